@@ -1,0 +1,68 @@
+"""Linli 邻里: a community-services portal for elderly residents and the people who look after them."""
+
+from pathlib import Path
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from portal import config as settings
+from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict | None = None) -> Flask:
+    """Build the application: settings from the environment, then config; extensions; blueprints."""
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+    )
+    app.config.update(settings.from_environment(Path(app.instance_path)))
+    app.config.update(config or {})
+    if app.config.get("PROXY_COUNT"):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]), x_proto=1)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from portal import cli
+
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal.accounts.models import Person
+    from portal.web import errors, headers, htmx, i18n, kiosk, shell, templating
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    babel.init_app(app, locale_selector=i18n.select_locale)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_person(person_id: str):
+        person = db.session.get(Person, int(person_id))
+        return person if person and person.active else None
+
+    htmx.init_app(app)
+    kiosk.init_app(app)
+    shell.init_app(app)
+    templating.init_app(app)
+    headers.init_app(app)
+    errors.init_app(app)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.accounts.views import bp as accounts_bp
+    from portal.audit.views import bp as audit_bp
+    from portal.web.views import bp as web_bp
+
+    app.register_blueprint(web_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(audit_bp)

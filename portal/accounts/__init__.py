@@ -1,0 +1,1 @@
+"""People and their roles, sign-in by password or by resident code and PIN, family links, kiosks."""

@@ -1,0 +1,108 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import EqualTo, InputRequired, Length
+
+from portal.accounts.models import Kinship
+from portal.web.forms import Digits, Phone
+
+KINSHIP_LABELS = {
+    Kinship.DAUGHTER: _l("Daughter"),
+    Kinship.SON: _l("Son"),
+    Kinship.DAUGHTER_IN_LAW: _l("Daughter-in-law"),
+    Kinship.SON_IN_LAW: _l("Son-in-law"),
+    Kinship.GRANDCHILD: _l("Grandchild"),
+    Kinship.SPOUSE: _l("Husband or wife"),
+    Kinship.RELATIVE: _l("Other relative"),
+}
+
+
+class SignInForm(FlaskForm):
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[InputRequired(_l("Enter your mobile number.")), Length(max=20), Phone()],
+    )
+    password = PasswordField(
+        _l("Password"),
+        validators=[
+            InputRequired(_l("Enter your password.")),
+            Length(max=128, message=_l("A password has at most 128 characters.")),
+        ],
+    )
+    next = HiddenField()
+
+
+class ResidentCodeForm(FlaskForm):
+    code = StringField(
+        _l("Your resident code"),
+        validators=[
+            InputRequired(_l("Enter your resident code.")),
+            Digits(6, 6, _l("Your resident code has 6 digits. It is on your resident card.")),
+        ],
+    )
+
+
+class PinForm(FlaskForm):
+    pin = PasswordField(
+        _l("Your PIN"),
+        validators=[
+            InputRequired(_l("Enter your PIN.")),
+            Digits(4, 6, _l("Your PIN has 4 to 6 digits, using only the numbers on the keypad.")),
+        ],
+    )
+
+
+class RegisterForm(FlaskForm):
+    name = StringField(
+        _l("Your name"),
+        validators=[
+            InputRequired(_l("Enter your name.")),
+            Length(max=40, message=_l("A name has at most 40 characters.")),
+        ],
+    )
+    phone = StringField(
+        _l("Mobile number"),
+        validators=[InputRequired(_l("Enter your mobile number.")), Length(max=20), Phone()],
+    )
+    password = PasswordField(
+        _l("Choose a password"),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(8, 128, message=_l("A password has 8 to 128 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Type the password again"),
+        validators=[
+            InputRequired(_l("Type the password again.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+
+
+class LinkRequestForm(FlaskForm):
+    resident_code = StringField(
+        _l("Their resident code"),
+        validators=[
+            InputRequired(_l("Enter the resident code of the person you help.")),
+            Digits(6, 6, _l("A resident code has 6 digits. It is on the resident's card.")),
+        ],
+    )
+    kinship = RadioField(
+        _l("You are their"),
+        choices=list(KINSHIP_LABELS.items()),
+        validators=[InputRequired(_l("Choose how you are related."))],
+    )
+
+
+class KioskEnrolForm(FlaskForm):
+    community = SelectField(
+        _l("Community"), coerce=int, validators=[InputRequired(_l("Choose a community."))]
+    )
+    location = StringField(
+        _l("Where the kiosk stands"),
+        validators=[
+            InputRequired(_l("Say where the kiosk stands, for example the activity room.")),
+            Length(max=60, message=_l("A location has at most 60 characters.")),
+        ],
+    )

@@ -1,0 +1,159 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.community.models import Building, Community, Grid
+from portal.extensions import db
+from portal.model_base import TimestampMixin
+
+
+class Role(StrEnum):
+    RESIDENT = "resident"
+    FAMILY = "family"
+    VOLUNTEER = "volunteer"
+    GRID_WORKER = "grid_worker"
+    CANTEEN_STAFF = "canteen_staff"
+    ORGANISER = "organiser"
+    ADMIN = "admin"
+
+
+STAFF_ROLES = frozenset({Role.GRID_WORKER, Role.CANTEEN_STAFF, Role.ORGANISER, Role.ADMIN})
+
+
+class CareColour(StrEnum):
+    RED = "red"
+    YELLOW = "yellow"
+    GREEN = "green"
+
+
+class Person(TimestampMixin, UserMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(20), unique=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    resident_code: Mapped[str | None] = mapped_column(String(12), unique=True)
+    pin_hash: Mapped[str | None] = mapped_column(String(255))
+    community_id: Mapped[int | None] = mapped_column(ForeignKey("community.id"), index=True)
+    building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
+    unit: Mapped[str | None] = mapped_column(String(20))
+    room: Mapped[str | None] = mapped_column(String(20))
+    birth_date: Mapped[date | None]
+    care_colour: Mapped[str | None] = mapped_column(String(10))
+    special_support: Mapped[bool] = mapped_column(default=False)
+    active: Mapped[bool] = mapped_column(default=True)
+
+    community: Mapped[Community | None] = relationship()
+    building: Mapped[Building | None] = relationship()
+    grants: Mapped[list["RoleGrant"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(grant.role) for grant in self.grants)
+
+    def has_role(self, *roles: Role) -> bool:
+        return not self.roles.isdisjoint(roles)
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def grid(self) -> Grid | None:
+        return self.building.grid if self.building else None
+
+    def age_on(self, day: date) -> int | None:
+        """Return the person's age in whole years on day, or None when the birthday is unknown."""
+        if self.birth_date is None:
+            return None
+        born = self.birth_date
+        return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+    @property
+    def masked_phone(self) -> str:
+        """The phone number with its middle digits hidden, as shown to someone being asked to trust it."""
+        return f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone else ""
+
+
+class RoleGrant(TimestampMixin, db.Model):
+    """One role held by a person; grid workers and volunteers name the grid they serve."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
+
+    person: Mapped[Person] = relationship(back_populates="grants")
+    grid: Mapped[Grid | None] = relationship()
+
+    __table_args__ = (db.UniqueConstraint("person_id", "role", "grid_id"),)
+
+
+class LinkStatus(StrEnum):
+    PENDING = "pending"
+    ACTIVE = "active"
+    DECLINED = "declined"
+    ENDED = "ended"
+
+
+class Kinship(StrEnum):
+    DAUGHTER = "daughter"
+    SON = "son"
+    DAUGHTER_IN_LAW = "daughter_in_law"
+    SON_IN_LAW = "son_in_law"
+    GRANDCHILD = "grandchild"
+    SPOUSE = "spouse"
+    RELATIVE = "relative"
+
+
+class FamilyLink(TimestampMixin, db.Model):
+    """A family member's standing to act for a resident, active once the resident or staff agree."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kinship: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10), default=LinkStatus.PENDING)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    decided_at: Mapped[datetime | None]
+
+    family: Mapped[Person] = relationship(foreign_keys=[family_id])
+    resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
+    decided_by: Mapped[Person | None] = relationship(foreign_keys=[decided_by_id])
+
+    __table_args__ = (db.UniqueConstraint("family_id", "resident_id"),)
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (LinkStatus.PENDING, LinkStatus.ACTIVE)
+
+
+class Kiosk(TimestampMixin, db.Model):
+    """A shared tablet enrolled by an admin; it proves itself with a device cookie."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    location: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    revoked_at: Mapped[datetime | None]
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    community: Mapped[Community] = relationship()
+    enrolled_by: Mapped[Person | None] = relationship(foreign_keys=[enrolled_by_id])
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins per phone number or resident code, whether or not such an account exists."""
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]

@@ -1,0 +1,358 @@
+"""Rules for accounts: sign-in and lockout, family registration and links, kiosk enrolment."""
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.accounts.models import (
+    FamilyLink,
+    Kiosk,
+    LinkStatus,
+    Person,
+    Role,
+    RoleGrant,
+    SignInThrottle,
+)
+from portal.audit import services as audit
+from portal.community.models import Community
+from portal.extensions import db
+from portal.model_base import utcnow
+
+PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
+# Checked against every failed sign-in so that a wrong phone number costs as much time as a wrong
+# password and the response time does not reveal which numbers have accounts.
+_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+class AccountError(Exception):
+    """A rule about accounts was broken; the message is for the person who broke it."""
+
+
+class InvalidCredentials(AccountError):
+    pass
+
+
+class AccountLocked(AccountError):
+    def __init__(self, until: datetime):
+        super().__init__(until)
+        self.until = until
+
+
+class PhoneTaken(AccountError):
+    pass
+
+
+class NoSuchResident(AccountError):
+    pass
+
+
+class LinkToSelf(AccountError):
+    pass
+
+
+class DuplicateLink(AccountError):
+    def __init__(self, link: FamilyLink):
+        super().__init__(link)
+        self.link = link
+
+
+class NotAllowed(AccountError):
+    pass
+
+
+def normalise_phone(raw: str) -> str:
+    """Strip spaces, dashes and a leading +86 from a Chinese mobile number."""
+    digits = re.sub(r"[\s\-()]", "", raw or "")
+    return digits.removeprefix("+86").removeprefix("0086")
+
+
+def is_valid_phone(phone: str) -> bool:
+    return bool(PHONE_PATTERN.match(phone))
+
+
+# Sign-in and lockout -------------------------------------------------------------------------
+
+
+def _throttle(key: str) -> SignInThrottle:
+    throttle = db.session.get(SignInThrottle, key)
+    if throttle is None:
+        throttle = SignInThrottle(key=key, failures=0)
+        db.session.add(throttle)
+    return throttle
+
+
+def _check_not_locked(key: str, now: datetime) -> None:
+    throttle = db.session.get(SignInThrottle, key)
+    if throttle and throttle.locked_until and throttle.locked_until > now:
+        raise AccountLocked(throttle.locked_until)
+
+
+def _fail(key: str, now: datetime, max_failures: int, lock_minutes: int) -> None:
+    """Count a failure for key, lock it when the count reaches max_failures, and raise."""
+    throttle = _throttle(key)
+    if throttle.locked_until and throttle.locked_until <= now:
+        throttle.failures = 0
+        throttle.locked_until = None
+    throttle.failures += 1
+    if throttle.failures >= max_failures:
+        throttle.locked_until = now + timedelta(minutes=lock_minutes)
+        db.session.commit()
+        raise AccountLocked(throttle.locked_until)
+    db.session.commit()
+    raise InvalidCredentials()
+
+
+def _succeed(key: str) -> None:
+    throttle = db.session.get(SignInThrottle, key)
+    if throttle:
+        db.session.delete(throttle)
+    db.session.commit()
+
+
+def authenticate_password(
+    phone: str, password: str, *, now: datetime | None = None, max_failures=5, lock_minutes=15
+) -> Person:
+    """Return the active person with this phone and password; raise InvalidCredentials or AccountLocked."""
+    now = now or utcnow()
+    phone = normalise_phone(phone)
+    key = f"phone:{phone}"
+    _check_not_locked(key, now)
+    person = db.session.scalar(select(Person).where(Person.phone == phone))
+    password_hash = person.password_hash if person and person.password_hash else _DUMMY_HASH
+    if check_password_hash(password_hash, password) and person and person.active:
+        _succeed(key)
+        return person
+    _fail(key, now, max_failures, lock_minutes)
+    raise AssertionError("unreachable")
+
+
+def authenticate_resident(
+    code: str, pin: str, *, now: datetime | None = None, max_failures=5, lock_minutes=15
+) -> Person:
+    """Return the resident with this code and PIN; the error never says which of the two was wrong."""
+    now = now or utcnow()
+    code = code.strip().upper()
+    key = f"code:{code}"
+    _check_not_locked(key, now)
+    person = db.session.scalar(select(Person).where(Person.resident_code == code))
+    pin_hash = person.pin_hash if person and person.pin_hash else _DUMMY_HASH
+    if (
+        check_password_hash(pin_hash, pin)
+        and person
+        and person.active
+        and person.has_role(Role.RESIDENT)
+    ):
+        _succeed(key)
+        return person
+    _fail(key, now, max_failures, lock_minutes)
+    raise AssertionError("unreachable")
+
+
+def set_password(person: Person, password: str) -> None:
+    person.password_hash = generate_password_hash(password)
+
+
+def set_pin(person: Person, pin: str) -> None:
+    person.pin_hash = generate_password_hash(pin)
+
+
+# Family members and links --------------------------------------------------------------------
+
+
+def register_family_member(name: str, phone: str, password: str) -> Person:
+    """Create and commit a family account; raise PhoneTaken when the number already has one."""
+    phone = normalise_phone(phone)
+    if db.session.scalar(select(Person.id).where(Person.phone == phone)):
+        raise PhoneTaken()
+    person = Person(name=name.strip(), phone=phone)
+    set_password(person, password)
+    person.grants.append(RoleGrant(role=Role.FAMILY))
+    db.session.add(person)
+    db.session.flush()
+    audit.record(person, "account.registered", person)
+    db.session.commit()
+    return person
+
+
+def request_link(family: Person, resident_code: str, kinship: str) -> FamilyLink:
+    """Ask to act for the resident with this code; the link waits for the resident or staff to agree.
+
+    Raises NoSuchResident, LinkToSelf, or DuplicateLink when a pending or active link exists.
+    """
+    resident = db.session.scalar(
+        select(Person).where(Person.resident_code == resident_code.strip().upper())
+    )
+    if resident is None or not resident.has_role(Role.RESIDENT) or not resident.active:
+        raise NoSuchResident()
+    if resident.id == family.id:
+        raise LinkToSelf()
+    link = db.session.scalar(
+        select(FamilyLink).where(
+            FamilyLink.family_id == family.id, FamilyLink.resident_id == resident.id
+        )
+    )
+    if link and link.is_open:
+        raise DuplicateLink(link)
+    if link is None:
+        link = FamilyLink(family=family, resident=resident)
+        db.session.add(link)
+    link.kinship = kinship
+    link.status = LinkStatus.PENDING
+    link.decided_by_id = None
+    link.decided_at = None
+    audit.record(family, "family_link.requested", resident, kinship=kinship)
+    db.session.commit()
+    return link
+
+
+def _may_decide(link: FamilyLink, actor: Person) -> bool:
+    return actor.id == link.resident_id or actor.has_role(Role.ADMIN)
+
+
+def decide_link(link: FamilyLink, actor: Person, approve: bool) -> FamilyLink:
+    """Approve or decline a pending link, as the resident or an admin; raise NotAllowed otherwise."""
+    if not _may_decide(link, actor) or link.status != LinkStatus.PENDING:
+        raise NotAllowed()
+    link.status = LinkStatus.ACTIVE if approve else LinkStatus.DECLINED
+    link.decided_by_id = actor.id
+    link.decided_at = utcnow()
+    audit.record(
+        actor, "family_link.approved" if approve else "family_link.declined", link.resident,
+        family=link.family.name,
+    )
+    db.session.commit()
+    return link
+
+
+def end_link(link: FamilyLink, actor: Person) -> FamilyLink:
+    """End an open link, as the family member, the resident or an admin; raise NotAllowed otherwise."""
+    if not link.is_open or not (actor.id == link.family_id or _may_decide(link, actor)):
+        raise NotAllowed()
+    link.status = LinkStatus.ENDED
+    link.decided_by_id = actor.id
+    link.decided_at = utcnow()
+    audit.record(actor, "family_link.ended", link.resident, family=link.family.name)
+    db.session.commit()
+    return link
+
+
+def links_of_family(family: Person) -> list[FamilyLink]:
+    query = (
+        select(FamilyLink)
+        .where(FamilyLink.family_id == family.id)
+        .order_by(FamilyLink.created_at.desc())
+        .options(db.joinedload(FamilyLink.resident))
+    )
+    return list(db.session.scalars(query))
+
+
+def links_of_resident(resident: Person) -> list[FamilyLink]:
+    """The resident's pending and active links, pending first."""
+    query = (
+        select(FamilyLink)
+        .where(
+            FamilyLink.resident_id == resident.id,
+            FamilyLink.status.in_([LinkStatus.PENDING, LinkStatus.ACTIVE]),
+        )
+        .order_by(FamilyLink.status.desc(), FamilyLink.created_at)
+        .options(db.joinedload(FamilyLink.family))
+    )
+    return list(db.session.scalars(query))
+
+
+def pending_links(limit: int = 100) -> list[FamilyLink]:
+    query = (
+        select(FamilyLink)
+        .where(FamilyLink.status == LinkStatus.PENDING)
+        .order_by(FamilyLink.created_at)
+        .limit(limit)
+        .options(db.joinedload(FamilyLink.family), db.joinedload(FamilyLink.resident))
+    )
+    return list(db.session.scalars(query))
+
+
+def get_link(link_id: int) -> FamilyLink | None:
+    return db.session.get(FamilyLink, link_id)
+
+
+def is_linked(family: Person, resident: Person) -> bool:
+    """True when family may act for resident."""
+    return bool(
+        db.session.scalar(
+            select(FamilyLink.id).where(
+                FamilyLink.family_id == family.id,
+                FamilyLink.resident_id == resident.id,
+                FamilyLink.status == LinkStatus.ACTIVE,
+            )
+        )
+    )
+
+
+# Kiosks --------------------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def enrol_kiosk(community: Community, location: str, actor: Person) -> tuple[Kiosk, str]:
+    """Create a kiosk and return it with the device token, which is shown once and never stored."""
+    token = secrets.token_urlsafe(32)
+    kiosk = Kiosk(
+        community=community,
+        location=location.strip(),
+        token_hash=_token_hash(token),
+        enrolled_by_id=actor.id,
+    )
+    db.session.add(kiosk)
+    db.session.flush()
+    audit.record(actor, "kiosk.enrolled", kiosk_id=kiosk.id, location=kiosk.location)
+    db.session.commit()
+    return kiosk, token
+
+
+def revoke_kiosk(kiosk: Kiosk, actor: Person) -> Kiosk:
+    if kiosk.revoked_at is None:
+        kiosk.revoked_at = utcnow()
+        kiosk.revoked_by_id = actor.id
+        audit.record(actor, "kiosk.revoked", kiosk_id=kiosk.id, location=kiosk.location)
+        db.session.commit()
+    return kiosk
+
+
+def kiosk_for_token(token: str | None) -> Kiosk | None:
+    """Return the kiosk, revoked or not, whose device cookie holds token."""
+    if not token:
+        return None
+    return db.session.scalar(select(Kiosk).where(Kiosk.token_hash == _token_hash(token)))
+
+
+def list_kiosks() -> list[Kiosk]:
+    query = select(Kiosk).order_by(Kiosk.revoked_at.is_not(None), Kiosk.created_at.desc())
+    return list(db.session.scalars(query.options(db.joinedload(Kiosk.community))))
+
+
+def get_kiosk(kiosk_id: int) -> Kiosk | None:
+    return db.session.get(Kiosk, kiosk_id)
+
+
+def get_person(person_id: int) -> Person | None:
+    return db.session.get(Person, person_id)
+
+
+def grid_workers_for(person: Person) -> list[Person]:
+    """The grid workers of the grid a resident lives in."""
+    grid = person.grid
+    if grid is None:
+        return []
+    query = (
+        select(Person)
+        .join(RoleGrant)
+        .where(RoleGrant.role == Role.GRID_WORKER, RoleGrant.grid_id == grid.id)
+        .order_by(Person.id)
+    )
+    return list(db.session.scalars(query))

@@ -1,0 +1,64 @@
+"""Record and read the audit log; every service that touches someone else's data calls record()."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import or_, select
+
+from portal.accounts.models import Person
+from portal.audit.models import AuditEntry
+from portal.extensions import db
+
+
+def record(actor: Person | None, action: str, subject: Person | None = None, **detail) -> AuditEntry:
+    """Add an entry to the current session; it is committed together with the change it describes."""
+    entry = AuditEntry(
+        actor_id=actor.id if actor else None,
+        subject_id=subject.id if subject else None,
+        action=action,
+        detail={key: str(value) for key, value in detail.items()},
+    )
+    db.session.add(entry)
+    return entry
+
+
+def find_people(text: str, limit: int = 20) -> list[Person]:
+    """People whose name contains text, or whose mobile number or resident code is text."""
+    text = text.strip()
+    query = (
+        select(Person)
+        .where(
+            or_(Person.name.contains(text), Person.phone == text, Person.resident_code == text)
+        )
+        .order_by(Person.name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def _utc_midnight(day: date, zone: str) -> datetime:
+    """The instant local midnight of day in zone begins, as naive UTC."""
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def search(
+    person_ids: list[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    zone: str = "UTC",
+    limit: int = 200,
+) -> list[AuditEntry]:
+    """The newest entries where one of person_ids acted or was acted on, from start to end
+    inclusive (calendar days in zone)."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if person_ids:
+        query = query.where(
+            or_(AuditEntry.actor_id.in_(person_ids), AuditEntry.subject_id.in_(person_ids))
+        )
+    if start:
+        query = query.where(AuditEntry.at >= _utc_midnight(start, zone))
+    if end:
+        query = query.where(AuditEntry.at < _utc_midnight(end + timedelta(days=1), zone))
+    query = query.options(db.joinedload(AuditEntry.actor), db.joinedload(AuditEntry.subject))
+    return list(db.session.scalars(query))

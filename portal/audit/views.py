@@ -1,0 +1,25 @@
+from flask import Blueprint, current_app, render_template, request
+
+from portal.accounts.models import Role
+from portal.audit import services as audit
+from portal.audit.forms import AuditFilterForm
+from portal.web.access import roles_required
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def log():
+    form = AuditFilterForm(request.args)
+    entries, people = [], []
+    if not request.args or form.validate():
+        people = audit.find_people(form.person.data) if form.person.data else []
+        if not form.person.data or people:
+            entries = audit.search(
+                person_ids=[p.id for p in people] or None,
+                start=form.start.data,
+                end=form.end.data,
+                zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+            )
+    return render_template("audit/log.html", form=form, entries=entries, people=people)

@@ -1,0 +1,74 @@
+"""The `portal` command: set-up, demo data, translations; `portal run` and `portal db` come from Flask."""
+
+import subprocess
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import FlaskGroup, with_appcontext
+from flask_migrate import upgrade
+
+from portal import PROJECT_ROOT
+
+TRANSLATIONS = PROJECT_ROOT / "translations"
+POT_FILE = TRANSLATIONS / "messages.pot"
+
+
+def _pybabel(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", "babel.messages.frontend", *args], check=True)
+
+
+def compile_translations() -> None:
+    """Compile every .po catalogue into the .mo file the portal reads."""
+    _pybabel("compile", "--statistics", "-d", str(TRANSLATIONS))
+
+
+@click.command("setup")
+@with_appcontext
+def setup_command():
+    """Compile translations and bring the database schema up to date."""
+    compile_translations()
+    upgrade()
+    click.echo(f"Database ready: {current_app.config['SQLALCHEMY_DATABASE_URI']}")
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Build (or complete) the demo community; safe to run again."""
+    from portal.demo import build_demo
+
+    for line in build_demo():
+        click.echo(line)
+
+
+@click.group("translations")
+def translations_group():
+    """Extract, update and compile the message catalogues."""
+
+
+@translations_group.command("update")
+def translations_update():
+    """Extract messages from portal/ and templates/ and merge them into every catalogue."""
+    _pybabel(
+        "extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--no-location",
+        "--sort-output", "-o", str(POT_FILE), str(PROJECT_ROOT / "portal"),
+        str(PROJECT_ROOT / "templates"),
+    )
+    _pybabel("update", "--no-fuzzy-matching", "-i", str(POT_FILE), "-d", str(TRANSLATIONS))
+
+
+@translations_group.command("compile")
+def translations_compile():
+    compile_translations()
+
+
+def init_app(app: Flask) -> None:
+    for command in (setup_command, demo_command, translations_group):
+        app.cli.add_command(command)
+
+
+def main() -> None:
+    from portal import create_app
+
+    FlaskGroup(create_app=create_app, help="Linli community-services portal.")()

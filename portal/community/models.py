@@ -1,0 +1,50 @@
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.model_base import TimestampMixin
+
+
+class StreetOffice(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    hotline: Mapped[str] = mapped_column(String(20))
+
+    communities: Mapped[list["Community"]] = relationship(back_populates="street_office")
+
+
+class Community(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    street_office_id: Mapped[int] = mapped_column(ForeignKey("street_office.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    hotline: Mapped[str] = mapped_column(String(20))
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
+
+    street_office: Mapped[StreetOffice] = relationship(back_populates="communities")
+    grids: Mapped[list["Grid"]] = relationship(
+        back_populates="community", order_by="Grid.name"
+    )
+
+
+class Grid(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+
+    community: Mapped[Community] = relationship(back_populates="grids")
+    buildings: Mapped[list["Building"]] = relationship(
+        back_populates="grid", order_by="Building.name"
+    )
+
+    __table_args__ = (db.UniqueConstraint("community_id", "name"),)
+
+
+class Building(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    has_lift: Mapped[bool] = mapped_column(default=False)
+
+    grid: Mapped[Grid] = relationship(back_populates="buildings")
+
+    __table_args__ = (db.UniqueConstraint("grid_id", "name"),)

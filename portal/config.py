@@ -1,0 +1,62 @@
+"""Settings: safe defaults, overridden by the environment, then by the caller of create_app()."""
+
+import os
+import secrets
+from pathlib import Path
+
+LANGUAGES = ("zh_Hans", "zh_Hant", "en")
+TEXT_SIZES = (100, 125, 150, 175, 200)
+COLOUR_SCHEMES = ("default", "bw", "yb", "by", "yk")
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY from the environment, else the one kept in instance/, creating it once."""
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def _database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url.removeprefix("postgres://")
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    return url or f"sqlite:///{instance_path / 'linli.sqlite'}"
+
+
+def from_environment(instance_path: Path) -> dict:
+    """Build the configuration mapping for an app whose instance folder is instance_path."""
+    env = os.environ.get
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "BABEL_DEFAULT_LOCALE": "zh_Hans",
+        "BABEL_DEFAULT_TIMEZONE": env("LINLI_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),
+        "LANGUAGES": LANGUAGES,
+        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", env("REDIS_URL", "memory://")),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SIGN_IN_RATE_LIMIT": env("SIGN_IN_RATE_LIMIT", "20 per minute"),
+        "SIGN_IN_MAX_FAILURES": int(env("SIGN_IN_MAX_FAILURES", "5")),
+        "SIGN_IN_LOCK_MINUTES": int(env("SIGN_IN_LOCK_MINUTES", "15")),
+        # A kiosk signs a resident out after this many seconds without a tap; the warning
+        # comes KIOSK_WARNING_SECONDS before that.
+        "KIOSK_IDLE_SECONDS": int(env("KIOSK_IDLE_SECONDS", "240")),
+        "KIOSK_WARNING_SECONDS": int(env("KIOSK_WARNING_SECONDS", "90")),
+        "KIOSK_COOKIE_DAYS": int(env("KIOSK_COOKIE_DAYS", "730")),
+        "SESSION_COOKIE_SECURE": env("LINLI_INSECURE_COOKIES", "") != "1",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": env("LINLI_INSECURE_COOKIES", "") != "1",
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": int(env("WTF_CSRF_TIME_LIMIT", str(8 * 3600))),
+        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+    }

@@ -1,0 +1,196 @@
+"""A believable demo community: one street office, two communities, their people and one kiosk.
+
+Deterministic (a fixed seed) and idempotent: every record is found by its natural key before it is
+created, so running it twice changes nothing.
+"""
+
+import random
+from datetime import date, timedelta
+
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from portal.accounts.models import (
+    CareColour,
+    FamilyLink,
+    Kinship,
+    Kiosk,
+    LinkStatus,
+    Person,
+    Role,
+    RoleGrant,
+)
+from portal.accounts.services import _token_hash
+from portal.community.models import Building, Community, Grid, StreetOffice
+from portal.extensions import db
+from portal.model_base import utcnow
+
+DEMO_PASSWORD = "linli-demo-2026"
+DEMO_PIN = "2580"
+SEED = 20261122
+
+STREET = ("和平街道办事处", "0871-63100000")
+COMMUNITIES = (("幸福里社区", "0871-63101234"), ("锦绣园社区", "0871-63105678"))
+GRID_NAMES = ("第一网格", "第二网格", "第三网格", "第四网格")
+
+SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
+GIVEN_FEMALE = ("秀英", "桂英", "秀兰", "玉兰", "凤英", "淑珍", "玉珍", "桂兰", "素芬", "丽华",
+                "美玲", "翠花", "金凤", "玉梅", "淑芳", "慧敏", "静", "芳", "娟", "霞")
+GIVEN_MALE = ("建国", "建华", "国庆", "志强", "德明", "福生", "永康", "树林", "长青", "德胜",
+              "文华", "宝山", "海涛", "振华", "卫东", "明", "军", "伟", "强", "勇")
+YOUNG_GIVEN = ("娜", "婷", "磊", "洋", "静怡", "子涵", "浩然", "欣怡", "宇轩", "佳琪", "俊杰", "雨萱")
+
+KINSHIPS = (Kinship.DAUGHTER, Kinship.SON, Kinship.DAUGHTER_IN_LAW, Kinship.GRANDCHILD)
+
+
+class _Builder:
+    def __init__(self):
+        self.rng = random.Random(SEED)
+        self.password_hash = generate_password_hash(DEMO_PASSWORD)
+        self.pin_hash = generate_password_hash(DEMO_PIN)
+        self.created = 0
+
+    def one(self, model, defaults=None, **key):
+        """Return the row of model matching key, creating it with defaults when missing."""
+        row = db.session.scalar(select(model).filter_by(**key))
+        if row is None:
+            row = model(**key, **(defaults or {}))
+            db.session.add(row)
+            db.session.flush()
+            self.created += 1
+        return row
+
+    def name(self, female: bool, elder: bool = True) -> str:
+        given = (GIVEN_FEMALE if female else GIVEN_MALE) if elder else YOUNG_GIVEN
+        return self.rng.choice(SURNAMES) + self.rng.choice(given)
+
+    def person(self, phone: str, name: str, roles, community, grids=()) -> Person:
+        person = self.one(
+            Person,
+            defaults={"name": name, "password_hash": self.password_hash, "community": community},
+            phone=phone,
+        )
+        for role in roles:
+            for grid in grids or (None,):
+                self.one(RoleGrant, person_id=person.id, role=role, grid_id=grid.id if grid else None)
+        return person
+
+
+def build_demo(today: date | None = None) -> list[str]:
+    """Create whatever part of the demo community is missing; return lines describing the accounts."""
+    today = today or date.today()
+    b = _Builder()
+    street = b.one(StreetOffice, defaults={"hotline": STREET[1]}, name=STREET[0])
+    communities, grids, buildings = [], [], []
+    for name, hotline in COMMUNITIES:
+        community = b.one(
+            Community, defaults={"hotline": hotline, "street_office": street}, name=name
+        )
+        communities.append(community)
+        building_number = 0
+        for grid_index, grid_name in enumerate(GRID_NAMES):
+            grid = b.one(Grid, community_id=community.id, name=grid_name)
+            grids.append(grid)
+            # Six buildings per community: two in each of the first two grids, one in the others.
+            for _ in range(2 if grid_index < 2 else 1):
+                building_number += 1
+                buildings.append(
+                    b.one(
+                        Building,
+                        defaults={"has_lift": building_number % 3 == 0},
+                        grid_id=grid.id,
+                        name=f"{building_number}号楼",
+                    )
+                )
+
+    admin = b.person("13800000001", "周海燕", [Role.ADMIN], communities[0])
+    organiser = b.person("13800000002", "孙丽", [Role.ORGANISER], communities[0])
+    canteen = [
+        b.person(f"1380000030{i}", b.name(i % 2 == 0, elder=False) + "师傅", [Role.CANTEEN_STAFF],
+                 communities[i - 1])
+        for i in (1, 2)
+    ]
+    workers = [
+        b.person(f"138000001{i:02d}", b.name(i % 2 == 0, elder=False), [Role.GRID_WORKER],
+                 grid.community, grids=[grid])
+        for i, grid in enumerate(grids, start=1)
+    ]
+    volunteers = [
+        b.person(f"138000002{i:02d}", b.name(i % 3 != 0, elder=i % 4 == 0), [Role.VOLUNTEER],
+                 grids[(i - 1) % len(grids)].community,
+                 grids=[grids[(i - 1) % len(grids)], grids[i % len(grids)]])
+        for i in range(1, 13)
+    ]
+
+    residents = []
+    for i in range(1, 121):
+        building = buildings[(i - 1) % len(buildings)]
+        female = b.rng.random() < 0.58
+        age = min(97, 60 + int(b.rng.triangular(0, 37, 14)))
+        if i in (3, 17, 42, 88, 101):
+            age = b.rng.randint(80, 96)
+        birthday = today - timedelta(days=age * 365 + b.rng.randint(0, 364))
+        colour = b.rng.choices(
+            [CareColour.RED, CareColour.YELLOW, CareColour.GREEN], weights=[15, 35, 50]
+        )[0]
+        resident = b.one(
+            Person,
+            defaults={
+                "name": b.name(female),
+                "pin_hash": b.pin_hash,
+                "community_id": building.grid.community_id,
+                "building": building,
+                "unit": f"{b.rng.randint(1, 3)}单元",
+                "room": f"{b.rng.randint(1, 6)}0{b.rng.randint(1, 4)}",
+                "birth_date": birthday,
+                "care_colour": colour,
+                "special_support": i in (3, 17, 42, 88, 101) or b.rng.random() < 0.03,
+            },
+            resident_code=f"{100000 + i}",
+        )
+        b.one(RoleGrant, person_id=resident.id, role=Role.RESIDENT, grid_id=None)
+        residents.append(resident)
+
+    families = []
+    for i in range(1, 37):
+        resident = residents[(i * 7) % len(residents)]
+        family = b.person(
+            f"138000004{i:02d}",
+            resident.name[0] + b.rng.choice(YOUNG_GIVEN),
+            [Role.FAMILY],
+            None,
+        )
+        families.append(family)
+        status = LinkStatus.PENDING if i in (5, 11) else LinkStatus.ACTIVE
+        b.one(
+            FamilyLink,
+            defaults={"kinship": KINSHIPS[i % len(KINSHIPS)], "status": status,
+                      "decided_at": utcnow() if status == LinkStatus.ACTIVE else None},
+            family_id=family.id,
+            resident_id=resident.id,
+        )
+
+    b.one(
+        Kiosk,
+        defaults={
+            "community": communities[0],
+            "location": "幸福里社区 活动室",
+            "enrolled_by_id": admin.id,
+        },
+        token_hash=_token_hash(f"demo-kiosk-{SEED}"),
+    )
+    db.session.commit()
+
+    first = residents[0]
+    return [
+        f"Demo community ready ({b.created} records created).",
+        f"Every demo password: {DEMO_PASSWORD}    every resident PIN: {DEMO_PIN}",
+        f"  admin           {admin.phone} ({admin.name})",
+        f"  organiser       {organiser.phone} ({organiser.name})",
+        f"  canteen staff   {canteen[0].phone} ({canteen[0].name})",
+        f"  grid worker     {workers[0].phone} ({workers[0].name}, {grids[0].name})",
+        f"  volunteer       {volunteers[0].phone} ({volunteers[0].name})",
+        f"  family member   {families[0].phone} ({families[0].name})",
+        f"  resident        code {first.resident_code} ({first.name}) — sign in at /kiosk",
+        "Make a browser the kiosk: sign in as the admin, open Kiosks, enrol this device.",
+    ]

@@ -1,0 +1,1 @@
+"""Cross-cutting web glue: access rules, page-or-fragment, languages and preferences, kiosks, errors."""

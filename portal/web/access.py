@@ -1,0 +1,50 @@
+"""Every view declares who may use it: public(), signed_in(), or roles_required(...)."""
+
+from functools import wraps
+
+from flask import abort, redirect, request, url_for
+from flask_login import current_user
+
+from portal.accounts.models import Role
+
+PUBLIC = "public"
+SIGNED_IN = "signed_in"
+
+
+def _mark(view, access):
+    view.access = access
+    return view
+
+
+def public(view):
+    """Anyone may use this view, signed in or not."""
+    return _mark(view, PUBLIC)
+
+
+def _sign_in_url(roles) -> str:
+    if roles == {Role.RESIDENT}:
+        return url_for("accounts.kiosk_code", next=request.full_path.rstrip("?"))
+    return url_for("accounts.sign_in", next=request.full_path.rstrip("?"))
+
+
+def roles_required(*roles: Role):
+    """Only signed-in people holding one of roles; others are sent to sign in or get 403."""
+    wanted = set(roles)
+
+    def decorate(view):
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(_sign_in_url(wanted))
+            if wanted and not current_user.has_role(*wanted):
+                abort(403)
+            return view(*args, **kwargs)
+
+        return _mark(guarded, frozenset(wanted) or SIGNED_IN)
+
+    return decorate
+
+
+def signed_in(view):
+    """Anyone signed in; the service decides what they may touch."""
+    return roles_required()(view)

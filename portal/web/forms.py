@@ -1,0 +1,52 @@
+"""Validators and helpers shared by the feature forms."""
+
+from urllib.parse import urlsplit
+
+from flask_babel import lazy_gettext as _l
+from wtforms import DateField
+from wtforms.validators import ValidationError
+
+from portal.accounts.services import is_valid_phone, normalise_phone
+
+
+class Phone:
+    """A Chinese mobile number: 11 digits starting with 1, spaces and dashes allowed."""
+
+    def __call__(self, form, field):
+        if field.data and not is_valid_phone(normalise_phone(field.data)):
+            raise ValidationError(_l("Enter a mobile number of 11 digits, like 138 0013 8000."))
+
+
+class Digits:
+    """Only the digits 0–9, between minimum and maximum of them."""
+
+    def __init__(self, minimum: int, maximum: int, message):
+        self.minimum, self.maximum, self.message = minimum, maximum, message
+
+    def __call__(self, form, field):
+        value = field.data or ""
+        if not (value.isascii() and value.isdigit() and self.minimum <= len(value) <= self.maximum):
+            raise ValidationError(self.message)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Return target when it is a path on this site, else default; never an open redirect."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target.rstrip("?") or default
+
+
+class LocalDateField(DateField):
+    """A date typed as YYYY-MM-DD (the browser's date picker sends that), with our own message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%Y-%m-%d", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Enter a date like 2026-03-01.")) from error

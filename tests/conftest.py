@@ -1,0 +1,123 @@
+"""Fixtures shared by every test: app, client, CLI runner, a world of people, sign-in helpers.
+
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points at one. The schema
+is built once per run by the migrations, then every test starts from empty tables.
+"""
+
+import os
+
+import pytest
+from flask_migrate import upgrade
+from sqlalchemy import text
+
+from portal import create_app
+from portal.extensions import db
+from portal.web.kiosk import KIOSK_COOKIE
+from tests.helpers import PASSWORD, PIN, World
+
+TEST_CONFIG = {
+    "TESTING": True,
+    "WTF_CSRF_ENABLED": False,
+    "RATELIMIT_ENABLED": False,
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "SECRET_KEY": "test-only-secret",
+    "SERVER_NAME": "localhost",
+}
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in url else url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'linli-test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """Build the schema once, from the migrations, on an empty database."""
+    url = _database_url(tmp_path_factory)
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        upgrade()
+    return url
+
+
+def _empty_tables() -> None:
+    tables = [table for table in reversed(db.metadata.sorted_tables)]
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+@pytest.fixture
+def app(database_url):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def world(app) -> World:
+    return World()
+
+
+class SignIn:
+    """Sign people in through the real forms, the way a user does."""
+
+    def __init__(self, client):
+        self.client = client
+
+    def password(self, person, password: str = PASSWORD):
+        return self.client.post("/sign-in", data={"phone": person.phone, "password": password})
+
+    def resident(self, person, pin: str = PIN, kiosk_token: str | None = None):
+        if kiosk_token:
+            self.client.set_cookie(KIOSK_COOKIE, kiosk_token)
+        self.client.post("/kiosk", data={"code": person.resident_code})
+        return self.client.post("/kiosk/pin", data={"pin": pin})
+
+    def as_(self, person, **kwargs):
+        """Sign in whoever person is, by PIN for residents and by password for everyone else."""
+        if person.resident_code and person.pin_hash:
+            return self.resident(person, **kwargs)
+        return self.password(person)
+
+    def out(self):
+        return self.client.post("/sign-out")
+
+
+@pytest.fixture
+def sign_in(client) -> SignIn:
+    return SignIn(client)
+
+
+@pytest.fixture
+def htmx(client):
+    """Make a request as htmx would, aimed at the element with id target."""
+
+    def request(method: str, url: str, target: str | None = None, **kwargs):
+        headers = {"HX-Request": "true", **({"HX-Target": target} if target else {})}
+        headers.update(kwargs.pop("headers", {}))
+        return client.open(url, method=method.upper(), headers=headers, **kwargs)
+
+    return request
