@@ -52,8 +52,7 @@ def translations_update():
     """Extract messages from portal/ and templates/ and merge them into every catalogue."""
     _pybabel(
         "extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--no-location",
-        "--sort-output", "-o", str(POT_FILE), str(PROJECT_ROOT / "portal"),
-        str(PROJECT_ROOT / "templates"),
+        "--sort-output", "-o", str(POT_FILE), str(PROJECT_ROOT),
     )
     _pybabel("update", "--no-fuzzy-matching", "-i", str(POT_FILE), "-d", str(TRANSLATIONS))
 
