@@ -257,10 +257,18 @@ def decide_link(link_id: int):
         accounts.decide_link(link, current_user, approve)
     except accounts.NotAllowed:
         abort(403)
-    if approve:
-        flash(_("%(name)s can now help you.", name=link.family.name), "success")
+    names = {"family": link.family.name, "resident": link.resident.name}
+    if current_user.id != link.resident_id:
+        message = (
+            _("%(family)s can now help %(resident)s.", **names)
+            if approve
+            else _("%(family)s's request to help %(resident)s was declined.", **names)
+        )
+    elif approve:
+        message = _("%(family)s can now help you.", **names)
     else:
-        flash(_("You said no to %(name)s.", name=link.family.name), "success")
+        message = _("You said no to %(family)s.", **names)
+    flash(message, "success")
     return redirect(safe_next(request.form.get("next"), home_url_for(current_user)), 303)
 
 

@@ -1,0 +1,39 @@
+from datetime import date, datetime
+
+from portal.accounts.models import Role
+from portal.audit import services as audit
+from portal.audit.models import AuditEntry
+from portal.community.services import help_contacts
+from portal.extensions import db
+
+
+def test_resident_help_strip_names_their_grid_worker(world):
+    worker = world.person(Role.GRID_WORKER, name="王芳")
+    resident = world.person(Role.RESIDENT)
+    contacts = help_contacts(resident, None)
+    assert (contacts.grid_worker_name, contacts.grid_worker_phone) == ("王芳", worker.phone)
+    assert contacts.hotline == world.community.hotline and contacts.emergency == "120"
+
+
+def test_signed_out_help_strip_still_has_hotline_and_120(world):
+    contacts = help_contacts(None, None)
+    assert contacts.grid_worker_phone is None
+    assert contacts.hotline == world.community.hotline
+
+
+def test_audit_search_by_person_and_local_days(world):
+    admin, resident = world.person(Role.ADMIN), world.person(Role.RESIDENT)
+    other = world.person(Role.FAMILY)
+    # 2026-03-01 23:30 in Shanghai is 15:30 UTC the same day; 00:30 on the 2nd is 16:30 UTC on the 1st.
+    for at in (datetime(2026, 3, 1, 15, 30), datetime(2026, 3, 1, 16, 30)):
+        db.session.add(AuditEntry(at=at, actor_id=admin.id, subject_id=resident.id, action="x"))
+    audit.record(other, "y")
+    db.session.commit()
+
+    first_of_march = audit.search(
+        [resident.id], date(2026, 3, 1), date(2026, 3, 1), zone="Asia/Shanghai"
+    )
+    assert [e.at for e in first_of_march] == [datetime(2026, 3, 1, 15, 30)]
+    assert len(audit.search([admin.id])) == 2
+    assert [e.action for e in audit.search([other.id])] == ["y"]
+    assert audit.find_people(resident.resident_code) == [resident]
