@@ -51,10 +51,18 @@ def translations_group():
 def translations_update():
     """Extract messages from portal/ and templates/ and merge them into every catalogue."""
     _pybabel(
-        "extract", "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "--no-location",
-        "--sort-output", "-o", str(POT_FILE), str(PROJECT_ROOT),
+        "extract",
+        "-F",
+        str(PROJECT_ROOT / "babel.cfg"),
+        "-k",
+        "_l",
+        "--no-location",
+        "--sort-output",
+        "-o",
+        str(POT_FILE),
+        str(PROJECT_ROOT),
     )
-    _pybabel("update", "--no-fuzzy-matching", "-i", str(POT_FILE), "-d", str(TRANSLATIONS))
+    _pybabel("update", "--no-fuzzy-matching", "--ignore-obsolete", "-i", str(POT_FILE), "-d", str(TRANSLATIONS))
 
 
 @translations_group.command("compile")

@@ -34,11 +34,64 @@ COMMUNITIES = (("幸福里社区", "0871-63101234"), ("锦绣园社区", "0871-6
 GRID_NAMES = ("第一网格", "第二网格", "第三网格", "第四网格")
 
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
-GIVEN_FEMALE = ("秀英", "桂英", "秀兰", "玉兰", "凤英", "淑珍", "玉珍", "桂兰", "素芬", "丽华",
-                "美玲", "翠花", "金凤", "玉梅", "淑芳", "慧敏", "静", "芳", "娟", "霞")
-GIVEN_MALE = ("建国", "建华", "国庆", "志强", "德明", "福生", "永康", "树林", "长青", "德胜",
-              "文华", "宝山", "海涛", "振华", "卫东", "明", "军", "伟", "强", "勇")
-YOUNG_GIVEN = ("娜", "婷", "磊", "洋", "静怡", "子涵", "浩然", "欣怡", "宇轩", "佳琪", "俊杰", "雨萱")
+GIVEN_FEMALE = (
+    "秀英",
+    "桂英",
+    "秀兰",
+    "玉兰",
+    "凤英",
+    "淑珍",
+    "玉珍",
+    "桂兰",
+    "素芬",
+    "丽华",
+    "美玲",
+    "翠花",
+    "金凤",
+    "玉梅",
+    "淑芳",
+    "慧敏",
+    "静",
+    "芳",
+    "娟",
+    "霞",
+)
+GIVEN_MALE = (
+    "建国",
+    "建华",
+    "国庆",
+    "志强",
+    "德明",
+    "福生",
+    "永康",
+    "树林",
+    "长青",
+    "德胜",
+    "文华",
+    "宝山",
+    "海涛",
+    "振华",
+    "卫东",
+    "明",
+    "军",
+    "伟",
+    "强",
+    "勇",
+)
+YOUNG_GIVEN = (
+    "娜",
+    "婷",
+    "磊",
+    "洋",
+    "静怡",
+    "子涵",
+    "浩然",
+    "欣怡",
+    "宇轩",
+    "佳琪",
+    "俊杰",
+    "雨萱",
+)
 
 KINSHIPS = (Kinship.DAUGHTER, Kinship.SON, Kinship.DAUGHTER_IN_LAW, Kinship.GRANDCHILD)
 
@@ -72,7 +125,9 @@ class _Builder:
         )
         for role in roles:
             for grid in grids or (None,):
-                self.one(RoleGrant, person_id=person.id, role=role, grid_id=grid.id if grid else None)
+                self.one(
+                    RoleGrant, person_id=person.id, role=role, grid_id=grid.id if grid else None
+                )
         return person
 
 
@@ -106,19 +161,32 @@ def build_demo(today: date | None = None) -> list[str]:
     admin = b.person("13800000001", "周海燕", [Role.ADMIN], communities[0])
     organiser = b.person("13800000002", "孙丽", [Role.ORGANISER], communities[0])
     canteen = [
-        b.person(f"1380000030{i}", b.name(i % 2 == 0, elder=False) + "师傅", [Role.CANTEEN_STAFF],
-                 communities[i - 1])
+        b.person(
+            f"1380000030{i}",
+            b.name(i % 2 == 0, elder=False) + "师傅",
+            [Role.CANTEEN_STAFF],
+            communities[i - 1],
+        )
         for i in (1, 2)
     ]
     workers = [
-        b.person(f"138000001{i:02d}", b.name(i % 2 == 0, elder=False), [Role.GRID_WORKER],
-                 grid.community, grids=[grid])
+        b.person(
+            f"138000001{i:02d}",
+            b.name(i % 2 == 0, elder=False),
+            [Role.GRID_WORKER],
+            grid.community,
+            grids=[grid],
+        )
         for i, grid in enumerate(grids, start=1)
     ]
     volunteers = [
-        b.person(f"138000002{i:02d}", b.name(i % 3 != 0, elder=i % 4 == 0), [Role.VOLUNTEER],
-                 grids[(i - 1) % len(grids)].community,
-                 grids=[grids[(i - 1) % len(grids)], grids[i % len(grids)]])
+        b.person(
+            f"138000002{i:02d}",
+            b.name(i % 3 != 0, elder=i % 4 == 0),
+            [Role.VOLUNTEER],
+            grids[(i - 1) % len(grids)].community,
+            grids=[grids[(i - 1) % len(grids)], grids[i % len(grids)]],
+        )
         for i in range(1, 13)
     ]
 
@@ -164,8 +232,11 @@ def build_demo(today: date | None = None) -> list[str]:
         status = LinkStatus.PENDING if i in (5, 11) else LinkStatus.ACTIVE
         b.one(
             FamilyLink,
-            defaults={"kinship": KINSHIPS[i % len(KINSHIPS)], "status": status,
-                      "decided_at": utcnow() if status == LinkStatus.ACTIVE else None},
+            defaults={
+                "kinship": KINSHIPS[i % len(KINSHIPS)],
+                "status": status,
+                "decided_at": utcnow() if status == LinkStatus.ACTIVE else None,
+            },
             family_id=family.id,
             resident_id=resident.id,
         )

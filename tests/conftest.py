@@ -7,10 +7,12 @@ is built once per run by the migrations, then every test starts from empty table
 import os
 
 import pytest
+from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
 
 from portal import create_app
+from portal.cli import compile_translations
 from portal.extensions import db
 from portal.web.kiosk import KIOSK_COOKIE
 from tests.helpers import PASSWORD, PIN, World
@@ -29,8 +31,18 @@ TEST_CONFIG = {
 def _database_url(tmp_path_factory) -> str:
     url = os.environ.get("DATABASE_URL")
     if url:
-        return url.replace("postgresql://", "postgresql+psycopg://", 1) if "+psycopg" not in url else url
+        return (
+            url.replace("postgresql://", "postgresql+psycopg://", 1)
+            if "+psycopg" not in url
+            else url
+        )
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'linli-test.sqlite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations():
+    """Pages are checked in every language, so the catalogues under test must be the ones compiled."""
+    compile_translations()
 
 
 @pytest.fixture(scope="session")
@@ -57,9 +69,19 @@ def _empty_tables() -> None:
                 connection.execute(table.delete())
 
 
+class FreshContextClient(FlaskClient):
+    """Each request gets its own application context, as in production, even though the test
+    itself holds one open for its database work; otherwise `g` would leak between requests."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def app(database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app.test_client_class = FreshContextClient
     with app.app_context():
         _empty_tables()
         yield app

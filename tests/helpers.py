@@ -18,7 +18,9 @@ class World:
 
     def __init__(self):
         self.street = StreetOffice(name="测试街道", hotline="0871-60000000")
-        self.community = Community(name="测试社区", hotline="0871-61111111", street_office=self.street)
+        self.community = Community(
+            name="测试社区", hotline="0871-61111111", street_office=self.street
+        )
         self.grid = Grid(name="第一网格", community=self.community)
         self.building = Building(name="1号楼", grid=self.grid)
         db.session.add_all([self.street, self.community, self.grid, self.building])
@@ -26,7 +28,9 @@ class World:
         self._phones = 0
         self._codes = 0
 
-    def person(self, *roles: Role, name: str = "测试人", grid: Grid | None = None, **fields) -> Person:
+    def person(
+        self, *roles: Role, name: str = "测试人", grid: Grid | None = None, **fields
+    ) -> Person:
         """A committed person holding roles; phone and password unless a resident, who gets a code and PIN."""
         person = Person(name=name, community=self.community, **fields)
         if Role.RESIDENT in roles:

@@ -1,6 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
 from portal.accounts.models import Kinship
@@ -90,7 +91,7 @@ class LinkRequestForm(FlaskForm):
     )
     kinship = RadioField(
         _l("You are their"),
-        choices=list(KINSHIP_LABELS.items()),
+        choices=[SelectChoice(value, label) for value, label in KINSHIP_LABELS.items()],
         validators=[InputRequired(_l("Choose how you are related."))],
     )
 

@@ -221,7 +221,9 @@ def decide_link(link: FamilyLink, actor: Person, approve: bool) -> FamilyLink:
     link.decided_by_id = actor.id
     link.decided_at = utcnow()
     audit.record(
-        actor, "family_link.approved" if approve else "family_link.declined", link.resident,
+        actor,
+        "family_link.approved" if approve else "family_link.declined",
+        link.resident,
         family=link.family.name,
     )
     db.session.commit()

@@ -16,6 +16,7 @@ from flask import (
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user, login_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import services as accounts
 from portal.accounts.forms import (
@@ -316,7 +317,7 @@ def pending_links():
 
 def _kiosk_form() -> KioskEnrolForm:
     form = KioskEnrolForm()
-    form.community.choices = [(c.id, c.name) for c in community.list_communities()]
+    form.community.choices = [SelectChoice(c.id, c.name) for c in community.list_communities()]
     return form
 
 

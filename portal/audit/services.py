@@ -10,7 +10,9 @@ from portal.audit.models import AuditEntry
 from portal.extensions import db
 
 
-def record(actor: Person | None, action: str, subject: Person | None = None, **detail) -> AuditEntry:
+def record(
+    actor: Person | None, action: str, subject: Person | None = None, **detail
+) -> AuditEntry:
     """Add an entry to the current session; it is committed together with the change it describes."""
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
@@ -27,9 +29,7 @@ def find_people(text: str, limit: int = 20) -> list[Person]:
     text = text.strip()
     query = (
         select(Person)
-        .where(
-            or_(Person.name.contains(text), Person.phone == text, Person.resident_code == text)
-        )
+        .where(or_(Person.name.contains(text), Person.phone == text, Person.resident_code == text))
         .order_by(Person.name)
         .limit(limit)
     )

@@ -21,9 +21,7 @@ class Community(TimestampMixin, db.Model):
     timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
 
     street_office: Mapped[StreetOffice] = relationship(back_populates="communities")
-    grids: Mapped[list["Grid"]] = relationship(
-        back_populates="community", order_by="Grid.name"
-    )
+    grids: Mapped[list["Grid"]] = relationship(back_populates="community", order_by="Grid.name")
 
 
 class Grid(TimestampMixin, db.Model):

@@ -46,7 +46,9 @@ def grid_worker_of(person: Person) -> Person | None:
 
 def help_contacts(person: Person | None, kiosk: Kiosk | None) -> HelpContacts:
     """Whom this person, on this device, should call: their grid worker, the hotline, 120."""
-    worker = grid_worker_of(person) if person is not None and person.has_role(Role.RESIDENT) else None
+    worker = (
+        grid_worker_of(person) if person is not None and person.has_role(Role.RESIDENT) else None
+    )
     community = _community_of(person, kiosk)
     return HelpContacts(
         grid_worker_name=worker.name if worker else None,

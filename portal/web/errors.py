@@ -16,9 +16,7 @@ def init_app(app: Flask) -> None:
 
 def _expired(error: CSRFError):
     kept = [
-        (name, value)
-        for name, value in request.form.items(multi=True)
-        if name not in SECRET_FIELDS
+        (name, value) for name, value in request.form.items(multi=True) if name not in SECRET_FIELDS
     ]
     return render_template("errors/expired.html", kept=kept, retry_url=request.path), 400
 

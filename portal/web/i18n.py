@@ -12,9 +12,17 @@ SCHEME_COOKIE = "linli_scheme"
 
 # Browsers send zh-CN, zh-TW, zh-HK, zh-Hant-TW …; each maps onto one of our three catalogues.
 _ACCEPT_MAP = {
-    "zh": "zh_Hans", "zh-cn": "zh_Hans", "zh-sg": "zh_Hans", "zh-hans": "zh_Hans",
-    "zh-hans-cn": "zh_Hans", "zh-tw": "zh_Hant", "zh-hk": "zh_Hant", "zh-mo": "zh_Hant",
-    "zh-hant": "zh_Hant", "zh-hant-tw": "zh_Hant", "zh-hant-hk": "zh_Hant",
+    "zh": "zh_Hans",
+    "zh-cn": "zh_Hans",
+    "zh-sg": "zh_Hans",
+    "zh-hans": "zh_Hans",
+    "zh-hans-cn": "zh_Hans",
+    "zh-tw": "zh_Hant",
+    "zh-hk": "zh_Hant",
+    "zh-mo": "zh_Hant",
+    "zh-hant": "zh_Hant",
+    "zh-hant-tw": "zh_Hant",
+    "zh-hant-hk": "zh_Hant",
 }
 
 NATIVE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}

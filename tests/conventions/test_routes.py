@@ -13,7 +13,9 @@ def _rules(app):
 
 def test_every_route_declares_its_access(app):
     undeclared = [
-        rule.rule for rule in _rules(app) if not hasattr(app.view_functions[rule.endpoint], "access")
+        rule.rule
+        for rule in _rules(app)
+        if not hasattr(app.view_functions[rule.endpoint], "access")
     ]
     assert undeclared == []
 
@@ -21,7 +23,9 @@ def test_every_route_declares_its_access(app):
 def test_declared_access_is_public_signed_in_or_roles(app):
     for rule in _rules(app):
         access = app.view_functions[rule.endpoint].access
-        assert access in (PUBLIC, SIGNED_IN) or (isinstance(access, frozenset) and access), rule.rule
+        assert access in (PUBLIC, SIGNED_IN) or (isinstance(access, frozenset) and access), (
+            rule.rule
+        )
 
 
 def test_every_url_parameter_is_typed(app):

@@ -21,8 +21,19 @@ def extracted(tmp_path_factory):
     """The messages in portal/ and templates/ right now, extracted the way the CLI does."""
     pot = tmp_path_factory.mktemp("pot") / "messages.pot"
     subprocess.run(
-        [sys.executable, "-m", "babel.messages.frontend", "extract",
-         "-F", str(PROJECT_ROOT / "babel.cfg"), "-k", "_l", "-o", str(pot), str(PROJECT_ROOT)],
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            str(PROJECT_ROOT / "babel.cfg"),
+            "-k",
+            "_l",
+            "-o",
+            str(pot),
+            str(PROJECT_ROOT),
+        ],
         check=True,
         cwd=PROJECT_ROOT,
     )

@@ -1,0 +1,203 @@
+import pytest
+
+from portal.accounts.models import Role
+from portal.accounts.services import enrol_kiosk
+from portal.web.kiosk import KIOSK_COOKIE
+from tests.helpers import PASSWORD, PIN, html, text_of
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.set_cookie("linli_lang", "en")
+
+
+def test_empty_sign_in_shows_error_summary_and_field_errors(client):
+    page = html(client.post("/sign-in", data={}))
+    assert page.title.string.startswith("Error:")
+    summary = page.select_one(".error-summary[role=alert]")
+    assert summary.h2.get_text() == "There is a problem"
+    assert [a["href"] for a in summary.select("a")] == ["#phone", "#password"]
+    assert page.select_one("#phone-error") and page.select_one("#password-error")
+    assert page.select_one("#phone")["aria-describedby"] == "phone-error"
+
+
+def test_wrong_phone_format_and_overlong_password_are_explained(client):
+    page = html(client.post("/sign-in", data={"phone": "12345", "password": "x" * 129}))
+    assert "11 digits" in page.select_one("#phone-error").get_text()
+    assert "at most 128" in page.select_one("#password-error").get_text()
+    assert page.select_one("#phone")["value"] == "12345"
+
+
+def test_wrong_password_then_lockout_message(client, world, sign_in):
+    person = world.person(Role.FAMILY)
+    for _ in range(4):
+        page = html(sign_in.password(person, "wrong password"))
+        assert (
+            "mobile number or the password is not right"
+            in page.select_one("#password-error").get_text()
+        )
+    locked = text_of(sign_in.password(person, "wrong password"))
+    assert "After 5 wrong tries this account is locked until" in locked
+    assert "locked" in text_of(sign_in.password(person, PASSWORD))
+
+
+def test_sign_in_follows_a_safe_next_only(client, world):
+    person = world.person(Role.FAMILY)
+    data = {"phone": person.phone, "password": PASSWORD}
+    response = client.post("/sign-in", data={**data, "next": "/family/links/new"})
+    assert response.headers["Location"] == "/family/links/new"
+    client.post("/sign-out")
+    response = client.post("/sign-in", data={**data, "next": "https://evil.example/"})
+    assert response.headers["Location"] == "/family"
+
+
+def test_sign_in_is_rate_limited_per_address(app, client, world):
+    app.config["RATELIMIT_ENABLED"] = True
+    app.config["SIGN_IN_RATE_LIMIT"] = "3 per minute"
+    from portal.extensions import limiter
+
+    limiter.init_app(app)
+    for _ in range(3):
+        assert (
+            client.post("/sign-in", data={"phone": "13900000000", "password": "x"}).status_code
+            == 200
+        )
+    blocked = client.post("/sign-in", data={"phone": "13900000000", "password": "x"})
+    assert blocked.status_code == 429
+    assert "Please wait a minute" in text_of(blocked)
+
+
+def test_signed_out_people_are_sent_to_the_right_sign_in(client):
+    assert client.get("/resident").headers["Location"].startswith("/kiosk?next=/resident")
+    assert client.get("/family").headers["Location"].startswith("/sign-in?next=/family")
+
+
+def test_wrong_role_gets_a_friendly_403(client, world, sign_in):
+    sign_in.password(world.person(Role.FAMILY))
+    response = client.get("/staff")
+    assert response.status_code == 403
+    assert "You cannot open this page" in text_of(response)
+
+
+# Kiosk sign-in -----------------------------------------------------------------------------
+
+
+def test_keypad_without_javascript_adds_and_removes_digits(client):
+    page = html(client.post("/kiosk", data={"code": "12", "key": "3"}))
+    assert page.select_one("#code")["value"] == "123"
+    assert not page.select(".error-summary")
+    page = html(client.post("/kiosk", data={"code": "123", "key": "delete"}))
+    assert page.select_one("#code")["value"] == "12"
+    page = html(client.post("/kiosk", data={"code": "123", "key": "clear"}))
+    assert page.select_one("#code").get("value", "") == ""
+
+
+def test_keypad_has_big_keys_and_no_list_of_names(client, world):
+    world.person(Role.RESIDENT, name="张桂英")
+    page = html(client.get("/kiosk"))
+    keys = [button["value"] for button in page.select(".keypad button[name=key]")]
+    assert sorted(keys) == sorted([*"0123456789", "clear", "delete"])
+    assert "张桂英" not in page.get_text()
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [("", "Enter your resident code"), ("12ab56", "6 digits"), ("1234567", "6 digits")],
+)
+def test_bad_resident_codes_are_explained(client, code, message):
+    assert (
+        message
+        in html(client.post("/kiosk", data={"code": code})).select_one("#code-error").get_text()
+    )
+
+
+def test_pin_of_letters_is_explained(client, world):
+    resident = world.person(Role.RESIDENT)
+    client.post("/kiosk", data={"code": resident.resident_code})
+    page = html(client.post("/kiosk/pin", data={"pin": "abcd"}))
+    assert "4 to 6 digits" in page.select_one("#pin-error").get_text()
+
+
+def test_unknown_code_and_wrong_pin_get_the_same_message(client, world, sign_in):
+    resident = world.person(Role.RESIDENT)
+    wrong_pin = html(sign_in.resident(resident, pin="9999")).select_one("#pin-error").get_text()
+    client.post("/kiosk", data={"code": "654321"})
+    unknown = html(client.post("/kiosk/pin", data={"pin": PIN})).select_one("#pin-error").get_text()
+    assert wrong_pin == unknown
+    assert "do not match" in unknown
+
+
+def test_locked_code_tells_the_resident_whom_to_ask(client, world, sign_in):
+    resident = world.person(Role.RESIDENT)
+    for _ in range(5):
+        response = sign_in.resident(resident, pin="9999")
+    message = html(response).select_one("#pin-error").get_text()
+    assert "locked until" in message and "activity-room staff or your grid worker" in message
+
+
+def test_resident_signs_in_and_sees_name_and_date(client, world, sign_in):
+    resident = world.person(Role.RESIDENT, name="李秀英")
+    response = sign_in.resident(resident)
+    assert response.headers["Location"] == "/resident"
+    page = html(client.get("/resident"))
+    assert page.h1.get_text() == "Hello, 李秀英"
+    assert page.select_one(".date-line").get_text().startswith("Today is")
+    assert page.select_one(".help-strip a[href='tel:120']")
+
+
+def test_pin_page_without_a_code_goes_back_to_the_code(client):
+    assert client.get("/kiosk/pin").headers["Location"] == "/kiosk"
+
+
+def test_revoked_kiosk_refuses_sign_in_with_a_message(client, world):
+    admin = world.person(Role.ADMIN)
+    from portal.accounts.services import revoke_kiosk
+
+    kiosk, token = enrol_kiosk(world.community, "大厅", admin)
+    revoke_kiosk(kiosk, admin)
+    client.set_cookie(KIOSK_COOKIE, token)
+    response = client.get("/kiosk")
+    assert response.status_code == 403
+    assert "This kiosk is switched off" in text_of(response)
+
+
+def test_kiosk_session_expires_on_the_server_when_idle(app, client, world, sign_in):
+    admin = world.person(Role.ADMIN)
+    _, token = enrol_kiosk(world.community, "活动室", admin)
+    resident = world.person(Role.RESIDENT)
+    sign_in.resident(resident, kiosk_token=token)
+    page = html(client.get("/resident"))
+    assert page.body["data-idle-seconds"] == str(app.config["KIOSK_IDLE_SECONDS"])
+    assert page.select_one("[data-idle-warning][role=alertdialog]")
+    assert "signs you out after" in page.select_one(".kiosk-timeout-note").get_text()
+    with client.session_transaction() as session:
+        session["seen"] -= app.config["KIOSK_IDLE_SECONDS"] + 1
+    response = client.get("/resident")
+    assert response.headers["Location"].startswith("/kiosk")
+    assert "not used for a while" in text_of(client.get("/kiosk"))
+
+
+def test_still_here_keeps_the_kiosk_session(app, client, world, sign_in):
+    admin = world.person(Role.ADMIN)
+    _, token = enrol_kiosk(world.community, "活动室", admin)
+    sign_in.resident(world.person(Role.RESIDENT), kiosk_token=token)
+    with client.session_transaction() as session:
+        session["seen"] -= app.config["KIOSK_IDLE_SECONDS"] - 5
+    assert client.post("/kiosk/still-here").status_code == 204
+    with client.session_transaction() as session:
+        session["seen"] -= 10
+    assert client.get("/resident").status_code == 200
+
+
+def test_home_tablet_sessions_do_not_time_out(client, world, sign_in):
+    sign_in.resident(world.person(Role.RESIDENT))
+    page = html(client.get("/resident"))
+    assert not page.body.has_attr("data-idle-seconds")
+
+
+def test_sign_out_at_a_kiosk_returns_to_the_keypad(client, world, sign_in):
+    admin = world.person(Role.ADMIN)
+    _, token = enrol_kiosk(world.community, "活动室", admin)
+    sign_in.resident(world.person(Role.RESIDENT), kiosk_token=token)
+    assert sign_in.out().headers["Location"] == "/kiosk"
+    assert client.get("/resident").status_code == 302
