@@ -62,7 +62,15 @@ def translations_update():
         str(POT_FILE),
         str(PROJECT_ROOT),
     )
-    _pybabel("update", "--no-fuzzy-matching", "--ignore-obsolete", "-i", str(POT_FILE), "-d", str(TRANSLATIONS))
+    _pybabel(
+        "update",
+        "--no-fuzzy-matching",
+        "--ignore-obsolete",
+        "-i",
+        str(POT_FILE),
+        "-d",
+        str(TRANSLATIONS),
+    )
 
 
 @translations_group.command("compile")

@@ -21,7 +21,7 @@ KINSHIP_LABELS = {
 class SignInForm(FlaskForm):
     phone = StringField(
         _l("Mobile number"),
-        validators=[InputRequired(_l("Enter your mobile number.")), Length(max=20), Phone()],
+        validators=[InputRequired(_l("Enter your mobile number.")), Phone()],
     )
     password = PasswordField(
         _l("Password"),
@@ -63,7 +63,7 @@ class RegisterForm(FlaskForm):
     )
     phone = StringField(
         _l("Mobile number"),
-        validators=[InputRequired(_l("Enter your mobile number.")), Length(max=20), Phone()],
+        validators=[InputRequired(_l("Enter your mobile number.")), Phone()],
     )
     password = PasswordField(
         _l("Choose a password"),

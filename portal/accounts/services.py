@@ -6,6 +6,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts.models import (
@@ -78,10 +79,15 @@ def is_valid_phone(phone: str) -> bool:
 
 
 def _throttle(key: str) -> SignInThrottle:
+    """The failure counter for key, created if needed; safe when two failures race to create it."""
     throttle = db.session.get(SignInThrottle, key)
     if throttle is None:
-        throttle = SignInThrottle(key=key, failures=0)
-        db.session.add(throttle)
+        try:
+            with db.session.begin_nested():
+                throttle = SignInThrottle(key=key, failures=0)
+                db.session.add(throttle)
+        except IntegrityError:
+            throttle = db.session.get(SignInThrottle, key, populate_existing=True)
     return throttle
 
 

@@ -201,3 +201,26 @@ def test_sign_out_at_a_kiosk_returns_to_the_keypad(client, world, sign_in):
     sign_in.resident(world.person(Role.RESIDENT), kiosk_token=token)
     assert sign_in.out().headers["Location"] == "/kiosk"
     assert client.get("/resident").status_code == 302
+
+
+def test_rate_limit_can_live_in_redis(app, client):
+    """With RATELIMIT_STORAGE_URI pointing at Redis, every worker and host shares the count."""
+    import redis
+
+    url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(url).flushdb()
+    except redis.ConnectionError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    from portal.extensions import limiter
+
+    app.config.update(
+        RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=url, SIGN_IN_RATE_LIMIT="2 per minute"
+    )
+    limiter.init_app(app)
+    statuses = [
+        client.post("/sign-in", data={"phone": "13900000000", "password": "x"}).status_code
+        for _ in range(3)
+    ]
+    assert statuses == [200, 200, 429]
+    assert redis.Redis.from_url(url).dbsize() > 0
