@@ -1,6 +1,7 @@
 """Friendly, translated error pages; an expired form offers to send what was typed again."""
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -21,21 +22,41 @@ def _expired(error: CSRFError):
     return render_template("errors/expired.html", kept=kept, retry_url=request.path), 400
 
 
-def _http_error(error: HTTPException):
-    code = error.code or 500
-    template = {403: "errors/403.html", 404: "errors/404.html", 429: "errors/429.html"}.get(
-        code, "errors/generic.html"
+def _explanation(code: int) -> tuple[str, str]:
+    """The heading and the sentence that tell a person what went wrong and what to do."""
+    if code == 403:
+        return _("You cannot open this page"), _(
+            "This page is for other people, or you are signed in with a different account."
+        )
+    if code == 404:
+        return _("Page not found"), _("This page does not exist, or it has moved.")
+    if code == 429:
+        return _("Please wait a minute"), _(
+            "There were too many tries from this device in a short time. "
+            "Wait a minute, then try again."
+        )
+    if code >= 500:
+        return _("Sorry, something went wrong"), _(
+            "This is our fault, not yours. Please try again in a few minutes. "
+            "If you need help now, call the numbers at the top of the page."
+        )
+    return _("This did not work"), _(
+        "The page could not do what was asked (error %(code)s). Go back and try again.", code=code
     )
+
+
+def _render_error(code: int) -> str:
+    heading, message = _explanation(code)
+    return render_template("errors/error.html", heading=heading, message=message)
+
+
+def _http_error(error: HTTPException):
     response = error.get_response()
-    response.set_data(render_template(template, code=code))
+    response.set_data(_render_error(error.code or 500))
     response.content_type = "text/html; charset=utf-8"
     return response
 
 
 def _server_error(error: Exception):
-    from flask import current_app
-
     current_app.logger.exception("Unhandled error on %s", request.path)
-    if current_app.testing and current_app.config.get("PROPAGATE_SERVER_ERRORS"):
-        raise error
-    return render_template("errors/500.html"), 500
+    return _render_error(500), 500

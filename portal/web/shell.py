@@ -4,6 +4,7 @@ from flask import Flask, g, request
 from flask_babel import get_locale
 from flask_login import current_user
 
+from portal.accounts.models import Role
 from portal.community.services import help_contacts
 from portal.config import COLOUR_SCHEMES, LANGUAGES
 from portal.web import i18n
@@ -17,6 +18,8 @@ def _shell_context() -> dict:
     person = current_user if current_user.is_authenticated else None
     locale = str(get_locale())
     return {
+        "elder_layout": g.get("kiosk") is not None
+        or (person is not None and person.has_role(Role.RESIDENT)),
         "prefs": i18n.display_prefs(),
         "locale": locale,
         "html_lang": i18n.html_lang(locale),
