@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
-# Installs everything the test suite needs on a fresh Debian machine, then compiles the
-# translations and builds nothing else: Python packages in .venv, the pinned htmx from npm,
-# and Debian's Chromium and CJK fonts when they are missing.
+# Installs everything the test suite needs on a fresh Debian machine and compiles the
+# translations: Python packages in .venv, the pinned htmx and Nu Html Checker from npm, and
+# Debian's Chromium, CJK fonts and a Java runtime (for the checker) when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v chromium >/dev/null || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then
+missing=()
+command -v chromium >/dev/null || missing+=(chromium)
+fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+command -v java >/dev/null || missing+=(default-jre-headless)
+if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
   $sudo apt-get update -q
-  $sudo apt-get install -y -q chromium fonts-noto-cjk
+  $sudo apt-get install -y -q "${missing[@]}"
 fi
 
 [ -x .venv/bin/python ] || python3 -m venv .venv

@@ -97,8 +97,12 @@ class LinkRequestForm(FlaskForm):
 
 
 class KioskEnrolForm(FlaskForm):
+    # Without an empty first option, HTML forbids "required" on a select; the server checks it.
     community = SelectField(
-        _l("Community"), coerce=int, validators=[InputRequired(_l("Choose a community."))]
+        _l("Community"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose a community."))],
+        render_kw={"required": False},
     )
     location = StringField(
         _l("Where the kiosk stands"),

@@ -1,0 +1,82 @@
+"""Every page is valid HTML according to the Nu Html Checker (ACCESSIBILITY.md row 30)."""
+
+import json
+import shutil
+import subprocess
+
+import pytest
+
+from portal import PROJECT_ROOT
+from portal.accounts.models import Role
+from portal.accounts.services import enrol_kiosk, request_link
+from portal.web.kiosk import KIOSK_COOKIE
+
+VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def _pages(client, world, sign_in) -> dict[str, str]:
+    """Render every page of the foundation, signed out and as each role, in every language."""
+    admin = world.person(Role.ADMIN)
+    family = world.person(Role.FAMILY, name="李娜")
+    resident = world.person(Role.RESIDENT, name="王桂兰")
+    world.person(Role.GRID_WORKER, name="王芳")
+    request_link(family, resident.resident_code, "daughter")
+    _, token = enrol_kiosk(world.community, "活动室", admin)
+    visits = {
+        None: ["/", "/sign-in", "/kiosk", "/register", "/no-such-page"],
+        family: ["/family", "/family/links/new"],
+        world.person(Role.VOLUNTEER): ["/volunteer"],
+        admin: ["/staff", "/admin/kiosks", "/admin/family-links", "/admin/audit/"],
+        resident: ["/resident", "/resident/family"],
+    }
+    pages = {}
+    for language in ("zh_Hans", "zh_Hant", "en"):
+        client.set_cookie("linli_lang", language)
+        for person, urls in visits.items():
+            client.delete_cookie(KIOSK_COOKIE)
+            if person is resident:
+                sign_in.resident(resident, kiosk_token=token)
+            elif person is not None:
+                sign_in.password(person)
+            for url in urls:
+                pages[f"{language}{url}"] = client.get(url).get_data(as_text=True)
+            if person is not None:
+                sign_in.out()
+        pages[f"{language}/sign-in errors"] = client.post("/sign-in", data={}).get_data(
+            as_text=True
+        )
+        client.post("/kiosk", data={"code": "100001"})
+        pages[f"{language}/kiosk/pin errors"] = client.post(
+            "/kiosk/pin", data={"pin": "ab"}
+        ).get_data(as_text=True)
+    return pages
+
+
+def test_every_page_is_valid_html(client, world, sign_in, tmp_path):
+    java = shutil.which("java")
+    if java is None or not VNU_JAR.exists():
+        pytest.fail("the Nu Html Checker needs java and node_modules/vnu-jar: run tests/setup.sh")
+    files = {}
+    for index, (name, body) in enumerate(_pages(client, world, sign_in).items()):
+        path = tmp_path / f"page{index}.html"
+        path.write_text(body, encoding="utf-8")
+        files[path.name] = name
+    result = subprocess.run(
+        [
+            java,
+            "-jar",
+            str(VNU_JAR),
+            "--errors-only",
+            "--format",
+            "json",
+            *map(str, tmp_path.glob("*.html")),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    problems = [
+        f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}: {m['message']} ({m.get('extract', '').strip()})"
+        for m in messages
+    ]
+    assert problems == []
