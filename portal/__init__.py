@@ -34,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  every table, for the migrations
     from portal.accounts.models import Person
     from portal.web import errors, headers, htmx, i18n, kiosk, shell, templating
 

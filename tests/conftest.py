@@ -40,6 +40,14 @@ def _database_url(tmp_path_factory) -> str:
 
 
 @pytest.fixture(scope="session", autouse=True)
+def quick_password_hashes():
+    """Hashing stays real but cheap, so tests that sign in many people stay fast."""
+    from portal.accounts import services
+
+    services.HASH_METHOD = "pbkdf2:sha256:1000"
+
+
+@pytest.fixture(scope="session", autouse=True)
 def compiled_translations():
     """Pages are checked in every language, so the catalogues under test must be the ones compiled."""
     compile_translations()

@@ -1,0 +1,136 @@
+from datetime import datetime
+from enum import IntEnum, StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Person
+from portal.community.models import Community, Grid
+from portal.extensions import db
+from portal.model_base import TimestampMixin
+
+
+class Category(StrEnum):
+    REPAIR = "repair"
+    ERRAND = "errand"
+    PAPERWORK = "paperwork"
+    UNWELL = "unwell"
+    COMPANY = "company"
+    OTHER = "other"
+    WELFARE_CHECK = "welfare_check"  # raised by the portal itself, e.g. a delivery nobody answered
+
+
+URGENT_CATEGORIES = frozenset({Category.UNWELL, Category.WELFARE_CHECK})
+VOLUNTEER_CATEGORIES = frozenset({Category.ERRAND, Category.COMPANY})
+RESIDENT_CATEGORIES = (
+    Category.REPAIR,
+    Category.ERRAND,
+    Category.PAPERWORK,
+    Category.UNWELL,
+    Category.COMPANY,
+    Category.OTHER,
+)
+
+
+class Status(StrEnum):
+    NEW = "new"
+    ACKNOWLEDGED = "acknowledged"
+    IN_PROGRESS = "in_progress"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = (Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS)
+
+
+class Level(IntEnum):
+    """Small things stay in the grid, big things go to the community, hard things to the street."""
+
+    GRID = 0
+    COMMUNITY = 1
+    STREET = 2
+
+
+class Feedback(StrEnum):
+    FIXED = "fixed"
+    NOT_FIXED = "not_fixed"
+    NO_ANSWER = "no_answer"  # closed by itself after the resident did not confirm
+
+
+class Partner(TimestampMixin, db.Model):
+    """An organisation a request can be handed to: the property company, the water company, a clinic."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+    community: Mapped[Community] = relationship()
+
+
+class HelpRequest(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    category: Mapped[str] = mapped_column(String(20))
+    urgent: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[str] = mapped_column(String(20), default=Status.NEW)
+    level: Mapped[int] = mapped_column(default=Level.GRID)
+    grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"))
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    holder_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+    # Set while a double tap should find this request instead of making another; unique, so two
+    # taps racing each other cannot both insert.
+    dedupe_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    acknowledged_at: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    feedback: Mapped[str | None] = mapped_column(String(20))
+    reopened: Mapped[int] = mapped_column(default=0)
+
+    resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
+    raised_by: Mapped[Person | None] = relationship(foreign_keys=[raised_by_id])
+    holder: Mapped[Person | None] = relationship(foreign_keys=[holder_id])
+    partner: Mapped[Partner | None] = relationship()
+    grid: Mapped[Grid] = relationship()
+    events: Mapped[list["HelpEvent"]] = relationship(
+        back_populates="request", order_by="HelpEvent.id", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        Index("ix_help_request_grid_status", "grid_id", "status"),
+        Index("ix_help_request_community_level", "community_id", "level"),
+        Index("ix_help_request_status_created", "status", "created_at"),
+        Index("ix_help_request_resident_created", "resident_id", "created_at"),
+    )
+
+    @property
+    def reference(self) -> str:
+        return f"H{self.id:06d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def escalated(self) -> bool:
+        return self.level > Level.GRID
+
+
+class HelpEvent(db.Model):
+    """One thing that happened to a request: who did what, when, and whether the resident sees it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    request_id: Mapped[int] = mapped_column(ForeignKey("help_request.id"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    kind: Mapped[str] = mapped_column(String(20))
+    text: Mapped[str | None] = mapped_column(Text)
+    visible: Mapped[bool] = mapped_column(default=False)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    at: Mapped[datetime]
+
+    request: Mapped[HelpRequest] = relationship(back_populates="events")
+    actor: Mapped[Person | None] = relationship()
+    partner: Mapped[Partner | None] = relationship()

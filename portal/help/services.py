@@ -1,0 +1,613 @@
+"""The rules of help requests: raising them without duplicates, who may do what, the state
+machine, escalation timers, and the queues."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
+from portal.audit import services as audit
+from portal.community.models import Community, Grid
+from portal.extensions import db
+from portal.help.models import (
+    OPEN_STATUSES,
+    URGENT_CATEGORIES,
+    VOLUNTEER_CATEGORIES,
+    Category,
+    Feedback,
+    HelpEvent,
+    HelpRequest,
+    Level,
+    Partner,
+    Status,
+)
+from portal.model_base import utcnow
+from portal.notifications.services import notify
+
+NOTE_MAX_LENGTH = 1000
+
+
+@dataclass(frozen=True)
+class Timers:
+    """How long things may wait before the portal acts; configurable per deployment."""
+
+    ack_urgent: timedelta = timedelta(minutes=5)
+    ack_normal: timedelta = timedelta(minutes=30)
+    resolve_urgent: timedelta = timedelta(hours=2)
+    resolve_normal: timedelta = timedelta(hours=48)
+    dedupe: timedelta = timedelta(minutes=10)
+    auto_close: timedelta = timedelta(days=3)
+    per_hour: int = 20
+
+    @classmethod
+    def from_config(cls, config) -> "Timers":
+        minutes = lambda name, default: timedelta(minutes=int(config.get(name, default)))  # noqa: E731
+        return cls(
+            ack_urgent=minutes("HELP_ACK_MINUTES_URGENT", 5),
+            ack_normal=minutes("HELP_ACK_MINUTES", 30),
+            resolve_urgent=minutes("HELP_RESOLVE_MINUTES_URGENT", 120),
+            resolve_normal=minutes("HELP_RESOLVE_MINUTES", 48 * 60),
+            dedupe=minutes("HELP_DEDUPE_MINUTES", 10),
+            auto_close=minutes("HELP_AUTO_CLOSE_MINUTES", 3 * 24 * 60),
+            per_hour=int(config.get("HELP_REQUESTS_PER_HOUR", 20)),
+        )
+
+
+class HelpError(Exception):
+    """A rule about help requests was broken; views turn each kind into a clear message."""
+
+
+class UnknownCategory(HelpError):
+    pass
+
+
+class NotAllowed(HelpError):
+    pass
+
+
+class TooManyRequests(HelpError):
+    pass
+
+
+class NoGrid(HelpError):
+    """The resident has no building, so no grid's queue would see the request."""
+
+
+class AlreadyTaken(HelpError):
+    def __init__(self, holder: Person | None):
+        super().__init__(holder)
+        self.holder = holder
+
+
+class IllegalTransition(HelpError):
+    def __init__(self, status: str, action: str):
+        super().__init__(f"{action} is not allowed when {status}")
+        self.status, self.action = status, action
+
+
+# Which statuses each action may start from; anything else is an IllegalTransition.
+ALLOWED_FROM = {
+    "take": {Status.NEW},
+    "untake": {Status.ACKNOWLEDGED, Status.IN_PROGRESS},
+    "start": {Status.ACKNOWLEDGED},
+    "hand_off": {Status.ACKNOWLEDGED, Status.IN_PROGRESS},
+    "resolve": {Status.ACKNOWLEDGED, Status.IN_PROGRESS},
+    "confirm": {Status.RESOLVED},
+    "note": {Status.NEW, Status.ACKNOWLEDGED, Status.IN_PROGRESS, Status.RESOLVED},
+    "escalate": set(OPEN_STATUSES),
+}
+
+
+def _check(request: HelpRequest, action: str) -> None:
+    if request.status not in ALLOWED_FROM[action]:
+        raise IllegalTransition(request.status, action)
+
+
+def _event(request, actor, kind, text=None, visible=False, partner=None, now=None) -> HelpEvent:
+    event = HelpEvent(
+        request=request,
+        actor_id=actor.id if actor else None,
+        kind=kind,
+        text=text,
+        visible=visible,
+        partner_id=partner.id if partner else None,
+        at=now or utcnow(),
+    )
+    db.session.add(event)
+    return event
+
+
+def _tell_family(request: HelpRequest, kind: str = "help.status") -> None:
+    """Queue a notification for the resident and each linked family member."""
+    family_ids = db.session.scalars(
+        select(FamilyLink.family_id).where(
+            FamilyLink.resident_id == request.resident_id,
+            FamilyLink.status == LinkStatus.ACTIVE,
+        )
+    ).all()
+    params = {
+        "reference": request.reference,
+        "category": request.category,
+        "status": request.status,
+        "resident": request.resident.name,
+    }
+    for person_id in (request.resident_id, *family_ids):
+        notify(person_id, kind, link=f"/help/requests/{request.id}", **params)
+
+
+# Raising a request ------------------------------------------------------------------------------
+
+
+def raise_request(
+    resident: Person,
+    category: str,
+    raised_by: Person,
+    *,
+    now: datetime | None = None,
+    timers: Timers = Timers(),
+    note: str | None = None,
+) -> tuple[HelpRequest, bool]:
+    """Create and commit a request, or return the one this resident made for the same category
+    within the last few minutes. Returns (request, created).
+
+    Raises UnknownCategory, NoGrid, NotAllowed (raised_by may not act for resident) or
+    TooManyRequests (more than timers.per_hour in the last hour).
+    """
+    now = now or utcnow()
+    if category not in {c.value for c in Category}:
+        raise UnknownCategory(category)
+    if not may_act_for(raised_by, resident):
+        raise NotAllowed()
+    if resident.building is None:
+        raise NoGrid()
+    key = f"{resident.id}:{category}"
+    # A key older than the dedupe window no longer holds: release it so a new request can take it.
+    db.session.execute(
+        update(HelpRequest)
+        .where(HelpRequest.dedupe_key == key, HelpRequest.created_at < now - timers.dedupe)
+        .values(dedupe_key=None)
+    )
+    existing = db.session.scalar(select(HelpRequest).where(HelpRequest.dedupe_key == key))
+    if existing is not None:
+        db.session.commit()
+        return existing, False
+    recent = db.session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(
+            HelpRequest.resident_id == resident.id,
+            HelpRequest.created_at >= now - timedelta(hours=1),
+        )
+    )
+    if recent >= timers.per_hour:
+        db.session.rollback()
+        raise TooManyRequests()
+    grid = resident.building.grid
+    request = HelpRequest(
+        resident_id=resident.id,
+        raised_by_id=raised_by.id,
+        category=category,
+        urgent=category in URGENT_CATEGORIES,
+        status=Status.NEW,
+        level=Level.GRID,
+        grid_id=grid.id,
+        community_id=grid.community_id,
+        dedupe_key=key,
+        note=(note or "").strip()[:NOTE_MAX_LENGTH] or None,
+        created_at=now,
+        updated_at=now,
+    )
+    db.session.add(request)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Another tap inserted the same key a moment ago: that one is the request.
+        db.session.rollback()
+        return db.session.scalar(select(HelpRequest).where(HelpRequest.dedupe_key == key)), False
+    _event(request, raised_by, "created", text=request.note, visible=True, now=now)
+    _tell_family(request)
+    db.session.commit()
+    return request, True
+
+
+def add_resident_note(request: HelpRequest, author: Person, text: str) -> HelpRequest:
+    """The resident or their family adds words to their own request (typed or spoken)."""
+    if not may_act_for(author, request.resident):
+        raise NotAllowed()
+    _check(request, "note")
+    text = text.strip()[:NOTE_MAX_LENGTH]
+    request.note = f"{request.note}\n{text}" if request.note else text
+    _event(request, author, "note", text=text, visible=True)
+    db.session.commit()
+    return request
+
+
+# Who may do what -------------------------------------------------------------------------------
+
+
+def may_act_for(person: Person, resident: Person) -> bool:
+    """The resident themself, or a family member with an active link."""
+    if person.id == resident.id:
+        return True
+    return bool(
+        db.session.scalar(
+            select(FamilyLink.id).where(
+                FamilyLink.family_id == person.id,
+                FamilyLink.resident_id == resident.id,
+                FamilyLink.status == LinkStatus.ACTIVE,
+            )
+        )
+    )
+
+
+def _grid_ids(person: Person, role: Role) -> set[int]:
+    return {g.grid_id for g in person.grants if g.role == role and g.grid_id}
+
+
+def _street_of(community_id: int) -> int | None:
+    return db.session.scalar(select(Community.street_office_id).where(Community.id == community_id))
+
+
+def can_see(person: Person, request: HelpRequest) -> bool:
+    """Workers of the request's grid, volunteers of that grid for errands and company, community
+    admins once it reached the community, street admins once it reached the street."""
+    if request.grid_id in _grid_ids(person, Role.GRID_WORKER):
+        return True
+    if request.category in VOLUNTEER_CATEGORIES and request.grid_id in _grid_ids(
+        person, Role.VOLUNTEER
+    ):
+        return True
+    if person.has_role(Role.ADMIN) and person.community_id:
+        if person.community_id == request.community_id:
+            return True
+        if request.level >= Level.STREET:
+            return _street_of(person.community_id) == _street_of(request.community_id)
+    return False
+
+
+def is_volunteer_view(person: Person, request: HelpRequest) -> bool:
+    """True when person sees the request only as a volunteer: no care colour, no health notes."""
+    return not person.has_role(Role.GRID_WORKER, Role.ADMIN) or not (
+        request.grid_id in _grid_ids(person, Role.GRID_WORKER) or person.has_role(Role.ADMIN)
+    )
+
+
+def _require(person: Person, request: HelpRequest) -> None:
+    if not can_see(person, request):
+        raise NotAllowed()
+
+
+# The state machine ------------------------------------------------------------------------------
+
+
+def take(request: HelpRequest, worker: Person, now: datetime | None = None) -> HelpRequest:
+    """Acknowledge a new request for worker. Two workers racing: exactly one wins; the other gets
+    AlreadyTaken naming the winner."""
+    now = now or utcnow()
+    _require(worker, request)
+    if request.holder_id and request.holder_id != worker.id:
+        raise AlreadyTaken(request.holder)
+    _check(request, "take")
+    claimed = db.session.execute(
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request.id,
+            HelpRequest.holder_id.is_(None),
+            HelpRequest.status == Status.NEW,
+        )
+        .values(
+            holder_id=worker.id,
+            status=Status.ACKNOWLEDGED,
+            acknowledged_at=func.coalesce(HelpRequest.acknowledged_at, now),
+            updated_at=now,
+        )
+    ).rowcount
+    if claimed != 1:
+        db.session.rollback()
+        db.session.refresh(request)
+        raise AlreadyTaken(request.holder)
+    db.session.refresh(request)
+    _event(request, worker, "taken", visible=True, now=now)
+    _tell_family(request)
+    db.session.commit()
+    return request
+
+
+def untake(request: HelpRequest, worker: Person) -> HelpRequest:
+    """Give a request back to the queue; only its holder may."""
+    _check(request, "untake")
+    if request.holder_id != worker.id:
+        raise NotAllowed()
+    request.holder_id = None
+    request.status = Status.NEW
+    _event(request, worker, "released")
+    _tell_family(request)
+    db.session.commit()
+    return request
+
+
+def _holder_action(request: HelpRequest, person: Person, action: str) -> None:
+    _require(person, request)
+    _check(request, action)
+    if request.holder_id != person.id:
+        raise NotAllowed()
+
+
+def start(request: HelpRequest, worker: Person) -> HelpRequest:
+    _holder_action(request, worker, "start")
+    request.status = Status.IN_PROGRESS
+    _event(request, worker, "started", visible=True)
+    _tell_family(request)
+    db.session.commit()
+    return request
+
+
+def hand_off(request: HelpRequest, worker: Person, partner: Partner, note: str) -> HelpRequest:
+    """Pass the job to a partner of the request's community, saying what they should do."""
+    _holder_action(request, worker, "hand_off")
+    if partner.community_id != request.community_id:
+        raise NotAllowed()
+    request.partner_id = partner.id
+    request.status = Status.IN_PROGRESS
+    _event(request, worker, "handed_off", text=note.strip(), visible=True, partner=partner)
+    audit.record(worker, "help.handed_off", request.resident, request=request.reference)
+    _tell_family(request)
+    db.session.commit()
+    return request
+
+
+def resolve(request: HelpRequest, worker: Person, what_was_done: str) -> HelpRequest:
+    _holder_action(request, worker, "resolve")
+    request.status = Status.RESOLVED
+    request.resolved_at = utcnow()
+    _event(request, worker, "resolved", text=what_was_done.strip(), visible=True)
+    audit.record(worker, "help.resolved", request.resident, request=request.reference)
+    _tell_family(request)
+    db.session.commit()
+    return request
+
+
+def add_note(request: HelpRequest, worker: Person, text: str, visible: bool) -> HelpRequest:
+    """A worker's note: internal, or visible to the resident and family."""
+    _require(worker, request)
+    _check(request, "note")
+    _event(request, worker, "note", text=text.strip()[:NOTE_MAX_LENGTH], visible=visible)
+    if visible:
+        _tell_family(request, "help.note")
+    db.session.commit()
+    return request
+
+
+def confirm(request: HelpRequest, person: Person, fixed: bool) -> HelpRequest:
+    """The resident or family says "fixed" (closes it) or "not fixed" (reopens it to its holder)."""
+    if not may_act_for(person, request.resident):
+        raise NotAllowed()
+    _check(request, "confirm")
+    if fixed:
+        request.status = Status.CLOSED
+        request.closed_at = utcnow()
+        request.feedback = Feedback.FIXED
+    else:
+        request.status = Status.ACKNOWLEDGED if request.holder_id else Status.NEW
+        request.resolved_at = None
+        request.feedback = Feedback.NOT_FIXED
+        request.reopened += 1
+    _event(request, person, "confirmed" if fixed else "reopened", visible=True)
+    _tell_family(request)
+    db.session.commit()
+    return request
+
+
+def escalate(request: HelpRequest, worker: Person, reason: str) -> HelpRequest:
+    """Send a request one level up by hand, with the reason."""
+    _require(worker, request)
+    _check(request, "escalate")
+    if request.level >= Level.STREET:
+        raise IllegalTransition(request.status, "escalate")
+    request.level += 1
+    _event(request, worker, "escalated", text=reason.strip())
+    audit.record(worker, "help.escalated", request.resident, request=request.reference)
+    db.session.commit()
+    return request
+
+
+# Timers -----------------------------------------------------------------------------------------
+
+
+def _overdue(since: datetime, urgent_limit: timedelta, normal_limit: timedelta, now: datetime):
+    """A SQL condition: `since` is older than the limit that applies to the request's urgency."""
+    return or_(
+        and_(HelpRequest.urgent.is_(True), since < now - urgent_limit),
+        and_(HelpRequest.urgent.is_(False), since < now - normal_limit),
+    )
+
+
+def escalate_overdue(
+    now: datetime | None = None, timers: Timers = Timers(), grid_ids=None, community_ids=None
+) -> dict[str, int]:
+    """Apply every timer in bulk: unacknowledged → community, unresolved → street, resolved and
+    unconfirmed → closed. Limited to some grids or communities when given. Idempotent; returns counts."""
+    now = now or utcnow()
+    scope = []
+    if grid_ids is not None:
+        scope.append(HelpRequest.grid_id.in_(grid_ids))
+    if community_ids is not None:
+        scope.append(HelpRequest.community_id.in_(community_ids))
+    rules = {
+        "community": (
+            Level.COMMUNITY,
+            "escalated",
+            [
+                HelpRequest.level < Level.COMMUNITY,
+                HelpRequest.status == Status.NEW,
+                _overdue(HelpRequest.created_at, timers.ack_urgent, timers.ack_normal, now),
+            ],
+        ),
+        "street": (
+            Level.STREET,
+            "escalated",
+            [
+                HelpRequest.level < Level.STREET,
+                HelpRequest.status.in_(OPEN_STATUSES),
+                _overdue(HelpRequest.created_at, timers.resolve_urgent, timers.resolve_normal, now),
+            ],
+        ),
+    }
+    counts = {}
+    for name, (level, kind, conditions) in rules.items():
+        ids = db.session.scalars(select(HelpRequest.id).where(*conditions, *scope)).all()
+        counts[name] = _bulk(ids, {"level": level}, kind, now)
+    stale = db.session.scalars(
+        select(HelpRequest.id).where(
+            HelpRequest.status == Status.RESOLVED,
+            HelpRequest.resolved_at < now - timers.auto_close,
+            *scope,
+        )
+    ).all()
+    counts["closed"] = _bulk(
+        stale,
+        {"status": Status.CLOSED, "closed_at": now, "feedback": Feedback.NO_ANSWER},
+        "auto_closed",
+        now,
+    )
+    db.session.commit()
+    return counts
+
+
+def _bulk(ids: list[int], values: dict, kind: str, now: datetime, chunk: int = 2000) -> int:
+    """Update the requests with ids and add one history event to each, in a few statements."""
+    for start_at in range(0, len(ids), chunk):
+        part = ids[start_at : start_at + chunk]
+        db.session.execute(
+            update(HelpRequest)
+            .where(HelpRequest.id.in_(part))
+            .values(**values, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(
+            insert(HelpEvent),
+            [{"request_id": i, "kind": kind, "visible": False, "at": now} for i in part],
+        )
+    return len(ids)
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+
+def get(request_id: int) -> HelpRequest | None:
+    return db.session.get(HelpRequest, request_id)
+
+
+def requests_of(resident: Person, limit: int = 30) -> list[HelpRequest]:
+    """A resident's requests, open ones first, newest first."""
+    query = (
+        select(HelpRequest)
+        .where(HelpRequest.resident_id == resident.id)
+        .order_by(
+            case((HelpRequest.status.in_(OPEN_STATUSES + (Status.RESOLVED,)), 0), else_=1),
+            HelpRequest.id.desc(),
+        )
+        .limit(limit)
+        .options(db.selectinload(HelpRequest.events), db.joinedload(HelpRequest.holder))
+    )
+    return list(db.session.scalars(query))
+
+
+QUEUE_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)
+
+
+def _queue_order():
+    return (HelpRequest.urgent.desc(), HelpRequest.created_at, HelpRequest.id)
+
+
+def _queue_filter(person: Person):
+    """Which requests person's queue holds: their grids' requests (volunteers: errands and company
+    only), plus what escalated to their community or street if they are an admin."""
+    clauses = []
+    worker_grids = _grid_ids(person, Role.GRID_WORKER)
+    if worker_grids:
+        clauses.append(HelpRequest.grid_id.in_(worker_grids))
+    volunteer_grids = _grid_ids(person, Role.VOLUNTEER) - worker_grids
+    if volunteer_grids:
+        clauses.append(
+            and_(
+                HelpRequest.grid_id.in_(volunteer_grids),
+                HelpRequest.category.in_(list(VOLUNTEER_CATEGORIES)),
+            )
+        )
+    if person.has_role(Role.ADMIN) and person.community_id:
+        clauses.append(
+            and_(
+                HelpRequest.community_id == person.community_id,
+                HelpRequest.level >= Level.COMMUNITY,
+            )
+        )
+        street_communities = select(Community.id).where(
+            Community.street_office_id
+            == select(Community.street_office_id)
+            .where(Community.id == person.community_id)
+            .scalar_subquery()
+        )
+        clauses.append(
+            and_(
+                HelpRequest.community_id.in_(street_communities),
+                HelpRequest.level >= Level.STREET,
+            )
+        )
+    return or_(*clauses) if clauses else None
+
+
+def queue(person: Person) -> list[HelpRequest]:
+    """The requests person should see now, most urgent and oldest first."""
+    condition = _queue_filter(person)
+    if condition is None:
+        return []
+    query = (
+        select(HelpRequest)
+        .where(condition, HelpRequest.status.in_(QUEUE_STATUSES))
+        .order_by(*_queue_order())
+        .options(
+            db.joinedload(HelpRequest.resident).joinedload(Person.building),
+            db.joinedload(HelpRequest.holder),
+            db.joinedload(HelpRequest.grid),
+        )
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def queue_version(person: Person) -> str:
+    """A cheap fingerprint of person's queue: it changes whenever any request in it changes."""
+    condition = _queue_filter(person)
+    if condition is None:
+        return "empty"
+    count, latest = db.session.execute(
+        select(func.count(), func.max(HelpRequest.updated_at)).where(
+            condition, HelpRequest.status.in_(QUEUE_STATUSES)
+        )
+    ).one()
+    return f"{count}-{latest.isoformat() if latest else 0}"
+
+
+def queue_grids(person: Person) -> list[Grid]:
+    ids = _grid_ids(person, Role.GRID_WORKER) | _grid_ids(person, Role.VOLUNTEER)
+    if not ids:
+        return []
+    return list(db.session.scalars(select(Grid).where(Grid.id.in_(ids)).order_by(Grid.id)))
+
+
+def partners_for(request: HelpRequest) -> list[Partner]:
+    query = select(Partner).where(Partner.community_id == request.community_id)
+    return list(db.session.scalars(query.order_by(Partner.name)))
+
+
+def get_partner(partner_id: int) -> Partner | None:
+    return db.session.get(Partner, partner_id)
+
+
+def grid_worker_grants(grid_id: int) -> list[RoleGrant]:
+    query = select(RoleGrant).where(
+        RoleGrant.role == Role.GRID_WORKER, RoleGrant.grid_id == grid_id
+    )
+    return list(db.session.scalars(query))

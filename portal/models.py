@@ -1,0 +1,24 @@
+"""Every model of the portal, imported in one place so Alembic sees the whole schema."""
+
+from portal.accounts.models import FamilyLink, Kiosk, Person, RoleGrant, SignInThrottle
+from portal.audit.models import AuditEntry
+from portal.community.models import Building, Community, Grid, StreetOffice
+from portal.help.models import HelpEvent, HelpRequest, Partner
+from portal.notifications.models import Notification
+
+__all__ = [
+    "AuditEntry",
+    "Building",
+    "Community",
+    "FamilyLink",
+    "Grid",
+    "HelpEvent",
+    "HelpRequest",
+    "Kiosk",
+    "Notification",
+    "Partner",
+    "Person",
+    "RoleGrant",
+    "SignInThrottle",
+    "StreetOffice",
+]

@@ -1,0 +1,2 @@
+"""Notifications: an outbox written in the same transaction as the change, read as an in-app inbox
+and handed to senders (a log sender by default; SMS or WeChat adapters plug in the same way)."""

@@ -1,0 +1,19 @@
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+from portal.model_base import TimestampMixin
+
+
+class Notification(TimestampMixin, db.Model):
+    """One message for one person. Its words are chosen when it is shown, in the reader's language."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    params: Mapped[dict] = mapped_column(JSON, default=dict)
+    link: Mapped[str | None] = mapped_column(String(200))
+    read_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
