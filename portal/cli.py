@@ -42,6 +42,32 @@ def demo_command():
         click.echo(line)
 
 
+@click.command("escalate")
+@with_appcontext
+def escalate_command():
+    """Apply the help timers: escalate overdue requests, close unconfirmed ones. Run every minute."""
+    import time
+
+    from portal.help.services import Timers, escalate_overdue
+
+    started = time.perf_counter()
+    counts = escalate_overdue(timers=Timers.from_config(current_app.config))
+    elapsed = time.perf_counter() - started
+    click.echo(
+        f"to community: {counts['community']}, to street: {counts['street']}, "
+        f"closed: {counts['closed']} ({elapsed:.2f} s)"
+    )
+
+
+@click.command("notify")
+@with_appcontext
+def notify_command():
+    """Deliver notifications waiting in the outbox through the configured sender (the log)."""
+    from portal.notifications.services import deliver_pending
+
+    click.echo(f"delivered: {deliver_pending()}")
+
+
 @click.group("translations")
 def translations_group():
     """Extract, update and compile the message catalogues."""
@@ -79,7 +105,13 @@ def translations_compile():
 
 
 def init_app(app: Flask) -> None:
-    for command in (setup_command, demo_command, translations_group):
+    for command in (
+        setup_command,
+        demo_command,
+        escalate_command,
+        notify_command,
+        translations_group,
+    ):
         app.cli.add_command(command)
 
 

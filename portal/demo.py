@@ -23,6 +23,7 @@ from portal.accounts.models import (
 from portal.accounts.services import _token_hash
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.extensions import db
+from portal.help.models import Category, HelpEvent, HelpRequest, Partner, Status
 from portal.model_base import utcnow
 
 DEMO_PASSWORD = "linli-demo-2026"
@@ -241,6 +242,8 @@ def build_demo(today: date | None = None) -> list[str]:
             resident_id=resident.id,
         )
 
+    _demo_help(b, communities, residents, workers, volunteers)
+
     b.one(
         Kiosk,
         defaults={
@@ -265,3 +268,69 @@ def build_demo(today: date | None = None) -> list[str]:
         f"  resident        code {first.resident_code} ({first.name}) — sign in at /kiosk",
         "Make a browser the kiosk: sign in as the admin, open Kiosks, enrol this device.",
     ]
+
+
+PARTNERS = (
+    ("物业服务中心", "0871-63200001"),
+    ("自来水公司 水务抢修", "96106"),
+    ("社区卫生服务站", "0871-63200003"),
+)
+DEMO_REQUESTS = (
+    (0, Category.REPAIR, Status.NEW, 12, "厨房水龙头一直滴水"),
+    (7, Category.UNWELL, Status.NEW, 2, None),
+    (14, Category.ERRAND, Status.ACKNOWLEDGED, 40, "帮忙买降压药"),
+    (21, Category.PAPERWORK, Status.IN_PROGRESS, 300, "养老金资格认证"),
+    (28, Category.COMPANY, Status.RESOLVED, 1500, None),
+    (35, Category.REPAIR, Status.CLOSED, 4000, "楼道灯不亮"),
+)
+
+
+def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None:
+    """Partners for each community and a handful of requests in different states."""
+    for community in communities:
+        for name, phone in PARTNERS:
+            b.one(
+                Partner,
+                defaults={"phone": phone},
+                community_id=community.id,
+                name=f"{community.name[:3]}{name}" if name.startswith("物业") else name,
+            )
+    if db.session.scalar(select(HelpRequest.id).limit(1)) is not None:
+        return
+    now = utcnow()
+    for index, category, status, minutes_ago, note in DEMO_REQUESTS:
+        resident = residents[index]
+        grid = resident.building.grid
+        worker = next(w for w in workers if w.grants[0].grid_id == grid.id)
+        created = now - timedelta(minutes=minutes_ago)
+        request = HelpRequest(
+            resident_id=resident.id,
+            raised_by_id=resident.id,
+            category=category,
+            urgent=category == Category.UNWELL,
+            status=status,
+            grid_id=grid.id,
+            community_id=grid.community_id,
+            note=note,
+            created_at=created,
+            updated_at=created,
+        )
+        db.session.add(request)
+        events = [("created", resident, note, True, created)]
+        if status != Status.NEW:
+            request.holder_id = worker.id
+            request.acknowledged_at = created + timedelta(minutes=3)
+            events.append(("taken", worker, None, True, request.acknowledged_at))
+        if status in (Status.RESOLVED, Status.CLOSED):
+            request.resolved_at = created + timedelta(hours=5)
+            events.append(("resolved", worker, "已处理好", True, request.resolved_at))
+        if status == Status.CLOSED:
+            request.closed_at = created + timedelta(hours=8)
+            request.feedback = "fixed"
+            events.append(("confirmed", resident, None, True, request.closed_at))
+        for kind, actor, text, visible, at in events:
+            db.session.add(
+                HelpEvent(
+                    request=request, actor_id=actor.id, kind=kind, text=text, visible=visible, at=at
+                )
+            )

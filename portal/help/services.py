@@ -128,13 +128,14 @@ def _tell_family(request: HelpRequest, kind: str = "help.status") -> None:
         )
     ).all()
     params = {
+        "resident_id": request.resident_id,
         "reference": request.reference,
         "category": request.category,
         "status": request.status,
         "resident": request.resident.name,
     }
     for person_id in (request.resident_id, *family_ids):
-        notify(person_id, kind, link=f"/help/requests/{request.id}", **params)
+        notify(person_id, kind, **params)
 
 
 # Raising a request ------------------------------------------------------------------------------
@@ -286,7 +287,8 @@ def take(request: HelpRequest, worker: Person, now: datetime | None = None) -> H
     """Acknowledge a new request for worker. Two workers racing: exactly one wins; the other gets
     AlreadyTaken naming the winner."""
     now = now or utcnow()
-    _require(worker, request)
+    if not may_take(worker, request):
+        raise NotAllowed()
     if request.holder_id and request.holder_id != worker.id:
         raise AlreadyTaken(request.holder)
     _check(request, "take")
@@ -611,3 +613,37 @@ def grid_worker_grants(grid_id: int) -> list[RoleGrant]:
         RoleGrant.role == Role.GRID_WORKER, RoleGrant.grid_id == grid_id
     )
     return list(db.session.scalars(query))
+
+
+def first_worker(request: HelpRequest) -> Person | None:
+    """Whom the resident should expect to hear from: the holder, else the grid's first worker."""
+    if request.holder is not None:
+        return request.holder
+    query = (
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == Role.GRID_WORKER, RoleGrant.grid_id == request.grid_id)
+        .order_by(RoleGrant.id)
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
+def may_take(person: Person, request: HelpRequest) -> bool:
+    """Grid workers and admins who can see a request may take it; volunteers only errands and company."""
+    if not can_see(person, request):
+        return False
+    if is_volunteer_view(person, request):
+        return request.category in VOLUNTEER_CATEGORIES
+    return True
+
+
+def scope_of(person: Person) -> dict:
+    """The grids and communities whose timers a person's queue page applies on reading."""
+    grids = _grid_ids(person, Role.GRID_WORKER) | _grid_ids(person, Role.VOLUNTEER)
+    communities = (
+        {person.community_id} if person.has_role(Role.ADMIN) and person.community_id else set()
+    )
+    if communities:
+        return {"community_ids": list(communities)}
+    return {"grid_ids": list(grids)}

@@ -7,6 +7,7 @@ from flask_login import current_user
 from portal.accounts.models import Role
 from portal.community.services import help_contacts
 from portal.config import COLOUR_SCHEMES, LANGUAGES
+from portal.notifications.services import unread_count
 from portal.web import i18n
 
 
@@ -27,4 +28,6 @@ def _shell_context() -> dict:
         "colour_schemes": COLOUR_SCHEMES,
         "help": help_contacts(person, g.get("kiosk")),
         "current_path": request.full_path.rstrip("?"),
+        # A function, so the query runs only on pages that show the count.
+        "unread_messages": lambda: unread_count(person) if person else 0,
     }

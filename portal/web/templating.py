@@ -3,7 +3,9 @@
 from datetime import date, datetime
 
 from flask import Flask
-from flask_babel import format_currency, format_date, get_timezone
+from flask_babel import format_currency, format_date, format_timedelta, get_timezone
+
+from portal.model_base import utcnow
 
 
 def today() -> date:
@@ -16,7 +18,13 @@ def money(fen: int) -> str:
     return format_currency(fen / 100, "CNY")
 
 
+def waited(since: datetime) -> str:
+    """How long ago a naive-UTC moment was, in words: "12 minutes", "2 hours"."""
+    return format_timedelta(utcnow() - since, threshold=1.0)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(today=today)
     app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["waited"] = waited
     app.jinja_env.filters["long_date"] = lambda day: format_date(day, "full")

@@ -88,6 +88,8 @@
     var summary = document.querySelector(".error-summary");
     if (summary) summary.focus();
     document.body.addEventListener("htmx:afterSwap", function (event) {
+      /* A list refreshing itself must never move the reader's focus. */
+      if (event.detail.elt && event.detail.elt.hasAttribute("data-etag-poll")) return;
       focusFirst(event.detail.target);
     });
     document.body.addEventListener("htmx:responseError", function () {
@@ -177,7 +179,63 @@
     }, 1000);
   }
 
+  /* Polling with ETag: send back the last ETag so an unchanged list costs a 304 and no swap. */
+  function setUpEtagPolling() {
+    var etags = {};
+    var urgentSeen = {};
+    function remember(elt) {
+      (elt.dataset.urgentIds || "").split(" ").filter(Boolean).forEach(function (id) {
+        urgentSeen[id] = true;
+      });
+    }
+    document.querySelectorAll("[data-etag-poll]").forEach(remember);
+    document.body.addEventListener("htmx:configRequest", function (event) {
+      var elt = event.detail.elt;
+      if (elt.hasAttribute("data-etag-poll") && etags[elt.id]) {
+        event.detail.headers["If-None-Match"] = etags[elt.id];
+      }
+    });
+    document.body.addEventListener("htmx:afterRequest", function (event) {
+      var elt = event.detail.elt;
+      var etag = event.detail.xhr && event.detail.xhr.getResponseHeader("ETag");
+      if (elt.hasAttribute("data-etag-poll") && etag) etags[elt.id] = etag;
+    });
+    document.body.addEventListener("htmx:afterSwap", function (event) {
+      var fresh = document.getElementById(event.detail.target.id) || event.detail.target;
+      if (!fresh.hasAttribute || !fresh.hasAttribute("data-etag-poll")) return;
+      var ids = (fresh.dataset.urgentIds || "").split(" ").filter(Boolean);
+      var isNew = ids.some(function (id) { return !urgentSeen[id]; });
+      remember(fresh);
+      if (isNew) announce(fresh.dataset.urgentMessage);
+    });
+  }
+
+  /* Dictation: on browsers with speech recognition, a spoken note is typed into the field. */
+  function setUpDictation() {
+    var Recognition = window.SpeechRecognition || window.webkitSpeechRecognition;
+    if (!Recognition) return;
+    document.querySelectorAll("[data-dictate-into]").forEach(function (button) {
+      var field = document.getElementById(button.dataset.dictateInto);
+      if (!field) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        var recognition = new Recognition();
+        var lang = document.documentElement.lang;
+        recognition.lang = SPEECH_LANG[lang] || lang;
+        recognition.onresult = function (event) {
+          var words = event.results[0][0].transcript;
+          field.value = field.value ? field.value + " " + words : words;
+          field.focus();
+        };
+        announce(button.dataset.listening);
+        recognition.start();
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    setUpEtagPolling();
+    setUpDictation();
     setUpReadAloud();
     setUpKeypads();
     setUpFocus();

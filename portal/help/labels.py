@@ -1,0 +1,57 @@
+"""The words for categories, statuses and history events, in the reader's language."""
+
+from flask_babel import lazy_gettext as _l
+
+from portal.help.models import Category, Status
+
+CATEGORY_TITLES = {
+    Category.REPAIR: _l("Repair"),
+    Category.ERRAND: _l("Errand"),
+    Category.PAPERWORK: _l("Paperwork"),
+    Category.UNWELL: _l("Feeling unwell"),
+    Category.COMPANY: _l("Company"),
+    Category.OTHER: _l("Something else"),
+    Category.WELFARE_CHECK: _l("Welfare check"),
+}
+
+CATEGORY_HINTS = {
+    Category.REPAIR: _l("Water, electricity, doors, windows"),
+    Category.ERRAND: _l("Groceries or medicine"),
+    Category.PAPERWORK: _l("Pension check, medical insurance"),
+    Category.UNWELL: _l("Urgent: someone comes quickly"),
+    Category.COMPANY: _l("A visit and a chat"),
+    Category.OTHER: _l("Anything else you need"),
+    Category.WELFARE_CHECK: _l("Nobody answered the door"),
+}
+
+STATUS_LABELS = {
+    Status.NEW: _l("Waiting"),
+    Status.ACKNOWLEDGED: _l("Taken"),
+    Status.IN_PROGRESS: _l("In progress"),
+    Status.RESOLVED: _l("Done, waiting for the resident"),
+    Status.CLOSED: _l("Closed"),
+}
+
+STATUS_ICONS = {
+    Status.NEW: "waiting",
+    Status.ACKNOWLEDGED: "check",
+    Status.IN_PROGRESS: "repair",
+    Status.RESOLVED: "check",
+    Status.CLOSED: "minus",
+}
+
+EVENT_LABELS = {
+    "created": _l("Asked for help"),
+    "taken": _l("Took the request"),
+    "released": _l("Gave the request back"),
+    "started": _l("Started work"),
+    "handed_off": _l("Handed it to a partner"),
+    "resolved": _l("Marked it done"),
+    "note": _l("Note"),
+    "confirmed": _l("Said it is fixed"),
+    "reopened": _l("Said it is not fixed"),
+    "escalated": _l("Escalated"),
+    "auto_closed": _l("Closed by itself after 3 days without an answer"),
+}
+
+LEVEL_LABELS = {0: _l("Grid"), 1: _l("Community"), 2: _l("Street office")}

@@ -1,0 +1,320 @@
+"""Help requests: the resident's buttons and their requests, the family's view, the worker's queue."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Role
+from portal.extensions import limiter
+from portal.help import labels
+from portal.help import services as help
+from portal.help.forms import (
+    EscalateForm,
+    HandOffForm,
+    ResidentNoteForm,
+    ResolveForm,
+    WorkerNoteForm,
+)
+from portal.help.models import RESIDENT_CATEGORIES
+from portal.model_base import utcnow
+from portal.web.access import roles_required
+from portal.web.htmx import render_page_or_fragment
+
+bp = Blueprint("help", __name__, url_prefix="/help")
+
+QUEUE_ROLES = (Role.GRID_WORKER, Role.VOLUNTEER, Role.ADMIN)
+ASKING_ROLES = (Role.RESIDENT, Role.FAMILY)
+
+
+@bp.record_once
+def _template_globals(state):
+    """Words for categories and statuses, for pages and for the macros they import."""
+    state.app.jinja_env.globals.update(help_labels=labels, help_categories=RESIDENT_CATEGORIES)
+
+
+def _timers() -> help.Timers:
+    return help.Timers.from_config(current_app.config)
+
+
+def _own_request(request_id: int):
+    """The request, if the current person may act for its resident; 404 or 403 otherwise."""
+    found = help.get(request_id) or abort(404)
+    if not help.may_act_for(current_user, found.resident):
+        abort(403)
+    return found
+
+
+def _resident_for_asking():
+    """The resident a request is for: oneself, or (for family) a linked resident named in the form."""
+    resident_id = request.form.get("resident_id", type=int)
+    if resident_id is None or resident_id == current_user.id:
+        return current_user if current_user.has_role(Role.RESIDENT) else abort(400)
+    resident = accounts.get_person(resident_id) or abort(404)
+    return resident if accounts.is_linked(current_user, resident) else abort(403)
+
+
+# Residents and family -------------------------------------------------------------------------
+
+
+@bp.post("/requests")
+@roles_required(*ASKING_ROLES)
+@limiter.limit("60 per hour", key_func=lambda: f"help:{current_user.get_id()}")
+def ask():
+    resident = _resident_for_asking()
+    try:
+        found, _created = help.raise_request(
+            resident, request.form.get("category", ""), current_user, timers=_timers()
+        )
+    except help.UnknownCategory:
+        abort(400)
+    except help.TooManyRequests:
+        flash(
+            _(
+                "You have asked for help many times this hour, so this one was not sent. "
+                "Please call the numbers at the top of the page."
+            ),
+            "error",
+        )
+        return redirect(url_for("help.mine", resident_id=resident.id), 303)
+    except help.NoGrid:
+        flash(
+            _(
+                "We do not know your building yet, so we cannot tell which grid worker to ask. "
+                "Please call the community hotline."
+            ),
+            "error",
+        )
+        return redirect(url_for("help.mine", resident_id=resident.id), 303)
+    return redirect(url_for("help.sent", request_id=found.id), 303)
+
+
+@bp.get("/requests/<int:request_id>/sent")
+@roles_required(*ASKING_ROLES)
+def sent(request_id: int):
+    found = _own_request(request_id)
+    worker = help.first_worker(found)
+    return render_template("help/sent.html", req=found, worker=worker, form=ResidentNoteForm())
+
+
+@bp.post("/requests/<int:request_id>/notes/resident")
+@roles_required(*ASKING_ROLES)
+def resident_note(request_id: int):
+    found = _own_request(request_id)
+    form = ResidentNoteForm()
+    if form.validate_on_submit():
+        try:
+            help.add_resident_note(found, current_user, form.text.data)
+        except help.IllegalTransition:
+            flash(_("This request is closed, so no more notes can be added."), "error")
+        else:
+            flash(_("Your note has been added. Your grid worker can read it now."), "success")
+        return redirect(url_for("help.mine", resident_id=found.resident_id), 303)
+    worker = help.first_worker(found)
+    return render_template("help/sent.html", req=found, worker=worker, form=form)
+
+
+@bp.post("/requests/<int:request_id>/confirm")
+@roles_required(*ASKING_ROLES)
+def confirm(request_id: int):
+    found = _own_request(request_id)
+    fixed = request.form.get("fixed") == "yes"
+    try:
+        help.confirm(found, current_user, fixed)
+    except help.IllegalTransition:
+        flash(_("This request was already answered."), "info")
+    else:
+        flash(
+            _("Thank you. The request is closed.")
+            if fixed
+            else _("We have told your grid worker it is not fixed. They will contact you again."),
+            "success",
+        )
+    return redirect(url_for("help.mine", resident_id=found.resident_id), 303)
+
+
+@bp.get("/residents/<int:resident_id>/requests")
+@roles_required(*ASKING_ROLES)
+def mine(resident_id: int):
+    resident = accounts.get_person(resident_id) or abort(404)
+    if not help.may_act_for(current_user, resident):
+        abort(403)
+    requests = help.requests_of(resident)
+    return render_template("help/mine.html", resident=resident, requests=requests)
+
+
+# The queue and the worker's request page -----------------------------------------------------
+
+
+@bp.get("/queue")
+@roles_required(*QUEUE_ROLES)
+def queue():
+    help.escalate_overdue(utcnow(), _timers(), **help.scope_of(current_user))
+    version = f'"{help.queue_version(current_user)}-{current_user.id}-{get_locale()}"'
+    if request.headers.get("If-None-Match") == version:
+        response = make_response("", 304)
+    else:
+        response = render_page_or_fragment(
+            "help/queue.html",
+            "help/_queue.html",
+            "queue",
+            requests=help.queue(current_user),
+            now=utcnow(),
+        )
+    response.headers["ETag"] = version
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.update(("HX-Request", "HX-Target", "If-None-Match", "Cookie"))
+    return response
+
+
+def _worker_request(request_id: int):
+    found = help.get(request_id) or abort(404)
+    if not help.can_see(current_user, found):
+        abort(403)
+    return found
+
+
+def _worker_page(found, **forms):
+    blank = {
+        "note_form": WorkerNoteForm(),
+        "hand_off_form": _hand_off_form(found),
+        "resolve_form": ResolveForm(),
+        "escalate_form": EscalateForm(),
+    }
+    volunteer_view = help.is_volunteer_view(current_user, found)
+    return render_template(
+        "help/request.html", req=found, volunteer_view=volunteer_view, **{**blank, **forms}
+    )
+
+
+def _hand_off_form(found, formdata=None) -> HandOffForm:
+    form = HandOffForm(formdata=formdata)
+    form.partner.choices = [SelectChoice(p.id, p.name) for p in help.partners_for(found)]
+    return form
+
+
+@bp.get("/requests/<int:request_id>")
+@roles_required(*QUEUE_ROLES)
+def detail(request_id: int):
+    return _worker_page(_worker_request(request_id))
+
+
+def _act(request_id: int, action, success: str):
+    """Run a worker action that needs no form, then return to the request with a message."""
+    found = _worker_request(request_id)
+    try:
+        action(found)
+    except help.AlreadyTaken as error:
+        flash(
+            _(
+                "%(name)s has already taken this request.",
+                name=error.holder.name if error.holder else "?",
+            ),
+            "error",
+        )
+    except help.IllegalTransition:
+        flash(
+            _(
+                "This cannot be done now: the request is %(status)s.",
+                status=labels.STATUS_LABELS[found.status],
+            ),
+            "error",
+        )
+    except help.NotAllowed:
+        flash(_("Only the person who took the request can do this."), "error")
+    else:
+        flash(success, "success")
+    return redirect(url_for("help.detail", request_id=request_id), 303)
+
+
+@bp.post("/requests/<int:request_id>/take")
+@roles_required(*QUEUE_ROLES)
+def take(request_id: int):
+    found = _worker_request(request_id)
+    if not help.may_take(current_user, found):
+        flash(_("Volunteers can take errands and company requests only."), "error")
+        return redirect(url_for("help.detail", request_id=request_id), 303)
+    return _act(request_id, lambda r: help.take(r, current_user), _("You have taken this request."))
+
+
+@bp.post("/requests/<int:request_id>/untake")
+@roles_required(*QUEUE_ROLES)
+def untake(request_id: int):
+    return _act(
+        request_id, lambda r: help.untake(r, current_user), _("The request is back in the queue.")
+    )
+
+
+@bp.post("/requests/<int:request_id>/start")
+@roles_required(*QUEUE_ROLES)
+def start(request_id: int):
+    return _act(request_id, lambda r: help.start(r, current_user), _("Marked as in progress."))
+
+
+def _form_action(request_id: int, form_name: str, form, action, success: str):
+    """Run a worker action that takes a form; on bad input show the request page with errors."""
+    found = _worker_request(request_id)
+    if form.validate_on_submit():
+        return _act(request_id, lambda r: action(r, form), success)
+    return _worker_page(found, **{form_name: form})
+
+
+@bp.post("/requests/<int:request_id>/notes")
+@roles_required(*QUEUE_ROLES)
+def note(request_id: int):
+    return _form_action(
+        request_id,
+        "note_form",
+        WorkerNoteForm(),
+        lambda r, f: help.add_note(r, current_user, f.text.data, f.visible.data),
+        _("Your note has been added."),
+    )
+
+
+@bp.post("/requests/<int:request_id>/hand-off")
+@roles_required(Role.GRID_WORKER, Role.ADMIN)
+def hand_off(request_id: int):
+    found = _worker_request(request_id)
+    form = _hand_off_form(found, request.form)
+
+    def action(r, f):
+        partner = help.get_partner(f.partner.data) or abort(404)
+        help.hand_off(r, current_user, partner, f.text.data)
+
+    return _form_action(request_id, "hand_off_form", form, action, _("Handed over to the partner."))
+
+
+@bp.post("/requests/<int:request_id>/resolve")
+@roles_required(*QUEUE_ROLES)
+def resolve(request_id: int):
+    return _form_action(
+        request_id,
+        "resolve_form",
+        ResolveForm(),
+        lambda r, f: help.resolve(r, current_user, f.text.data),
+        _("Marked as done. The resident will be asked whether it is fixed."),
+    )
+
+
+@bp.post("/requests/<int:request_id>/escalate")
+@roles_required(Role.GRID_WORKER, Role.ADMIN)
+def escalate(request_id: int):
+    return _form_action(
+        request_id,
+        "escalate_form",
+        EscalateForm(),
+        lambda r, f: help.escalate(r, current_user, f.text.data),
+        _("Escalated to the next level."),
+    )

@@ -1,0 +1,17 @@
+from flask import Blueprint, render_template
+from flask_login import current_user
+
+from portal.notifications import services as notifications
+from portal.notifications.messages import describe
+from portal.web.access import signed_in
+
+bp = Blueprint("notifications", __name__)
+
+
+@bp.get("/inbox")
+@signed_in
+def inbox():
+    items = [(n, *describe(n)) for n in notifications.inbox(current_user)]
+    unread = {item[0].id for item in items if item[0].read_at is None}
+    notifications.mark_all_read(current_user)
+    return render_template("notifications/inbox.html", items=items, unread=unread)

@@ -1,0 +1,249 @@
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role
+from portal.accounts.services import decide_link, request_link
+from portal.extensions import db
+from portal.help import services as help
+from portal.help.models import HelpRequest, Partner, Status
+from tests.helpers import html, text_of
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.set_cookie("linli_lang", "en")
+
+
+@pytest.fixture
+def people(world):
+    class People:
+        resident = world.person(Role.RESIDENT, name="王桂兰")
+        worker = world.person(Role.GRID_WORKER, name="王芳")
+        other_worker = world.person(Role.GRID_WORKER, name="李强")
+        volunteer = world.person(Role.VOLUNTEER, name="志愿者小张")
+        family = world.person(Role.FAMILY, name="李娜")
+
+    link = request_link(People.family, People.resident.resident_code, "daughter")
+    decide_link(link, People.resident, approve=True)
+    return People
+
+
+def _count() -> int:
+    return db.session.scalar(select(func.count()).select_from(HelpRequest))
+
+
+def test_resident_home_has_a_form_per_help_button(client, people, sign_in):
+    sign_in.resident(people.resident)
+    page = html(client.get("/resident"))
+    categories = [i["value"] for i in page.select(".help-buttons input[name=category]")]
+    assert categories == ["repair", "errand", "paperwork", "unwell", "company", "other"]
+    assert all(f["method"] == "post" for f in page.select(".help-buttons form"))
+
+
+def test_one_tap_sends_and_confirms_with_the_workers_name(client, people, sign_in):
+    sign_in.resident(people.resident)
+    response = client.post("/help/requests", data={"category": "repair"})
+    assert response.status_code == 303 and _count() == 1
+    page = html(client.get(response.headers["Location"]))
+    assert "reached your grid worker 王芳" in page.get_text()
+    assert not page.select("a[href='tel:120'].button--emergency")
+
+
+def test_double_tap_and_reload_do_not_duplicate(client, people, sign_in):
+    sign_in.resident(people.resident)
+    first = client.post("/help/requests", data={"category": "errand"}).headers["Location"]
+    second = client.post("/help/requests", data={"category": "errand"}).headers["Location"]
+    assert first == second and _count() == 1
+
+
+def test_unwell_confirmation_says_call_120(client, people, sign_in):
+    sign_in.resident(people.resident)
+    response = client.post("/help/requests", data={"category": "unwell"}, follow_redirects=True)
+    page = html(response)
+    assert "call 120" in page.get_text() and page.select_one(
+        "main a.button--emergency[href='tel:120']"
+    )
+
+
+def test_unknown_category_is_a_clear_400(client, people, sign_in):
+    sign_in.resident(people.resident)
+    response = client.post("/help/requests", data={"category": "rocket"})
+    assert response.status_code == 400 and "This did not work" in text_of(response)
+    assert _count() == 0
+
+
+def test_note_too_long_is_explained_and_html_is_shown_as_text(client, people, sign_in):
+    sign_in.resident(people.resident)
+    location = client.post("/help/requests", data={"category": "repair"}).headers["Location"]
+    request_id = int(location.split("/")[3])
+    page = html(
+        client.post(f"/help/requests/{request_id}/notes/resident", data={"text": "x" * 10000})
+    )
+    assert "under 1000 characters" in page.select_one("#text-error").get_text()
+    client.post(
+        f"/help/requests/{request_id}/notes/resident", data={"text": "<script>alert(1)</script>"}
+    )
+    body = client.get(f"/help/residents/{people.resident.id}/requests").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
+
+
+def test_family_raises_for_a_linked_parent_but_not_for_others(client, people, world, sign_in):
+    stranger = world.person(Role.RESIDENT)
+    sign_in.password(people.family)
+    response = client.post(
+        "/help/requests", data={"category": "errand", "resident_id": people.resident.id}
+    )
+    assert response.status_code == 303
+    assert (
+        client.post(
+            "/help/requests", data={"category": "errand", "resident_id": stranger.id}
+        ).status_code
+        == 403
+    )
+    assert client.get(f"/help/residents/{stranger.id}/requests").status_code == 403
+    page = html(client.get(f"/help/residents/{people.resident.id}/requests"))
+    assert "王桂兰's requests for help" in page.h1.get_text()
+
+
+def test_rate_limit_message_still_shows_the_hotline(app, client, people, sign_in):
+    app.config["HELP_REQUESTS_PER_HOUR"] = 1
+    app.config["HELP_DEDUPE_MINUTES"] = 0
+    sign_in.resident(people.resident)
+    client.post("/help/requests", data={"category": "repair"})
+    response = client.post("/help/requests", data={"category": "errand"}, follow_redirects=True)
+    page = html(response)
+    assert "many times this hour" in page.get_text()
+    assert page.select_one(".help-strip a[href^='tel:0871']")
+    assert _count() == 1
+
+
+def test_worker_takes_resolves_and_resident_confirms(client, people, world, sign_in):
+    request, _ = help.raise_request(people.resident, "repair", people.resident)
+    sign_in.password(people.worker)
+    queue = html(client.get("/help/queue"))
+    assert queue.select_one(f"#queue a[href='/help/requests/{request.id}']")
+    client.post(f"/help/requests/{request.id}/take")
+    page = html(client.post(f"/help/requests/{request.id}/resolve", data={"text": ""}))
+    assert page.select_one("#text-error")
+    client.post(f"/help/requests/{request.id}/resolve", data={"text": "换了水龙头"})
+    sign_in.out()
+    sign_in.resident(people.resident)
+    mine = html(client.get(f"/help/residents/{people.resident.id}/requests"))
+    assert "王芳 says it is done" in mine.get_text() and "换了水龙头" in mine.get_text()
+    client.post(f"/help/requests/{request.id}/confirm", data={"fixed": "yes"})
+    db.session.expire_all()
+    assert help.get(request.id).status == Status.CLOSED
+
+
+def test_second_worker_is_told_who_has_it(client, people, sign_in):
+    request, _ = help.raise_request(people.resident, "repair", people.resident)
+    help.take(request, people.worker)
+    sign_in.password(people.other_worker)
+    response = client.post(f"/help/requests/{request.id}/take", follow_redirects=True)
+    assert "王芳 has already taken this request" in text_of(response)
+
+
+def test_volunteer_cannot_take_a_repair_and_does_not_see_care_colour(client, people, sign_in):
+    people.resident.care_colour = "red"
+    db.session.commit()
+    repair, _ = help.raise_request(people.resident, "repair", people.resident)
+    errand, _ = help.raise_request(people.resident, "errand", people.resident)
+    sign_in.password(people.volunteer)
+    assert client.get(f"/help/requests/{repair.id}").status_code == 403
+    page = html(client.get(f"/help/requests/{errand.id}"))
+    assert "王桂兰" in page.get_text() and "Care colour" not in page.get_text()
+    client.post(f"/help/requests/{errand.id}/take")
+    db.session.expire_all()
+    assert help.get(errand.id).holder_id == people.volunteer.id
+
+
+def test_worker_of_another_grid_gets_403(client, people, world, sign_in):
+    from portal.community.models import Grid
+
+    other_grid = Grid(name="第二网格", community=world.community)
+    db.session.add(other_grid)
+    db.session.commit()
+    outsider = world.person(Role.GRID_WORKER, grid=other_grid)
+    request, _ = help.raise_request(people.resident, "repair", people.resident)
+    sign_in.password(outsider)
+    assert client.post(f"/help/requests/{request.id}/take").status_code == 403
+
+
+def test_resolving_a_closed_request_is_refused_with_a_message(client, people, sign_in):
+    request, _ = help.raise_request(people.resident, "repair", people.resident)
+    help.take(request, people.worker)
+    help.resolve(request, people.worker, "done")
+    help.confirm(request, people.resident, fixed=True)
+    sign_in.password(people.worker)
+    response = client.post(
+        f"/help/requests/{request.id}/resolve", data={"text": "again"}, follow_redirects=True
+    )
+    assert "This cannot be done now" in text_of(response)
+
+
+def test_hand_off_to_a_partner(client, people, world, sign_in):
+    partner = Partner(community=world.community, name="物业服务中心")
+    db.session.add(partner)
+    db.session.commit()
+    request, _ = help.raise_request(people.resident, "repair", people.resident)
+    help.take(request, people.worker)
+    sign_in.password(people.worker)
+    client.post(
+        f"/help/requests/{request.id}/hand-off", data={"partner": partner.id, "text": "请上门维修"}
+    )
+    page = html(client.get(f"/help/requests/{request.id}"))
+    assert "物业服务中心" in page.select_one(".history").get_text()
+
+
+def test_queue_as_page_and_fragment_with_etag_and_304(client, people, sign_in, htmx):
+    help.raise_request(people.resident, "repair", people.resident)
+    sign_in.password(people.worker)
+    page = client.get("/help/queue")
+    assert html(page).select_one("h1") and page.headers["ETag"]
+    fragment = htmx("get", "/help/queue", target="queue")
+    body = fragment.get_data(as_text=True)
+    assert body.startswith('<div id="queue"') and "<h1" not in body
+    assert "HX-Target" in fragment.headers["Vary"]
+    unchanged = htmx(
+        "get", "/help/queue", target="queue", headers={"If-None-Match": fragment.headers["ETag"]}
+    )
+    assert unchanged.status_code == 304 and unchanged.get_data() == b""
+    help.raise_request(people.resident, "unwell", people.resident)
+    changed = htmx(
+        "get", "/help/queue", target="queue", headers={"If-None-Match": fragment.headers["ETag"]}
+    )
+    assert changed.status_code == 200
+    assert html(changed).select_one("#queue")["data-urgent-ids"]
+
+
+def test_queue_page_applies_escalation_on_read(app, client, people, world, sign_in):
+    from datetime import timedelta
+
+    from portal.model_base import utcnow
+
+    admin = world.person(Role.ADMIN)
+    request, _ = help.raise_request(
+        people.resident, "unwell", people.resident, now=utcnow() - timedelta(minutes=6)
+    )
+    sign_in.password(admin)
+    page = html(client.get("/help/queue"))
+    assert page.select_one(f"a[href='/help/requests/{request.id}']")
+    assert "Escalated to: Community" in page.get_text()
+
+
+def test_family_inbox_lists_status_changes(client, people, sign_in):
+    request, _ = help.raise_request(people.resident, "repair", people.resident)
+    help.take(request, people.worker)
+    sign_in.password(people.family)
+    page = html(client.get("/inbox"))
+    texts = [li.get_text(" ", strip=True) for li in page.select(".card")]
+    assert any("is now: Taken" in t for t in texts)
+    assert page.select_one(f".card a[href='/help/residents/{people.resident.id}/requests']")
+
+
+def test_escalate_and_notify_commands(runner, people):
+    help.raise_request(people.resident, "repair", people.resident)
+    result = runner.invoke(args=["escalate"])
+    assert result.exit_code == 0 and "to community: 0" in result.output
+    result = runner.invoke(args=["notify"])
+    assert result.exit_code == 0 and "delivered: 2" in result.output
