@@ -68,3 +68,25 @@ def grids_served_by(person: Person) -> list[Grid]:
         return []
     query = select(Grid).where(Grid.id.in_(grid_ids)).order_by(Grid.community_id, Grid.name)
     return list(db.session.scalars(query.options(db.joinedload(Grid.community))))
+
+
+def partners_of(community_id: int | None) -> list:
+    from portal.help.models import Partner
+
+    query = select(Partner).where(Partner.community_id == community_id).order_by(Partner.name)
+    return list(db.session.scalars(query))
+
+
+def add_partner(admin: Person, name: str, phone: str | None):
+    """Add a partner to the admin's own community and record it in the audit log."""
+    from portal.audit import services as audit
+    from portal.help.models import Partner
+
+    partner = Partner(
+        community_id=admin.community_id, name=name.strip(), phone=(phone or "").strip() or None
+    )
+    db.session.add(partner)
+    db.session.flush()
+    audit.record(admin, "partner.added", partner=partner.name)
+    db.session.commit()
+    return partner

@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, SelectField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.help.services import NOTE_MAX_LENGTH
+from portal.web.forms import LocalDateField
 
 TOO_LONG = _l("Please keep it under %(max)s characters.", max=NOTE_MAX_LENGTH)
 
@@ -40,3 +42,21 @@ class ResolveForm(FlaskForm):
 
 class EscalateForm(FlaskForm):
     text = _text(_l("Why it needs the next level"), _l("Give the reason for escalating."))
+
+
+class ReportForm(FlaskForm):
+    class Meta:
+        csrf = False  # a report changes nothing
+
+    start = LocalDateField(_l("From"), validators=[Optional()])
+    end = LocalDateField(_l("To"), validators=[Optional()])
+    by = RadioField(
+        _l("One row per"),
+        choices=[SelectChoice("grid", _l("Grid")), SelectChoice("category", _l("Kind of request"))],
+        default="grid",
+        validators=[Optional()],
+    )
+
+    def validate_end(self, field):
+        if field.data and self.start.data and field.data < self.start.data:
+            raise ValidationError(_l("The end date must be on or after the start date."))

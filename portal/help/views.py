@@ -1,5 +1,7 @@
 """Help requests: the resident's buttons and their requests, the family's view, the worker's queue."""
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -19,11 +21,12 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.extensions import limiter
-from portal.help import labels
+from portal.help import labels, reports
 from portal.help import services as help
 from portal.help.forms import (
     EscalateForm,
     HandOffForm,
+    ReportForm,
     ResidentNoteForm,
     ResolveForm,
     WorkerNoteForm,
@@ -32,6 +35,7 @@ from portal.help.models import RESIDENT_CATEGORIES
 from portal.model_base import utcnow
 from portal.web.access import roles_required
 from portal.web.htmx import render_page_or_fragment
+from portal.web.templating import today
 
 bp = Blueprint("help", __name__, url_prefix="/help")
 
@@ -42,7 +46,9 @@ ASKING_ROLES = (Role.RESIDENT, Role.FAMILY)
 @bp.record_once
 def _template_globals(state):
     """Words for categories and statuses, for pages and for the macros they import."""
-    state.app.jinja_env.globals.update(help_labels=labels, help_categories=RESIDENT_CATEGORIES)
+    state.app.jinja_env.globals.update(
+        help_labels=labels, help_categories=RESIDENT_CATEGORIES, help_reports=reports
+    )
 
 
 def _timers() -> help.Timers:
@@ -318,3 +324,42 @@ def escalate(request_id: int):
         lambda r, f: help.escalate(r, current_user, f.text.data),
         _("Escalated to the next level."),
     )
+
+
+# Reports ----------------------------------------------------------------------------------------
+
+
+def _report():
+    """The report form and its rows, for the staff member's community; the last 30 days by default."""
+    form = ReportForm(request.args)
+    rows = []
+    if form.validate():
+        end = form.end.data or today()
+        start = form.start.data or end - timedelta(days=29)
+        rows = reports.summary(
+            start,
+            end,
+            by=form.by.data or "grid",
+            zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+            community_id=current_user.community_id,
+        )
+    return form, rows
+
+
+@bp.get("/reports")
+@roles_required(Role.ADMIN, Role.GRID_WORKER)
+def report():
+    form, rows = _report()
+    return render_template("help/report.html", form=form, rows=rows)
+
+
+@bp.get("/reports.csv")
+@roles_required(Role.ADMIN, Role.GRID_WORKER)
+def report_csv():
+    form, rows = _report()
+    if form.errors:
+        abort(400)
+    response = make_response(reports.to_csv(rows, by=form.by.data or "grid"))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = "attachment; filename=help-report.csv"
+    return response

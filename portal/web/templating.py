@@ -1,9 +1,9 @@
 """Template helpers: dates and money in the reader's language and the community's time zone."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import Flask
-from flask_babel import format_currency, format_date, format_timedelta, get_timezone
+from flask_babel import format_currency, format_date, format_percent, format_timedelta, get_timezone
 
 from portal.model_base import utcnow
 
@@ -23,8 +23,19 @@ def waited(since: datetime) -> str:
     return format_timedelta(utcnow() - since, threshold=1.0)
 
 
+def minutes(value: float | None) -> str:
+    """A duration given in minutes, in words; a dash when there is none."""
+    return "—" if value is None else format_timedelta(timedelta(minutes=value), threshold=1.0)
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else format_percent(value)
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(today=today)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["waited"] = waited
+    app.jinja_env.filters["minutes"] = minutes
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["long_date"] = lambda day: format_date(day, "full")

@@ -247,3 +247,28 @@ def test_escalate_and_notify_commands(runner, people):
     assert result.exit_code == 0 and "to community: 0" in result.output
     result = runner.invoke(args=["notify"])
     assert result.exit_code == 0 and "delivered: 2" in result.output
+
+
+def test_report_page_csv_and_bad_dates(client, people, world, sign_in):
+    request, _ = help.raise_request(people.resident, "repair", people.resident)
+    help.take(request, people.worker)
+    sign_in.password(world.person(Role.ADMIN))
+    page = html(client.get("/help/reports"))
+    assert (
+        page.select_one("svg[role=img]") and world.grid.name in page.select_one("table").get_text()
+    )
+    csv = client.get("/help/reports.csv", query_string={"by": "category"})
+    assert csv.headers["Content-Type"].startswith("text/csv") and b"repair,1" in csv.data
+    bad = html(
+        client.get("/help/reports", query_string={"start": "2026-03-05", "end": "2026-03-01"})
+    )
+    assert "on or after the start date" in bad.select_one("#end-error").get_text()
+    assert client.get("/help/reports.csv", query_string={"start": "nonsense"}).status_code == 400
+
+
+def test_admin_adds_partners_for_their_community(client, world, sign_in):
+    sign_in.password(world.person(Role.ADMIN))
+    page = html(client.post("/admin/partners", data={"name": "", "phone": "abc"}))
+    assert page.select_one("#name-error") and page.select_one("#phone-error")
+    client.post("/admin/partners", data={"name": "自来水公司", "phone": "96106"})
+    assert "自来水公司" in text_of(client.get("/admin/partners"))

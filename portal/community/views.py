@@ -1,0 +1,24 @@
+"""Community set-up pages for admins: the partners requests can be handed to."""
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts.models import Role
+from portal.community import services as community
+from portal.community.forms import PartnerForm
+from portal.web.access import roles_required
+
+bp = Blueprint("community", __name__, url_prefix="/admin")
+
+
+@bp.route("/partners", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def partners():
+    form = PartnerForm()
+    if form.validate_on_submit():
+        partner = community.add_partner(current_user, form.name.data, form.phone.data)
+        flash(_("%(name)s has been added.", name=partner.name), "success")
+        return redirect(url_for("community.partners"), 303)
+    listed = community.partners_of(current_user.community_id)
+    return render_template("community/partners.html", form=form, partners=listed)
