@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.widgets import PasswordInput
 
 from portal.accounts.models import Kinship
 from portal.web.forms import Digits, Phone
@@ -44,8 +45,11 @@ class ResidentCodeForm(FlaskForm):
 
 
 class PinForm(FlaskForm):
+    # The keypad without JavaScript posts the PIN typed so far and redraws it, so the field must
+    # keep its value; the page is only ever sent back to the kiosk that typed it.
     pin = PasswordField(
         _l("Your PIN"),
+        widget=PasswordInput(hide_value=False),
         validators=[
             InputRequired(_l("Enter your PIN.")),
             Digits(4, 6, _l("Your PIN has 4 to 6 digits, using only the numbers on the keypad.")),

@@ -1,0 +1,149 @@
+"""Browser tests: the portal on a local port, seeded with the demo community, driven by Chromium.
+
+The live server shares the schema built by the session fixture database_url (SQLite, or PostgreSQL
+when DATABASE_URL is set). Its tables are emptied and the demo community built once, when the
+package starts; the tests in other folders empty the tables again inside their own app fixture.
+"""
+
+import threading
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+from sqlalchemy import select, text
+from werkzeug.serving import WSGIRequestHandler, make_server
+
+from portal import create_app
+from portal.accounts import services as accounts
+from portal.accounts.models import Kinship, Person
+from portal.community.models import Community
+from portal.demo import COMMUNITIES, build_demo
+from portal.extensions import db
+from tests.browser.support import (
+    ADMIN,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FAMILY,
+    RESIDENT_FOR_PAGES,
+    LiveServer,
+    open_context,
+)
+
+HERE = Path(__file__).parent
+
+IDLE_SECONDS = 12
+WARNING_SECONDS = 8
+SECOND_FAMILY = "13800000402"
+PENDING_FOR_FAMILY = "100036"
+
+LIVE_CONFIG = {
+    "TESTING": True,
+    "SECRET_KEY": "browser-test-secret",
+    "SESSION_COOKIE_SECURE": False,
+    "REMEMBER_COOKIE_SECURE": False,
+    "RATELIMIT_ENABLED": False,
+    "WTF_CSRF_ENABLED": True,
+    "KIOSK_IDLE_SECONDS": IDLE_SECONDS,
+    "KIOSK_WARNING_SECONDS": WARNING_SECONDS,
+}
+
+
+class QuietRequestHandler(WSGIRequestHandler):
+    """No line per request in the captured log; errors are still logged."""
+
+    def log_request(self, *args, **kwargs) -> None:
+        pass
+
+
+def pytest_collection_modifyitems(config, items):
+    """Every test in this folder drives a browser."""
+    for item in items:
+        if HERE in Path(item.path).parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _empty_tables() -> None:
+    """The same emptying as tests/conftest.py does before every test there."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
+
+
+def _person(**key) -> Person:
+    return db.session.scalar(select(Person).filter_by(**key))
+
+
+def _seed() -> str:
+    """The demo community, a few more family links, and one enrolled kiosk; return its token."""
+    _empty_tables()
+    build_demo()
+    # The pages' resident gets a pending request next to the demo's active link, and the demo
+    # family member a pending request next to their active one, so both kinds of card show.
+    accounts.request_link(_person(phone=SECOND_FAMILY), RESIDENT_FOR_PAGES, Kinship.GRANDCHILD)
+    accounts.request_link(_person(phone=FAMILY), PENDING_FOR_FAMILY, Kinship.SON)
+    community = db.session.scalar(select(Community).filter_by(name=COMMUNITIES[0][0]))
+    _kiosk, token = accounts.enrol_kiosk(community, "活动室", _person(phone=ADMIN))
+    return token
+
+
+@pytest.fixture(scope="package")
+def live_server(database_url):
+    """The portal on 127.0.0.1 and a free port, in a daemon thread, with CSRF protection on."""
+    app = create_app({**LIVE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        token = _seed()
+        db.session.remove()
+    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
+    thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
+    thread.start()
+    yield LiveServer(
+        app=app,
+        url=f"http://127.0.0.1:{server.server_port}",
+        kiosk_token=token,
+        idle_seconds=IDLE_SECONDS,
+        warning_seconds=WARNING_SECONDS,
+    )
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium; its absence is a failure, never a skip."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium package to run these tests")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def new_context(browser, live_server):
+    """Make browser contexts with chosen preferences; all are closed when the test ends.
+
+    new_context(language="en", size=200, scheme="yk", kiosk=True, javascript=False,
+                viewport={"width": 390, "height": 844})
+    """
+    contexts = []
+
+    def make(**preferences):
+        context = open_context(browser, live_server, **preferences)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def live(live_server) -> LiveServer:
+    return live_server

@@ -1,0 +1,178 @@
+"""Measurements axe cannot make: computed text sizes, target sizes and gaps, horizontal scrolling.
+
+Everything is measured in CSS pixels in the page itself, then judged in Python against the bars
+of ACCESSIBILITY.md, so a failure can name the element.
+"""
+
+from dataclasses import dataclass, field
+
+from playwright.sync_api import Page
+
+# Links that stand on their own (not inline in a sentence) are targets too: see _STANDALONE_LINK.
+TARGET_SELECTOR = ", ".join(
+    [
+        "button",
+        "input:not([type=hidden])",
+        "select",
+        "textarea",
+        "summary",
+        "a.button",
+        ".toolbar a",
+        ".help-strip a",
+        "a.tile",
+        "a.back-link",
+        ".staff-nav a",
+        "a.skip-link",
+        "a[href]",
+    ]
+)
+
+_MEASURE = """
+(selector) => {
+  const html = document.documentElement;
+  const style = (el) => getComputedStyle(el);
+  const describe = (el) => {
+    let name = el.tagName.toLowerCase();
+    if (el.id) name += "#" + el.id;
+    for (const c of el.classList) name += "." + c;
+    const text = (el.innerText || el.value || el.getAttribute("aria-label") || "")
+      .trim().replace(/\\s+/g, " ").slice(0, 40);
+    return text ? `${name} "${text}"` : name;
+  };
+  const shown = (el) =>
+    el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) &&
+    !el.closest(".visually-hidden");
+  const rectBox = (r) =>
+    ({ x: r.left + window.scrollX, y: r.top + window.scrollY, w: r.width, h: r.height });
+  const boxOf = (el) => rectBox(el.getBoundingClientRect());
+  // An inline link that wraps is one hit area per line: judge it by those, not their union.
+  const partsOf = (el) => {
+    if (style(el).display === "inline") {
+      const parts = [...el.getClientRects()].filter((r) => r.width >= 1 && r.height >= 1);
+      if (parts.length > 1) return parts.map(rectBox);
+    }
+    return [boxOf(el)];
+  };
+  const fit = (b) => Math.min(b.w, b.h);
+  const onPage = (b) => b.w >= 1 && b.h >= 1 && b.y + b.h > 0 && b.x + b.w > 0;
+  const isBlock = (el) => !getComputedStyle(el).display.startsWith("inline");
+
+  // A link inside a sentence: its block holds words other than the link's own.
+  const inSentence = (link) => {
+    let block = link.parentElement;
+    while (block && !isBlock(block)) block = block.parentElement;
+    if (!block) return false;
+    const own = link.textContent.replace(/\\s+/g, "");
+    const all = block.textContent.replace(/\\s+/g, "");
+    return all.length > own.length;
+  };
+
+
+  const texts = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  const seen = new Set();
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const el = node.parentElement;
+    if (!node.nodeValue.trim() || seen.has(el)) continue;
+    seen.add(el);
+    if (!shown(el)) continue;
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const r = range.getBoundingClientRect();
+    if (r.width < 1 || r.height < 1) continue;
+    texts.push({ element: describe(el), size: parseFloat(style(el).fontSize) });
+  }
+
+  // While a modal dialog shows, it covers everything else: only its own targets can be pressed.
+  const modal = [...document.querySelectorAll("[aria-modal=true]")].find(shown);
+  const targets = [];
+  const nodes = [];
+  for (const el of (modal || document).querySelectorAll(selector)) {
+    let hit = el;
+    if (el.matches("input[type=radio], input[type=checkbox]")) hit = el.closest("label") || el;
+    if (hit.matches("a[href]:not(.button, .tile, .back-link, .skip-link)") &&
+        !hit.closest(".toolbar, .help-strip, .staff-nav") && inSentence(hit)) continue;
+    if (nodes.includes(hit) || !shown(hit)) continue;
+    const parts = partsOf(hit);
+    if (!parts.some(onPage)) continue;
+    nodes.push(hit);
+    targets.push({
+      element: describe(hit),
+      box: parts.reduce((best, part) => (fit(part) > fit(best) ? part : best)),
+      parts,
+      primary: hit.matches(".button--primary, .keypad__key"),
+      container: describe(hit.parentElement),
+    });
+  }
+  const pairs = [];
+  for (let i = 0; i < nodes.length; i++) {
+    for (let j = i + 1; j < nodes.length; j++) {
+      if (nodes[i].contains(nodes[j]) || nodes[j].contains(nodes[i])) continue;
+      let gap = Infinity;
+      for (const a of targets[i].parts) {
+        for (const b of targets[j].parts) {
+          const dx = Math.max(0, b.x - (a.x + a.w), a.x - (b.x + b.w));
+          const dy = Math.max(0, b.y - (a.y + a.h), a.y - (b.y + b.h));
+          gap = Math.min(gap, Math.max(dx, dy));
+        }
+      }
+      if (gap < 16) pairs.push({ a: targets[i].element, b: targets[j].element, gap });
+    }
+  }
+
+  const viewport = document.querySelector("meta[name=viewport]");
+  return {
+    url: location.pathname,
+    kiosk: html.classList.contains("layout-kiosk"),
+    lang: html.getAttribute("lang"),
+    viewport: viewport ? viewport.getAttribute("content") : null,
+    root: parseFloat(style(html).fontSize),
+    body: parseFloat(style(document.body).fontSize),
+    headings: [...document.querySelectorAll("h1, .key-figure")].filter(shown)
+      .map((el) => ({ element: describe(el), size: parseFloat(style(el).fontSize) })),
+    texts,
+    targets,
+    pairs,
+    scrollWidth: html.scrollWidth,
+    clientWidth: html.clientWidth,
+  };
+}
+"""
+
+
+@dataclass
+class Metrics:
+    """What one page measured: text sizes, targets and the gaps between them, scrolling."""
+
+    url: str
+    kiosk: bool
+    lang: str
+    viewport: str | None
+    root: float
+    body: float
+    headings: list[dict] = field(default_factory=list)
+    texts: list[dict] = field(default_factory=list)
+    targets: list[dict] = field(default_factory=list)
+    pairs: list[dict] = field(default_factory=list)
+    scrollWidth: int = 0  # noqa: N815 - named as in the DOM
+    clientWidth: int = 0  # noqa: N815
+
+
+def open_panels(page: Page) -> None:
+    """Open the toolbar's "Text size and colours" panel so its buttons are measured too."""
+    page.evaluate(
+        "() => document.querySelectorAll('details.toolbar__details')"
+        ".forEach((d) => { d.open = true; })"
+    )
+
+
+def measure(page: Page) -> Metrics:
+    return Metrics(**page.evaluate(_MEASURE, TARGET_SELECTOR))
+
+
+def horizontal_overflow(page: Page) -> int:
+    """How many CSS pixels the page is wider than the viewport (0 when it does not scroll)."""
+    return page.evaluate(
+        "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )

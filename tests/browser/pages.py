@@ -1,0 +1,190 @@
+"""Every page of the portal, grouped by who sees it, and how a browser gets to each one."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from playwright.sync_api import Page
+
+from tests.browser.support import (
+    ADMIN,
+    FAMILY,
+    GRID_WORKER,
+    RESIDENT_FOR_PAGES,
+    VOLUNTEER,
+    LiveServer,
+    main_form_button,
+    sign_in_at_kiosk,
+    sign_in_with_password,
+    submit,
+)
+
+
+@dataclass(frozen=True)
+class Visit:
+    name: str
+    go: Callable[[Page, LiveServer], None]
+
+
+@dataclass(frozen=True)
+class Role:
+    name: str
+    kiosk: bool
+    sign_in: Callable[[Page, LiveServer], None] | None
+    visits: tuple[Visit, ...]
+
+
+def _get(path: str) -> Callable[[Page, LiveServer], None]:
+    def go(page: Page, live: LiveServer) -> None:
+        response = page.goto(live(path))
+        assert response is not None
+        assert page.url.split("?")[0] == live(path), f"{path} went to {page.url}"
+
+    return go
+
+
+def _not_found(page: Page, live: LiveServer) -> None:
+    response = page.goto(live("/no-such-page"))
+    assert response is not None and response.status == 404
+
+
+def _sign_in_empty(page: Page, live: LiveServer) -> None:
+    page.goto(live("/sign-in"))
+    submit(page, main_form_button(page, "/sign-in"))
+    assert page.locator(".error-summary").is_visible()
+
+
+def _kiosk_code_empty(page: Page, live: LiveServer) -> None:
+    page.goto(live("/kiosk"))
+    submit(page, page.locator("button.button--huge"))
+    assert page.locator(".error-summary").is_visible()
+
+
+def _kiosk_pin(page: Page, live: LiveServer) -> None:
+    page.goto(live("/kiosk"))
+    page.fill("#code", RESIDENT_FOR_PAGES)
+    submit(page, page.locator("button.button--huge"))
+    assert page.url == live("/kiosk/pin")
+
+
+def _password(phone: str) -> Callable[[Page, LiveServer], None]:
+    def sign_in(page: Page, live: LiveServer) -> None:
+        sign_in_with_password(page, live, phone)
+        assert "/sign-in" not in page.url, f"{phone} could not sign in"
+
+    return sign_in
+
+
+def _resident(page: Page, live: LiveServer) -> None:
+    sign_in_at_kiosk(page, live, RESIDENT_FOR_PAGES)
+    assert page.url == live("/resident"), "the resident could not sign in"
+
+
+def _follow(start: str, link: str) -> Callable[[Page, LiveServer], None]:
+    """Open start, then follow the first link matching the CSS selector link."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        page.goto(live(start))
+        with page.expect_navigation(wait_until="load"):
+            page.locator(link).first.click()
+
+    return go
+
+
+def _help_sent(page: Page, live: LiveServer) -> None:
+    """The confirmation after one tap on "feeling unwell", which also shows the 120 panel."""
+    page.goto(live("/resident"))
+    submit(page, page.locator(".help-button--urgent"))
+    assert page.url.endswith("/sent"), page.url
+
+
+def _idle_warning(page: Page, live: LiveServer) -> None:
+    """/resident with the idle warning showing, as the kiosk's script shows it."""
+    _get("/resident")(page, live)
+    page.evaluate(
+        """() => {
+            const dialog = document.querySelector("[data-idle-warning]");
+            dialog.hidden = false;
+            dialog.querySelector("[data-still-here]").focus();
+        }"""
+    )
+
+
+ROLES = (
+    Role(
+        "visitor",
+        kiosk=False,
+        sign_in=None,
+        visits=(
+            Visit("/", _get("/")),
+            Visit("/sign-in", _get("/sign-in")),
+            Visit("/sign-in (errors)", _sign_in_empty),
+            Visit("/kiosk", _get("/kiosk")),
+            Visit("/kiosk (error)", _kiosk_code_empty),
+            Visit("/kiosk/pin", _kiosk_pin),
+            Visit("/register", _get("/register")),
+            Visit("404", _not_found),
+        ),
+    ),
+    Role(
+        "resident",
+        kiosk=True,
+        sign_in=_resident,
+        visits=(
+            Visit("/resident", _get("/resident")),
+            Visit("/resident/family", _get("/resident/family")),
+            Visit("/resident (idle warning)", _idle_warning),
+            Visit("help sent", _help_sent),
+            Visit("my requests", _follow("/resident", "a.tile[href^='/help/residents/']")),
+            Visit("/inbox", _get("/inbox")),
+        ),
+    ),
+    Role(
+        "family",
+        kiosk=False,
+        sign_in=_password(FAMILY),
+        visits=(
+            Visit("/family", _get("/family")),
+            Visit("/family/links/new", _get("/family/links/new")),
+            Visit("parent's requests", _follow("/family", "main a[href^='/help/residents/']")),
+            Visit("/inbox", _get("/inbox")),
+        ),
+    ),
+    Role(
+        "volunteer",
+        kiosk=False,
+        sign_in=_password(VOLUNTEER),
+        visits=(
+            Visit("/volunteer", _get("/volunteer")),
+            Visit("/help/queue", _get("/help/queue")),
+        ),
+    ),
+    Role(
+        "grid worker",
+        kiosk=False,
+        sign_in=_password(GRID_WORKER),
+        visits=(
+            Visit("/staff", _get("/staff")),
+            Visit("/help/queue", _get("/help/queue")),
+            Visit("help request", _follow("/help/queue", "#queue a.queue__link")),
+            Visit("/help/reports", _get("/help/reports")),
+        ),
+    ),
+    Role(
+        "admin",
+        kiosk=False,
+        sign_in=_password(ADMIN),
+        visits=(
+            Visit("/staff", _get("/staff")),
+            Visit("/admin/kiosks", _get("/admin/kiosks")),
+            Visit("/admin/family-links", _get("/admin/family-links")),
+            Visit("/admin/audit/", _get("/admin/audit/")),
+            Visit("/admin/partners", _get("/admin/partners")),
+            Visit("/help/queue", _get("/help/queue")),
+            Visit("/help/reports", _get("/help/reports")),
+        ),
+    ),
+)
+
+ROLES_BY_NAME = {role.name: role for role in ROLES}
+# (role name, page name) for every page, in order.
+ALL_PAGES = tuple((role.name, visit.name) for role in ROLES for visit in role.visits)

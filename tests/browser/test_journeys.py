@@ -1,0 +1,332 @@
+"""Whole journeys in Chromium: signing in at the kiosk and with a password, with and without
+JavaScript (row 25), family links, the kiosk's idle warning (row 15), the toolbar (rows 4, 8, 27)
+and read-aloud (row 26)."""
+
+import re
+import time
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from portal.accounts.models import Person
+from portal.extensions import db
+from tests.browser.support import (
+    FAMILY,
+    RESIDENT_FOR_LINK,
+    RESIDENT_IDLE_KEPT,
+    RESIDENT_IDLE_LEFT,
+    RESIDENT_JS,
+    RESIDENT_NO_JS,
+    RESIDENT_WRONG_PIN,
+    LiveServer,
+    main_form_button,
+    sign_in_at_kiosk,
+    sign_in_with_password,
+    submit,
+)
+
+pytestmark = pytest.mark.browser
+
+NEW_FAMILY_PHONE = "13912340001"
+NEW_FAMILY_NAME = "测试家属"
+NEW_FAMILY_PASSWORD = "a long family password"
+
+
+def name_of(live: LiveServer, **key) -> str:
+    with live.app.app_context():
+        name = db.session.scalar(select(Person.name).filter_by(**key))
+        db.session.remove()
+    assert name, f"no person with {key}"
+    return name
+
+
+def key(page: Page, value: str):
+    return page.locator(f".keypad button[name='key'][value='{value}']")
+
+
+def press_without_javascript(page: Page, field: str, digits: str) -> None:
+    """Each keypad press posts the form; the page comes back with the digit added."""
+    typed = page.input_value(field)
+    for digit in digits:
+        submit(page, key(page, digit))
+        typed += digit
+        expect(page.locator(field)).to_have_value(typed)
+
+
+def press_with_javascript(page: Page, field: str, digits: str) -> None:
+    """Each keypad press types into the field; the page is never reloaded."""
+    page.evaluate("() => { window.notReloaded = true; }")
+    typed = page.input_value(field)
+    for digit in digits:
+        key(page, digit).click()
+        typed += digit
+        expect(page.locator(field)).to_have_value(typed)
+    assert page.evaluate("() => window.notReloaded === true"), "a keypad press reloaded the page"
+
+
+def error_texts(page: Page) -> tuple[str, str]:
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_visible()
+    return summary.inner_text(), page.locator(".field__error").inner_text()
+
+
+# Kiosk sign-in -------------------------------------------------------------------------------
+
+
+def test_kiosk_sign_in_by_keypad_without_javascript(new_context, live):
+    page = new_context(kiosk=True, javascript=False).new_page()
+    page.goto(live("/kiosk"))
+    press_without_javascript(page, "#code", RESIDENT_NO_JS)
+    submit(page, page.locator("button.button--huge"))  # Next
+    assert page.url == live("/kiosk/pin")
+
+    page.fill("#pin", "2580")  # the PIN keypad has its own test, below
+    submit(page, page.locator("button.button--huge"))  # Sign in
+
+    assert page.url == live("/resident")
+    expect(page.locator("h1")).to_contain_text(name_of(live, resident_code=RESIDENT_NO_JS))
+
+
+def test_kiosk_pin_by_keypad_without_javascript(new_context, live):
+    page = new_context(kiosk=True, javascript=False).new_page()
+    page.goto(live("/kiosk"))
+    press_without_javascript(page, "#code", RESIDENT_NO_JS)
+    submit(page, page.locator("button.button--huge"))
+    assert page.url == live("/kiosk/pin")
+
+    press_without_javascript(page, "#pin", "2580")
+    submit(page, page.locator("button.button--huge"))
+
+    assert page.url == live("/resident")
+    expect(page.locator("h1")).to_contain_text(name_of(live, resident_code=RESIDENT_NO_JS))
+
+
+def test_kiosk_sign_in_by_keypad_with_javascript(new_context, live):
+    page = new_context(kiosk=True).new_page()
+    page.goto(live("/kiosk"))
+    press_with_javascript(page, "#code", RESIDENT_JS[:3])
+    key(page, "delete").click()
+    key(page, "clear").click()
+    expect(page.locator("#code")).to_have_value("")
+    press_with_javascript(page, "#code", RESIDENT_JS)
+    submit(page, page.locator("button.button--huge"))
+    assert page.url == live("/kiosk/pin")
+
+    press_with_javascript(page, "#pin", "2580")
+    # The PIN shows as dots, so the status region says how many digits there are.
+    expect(page.locator("#status")).to_contain_text("4")
+    submit(page, page.locator("button.button--huge"))
+
+    assert page.url == live("/resident")
+    expect(page.locator("h1")).to_contain_text(name_of(live, resident_code=RESIDENT_JS))
+
+
+def test_a_wrong_pin_and_an_unknown_code_get_the_same_message(new_context, live):
+    page = new_context(kiosk=True, javascript=False, language="en").new_page()
+    page.goto(live("/kiosk"))
+    press_without_javascript(page, "#code", RESIDENT_WRONG_PIN)
+    submit(page, page.locator("button.button--huge"))
+    page.fill("#pin", "1111")  # typed: the keypad has its own test
+    submit(page, page.locator("button.button--huge"))
+
+    assert page.url == live("/kiosk/pin")
+    assert page.title().startswith("Error:")
+    wrong_pin = error_texts(page)
+    assert "That resident code and PIN do not match" in wrong_pin[0]
+
+    page.goto(live("/kiosk"))
+    page.fill("#code", "199999")
+    submit(page, page.locator("button.button--huge"))
+    page.fill("#pin", "2580")
+    submit(page, page.locator("button.button--huge"))
+    assert error_texts(page) == wrong_pin, "the messages tell a wrong PIN from an unknown code"
+
+    # The resident can still sign in: one wrong PIN does not lock the account.
+    page.goto(live("/kiosk"))
+    page.fill("#code", RESIDENT_WRONG_PIN)
+    submit(page, page.locator("button.button--huge"))
+    page.fill("#pin", "2580")
+    submit(page, page.locator("button.button--huge"))
+    assert page.url == live("/resident")
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
+def test_errors_are_summarised_at_the_top_and_focused(new_context, live, javascript):
+    """Row 17, on the password sign-in form sent empty."""
+    page = new_context(javascript=javascript, language="en").new_page()
+    page.goto(live("/sign-in"))
+    submit(page, main_form_button(page, "/sign-in"))
+
+    assert page.title().startswith("Error:")
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.locator("h2")).to_have_text("There is a problem")
+    expect(summary.locator("a[href='#phone']")).to_have_text("Enter your mobile number.")
+    expect(page.locator("#phone-error")).to_contain_text("Enter your mobile number.")
+    expect(page.locator("#phone")).to_have_attribute("aria-invalid", "true")
+    summary.locator("a[href='#password']").click()
+    expect(page.locator("#password")).to_be_focused()
+
+
+# Family members ------------------------------------------------------------------------------
+
+
+def test_family_member_signs_in_without_javascript(new_context, live):
+    page = new_context(javascript=False).new_page()
+    sign_in_with_password(page, live, FAMILY)
+    assert page.url == live("/family")
+    expect(page.locator("h1")).to_contain_text(name_of(live, phone=FAMILY))
+    expect(page.locator(".card .tag--active").first).to_be_visible()
+
+
+def test_new_family_member_links_to_a_resident_who_allows_it_at_the_kiosk(new_context, live):
+    family = new_context(javascript=False).new_page()
+    family.goto(live("/register"))
+    family.fill("#name", NEW_FAMILY_NAME)
+    family.fill("#phone", NEW_FAMILY_PHONE)
+    family.fill("#password", NEW_FAMILY_PASSWORD)
+    family.fill("#confirm", NEW_FAMILY_PASSWORD)
+    submit(family, main_form_button(family, "/register"))
+    assert family.url == live("/family/links/new")
+
+    family.fill("#resident_code", RESIDENT_FOR_LINK)
+    family.locator("label.choice").first.click()
+    submit(family, main_form_button(family, "/family/links/new"))
+    assert family.url == live("/family")
+    resident_name = name_of(live, resident_code=RESIDENT_FOR_LINK)
+    card = family.locator(".card", has_text=resident_name)
+    expect(card.locator(".tag--pending")).to_be_visible()
+
+    resident = new_context(kiosk=True, javascript=False).new_page()
+    sign_in_at_kiosk(resident, live, RESIDENT_FOR_LINK)
+    resident.goto(live("/resident/family"))
+    request = resident.locator(".card", has_text=NEW_FAMILY_NAME)
+    submit(resident, request.locator("button.button--primary"))  # "Yes, allow"
+    assert resident.url == live("/resident/family")
+    expect(
+        resident.locator(".card", has_text=NEW_FAMILY_NAME).locator(".tag--active")
+    ).to_be_visible()
+
+    family.reload()
+    expect(card.locator(".tag--active")).to_be_visible()
+    expect(card.locator(".tag--pending")).to_have_count(0)
+
+
+# The kiosk's idle warning --------------------------------------------------------------------
+
+
+def test_idle_warning_shows_and_i_am_still_here_keeps_the_resident_signed_in(new_context, live):
+    page = new_context(kiosk=True).new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_IDLE_KEPT)
+    assert page.url == live("/resident")
+    loaded = time.monotonic()
+    # Only "I'm still here" may reach the server until the reload, or the test proves nothing.
+    calls = []
+    page.on("request", lambda request: calls.append(urlsplit(request.url).path))
+
+    dialog = page.locator("[data-idle-warning]")
+    expect(dialog).to_be_visible(timeout=live.idle_seconds * 1000)
+    expect(dialog.locator("#idle-warning-title")).to_be_visible()
+    expect(dialog.locator("[data-idle-text]")).to_be_visible()
+    expect(dialog.locator("[data-idle-text]")).to_have_text(re.compile(r"\d+"))  # seconds left
+    expect(dialog.locator("[data-still-here]")).to_be_focused()
+
+    # Press late, when the resident has all but run out of time (the kiosk signs out 2 s early).
+    page.wait_for_timeout(max(0, loaded + live.idle_seconds - 4.5 - time.monotonic()) * 1000)
+    with page.expect_response(lambda response: "/kiosk/still-here" in response.url) as pressed:
+        dialog.locator("[data-still-here]").click()
+    assert pressed.value.status == 204
+    expect(dialog).to_be_hidden()
+
+    # Past the moment the first page's session would have expired on the server.
+    page.wait_for_timeout(max(0, loaded + live.idle_seconds + 1.5 - time.monotonic()) * 1000)
+    assert [path for path in calls if not path.startswith("/static/")] == ["/kiosk/still-here"]
+    page.goto(live("/resident"))
+    assert page.url == live("/resident"), "the resident was signed out despite 'I'm still here'"
+    expect(page.locator("h1")).to_contain_text(name_of(live, resident_code=RESIDENT_IDLE_KEPT))
+
+
+def test_idle_kiosk_signs_the_resident_out_by_itself(new_context, live):
+    page = new_context(kiosk=True).new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_IDLE_LEFT)
+    assert page.url == live("/resident")
+
+    expect(page.locator("[data-idle-warning]")).to_be_visible(timeout=live.idle_seconds * 1000)
+    page.wait_for_url(live("/kiosk"), timeout=(live.idle_seconds + 5) * 1000)
+    expect(page.locator("#code")).to_be_visible()
+
+    page.goto(live("/resident"))
+    assert page.url.startswith(live("/kiosk")), "the resident is still signed in"
+
+
+# The toolbar and read-aloud ------------------------------------------------------------------
+
+
+def root_font_size(page: Page) -> float:
+    return page.evaluate("() => parseFloat(getComputedStyle(document.documentElement).fontSize)")
+
+
+def html_classes(page: Page) -> list[str]:
+    return (page.locator("html").get_attribute("class") or "").split()
+
+
+def toolbar_button(page: Page, name: str, value: str):
+    return page.locator(f".toolbar button[name='{name}'][value='{value}']")
+
+
+def test_toolbar_works_without_javascript_and_is_remembered(new_context, live):
+    page = new_context(javascript=False).new_page()
+    page.goto(live("/sign-in"))
+    expect(page.locator("html")).to_have_attribute("lang", "en")  # Chromium asks for en-US
+
+    for language, tag in (("zh_Hant", "zh-Hant"), ("zh_Hans", "zh-Hans"), ("en", "en")):
+        submit(page, toolbar_button(page, "language", language))
+        expect(page.locator("html")).to_have_attribute("lang", tag)
+        expect(toolbar_button(page, "language", language)).to_have_attribute("aria-pressed", "true")
+    submit(page, toolbar_button(page, "language", "zh_Hant"))
+
+    before = root_font_size(page)
+    page.locator(".toolbar summary").click()
+    submit(page, toolbar_button(page, "step", "up"))
+    assert root_font_size(page) > before
+    assert "size-125" in html_classes(page)
+
+    page.locator(".toolbar summary").click()
+    submit(page, toolbar_button(page, "scheme", "yk"))
+    assert "scheme-yk" in html_classes(page)
+    expect(toolbar_button(page, "scheme", "yk")).to_have_attribute("aria-pressed", "true")
+
+    page.goto(live("/register"))
+    expect(page.locator("html")).to_have_attribute("lang", "zh-Hant")
+    assert {"size-125", "scheme-yk"} <= set(html_classes(page))
+    assert root_font_size(page) == pytest.approx(20)
+
+    page.goto(live("/kiosk"))
+    assert {"size-125", "scheme-yk"} <= set(html_classes(page))
+    page.locator(".toolbar summary").click()
+    submit(page, toolbar_button(page, "step", "reset"))
+    assert root_font_size(page) == pytest.approx(16)
+    assert "size-100" in html_classes(page)
+
+
+def test_toolbar_keeps_you_on_the_same_page(new_context, live):
+    page = new_context(javascript=False).new_page()
+    page.goto(live("/register"))
+    submit(page, toolbar_button(page, "language", "zh_Hans"))
+    assert page.url == live("/register")
+    page.locator(".toolbar summary").click()
+    submit(page, toolbar_button(page, "step", "up"))
+    assert page.url == live("/register")
+
+
+def test_read_aloud_is_offered_only_when_it_can_work(new_context, live):
+    page = new_context().new_page()
+    page.goto(live("/sign-in"))
+    assert page.evaluate("() => 'speechSynthesis' in window")
+    expect(page.locator("[data-read-aloud]")).to_be_visible()
+
+    page = new_context(javascript=False).new_page()
+    page.goto(live("/sign-in"))
+    expect(page.locator("[data-read-aloud]")).to_be_hidden()
