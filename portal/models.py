@@ -2,12 +2,18 @@
 
 from portal.accounts.models import FamilyLink, Kiosk, Person, RoleGrant, SignInThrottle
 from portal.audit.models import AuditEntry
+from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.help.models import HelpEvent, HelpRequest, Partner
 from portal.notifications.models import Notification
 
 __all__ = [
     "AuditEntry",
+    "Booking",
+    "Canteen",
+    "Dish",
+    "MealDay",
+    "MealService",
     "Building",
     "Community",
     "FamilyLink",

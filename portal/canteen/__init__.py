@@ -1,0 +1,1 @@
+"""The community canteen: meal services, daily menus, age-tiered prices and bookings."""

@@ -1,0 +1,131 @@
+from datetime import date, datetime, time
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Person
+from portal.community.models import Community
+from portal.extensions import db
+from portal.model_base import TimestampMixin
+
+
+class Canteen(TimestampMixin, db.Model):
+    """A canteen and its price tiers: standard, a discount from senior_age, free from free_age."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(20))
+    senior_age: Mapped[int] = mapped_column(default=60)
+    # Either a percentage off the dish price or a fixed price for seniors; the fixed price wins.
+    senior_discount_percent: Mapped[int | None]
+    senior_price_fen: Mapped[int | None]
+    free_age: Mapped[int] = mapped_column(default=80)
+    free_needs_special_support: Mapped[bool] = mapped_column(default=True)
+
+    community: Mapped[Community] = relationship()
+    services: Mapped[list["MealService"]] = relationship(
+        back_populates="canteen", order_by="MealService.serving_start"
+    )
+
+
+class MealKind(StrEnum):
+    LUNCH = "lunch"
+    DINNER = "dinner"
+
+
+class MealService(TimestampMixin, db.Model):
+    """Lunch or dinner at a canteen: when it is served, until when it can be booked, how many."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    canteen_id: Mapped[int] = mapped_column(ForeignKey("canteen.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    serving_start: Mapped[time]
+    serving_end: Mapped[time]
+    cutoff: Mapped[time]  # on the same day, in the community's time zone
+    capacity: Mapped[int]
+
+    canteen: Mapped[Canteen] = relationship(back_populates="services")
+
+    __table_args__ = (db.UniqueConstraint("canteen_id", "kind"),)
+
+
+class MealDay(TimestampMixin, db.Model):
+    """One service on one date: its menu, whether residents can see it, and portions booked."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("meal_service.id"), index=True)
+    day: Mapped[date]
+    published: Mapped[bool] = mapped_column(default=False)
+    capacity: Mapped[int]
+    booked: Mapped[int] = mapped_column(default=0)
+
+    service: Mapped[MealService] = relationship()
+    dishes: Mapped[list["Dish"]] = relationship(back_populates="meal_day", order_by="Dish.id")
+
+    __table_args__ = (db.UniqueConstraint("service_id", "day"),)
+
+    @property
+    def left(self) -> int:
+        return max(0, self.capacity - self.booked)
+
+
+class Dish(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meal_day_id: Mapped[int] = mapped_column(ForeignKey("meal_day.id"), index=True)
+    name_zh_hans: Mapped[str] = mapped_column(String(60))
+    name_zh_hant: Mapped[str | None] = mapped_column(String(60))
+    name_en: Mapped[str | None] = mapped_column(String(80))
+    price_fen: Mapped[int]
+    tags: Mapped[str] = mapped_column(String(80), default="")  # soft,low_salt,low_sugar,…
+    allergens: Mapped[str | None] = mapped_column(Text)
+    portions: Mapped[int | None]  # a limit of its own within the day's capacity, if any
+    booked: Mapped[int] = mapped_column(default=0)
+
+    meal_day: Mapped[MealDay] = relationship(back_populates="dishes")
+
+    def name(self, locale: str) -> str:
+        """The dish's name in locale, falling back to Simplified Chinese."""
+        return {"zh_Hant": self.name_zh_hant, "en": self.name_en}.get(locale) or self.name_zh_hans
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [tag for tag in self.tags.split(",") if tag]
+
+
+class BookingMode(StrEnum):
+    DINE_IN = "dine_in"
+    PICK_UP = "pick_up"
+    DELIVERY = "delivery"
+
+
+class BookingStatus(StrEnum):
+    BOOKED = "booked"
+    CANCELLED = "cancelled"
+    SERVED = "served"
+    NO_SHOW = "no_show"
+
+
+class Booking(TimestampMixin, db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meal_day_id: Mapped[int] = mapped_column(ForeignKey("meal_day.id"), index=True)
+    dish_id: Mapped[int] = mapped_column(ForeignKey("dish.id"))
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    booked_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    mode: Mapped[str] = mapped_column(String(10))
+    price_fen: Mapped[int]  # fixed when booked
+    status: Mapped[str] = mapped_column(String(10), default=BookingStatus.BOOKED)
+    # "resident:meal day" while the booking stands; unique, so one resident holds one booking per
+    # meal even when two requests race. Cleared on cancelling.
+    active_key: Mapped[str | None] = mapped_column(String(40), unique=True)
+    cancelled_at: Mapped[datetime | None]
+
+    meal_day: Mapped[MealDay] = relationship()
+    dish: Mapped[Dish] = relationship()
+    resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
+    booked_by: Mapped[Person] = relationship(foreign_keys=[booked_by_id])
+
+    @property
+    def reference(self) -> str:
+        return f"B{self.id:06d}"

@@ -1,0 +1,208 @@
+"""Canteen rules: the price a resident pays, the booking window, and booking without ever
+exceeding capacity or holding two bookings for one meal."""
+
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+
+from portal.accounts.models import Person
+from portal.canteen.models import (
+    Booking,
+    BookingMode,
+    BookingStatus,
+    Canteen,
+    Dish,
+    MealDay,
+)
+from portal.extensions import db
+from portal.help.services import may_act_for
+from portal.model_base import utcnow
+
+BOOKING_DAYS = 7  # today and the next six
+
+
+class CanteenError(Exception):
+    """A canteen rule was broken; views turn each kind into a clear message."""
+
+
+class NotAllowed(CanteenError):
+    pass
+
+
+class NotOpen(CanteenError):
+    """The day is outside the booking window or its menu is not published."""
+
+
+class PastCutoff(CanteenError):
+    def __init__(self, cutoff: datetime):
+        super().__init__(cutoff)
+        self.cutoff = cutoff
+
+
+class SoldOut(CanteenError):
+    def __init__(self, alternatives: list[Dish]):
+        super().__init__(alternatives)
+        self.alternatives = alternatives
+
+
+class WrongDish(CanteenError):
+    """The dish is not on that meal's menu (a tampered or stale form)."""
+
+
+class UnknownMode(CanteenError):
+    pass
+
+
+# Prices ----------------------------------------------------------------------------------------
+
+
+def price_for(canteen: Canteen, resident: Person, dish: Dish, day: date) -> int:
+    """What resident pays for dish on day, in fen: free from free_age (with special support when
+    the canteen requires it), the senior price from senior_age, else the dish's price. The age is
+    the resident's age on the meal date."""
+    age = resident.age_on(day)
+    if age is None:
+        return dish.price_fen
+    if age >= canteen.free_age and (
+        resident.special_support or not canteen.free_needs_special_support
+    ):
+        return 0
+    if age >= canteen.senior_age:
+        if canteen.senior_price_fen is not None:
+            return min(canteen.senior_price_fen, dish.price_fen)
+        if canteen.senior_discount_percent:
+            return round(dish.price_fen * (100 - canteen.senior_discount_percent) / 100)
+    return dish.price_fen
+
+
+# Time ------------------------------------------------------------------------------------------
+
+
+def _zone(meal_day: MealDay) -> ZoneInfo:
+    return ZoneInfo(meal_day.service.canteen.community.timezone)
+
+
+def cutoff_of(meal_day: MealDay) -> datetime:
+    """The moment booking and cancelling close for meal_day, as naive UTC."""
+    local = datetime.combine(meal_day.day, meal_day.service.cutoff, tzinfo=_zone(meal_day))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def local_today(meal_day: MealDay, now: datetime) -> date:
+    return now.replace(tzinfo=UTC).astimezone(_zone(meal_day)).date()
+
+
+def _check_open(meal_day: MealDay, now: datetime) -> None:
+    today = local_today(meal_day, now)
+    if not meal_day.published or not today <= meal_day.day < today + timedelta(days=BOOKING_DAYS):
+        raise NotOpen()
+    if now >= cutoff_of(meal_day):
+        raise PastCutoff(cutoff_of(meal_day))
+
+
+# Booking ---------------------------------------------------------------------------------------
+
+
+def _active_key(resident: Person, meal_day: MealDay) -> str:
+    return f"{resident.id}:{meal_day.id}"
+
+
+def existing_booking(resident: Person, meal_day: MealDay) -> Booking | None:
+    key = _active_key(resident, meal_day)
+    return db.session.scalar(select(Booking).where(Booking.active_key == key))
+
+
+def alternatives(meal_day: MealDay) -> list[Dish]:
+    """Dishes of the same meal that still have portions, when the meal itself is not full."""
+    if meal_day.booked >= meal_day.capacity:
+        return []
+    return [d for d in meal_day.dishes if d.portions is None or d.booked < d.portions]
+
+
+def book(
+    resident: Person,
+    dish: Dish,
+    mode: str,
+    booked_by: Person,
+    *,
+    meal_day: MealDay | None = None,
+    now: datetime | None = None,
+) -> tuple[Booking, bool]:
+    """Book dish for resident and commit; return (booking, created).
+
+    A resident holds at most one booking per meal: asking again returns the one they hold. The
+    day's capacity and the dish's portions are taken with conditional updates, so concurrent
+    bookings of the last portion give it to exactly one. Raises NotAllowed, NotOpen, PastCutoff,
+    WrongDish, UnknownMode or SoldOut (with the dishes still available).
+    """
+    now = now or utcnow()
+    meal_day = meal_day or dish.meal_day
+    if dish.meal_day_id != meal_day.id:
+        raise WrongDish()
+    if mode not in (BookingMode.DINE_IN, BookingMode.PICK_UP):
+        raise UnknownMode(mode)
+    if not may_act_for(booked_by, resident):
+        raise NotAllowed()
+    _check_open(meal_day, now)
+    held = existing_booking(resident, meal_day)
+    if held is not None:
+        return held, False
+    took_seat = db.session.execute(
+        update(MealDay)
+        .where(MealDay.id == meal_day.id, MealDay.booked < MealDay.capacity)
+        .values(booked=MealDay.booked + 1)
+    ).rowcount
+    took_dish = (
+        took_seat
+        and db.session.execute(
+            update(Dish)
+            .where(Dish.id == dish.id, (Dish.portions.is_(None)) | (Dish.booked < Dish.portions))
+            .values(booked=Dish.booked + 1)
+        ).rowcount
+    )
+    if not (took_seat and took_dish):
+        db.session.rollback()
+        db.session.refresh(meal_day)
+        raise SoldOut(alternatives(meal_day))
+    booking = Booking(
+        meal_day_id=meal_day.id,
+        dish_id=dish.id,
+        resident_id=resident.id,
+        booked_by_id=booked_by.id,
+        mode=mode,
+        price_fen=price_for(meal_day.service.canteen, resident, dish, meal_day.day),
+        active_key=_active_key(resident, meal_day),
+    )
+    db.session.add(booking)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same resident's other request booked this meal a moment ago; the counters taken
+        # above are rolled back with this transaction.
+        db.session.rollback()
+        return existing_booking(resident, meal_day), False
+    return booking, True
+
+
+def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Booking:
+    """Cancel before the cut-off and give the portion back. Raises NotAllowed or PastCutoff."""
+    now = now or utcnow()
+    if not may_act_for(person, booking.resident):
+        raise NotAllowed()
+    if booking.status != BookingStatus.BOOKED:
+        raise NotAllowed()
+    if now >= cutoff_of(booking.meal_day):
+        raise PastCutoff(cutoff_of(booking.meal_day))
+    booking.status = BookingStatus.CANCELLED
+    booking.active_key = None
+    booking.cancelled_at = now
+    db.session.execute(
+        update(MealDay).where(MealDay.id == booking.meal_day_id).values(booked=MealDay.booked - 1)
+    )
+    db.session.execute(
+        update(Dish).where(Dish.id == booking.dish_id).values(booked=Dish.booked - 1)
+    )
+    db.session.commit()
+    return booking

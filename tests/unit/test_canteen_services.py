@@ -1,0 +1,184 @@
+import threading
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Person, Role
+from portal.canteen import services as canteen
+from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.extensions import db
+
+# 2026-03-02 in Shanghai; lunch books until 09:30 there, which is 01:30 UTC.
+DAY = date(2026, 3, 2)
+BEFORE_CUTOFF = datetime(2026, 3, 2, 1, 29, 59)
+AT_CUTOFF = datetime(2026, 3, 2, 1, 30)
+
+
+@pytest.fixture
+def lunch(world):
+    place = Canteen(
+        community=world.community,
+        name="幸福食堂",
+        senior_discount_percent=20,
+    )
+    service = MealService(
+        canteen=place,
+        kind="lunch",
+        serving_start=time(11),
+        serving_end=time(13),
+        cutoff=time(9, 30),
+        capacity=3,
+    )
+    meal_day = MealDay(service=service, day=DAY, published=True, capacity=3)
+    db.session.add_all([place, service, meal_day])
+    db.session.add_all(
+        [
+            Dish(meal_day=meal_day, name_zh_hans="红烧肉套餐", price_fen=1500),
+            Dish(meal_day=meal_day, name_zh_hans="清蒸鱼", price_fen=1800, portions=1),
+        ]
+    )
+    db.session.commit()
+    return meal_day
+
+
+def _resident(world, born: date, special=False) -> Person:
+    return world.person(Role.RESIDENT, birth_date=born, special_support=special)
+
+
+@pytest.mark.parametrize(
+    ("born", "special", "price"),
+    [
+        (date(1970, 1, 1), False, 1500),  # 56: standard
+        (date(1966, 3, 3), False, 1500),  # turns 60 the day after the meal
+        (date(1966, 3, 2), False, 1200),  # 60 on the meal date: 20 % off
+        (date(1946, 3, 2), False, 1200),  # 80 without special support: still the discount
+        (date(1946, 3, 2), True, 0),  # 80 and special support: free
+        (date(1946, 3, 3), True, 1200),  # 79 until tomorrow
+    ],
+)
+def test_price_by_age_on_the_meal_date(world, lunch, born, special, price):
+    resident = _resident(world, born, special)
+    dish = lunch.dishes[0]
+    assert canteen.price_for(lunch.service.canteen, resident, dish, DAY) == price
+
+
+def test_fixed_senior_price_wins_over_the_percentage(world, lunch):
+    lunch.service.canteen.senior_price_fen = 800
+    resident = _resident(world, date(1950, 1, 1))
+    assert canteen.price_for(lunch.service.canteen, resident, lunch.dishes[0], DAY) == 800
+
+
+def test_cutoff_is_local_time_on_the_day(lunch):
+    assert canteen.cutoff_of(lunch) == AT_CUTOFF
+
+
+def test_booking_before_cutoff_fixes_the_price(world, lunch):
+    resident = _resident(world, date(1950, 1, 1))
+    booking, created = canteen.book(
+        resident, lunch.dishes[0], "dine_in", resident, now=BEFORE_CUTOFF
+    )
+    assert created and booking.price_fen == 1200 and booking.reference.startswith("B")
+    lunch.service.canteen.senior_discount_percent = 50
+    db.session.commit()
+    db.session.refresh(booking)
+    assert booking.price_fen == 1200
+
+
+def test_booking_at_or_after_cutoff_and_outside_the_window_is_refused(world, lunch):
+    resident = _resident(world, date(1950, 1, 1))
+    with pytest.raises(canteen.PastCutoff):
+        canteen.book(resident, lunch.dishes[0], "dine_in", resident, now=AT_CUTOFF)
+    with pytest.raises(canteen.NotOpen):  # seven days ahead is one too many
+        canteen.book(
+            resident, lunch.dishes[0], "dine_in", resident, now=BEFORE_CUTOFF - timedelta(days=7)
+        )
+    lunch.published = False
+    with pytest.raises(canteen.NotOpen):
+        canteen.book(resident, lunch.dishes[0], "dine_in", resident, now=BEFORE_CUTOFF)
+
+
+def test_late_evening_utc_is_already_the_next_day_in_shanghai(world, lunch):
+    """16:30 UTC on 1 March is 00:30 on 2 March in Shanghai: booking that day's lunch is fine."""
+    resident = _resident(world, date(1950, 1, 1))
+    booking, _ = canteen.book(
+        resident, lunch.dishes[0], "pick_up", resident, now=datetime(2026, 3, 1, 16, 30)
+    )
+    assert booking.mode == "pick_up"
+
+
+def test_a_second_booking_for_the_same_meal_returns_the_first(world, lunch):
+    resident = _resident(world, date(1950, 1, 1))
+    first, _ = canteen.book(resident, lunch.dishes[0], "dine_in", resident, now=BEFORE_CUTOFF)
+    again, created = canteen.book(resident, lunch.dishes[1], "dine_in", resident, now=BEFORE_CUTOFF)
+    assert again.id == first.id and not created
+    db.session.refresh(lunch)
+    assert lunch.booked == 1
+
+
+def test_tampered_dish_mode_and_unlinked_family_are_refused(world, lunch):
+    resident = _resident(world, date(1950, 1, 1))
+    stranger = world.person(Role.FAMILY)
+    other_day = MealDay(
+        service=lunch.service, day=DAY + timedelta(days=1), published=True, capacity=5
+    )
+    db.session.add(other_day)
+    db.session.commit()
+    with pytest.raises(canteen.WrongDish):
+        canteen.book(
+            resident, lunch.dishes[0], "dine_in", resident, meal_day=other_day, now=BEFORE_CUTOFF
+        )
+    with pytest.raises(canteen.UnknownMode):
+        canteen.book(resident, lunch.dishes[0], "teleport", resident, now=BEFORE_CUTOFF)
+    with pytest.raises(canteen.NotAllowed):
+        canteen.book(resident, lunch.dishes[0], "dine_in", stranger, now=BEFORE_CUTOFF)
+
+
+def test_sold_out_dish_offers_the_alternatives(world, lunch):
+    first, second = _resident(world, date(1950, 1, 1)), _resident(world, date(1951, 1, 1))
+    fish = lunch.dishes[1]
+    canteen.book(first, fish, "dine_in", first, now=BEFORE_CUTOFF)
+    with pytest.raises(canteen.SoldOut) as sold_out:
+        canteen.book(second, fish, "dine_in", second, now=BEFORE_CUTOFF)
+    assert [d.name_zh_hans for d in sold_out.value.alternatives] == ["红烧肉套餐"]
+
+
+def test_cancel_gives_the_portion_back_until_the_cutoff(world, lunch):
+    resident = _resident(world, date(1950, 1, 1))
+    booking, _ = canteen.book(resident, lunch.dishes[1], "dine_in", resident, now=BEFORE_CUTOFF)
+    with pytest.raises(canteen.PastCutoff):
+        canteen.cancel(booking, resident, now=AT_CUTOFF)
+    canteen.cancel(booking, resident, now=BEFORE_CUTOFF)
+    db.session.refresh(lunch)
+    assert lunch.booked == 0 and lunch.dishes[1].booked == 0
+    again, created = canteen.book(resident, lunch.dishes[1], "dine_in", resident, now=BEFORE_CUTOFF)
+    assert created and again.id != booking.id
+
+
+def test_concurrent_bookings_never_exceed_capacity(app, world, lunch):
+    residents = [_resident(world, date(1950, 1, 1)).id for _ in range(10)]
+    barrier = threading.Barrier(len(residents))
+    outcomes = []
+
+    def run(person_id):
+        with app.app_context():
+            person = db.session.get(Person, person_id)
+            dish = db.session.get(Dish, lunch.dishes[0].id)
+            barrier.wait()
+            try:
+                canteen.book(person, dish, "dine_in", person, now=BEFORE_CUTOFF)
+                outcomes.append("booked")
+            except canteen.SoldOut:
+                outcomes.append("sold out")
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in residents]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcomes.count("booked") == 3 and outcomes.count("sold out") == 7
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 3
+    assert db.session.get(MealDay, lunch.id).booked == 3
