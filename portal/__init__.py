@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
+    from portal.canteen.views import bp as canteen_bp
     from portal.community.views import bp as community_bp
     from portal.help.views import bp as help_bp
     from portal.notifications.views import bp as notifications_bp
@@ -70,6 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
+    app.register_blueprint(canteen_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(notifications_bp)

@@ -5,7 +5,8 @@ created, so running it twice changes nothing.
 """
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
@@ -21,6 +22,7 @@ from portal.accounts.models import (
     RoleGrant,
 )
 from portal.accounts.services import _token_hash
+from portal.canteen.models import Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.extensions import db
 from portal.help.models import Category, HelpEvent, HelpRequest, Partner, Status
@@ -134,7 +136,7 @@ class _Builder:
 
 def build_demo(today: date | None = None) -> list[str]:
     """Create whatever part of the demo community is missing; return lines describing the accounts."""
-    today = today or date.today()
+    today = today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
     b = _Builder()
     street = b.one(StreetOffice, defaults={"hotline": STREET[1]}, name=STREET[0])
     communities, grids, buildings = [], [], []
@@ -243,6 +245,7 @@ def build_demo(today: date | None = None) -> list[str]:
         )
 
     _demo_help(b, communities, residents, workers, volunteers)
+    _demo_canteens(b, communities, today)
 
     b.one(
         Kiosk,
@@ -334,3 +337,83 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
                     request=request, actor_id=actor.id, kind=kind, text=text, visible=visible, at=at
                 )
             )
+
+
+DISHES = (
+    ("红烧肉套餐", "紅燒肉套餐", "Braised pork set meal", 1500, "", None),
+    ("清蒸鲈鱼", "清蒸鱸魚", "Steamed sea bass", 1800, "low_salt", 20),
+    ("番茄炒蛋", "番茄炒蛋", "Tomato and egg stir-fry", 1000, "soft,vegetarian", None),
+    (
+        "南瓜小米粥",
+        "南瓜小米粥",
+        "Pumpkin and millet porridge",
+        600,
+        "soft,low_sugar,vegetarian",
+        None,
+    ),
+    ("牛肉拉面", "牛肉拉麵", "Beef noodle soup", 1400, "halal", 30),
+    ("香菇青菜", "香菇青菜", "Greens with mushrooms", 900, "low_salt,vegetarian", None),
+    ("肉末豆腐", "肉末豆腐", "Tofu with minced pork", 1200, "soft", None),
+)
+
+
+def _demo_canteens(b: _Builder, communities, today: date) -> None:
+    """A canteen per community with lunch and dinner, and published menus for the coming week."""
+    for community in communities:
+        canteen = b.one(
+            Canteen,
+            defaults={"phone": community.hotline[:-1] + "9", "senior_discount_percent": 20},
+            community_id=community.id,
+            name=f"{community.name[:3]}老年幸福食堂",
+        )
+        services = [
+            b.one(
+                MealService,
+                defaults={
+                    "serving_start": time(11),
+                    "serving_end": time(13),
+                    "cutoff": time(9, 30),
+                    "capacity": 80,
+                },
+                canteen_id=canteen.id,
+                kind="lunch",
+            ),
+            b.one(
+                MealService,
+                defaults={
+                    "serving_start": time(17),
+                    "serving_end": time(18, 30),
+                    "cutoff": time(15),
+                    "capacity": 60,
+                },
+                canteen_id=canteen.id,
+                kind="dinner",
+            ),
+        ]
+        for offset in range(7):
+            day = today + timedelta(days=offset)
+            for index, service in enumerate(services):
+                meal_day = db.session.scalar(
+                    select(MealDay).filter_by(service_id=service.id, day=day)
+                )
+                if meal_day is not None:
+                    continue
+                meal_day = MealDay(
+                    service=service, day=day, published=True, capacity=service.capacity
+                )
+                db.session.add(meal_day)
+                for number in range(3):
+                    zh_hans, zh_hant, en, price, tags, portions = DISHES[
+                        (offset * 2 + index * 3 + number) % len(DISHES)
+                    ]
+                    db.session.add(
+                        Dish(
+                            meal_day=meal_day,
+                            name_zh_hans=zh_hans,
+                            name_zh_hant=zh_hant,
+                            name_en=en,
+                            price_fen=price,
+                            tags=tags,
+                            portions=portions,
+                        )
+                    )

@@ -29,11 +29,13 @@ from portal.accounts.forms import (
     SignInForm,
 )
 from portal.accounts.models import Role
+from portal.canteen import services as canteen
 from portal.community import services as community
 from portal.extensions import limiter
 from portal.web import kiosk as kiosk_web
 from portal.web.access import public, roles_required, signed_in
 from portal.web.forms import safe_next
+from portal.web.templating import today
 from portal.web.views import home_url_for
 
 bp = Blueprint("accounts", __name__)
@@ -280,7 +282,16 @@ def decide_link(link_id: int):
 @roles_required(Role.RESIDENT)
 def resident_home():
     links = accounts.links_of_resident(current_user)
-    return render_template("accounts/resident_home.html", links=links, kinships=KINSHIP_LABELS)
+    place = canteen.canteen_of(current_user)
+    todays_meals = (
+        [m for m in canteen.open_meal_days(place, today()) if m.day == today()] if place else []
+    )
+    return render_template(
+        "accounts/resident_home.html",
+        links=links,
+        kinships=KINSHIP_LABELS,
+        todays_meals=todays_meals,
+    )
 
 
 @bp.get("/resident/family")

@@ -15,6 +15,7 @@ from portal.canteen.models import (
     Canteen,
     Dish,
     MealDay,
+    MealService,
 )
 from portal.extensions import db
 from portal.help.services import may_act_for
@@ -206,3 +207,68 @@ def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Boo
     )
     db.session.commit()
     return booking
+
+
+# Reading ---------------------------------------------------------------------------------------
+
+
+def canteen_of(resident: Person) -> Canteen | None:
+    """The canteen of the resident's community (the first, where there are several)."""
+    if resident.community_id is None:
+        return None
+    query = (
+        select(Canteen).where(Canteen.community_id == resident.community_id).order_by(Canteen.id)
+    )
+    return db.session.scalar(query.limit(1))
+
+
+def open_meal_days(place: Canteen, today: date, days: int = BOOKING_DAYS) -> list[MealDay]:
+    """Published meals of the next days (the booking window by default), by date then serving
+    time, with their dishes."""
+    query = (
+        select(MealDay)
+        .join(MealService)
+        .where(
+            MealService.canteen_id == place.id,
+            MealDay.published.is_(True),
+            MealDay.day >= today,
+            MealDay.day < today + timedelta(days=days),
+        )
+        .order_by(MealDay.day, MealService.serving_start)
+        .options(db.selectinload(MealDay.dishes), db.joinedload(MealDay.service))
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def get_meal_day(meal_day_id: int) -> MealDay | None:
+    return db.session.get(MealDay, meal_day_id)
+
+
+def get_booking(booking_id: int) -> Booking | None:
+    return db.session.get(Booking, booking_id)
+
+
+def bookings_of(
+    resident: Person, today: date, limit: int = 40
+) -> tuple[list[Booking], list[Booking]]:
+    """The resident's standing bookings from today on, and their earlier or cancelled ones."""
+    query = (
+        select(Booking)
+        .join(MealDay)
+        .join(MealService)
+        .where(Booking.resident_id == resident.id)
+        .order_by(MealDay.day.desc(), MealService.serving_start.desc(), Booking.id.desc())
+        .limit(limit)
+        .options(
+            db.joinedload(Booking.meal_day).joinedload(MealDay.service),
+            db.joinedload(Booking.dish),
+            db.joinedload(Booking.booked_by),
+        )
+    )
+    bookings = list(db.session.scalars(query).unique())
+    upcoming = [b for b in bookings if b.status == BookingStatus.BOOKED and b.meal_day.day >= today]
+    return list(reversed(upcoming)), [b for b in bookings if b not in upcoming]
+
+
+def is_past_cutoff(meal_day: MealDay, now: datetime | None = None) -> bool:
+    return (now or utcnow()) >= cutoff_of(meal_day)

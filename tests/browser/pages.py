@@ -97,6 +97,25 @@ def _help_sent(page: Page, live: LiveServer) -> None:
     assert page.url.endswith("/sent"), page.url
 
 
+def _canteen_menu(page: Page, live: LiveServer) -> None:
+    """The dishes of the last meal of the booking window, which is always still open."""
+    _follow("/resident", "a.tile--primary")(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main ul.tiles a.tile").last.click()
+
+
+def _canteen_check(page: Page, live: LiveServer) -> None:
+    _canteen_menu(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("a.dish").first.click()
+
+
+def _canteen_booked(page: Page, live: LiveServer) -> None:
+    _canteen_check(page, live)
+    submit(page, page.locator("main form button.button--primary"))
+    assert "/canteen/bookings/" in page.url, page.url
+
+
 def _idle_warning(page: Page, live: LiveServer) -> None:
     """/resident with the idle warning showing, as the kiosk's script shows it."""
     _get("/resident")(page, live)
@@ -136,6 +155,11 @@ ROLES = (
             Visit("help sent", _help_sent),
             Visit("my requests", _follow("/resident", "a.tile[href^='/help/residents/']")),
             Visit("/inbox", _get("/inbox")),
+            Visit("canteen meals", _follow("/resident", "a.tile--primary")),
+            Visit("canteen menu", _canteen_menu),
+            Visit("canteen check", _canteen_check),
+            Visit("canteen booked", _canteen_booked),
+            Visit("meal bookings", _follow("/resident", "a.tile[href$='/bookings']")),
         ),
     ),
     Role(
@@ -146,6 +170,7 @@ ROLES = (
             Visit("/family", _get("/family")),
             Visit("/family/links/new", _get("/family/links/new")),
             Visit("parent's requests", _follow("/family", "main a[href^='/help/residents/']")),
+            Visit("parent's meals", _follow("/family", "main a[href^='/canteen/residents/']")),
             Visit("/inbox", _get("/inbox")),
         ),
     ),

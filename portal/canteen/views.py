@@ -1,0 +1,157 @@
+"""Booking a meal in three taps: choose the meal, choose the dish, confirm; and one's bookings."""
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts import services as accounts
+from portal.accounts.models import Role
+from portal.canteen import labels
+from portal.canteen import services as canteen
+from portal.canteen.forms import ConfirmBookingForm
+from portal.help.services import may_act_for
+from portal.web.access import roles_required
+from portal.web.templating import today
+
+bp = Blueprint("canteen", __name__, url_prefix="/canteen")
+
+EATERS = (Role.RESIDENT, Role.FAMILY)
+
+
+@bp.record_once
+def _template_globals(state):
+    state.app.jinja_env.globals.update(canteen_labels=labels, canteen_service=canteen)
+
+
+def _resident(resident_id: int):
+    """The resident the current person books for: themself or a linked parent; else 404/403."""
+    resident = accounts.get_person(resident_id) or abort(404)
+    if not may_act_for(current_user, resident):
+        abort(403)
+    return resident
+
+
+def _meal_day(resident, meal_day_id: int):
+    """A meal of the resident's own canteen; another canteen's id is treated as not found."""
+    place = canteen.canteen_of(resident) or abort(404)
+    meal_day = canteen.get_meal_day(meal_day_id) or abort(404)
+    if meal_day.service.canteen_id != place.id:
+        abort(404)
+    return place, meal_day
+
+
+@bp.get("/residents/<int:resident_id>")
+@roles_required(*EATERS)
+def meals(resident_id: int):
+    resident = _resident(resident_id)
+    place = canteen.canteen_of(resident)
+    days = canteen.open_meal_days(place, today()) if place else []
+    return render_template("canteen/meals.html", resident=resident, place=place, days=days)
+
+
+@bp.get("/residents/<int:resident_id>/meals/<int:meal_day_id>")
+@roles_required(*EATERS)
+def menu(resident_id: int, meal_day_id: int):
+    resident = _resident(resident_id)
+    place, meal_day = _meal_day(resident, meal_day_id)
+    return render_template("canteen/menu.html", resident=resident, place=place, meal_day=meal_day)
+
+
+@bp.route(
+    "/residents/<int:resident_id>/meals/<int:meal_day_id>/dishes/<int:dish_id>",
+    methods=["GET", "POST"],
+)
+@roles_required(*EATERS)
+def check(resident_id: int, meal_day_id: int, dish_id: int):
+    resident = _resident(resident_id)
+    place, meal_day = _meal_day(resident, meal_day_id)
+    dish = next((d for d in meal_day.dishes if d.id == dish_id), None) or abort(404)
+    form = ConfirmBookingForm()
+    if form.validate_on_submit():
+        try:
+            booking, _created = canteen.book(resident, dish, form.mode.data, current_user)
+        except canteen.SoldOut as error:
+            return render_template(
+                "canteen/menu.html",
+                resident=resident,
+                place=place,
+                meal_day=meal_day,
+                sold_out=dish,
+                alternatives=error.alternatives,
+            ), 409
+        except canteen.PastCutoff as error:
+            flash(
+                _(
+                    "Booking for this meal closed at %(time)s. Please call the canteen on %(phone)s.",
+                    time=format_datetime(error.cutoff, "HH:mm"),
+                    phone=place.phone or "",
+                ),
+                "error",
+            )
+            return redirect(url_for("canteen.meals", resident_id=resident.id), 303)
+        except canteen.NotOpen:
+            flash(_("This meal cannot be booked now."), "error")
+            return redirect(url_for("canteen.meals", resident_id=resident.id), 303)
+        return redirect(url_for("canteen.booked", booking_id=booking.id), 303)
+    price = canteen.price_for(place, resident, dish, meal_day.day)
+    return render_template(
+        "canteen/check.html",
+        resident=resident,
+        place=place,
+        meal_day=meal_day,
+        dish=dish,
+        price=price,
+        form=form,
+    )
+
+
+def _own_booking(booking_id: int):
+    booking = canteen.get_booking(booking_id) or abort(404)
+    if not may_act_for(current_user, booking.resident):
+        abort(403)
+    return booking
+
+
+@bp.get("/bookings/<int:booking_id>")
+@roles_required(*EATERS)
+def booked(booking_id: int):
+    booking = _own_booking(booking_id)
+    place = booking.meal_day.service.canteen
+    return render_template("canteen/booked.html", booking=booking, place=place)
+
+
+@bp.get("/residents/<int:resident_id>/bookings")
+@roles_required(*EATERS)
+def bookings(resident_id: int):
+    resident = _resident(resident_id)
+    upcoming, earlier = canteen.bookings_of(resident, today())
+    return render_template(
+        "canteen/bookings.html",
+        resident=resident,
+        upcoming=upcoming,
+        earlier=earlier,
+        place=canteen.canteen_of(resident),
+    )
+
+
+@bp.post("/bookings/<int:booking_id>/cancel")
+@roles_required(*EATERS)
+def cancel(booking_id: int):
+    booking = _own_booking(booking_id)
+    try:
+        canteen.cancel(booking, current_user)
+    except canteen.PastCutoff:
+        phone = booking.meal_day.service.canteen.phone or ""
+        flash(
+            _(
+                "It is too late to cancel online. Please call the canteen on %(phone)s.",
+                phone=phone,
+            ),
+            "error",
+        )
+    except canteen.NotAllowed:
+        flash(_("This booking was already cancelled."), "info")
+    else:
+        flash(_("Your booking is cancelled."), "success")
+    return redirect(url_for("canteen.bookings", resident_id=booking.resident_id), 303)

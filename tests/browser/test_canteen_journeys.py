@@ -1,0 +1,60 @@
+"""Booking a meal in Chromium: a resident books and cancels at the kiosk, with and without
+JavaScript; a family member books for their parent from a phone."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.support import (
+    PHONE,
+    sign_in_at_kiosk,
+    sign_in_with_password,
+    submit,
+)
+
+pytestmark = pytest.mark.browser
+
+RESIDENT_BOOKS = {True: "100031", False: "100032"}
+# A demo family member and the parent they are linked to, used by no other test.
+FAMILY_BOOKS = "13800000403"
+PARENT_BOOKED_FOR = "100022"
+
+
+def book_last_meal(page: Page) -> str:
+    """Three taps from the canteen tile: the last meal of the week, its first dish, confirm.
+    Returns the dish's name."""
+    submit(page, page.locator("main ul.tiles a.tile").last)
+    dish = page.locator("a.dish").first
+    name = dish.locator(".dish__name").inner_text().strip()
+    submit(page, dish)
+    expect(page.locator("h1")).to_have_text("Check your booking")
+    submit(page, page.locator("main form button.button--primary"))
+    return name
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_resident_books_and_cancels_at_the_kiosk(new_context, live, javascript):
+    page = new_context(kiosk=True, javascript=javascript, language="en").new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_BOOKS[javascript])
+    submit(page, page.locator("a.tile--primary"))
+    dish = book_last_meal(page)
+    expect(page.locator("h1")).to_contain_text("Your meal is booked")
+    expect(page.locator("main")).to_contain_text("Reference B")
+    submit(page, page.locator("main a.button--primary"))
+    card = page.locator(".card", has_text=dish)
+    submit(page, card.locator("form[action$='/cancel'] button"))
+    expect(page.locator("#status")).to_contain_text("Your booking is cancelled")
+    expect(page.locator(".plain-list")).to_contain_text("Cancelled")
+
+
+def test_family_books_for_their_parent_on_a_phone(new_context, live):
+    family = new_context(language="en", viewport=PHONE).new_page()
+    sign_in_with_password(family, live, FAMILY_BOOKS)
+    submit(family, family.locator("main a[href^='/canteen/residents/']").first)
+    expect(family.locator("h1")).to_contain_text("Which meal for")
+    dish = book_last_meal(family)
+    expect(family.locator("h1")).to_contain_text("Your meal is booked")
+
+    resident = new_context(kiosk=True, language="en").new_page()
+    sign_in_at_kiosk(resident, live, PARENT_BOOKED_FOR)
+    submit(resident, resident.locator("a.tile[href$='/bookings']"))
+    expect(resident.locator(".card", has_text=dish)).to_contain_text("Booked by")

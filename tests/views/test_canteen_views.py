@@ -1,0 +1,157 @@
+from datetime import time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role
+from portal.accounts.services import decide_link, request_link
+from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.extensions import db
+from portal.web.templating import today
+from tests.helpers import html, text_of
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.set_cookie("linli_lang", "en")
+
+
+@pytest.fixture
+def menu(app, world):
+    """Tomorrow's lunch at the community canteen, published, with two dishes."""
+    with app.test_request_context():
+        tomorrow = today() + timedelta(days=1)
+    place = Canteen(
+        community=world.community, name="幸福食堂", phone="0871-1234", senior_discount_percent=20
+    )
+    service = MealService(
+        canteen=place,
+        kind="lunch",
+        serving_start=time(11),
+        serving_end=time(13),
+        cutoff=time(9, 30),
+        capacity=1,
+    )
+    meal_day = MealDay(service=service, day=tomorrow, published=True, capacity=1)
+    db.session.add_all(
+        [
+            place,
+            service,
+            meal_day,
+            Dish(
+                meal_day=meal_day,
+                name_zh_hans="红烧肉",
+                name_en="Braised pork",
+                price_fen=1500,
+                tags="soft",
+            ),
+            Dish(meal_day=meal_day, name_zh_hans="青菜", price_fen=800),
+        ]
+    )
+    db.session.commit()
+    return meal_day
+
+
+def _count() -> int:
+    return db.session.scalar(select(func.count()).select_from(Booking))
+
+
+def test_three_taps_choose_meal_choose_dish_confirm(client, world, sign_in, menu):
+    resident = world.person(Role.RESIDENT, name="王桂兰")
+    sign_in.resident(resident)
+    meals = html(client.get(f"/canteen/residents/{resident.id}"))
+    menu_link = meals.select_one(f"a[href='/canteen/residents/{resident.id}/meals/{menu.id}']")
+    dishes = html(client.get(menu_link["href"]))
+    assert "Soft" in dishes.get_text() and "¥12.00" in dishes.get_text()
+    check_url = dishes.select_one("a.dish")["href"]
+    check = html(client.get(check_url))
+    assert check.h1.get_text() == "Check your booking" and "Braised pork" in check.get_text()
+    response = client.post(check_url, data={"mode": "dine_in"})
+    assert response.status_code == 303 and _count() == 1
+    confirmation = html(client.get(response.headers["Location"]))
+    assert "Reference B" in confirmation.get_text() and "¥12.00" in confirmation.get_text()
+    again = client.post(check_url, data={"mode": "pick_up"})
+    assert again.headers["Location"] == response.headers["Location"] and _count() == 1
+
+
+def test_the_last_portion_taken_shows_just_sold_out(client, world, sign_in, menu):
+    first, second = world.person(Role.RESIDENT), world.person(Role.RESIDENT)
+    dish = menu.dishes[0]
+    sign_in.resident(first)
+    client.post(
+        f"/canteen/residents/{first.id}/meals/{menu.id}/dishes/{dish.id}", data={"mode": "dine_in"}
+    )
+    sign_in.out()
+    sign_in.resident(second)
+    response = client.post(
+        f"/canteen/residents/{second.id}/meals/{menu.id}/dishes/{dish.id}", data={"mode": "dine_in"}
+    )
+    assert response.status_code == 409 and "Just sold out" in text_of(response)
+    assert _count() == 1
+
+
+def test_family_books_for_a_linked_parent_only(client, world, sign_in, menu):
+    resident, family = (
+        world.person(Role.RESIDENT, name="王桂兰"),
+        world.person(Role.FAMILY, name="李娜"),
+    )
+    decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
+    stranger = world.person(Role.RESIDENT)
+    sign_in.password(family)
+    dish = menu.dishes[1]
+    assert client.get(f"/canteen/residents/{stranger.id}").status_code == 403
+    assert (
+        client.post(
+            f"/canteen/residents/{stranger.id}/meals/{menu.id}/dishes/{dish.id}",
+            data={"mode": "dine_in"},
+        ).status_code
+        == 403
+    )
+    client.post(
+        f"/canteen/residents/{resident.id}/meals/{menu.id}/dishes/{dish.id}",
+        data={"mode": "dine_in"},
+    )
+    sign_in.out()
+    sign_in.resident(resident)
+    page = html(client.get(f"/canteen/residents/{resident.id}/bookings"))
+    assert "Booked by 李娜" in page.get_text()
+
+
+def test_tampered_ids_and_mode_are_refused(client, world, sign_in, menu):
+    resident = world.person(Role.RESIDENT)
+    other = Canteen(community=world.community, name="别的食堂")
+    db.session.add(other)
+    db.session.commit()
+    sign_in.resident(resident)
+    base = f"/canteen/residents/{resident.id}/meals/{menu.id}"
+    assert client.get(f"{base}/dishes/99999").status_code == 404
+    assert client.get(f"/canteen/residents/{resident.id}/meals/99999").status_code == 404
+    page = html(client.post(f"{base}/dishes/{menu.dishes[0].id}", data={"mode": "teleport"}))
+    assert page.select_one("#mode-error") and _count() == 0
+
+
+def test_cancel_until_cutoff(client, world, sign_in, menu):
+    resident = world.person(Role.RESIDENT)
+    sign_in.resident(resident)
+    dish = menu.dishes[0]
+    client.post(
+        f"/canteen/residents/{resident.id}/meals/{menu.id}/dishes/{dish.id}",
+        data={"mode": "dine_in"},
+    )
+    booking = db.session.scalar(select(Booking))
+    response = client.post(f"/canteen/bookings/{booking.id}/cancel", follow_redirects=True)
+    assert "Your booking is cancelled" in text_of(response)
+    db.session.expire_all()
+    assert db.session.get(MealDay, menu.id).booked == 0
+
+
+def test_resident_home_shows_todays_meals(app, client, world, sign_in, menu):
+    menu.day = menu.day - timedelta(days=1)
+    db.session.commit()
+    sign_in.resident(world.person(Role.RESIDENT))
+    tile = html(client.get("/resident")).select_one("a.tile--primary")
+    assert (
+        "Canteen" in tile.get_text()
+        and "Lunch" in tile.get_text()
+        and "Braised pork" in tile.get_text()
+    )
