@@ -12,10 +12,12 @@ from flask_migrate import upgrade
 from sqlalchemy import text
 
 from portal import create_app
+from portal.accounts.models import Role
+from portal.accounts.services import decide_link, request_link
 from portal.cli import compile_translations
 from portal.extensions import db
 from portal.web.kiosk import KIOSK_COOKIE
-from tests.helpers import PASSWORD, PIN, World
+from tests.helpers import PASSWORD, PIN, World, empty_tables
 
 TEST_CONFIG = {
     "TESTING": True,
@@ -66,17 +68,6 @@ def database_url(tmp_path_factory):
     return url
 
 
-def _empty_tables() -> None:
-    tables = [table for table in reversed(db.metadata.sorted_tables)]
-    with db.engine.begin() as connection:
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
-
-
 class FreshContextClient(FlaskClient):
     """Each request gets its own application context, as in production, even though the test
     itself holds one open for its database work; otherwise `g` would leak between requests."""
@@ -91,7 +82,7 @@ def app(database_url):
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     app.test_client_class = FreshContextClient
     with app.app_context():
-        _empty_tables()
+        empty_tables()
         yield app
         db.session.remove()
 
@@ -109,6 +100,24 @@ def runner(app):
 @pytest.fixture
 def world(app) -> World:
     return World()
+
+
+@pytest.fixture
+def people(world):
+    """A resident with an approved family link, two grid workers, a volunteer and an admin, all
+    of the world's one grid and community."""
+
+    class People:
+        resident = world.person(Role.RESIDENT, name="王桂兰")
+        worker = world.person(Role.GRID_WORKER, name="王芳")
+        other_worker = world.person(Role.GRID_WORKER, name="李强")
+        volunteer = world.person(Role.VOLUNTEER, name="志愿者小张")
+        family = world.person(Role.FAMILY, name="李娜")
+        admin = world.person(Role.ADMIN, name="周海燕")
+
+    link = request_link(People.family, People.resident.resident_code, "daughter")
+    decide_link(link, People.resident, approve=True)
+    return People
 
 
 class SignIn:

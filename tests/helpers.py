@@ -3,6 +3,7 @@
 from datetime import date
 
 from bs4 import BeautifulSoup
+from sqlalchemy import text
 
 from portal.accounts.models import Person, Role, RoleGrant
 from portal.accounts.services import set_password, set_pin
@@ -49,6 +50,18 @@ class World:
         db.session.add(person)
         db.session.commit()
         return person
+
+
+def empty_tables() -> None:
+    """Delete every row of every table, children first; TRUNCATE on PostgreSQL."""
+    tables = list(reversed(db.metadata.sorted_tables))
+    with db.engine.begin() as connection:
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{table.name}"' for table in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                connection.execute(table.delete())
 
 
 def html(response) -> BeautifulSoup:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
-from sqlalchemy import select, text
+from sqlalchemy import select
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from portal import create_app
@@ -28,6 +28,7 @@ from tests.browser.support import (
     LiveServer,
     open_context,
 )
+from tests.helpers import empty_tables
 
 HERE = Path(__file__).parent
 
@@ -62,25 +63,13 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
-def _empty_tables() -> None:
-    """The same emptying as tests/conftest.py does before every test there."""
-    tables = list(reversed(db.metadata.sorted_tables))
-    with db.engine.begin() as connection:
-        if db.engine.dialect.name == "postgresql":
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-        else:
-            for table in tables:
-                connection.execute(table.delete())
-
-
 def _person(**key) -> Person:
     return db.session.scalar(select(Person).filter_by(**key))
 
 
 def _seed() -> str:
     """The demo community, a few more family links, and one enrolled kiosk; return its token."""
-    _empty_tables()
+    empty_tables()
     build_demo()
     # The pages' resident gets a pending request next to the demo's active link, and the demo
     # family member a pending request next to their active one, so both kinds of card show.

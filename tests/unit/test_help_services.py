@@ -5,27 +5,11 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
-from portal.accounts.services import decide_link, request_link
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category, HelpEvent, HelpRequest, Level, Partner, Status
 from portal.model_base import utcnow
 from portal.notifications.models import Notification
-
-
-@pytest.fixture
-def people(world):
-    class People:
-        resident = world.person(Role.RESIDENT, name="王桂兰")
-        worker = world.person(Role.GRID_WORKER, name="王芳")
-        other_worker = world.person(Role.GRID_WORKER, name="李强")
-        volunteer = world.person(Role.VOLUNTEER, name="志愿者")
-        family = world.person(Role.FAMILY, name="李娜")
-        admin = world.person(Role.ADMIN, name="周海燕")
-
-    link = request_link(People.family, People.resident.resident_code, "daughter")
-    decide_link(link, People.resident, approve=True)
-    return People
 
 
 def _raise(people, category="repair", **kwargs):

@@ -2,7 +2,6 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
-from portal.accounts.services import decide_link, request_link
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import HelpRequest, Partner, Status
@@ -12,20 +11,6 @@ from tests.helpers import html, text_of
 @pytest.fixture(autouse=True)
 def english(client):
     client.set_cookie("linli_lang", "en")
-
-
-@pytest.fixture
-def people(world):
-    class People:
-        resident = world.person(Role.RESIDENT, name="王桂兰")
-        worker = world.person(Role.GRID_WORKER, name="王芳")
-        other_worker = world.person(Role.GRID_WORKER, name="李强")
-        volunteer = world.person(Role.VOLUNTEER, name="志愿者小张")
-        family = world.person(Role.FAMILY, name="李娜")
-
-    link = request_link(People.family, People.resident.resident_code, "daughter")
-    decide_link(link, People.resident, approve=True)
-    return People
 
 
 def _count() -> int:
