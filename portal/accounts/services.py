@@ -352,17 +352,3 @@ def get_kiosk(kiosk_id: int) -> Kiosk | None:
 
 def get_person(person_id: int) -> Person | None:
     return db.session.get(Person, person_id)
-
-
-def grid_workers_for(person: Person) -> list[Person]:
-    """The grid workers of the grid a resident lives in."""
-    grid = person.grid
-    if grid is None:
-        return []
-    query = (
-        select(Person)
-        .join(RoleGrant)
-        .where(RoleGrant.role == Role.GRID_WORKER, RoleGrant.grid_id == grid.id)
-        .order_by(Person.id)
-    )
-    return list(db.session.scalars(query))

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
 from portal.audit import services as audit
-from portal.community.models import Community, Grid
+from portal.community.models import Community
 from portal.extensions import db
 from portal.help.models import (
     OPEN_STATUSES,
@@ -590,13 +590,6 @@ def queue_version(person: Person) -> str:
         )
     ).one()
     return f"{count}-{latest.isoformat() if latest else 0}"
-
-
-def queue_grids(person: Person) -> list[Grid]:
-    ids = _grid_ids(person, Role.GRID_WORKER) | _grid_ids(person, Role.VOLUNTEER)
-    if not ids:
-        return []
-    return list(db.session.scalars(select(Grid).where(Grid.id.in_(ids)).order_by(Grid.id)))
 
 
 def partners_for(request: HelpRequest) -> list[Partner]:
