@@ -4,7 +4,7 @@ exceeding capacity or holding two bookings for one meal."""
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person
@@ -272,3 +272,58 @@ def bookings_of(
 
 def is_past_cutoff(meal_day: MealDay, now: datetime | None = None) -> bool:
     return (now or utcnow()) >= cutoff_of(meal_day)
+
+
+# Kitchen and counter ---------------------------------------------------------------------------
+
+
+def kitchen_counts(place: Canteen, day: date) -> list[dict]:
+    """For each meal of place on day, each dish with its standing bookings by way of eating.
+
+    Returns [{"meal_day": MealDay, "dishes": [{"dish": Dish, "dine_in": n, "pick_up": n,
+    "delivery": n, "total": n}], "total": n}] in serving order; cancelled bookings do not count.
+    """
+    meal_days = db.session.scalars(
+        select(MealDay)
+        .join(MealService)
+        .where(MealService.canteen_id == place.id, MealDay.day == day)
+        .order_by(MealService.serving_start)
+        .options(db.selectinload(MealDay.dishes), db.joinedload(MealDay.service))
+    ).all()
+    rows = db.session.execute(
+        select(Booking.dish_id, Booking.mode, func.count())
+        .where(
+            Booking.meal_day_id.in_([m.id for m in meal_days]),
+            Booking.status != BookingStatus.CANCELLED,
+        )
+        .group_by(Booking.dish_id, Booking.mode)
+    ).all()
+    counts: dict[int, dict[str, int]] = {}
+    for dish_id, mode, number in rows:
+        counts.setdefault(dish_id, {})[mode] = number
+    result = []
+    for meal_day in meal_days:
+        dishes = []
+        for dish in meal_day.dishes:
+            by_mode = {
+                mode.value: counts.get(dish.id, {}).get(mode.value, 0) for mode in BookingMode
+            }
+            dishes.append({"dish": dish, **by_mode, "total": sum(by_mode.values())})
+        result.append(
+            {"meal_day": meal_day, "dishes": dishes, "total": sum(d["total"] for d in dishes)}
+        )
+    return result
+
+
+def mark(booking: Booking, staff: Person, status: str) -> Booking:
+    """Record at the counter that a standing booking was served or not collected (no-show)."""
+    from portal.audit import services as audit
+
+    if status not in (BookingStatus.SERVED, BookingStatus.NO_SHOW):
+        raise NotAllowed()
+    if booking.status not in (BookingStatus.BOOKED, BookingStatus.SERVED, BookingStatus.NO_SHOW):
+        raise NotAllowed()
+    booking.status = status
+    audit.record(staff, f"canteen.{status}", booking.resident, booking=booking.reference)
+    db.session.commit()
+    return booking

@@ -182,3 +182,45 @@ def test_concurrent_bookings_never_exceed_capacity(app, world, lunch):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 3
     assert db.session.get(MealDay, lunch.id).booked == 3
+
+
+def test_kitchen_counts_split_by_way_of_eating_and_skip_cancelled(world, lunch):
+    residents = [_resident(world, date(1950, 1, 1)) for _ in range(3)]
+    pork, fish = lunch.dishes
+    canteen.book(residents[0], pork, "dine_in", residents[0], now=BEFORE_CUTOFF)
+    canteen.book(residents[1], fish, "pick_up", residents[1], now=BEFORE_CUTOFF)
+    cancelled, _ = canteen.book(residents[2], pork, "pick_up", residents[2], now=BEFORE_CUTOFF)
+    canteen.cancel(cancelled, residents[2], now=BEFORE_CUTOFF)
+
+    (meal,) = canteen.kitchen_counts(lunch.service.canteen, DAY)
+    rows = {row["dish"].name_zh_hans: row for row in meal["dishes"]}
+    assert (
+        rows["红烧肉套餐"]["dine_in"],
+        rows["红烧肉套餐"]["pick_up"],
+        rows["红烧肉套餐"]["total"],
+    ) == (1, 0, 1)
+    assert (rows["清蒸鱼"]["pick_up"], rows["清蒸鱼"]["delivery"]) == (1, 0)
+    assert meal["total"] == 2
+    assert canteen.kitchen_counts(lunch.service.canteen, DAY + timedelta(days=1)) == []
+
+
+def test_counter_marks_served_and_no_show_and_audits(world, lunch):
+    from portal.audit.models import AuditEntry
+
+    staff = world.person(Role.CANTEEN_STAFF)
+    resident = _resident(world, date(1950, 1, 1))
+    booking, _ = canteen.book(resident, lunch.dishes[0], "dine_in", resident, now=BEFORE_CUTOFF)
+    canteen.mark(booking, staff, "no_show")
+    assert booking.status == "no_show"
+    canteen.mark(booking, staff, "served")
+    assert booking.status == "served"
+    assert (
+        db.session.scalar(
+            select(func.count())
+            .select_from(AuditEntry)
+            .where(AuditEntry.action == "canteen.served")
+        )
+        == 1
+    )
+    with pytest.raises(canteen.NotAllowed):
+        canteen.mark(booking, staff, "cancelled")
