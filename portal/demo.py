@@ -23,9 +23,9 @@ from portal.accounts.models import (
 )
 from portal.accounts.services import _token_hash
 from portal.canteen.models import Canteen, Dish, MealDay, MealService
-from portal.community.models import Building, Community, Grid, StreetOffice
+from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.extensions import db
-from portal.help.models import Category, HelpEvent, HelpRequest, Partner, Status
+from portal.help.models import Category, HelpEvent, HelpRequest, Status
 from portal.model_base import utcnow
 
 DEMO_PASSWORD = "linli-demo-2026"

@@ -3,8 +3,8 @@
 from portal.accounts.models import FamilyLink, Kiosk, Person, RoleGrant, SignInThrottle
 from portal.audit.models import AuditEntry
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
-from portal.community.models import Building, Community, Grid, StreetOffice
-from portal.help.models import HelpEvent, HelpRequest, Partner
+from portal.community.models import Building, Community, Grid, Partner, StreetOffice
+from portal.help.models import HelpEvent, HelpRequest
 from portal.notifications.models import Notification
 
 __all__ = [

@@ -289,6 +289,11 @@ def get_link(link_id: int) -> FamilyLink | None:
     return db.session.get(FamilyLink, link_id)
 
 
+def may_act_for(person: Person, resident: Person) -> bool:
+    """The resident themself, or a family member with an active link to them."""
+    return person.id == resident.id or is_linked(person, resident)
+
+
 def is_linked(family: Person, resident: Person) -> bool:
     """True when family may act for resident."""
     return bool(

@@ -66,10 +66,7 @@ def _locked_message(error: accounts.AccountLocked) -> str:
 
 def _begin_session(person, remember: bool = False) -> None:
     """Sign person in on a fresh session so nothing from before signing in carries over."""
-    flashes = session.get("_flashes")
-    session.clear()
-    if flashes:
-        session["_flashes"] = flashes
+    kiosk_web.fresh_session()
     login_user(person, remember=remember)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person
+from portal.accounts.services import may_act_for
 from portal.canteen.models import (
     Booking,
     BookingMode,
@@ -18,7 +19,6 @@ from portal.canteen.models import (
     MealService,
 )
 from portal.extensions import db
-from portal.help.services import may_act_for
 from portal.model_base import utcnow
 
 BOOKING_DAYS = 7  # today and the next six

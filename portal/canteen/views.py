@@ -10,8 +10,7 @@ from portal.accounts.models import Role
 from portal.canteen import labels
 from portal.canteen import services as canteen
 from portal.canteen.forms import ConfirmBookingForm
-from portal.help.services import may_act_for
-from portal.web.access import roles_required
+from portal.web.access import resident_acted_for, roles_required
 from portal.web.templating import today
 
 bp = Blueprint("canteen", __name__, url_prefix="/canteen")
@@ -22,14 +21,6 @@ EATERS = (Role.RESIDENT, Role.FAMILY)
 @bp.record_once
 def _template_globals(state):
     state.app.jinja_env.globals.update(canteen_labels=labels, canteen_service=canteen)
-
-
-def _resident(resident_id: int):
-    """The resident the current person books for: themself or a linked parent; else 404/403."""
-    resident = accounts.get_person(resident_id) or abort(404)
-    if not may_act_for(current_user, resident):
-        abort(403)
-    return resident
 
 
 def _meal_day(resident, meal_day_id: int):
@@ -44,7 +35,7 @@ def _meal_day(resident, meal_day_id: int):
 @bp.get("/residents/<int:resident_id>")
 @roles_required(*EATERS)
 def meals(resident_id: int):
-    resident = _resident(resident_id)
+    resident = resident_acted_for(resident_id)
     place = canteen.canteen_of(resident)
     days = canteen.open_meal_days(place, today()) if place else []
     return render_template("canteen/meals.html", resident=resident, place=place, days=days)
@@ -53,7 +44,7 @@ def meals(resident_id: int):
 @bp.get("/residents/<int:resident_id>/meals/<int:meal_day_id>")
 @roles_required(*EATERS)
 def menu(resident_id: int, meal_day_id: int):
-    resident = _resident(resident_id)
+    resident = resident_acted_for(resident_id)
     place, meal_day = _meal_day(resident, meal_day_id)
     return render_template("canteen/menu.html", resident=resident, place=place, meal_day=meal_day)
 
@@ -64,7 +55,7 @@ def menu(resident_id: int, meal_day_id: int):
 )
 @roles_required(*EATERS)
 def check(resident_id: int, meal_day_id: int, dish_id: int):
-    resident = _resident(resident_id)
+    resident = resident_acted_for(resident_id)
     place, meal_day = _meal_day(resident, meal_day_id)
     dish = next((d for d in meal_day.dishes if d.id == dish_id), None) or abort(404)
     form = ConfirmBookingForm()
@@ -108,7 +99,7 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
 
 def _own_booking(booking_id: int):
     booking = canteen.get_booking(booking_id) or abort(404)
-    if not may_act_for(current_user, booking.resident):
+    if not accounts.may_act_for(current_user, booking.resident):
         abort(403)
     return booking
 
@@ -124,7 +115,7 @@ def booked(booking_id: int):
 @bp.get("/residents/<int:resident_id>/bookings")
 @roles_required(*EATERS)
 def bookings(resident_id: int):
-    resident = _resident(resident_id)
+    resident = resident_acted_for(resident_id)
     upcoming, earlier = canteen.bookings_of(resident, today())
     return render_template(
         "canteen/bookings.html",

@@ -46,3 +46,14 @@ class Building(TimestampMixin, db.Model):
     grid: Mapped[Grid] = relationship(back_populates="buildings")
 
     __table_args__ = (db.UniqueConstraint("grid_id", "name"),)
+
+
+class Partner(TimestampMixin, db.Model):
+    """An organisation a request can be handed to: the property company, the water company, a clinic."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    phone: Mapped[str | None] = mapped_column(String(20))
+
+    community: Mapped[Community] = relationship()

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from portal.accounts.models import Kiosk, Person, Role, RoleGrant
-from portal.community.models import Community, Grid
+from portal.community.models import Community, Grid, Partner
 from portal.extensions import db
 
 EMERGENCY_NUMBER = "120"
@@ -70,17 +70,14 @@ def grids_served_by(person: Person) -> list[Grid]:
     return list(db.session.scalars(query.options(db.joinedload(Grid.community))))
 
 
-def partners_of(community_id: int | None) -> list:
-    from portal.help.models import Partner
-
+def partners_of(community_id: int | None) -> list[Partner]:
     query = select(Partner).where(Partner.community_id == community_id).order_by(Partner.name)
     return list(db.session.scalars(query))
 
 
-def add_partner(admin: Person, name: str, phone: str | None):
+def add_partner(admin: Person, name: str, phone: str | None) -> Partner:
     """Add a partner to the admin's own community and record it in the audit log."""
     from portal.audit import services as audit
-    from portal.help.models import Partner
 
     partner = Partner(
         community_id=admin.community_id, name=name.strip(), phone=(phone or "").strip() or None

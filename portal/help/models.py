@@ -5,7 +5,7 @@ from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Person
-from portal.community.models import Community, Grid
+from portal.community.models import Grid, Partner
 from portal.extensions import db
 from portal.model_base import TimestampMixin
 
@@ -55,17 +55,6 @@ class Feedback(StrEnum):
     FIXED = "fixed"
     NOT_FIXED = "not_fixed"
     NO_ANSWER = "no_answer"  # closed by itself after the resident did not confirm
-
-
-class Partner(TimestampMixin, db.Model):
-    """An organisation a request can be handed to: the property company, the water company, a clinic."""
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
-    name: Mapped[str] = mapped_column(String(80))
-    phone: Mapped[str | None] = mapped_column(String(20))
-
-    community: Mapped[Community] = relationship()
 
 
 class HelpRequest(TimestampMixin, db.Model):

@@ -8,8 +8,9 @@ from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
+from portal.accounts.services import may_act_for
 from portal.audit import services as audit
-from portal.community.models import Community
+from portal.community.models import Community, Partner
 from portal.extensions import db
 from portal.help.models import (
     OPEN_STATUSES,
@@ -20,7 +21,6 @@ from portal.help.models import (
     HelpEvent,
     HelpRequest,
     Level,
-    Partner,
     Status,
 )
 from portal.model_base import utcnow
@@ -228,21 +228,6 @@ def add_resident_note(request: HelpRequest, author: Person, text: str) -> HelpRe
 # Who may do what -------------------------------------------------------------------------------
 
 
-def may_act_for(person: Person, resident: Person) -> bool:
-    """The resident themself, or a family member with an active link."""
-    if person.id == resident.id:
-        return True
-    return bool(
-        db.session.scalar(
-            select(FamilyLink.id).where(
-                FamilyLink.family_id == person.id,
-                FamilyLink.resident_id == resident.id,
-                FamilyLink.status == LinkStatus.ACTIVE,
-            )
-        )
-    )
-
-
 def _grid_ids(person: Person, role: Role) -> set[int]:
     return {g.grid_id for g in person.grants if g.role == role and g.grid_id}
 
@@ -270,7 +255,7 @@ def can_see(person: Person, request: HelpRequest) -> bool:
 
 def is_volunteer_view(person: Person, request: HelpRequest) -> bool:
     """True when person sees the request only as a volunteer: no care colour, no health notes."""
-    return not person.has_role(Role.GRID_WORKER, Role.ADMIN) or not (
+    return not (
         request.grid_id in _grid_ids(person, Role.GRID_WORKER) or person.has_role(Role.ADMIN)
     )
 
@@ -590,11 +575,6 @@ def queue_version(person: Person) -> str:
         )
     ).one()
     return f"{count}-{latest.isoformat() if latest else 0}"
-
-
-def partners_for(request: HelpRequest) -> list[Partner]:
-    query = select(Partner).where(Partner.community_id == request.community_id)
-    return list(db.session.scalars(query.order_by(Partner.name)))
 
 
 def get_partner(partner_id: int) -> Partner | None:

@@ -20,6 +20,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
+from portal.community import services as community
 from portal.extensions import limiter
 from portal.help import labels, reports
 from portal.help import services as help
@@ -33,7 +34,7 @@ from portal.help.forms import (
 )
 from portal.help.models import RESIDENT_CATEGORIES
 from portal.model_base import utcnow
-from portal.web.access import roles_required
+from portal.web.access import resident_acted_for, roles_required
 from portal.web.htmx import render_page_or_fragment
 from portal.web.templating import today
 
@@ -58,7 +59,7 @@ def _timers() -> help.Timers:
 def _own_request(request_id: int):
     """The request, if the current person may act for its resident; 404 or 403 otherwise."""
     found = help.get(request_id) or abort(404)
-    if not help.may_act_for(current_user, found.resident):
+    if not accounts.may_act_for(current_user, found.resident):
         abort(403)
     return found
 
@@ -66,10 +67,22 @@ def _own_request(request_id: int):
 def _resident_for_asking():
     """The resident a request is for: oneself, or (for family) a linked resident named in the form."""
     resident_id = request.form.get("resident_id", type=int)
-    if resident_id is None or resident_id == current_user.id:
+    if resident_id is None:
         return current_user if current_user.has_role(Role.RESIDENT) else abort(400)
-    resident = accounts.get_person(resident_id) or abort(404)
-    return resident if accounts.is_linked(current_user, resident) else abort(403)
+    return resident_acted_for(resident_id)
+
+
+def _refusal(error: help.HelpError) -> str:
+    """Why a request was not sent, and whom to call instead."""
+    if isinstance(error, help.TooManyRequests):
+        return _(
+            "You have asked for help many times this hour, so this one was not sent. "
+            "Please call the numbers at the top of the page."
+        )
+    return _(
+        "We do not know your building yet, so we cannot tell which grid worker to ask. "
+        "Please call the community hotline."
+    )
 
 
 # Residents and family -------------------------------------------------------------------------
@@ -86,23 +99,8 @@ def ask():
         )
     except help.UnknownCategory:
         abort(400)
-    except help.TooManyRequests:
-        flash(
-            _(
-                "You have asked for help many times this hour, so this one was not sent. "
-                "Please call the numbers at the top of the page."
-            ),
-            "error",
-        )
-        return redirect(url_for("help.mine", resident_id=resident.id), 303)
-    except help.NoGrid:
-        flash(
-            _(
-                "We do not know your building yet, so we cannot tell which grid worker to ask. "
-                "Please call the community hotline."
-            ),
-            "error",
-        )
+    except (help.TooManyRequests, help.NoGrid) as refused:
+        flash(_refusal(refused), "error")
         return redirect(url_for("help.mine", resident_id=resident.id), 303)
     return redirect(url_for("help.sent", request_id=found.id), 303)
 
@@ -154,9 +152,7 @@ def confirm(request_id: int):
 @bp.get("/residents/<int:resident_id>/requests")
 @roles_required(*ASKING_ROLES)
 def mine(resident_id: int):
-    resident = accounts.get_person(resident_id) or abort(404)
-    if not help.may_act_for(current_user, resident):
-        abort(403)
+    resident = resident_acted_for(resident_id)
     requests = help.requests_of(resident)
     return render_template("help/mine.html", resident=resident, requests=requests)
 
@@ -207,7 +203,9 @@ def _worker_page(found, **forms):
 
 def _hand_off_form(found, formdata=None) -> HandOffForm:
     form = HandOffForm(formdata=formdata)
-    form.partner.choices = [SelectChoice(p.id, p.name) for p in help.partners_for(found)]
+    form.partner.choices = [
+        SelectChoice(p.id, p.name) for p in community.partners_of(found.community_id)
+    ]
     return form
 
 

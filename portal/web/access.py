@@ -5,6 +5,7 @@ from functools import wraps
 from flask import abort, redirect, request, url_for
 from flask_login import current_user
 
+from portal.accounts import services as accounts
 from portal.accounts.models import Role
 
 PUBLIC = "public"
@@ -48,3 +49,12 @@ def roles_required(*roles: Role):
 def signed_in(view):
     """Anyone signed in; the service decides what they may touch."""
     return roles_required()(view)
+
+
+def resident_acted_for(resident_id: int):
+    """The resident with resident_id, if the signed-in person is that resident or a linked family
+    member; aborts with 404 for no such person and 403 for anyone else."""
+    resident = accounts.get_person(resident_id) or abort(404)
+    if not accounts.may_act_for(current_user, resident):
+        abort(403)
+    return resident

@@ -46,13 +46,18 @@ def _expire_idle_session() -> None:
     session["seen"] = int(time.time())
 
 
-def end_session() -> None:
-    """Sign out and forget everything in the session except the flash messages still to show."""
-    logout_user()
+def fresh_session() -> None:
+    """Forget everything in the session except the flash messages still to show."""
     flashes = session.get("_flashes")
     session.clear()
     if flashes:
         session["_flashes"] = flashes
+
+
+def end_session() -> None:
+    """Sign out, keeping only the messages still to show."""
+    logout_user()
+    fresh_session()
 
 
 def _kiosk_context() -> dict:

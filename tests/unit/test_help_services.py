@@ -5,9 +5,10 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
+from portal.community.models import Partner
 from portal.extensions import db
 from portal.help import services as help
-from portal.help.models import Category, HelpEvent, HelpRequest, Level, Partner, Status
+from portal.help.models import Category, HelpEvent, HelpRequest, Level, Status
 from portal.model_base import utcnow
 from portal.notifications.models import Notification
 

@@ -2,9 +2,10 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
+from portal.community.models import Partner
 from portal.extensions import db
 from portal.help import services as help
-from portal.help.models import HelpRequest, Partner, Status
+from portal.help.models import HelpRequest, Status
 from tests.helpers import html, text_of
 
 
