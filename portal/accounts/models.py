@@ -43,6 +43,7 @@ class Person(TimestampMixin, UserMixin, db.Model):
     birth_date: Mapped[date | None]
     care_colour: Mapped[str | None] = mapped_column(String(10))
     special_support: Mapped[bool] = mapped_column(default=False)
+    diet_notes: Mapped[str | None] = mapped_column(String(200))  # for the kitchen: "no pork"…
     active: Mapped[bool] = mapped_column(default=True)
 
     community: Mapped[Community | None] = relationship()

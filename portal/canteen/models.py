@@ -1,7 +1,7 @@
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, Text
+from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Person
@@ -71,6 +71,28 @@ class MealDay(TimestampMixin, db.Model):
         return max(0, self.capacity - self.booked)
 
 
+class DishCategory(StrEnum):
+    """What kind of dish it is; a dish without a photo shows its category's icon."""
+
+    SET_MEAL = "set_meal"
+    RICE = "rice"
+    NOODLES = "noodles"
+    DUMPLINGS = "dumplings"
+    SOUP = "soup"
+    VEGETABLES = "vegetables"
+
+
+class DishPhoto(TimestampMixin, db.Model):
+    """A dish photo as the kiosk shows it: resized and re-encoded, addressed by its content."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of data
+    content_type: Mapped[str] = mapped_column(String(20))
+    width: Mapped[int]
+    height: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class Dish(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meal_day_id: Mapped[int] = mapped_column(ForeignKey("meal_day.id"), index=True)
@@ -82,8 +104,11 @@ class Dish(TimestampMixin, db.Model):
     allergens: Mapped[str | None] = mapped_column(Text)
     portions: Mapped[int | None]  # a limit of its own within the day's capacity, if any
     booked: Mapped[int] = mapped_column(default=0)
+    category: Mapped[str] = mapped_column(String(20), default=DishCategory.SET_MEAL)
+    photo_id: Mapped[int | None] = mapped_column(ForeignKey("dish_photo.id"), index=True)
 
     meal_day: Mapped[MealDay] = relationship(back_populates="dishes")
+    photo: Mapped[DishPhoto | None] = relationship()
 
     def name(self, locale: str) -> str:
         """The dish's name in locale, falling back to Simplified Chinese."""
