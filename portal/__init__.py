@@ -36,7 +36,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  every table, for the migrations
     from portal.accounts.models import Person
-    from portal.web import errors, headers, htmx, i18n, kiosk, shell, templating
+    from portal.web import converters, errors, headers, htmx, i18n, kiosk, shell, templating
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -51,6 +51,7 @@ def _init_extensions(app: Flask) -> None:
         person = db.session.get(Person, int(person_id))
         return person if person and person.active else None
 
+    converters.init_app(app)
     htmx.init_app(app)
     kiosk.init_app(app)
     shell.init_app(app)
@@ -62,6 +63,9 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
     from portal.audit.views import bp as audit_bp
+    from portal.canteen.kitchen_views import bp as canteen_kitchen_bp
+    from portal.canteen.photo_views import bp as canteen_photos_bp
+    from portal.canteen.staff_views import bp as canteen_staff_bp
     from portal.canteen.views import bp as canteen_bp
     from portal.community.views import bp as community_bp
     from portal.help.views import bp as help_bp
@@ -72,6 +76,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(canteen_bp)
+    app.register_blueprint(canteen_staff_bp)
+    app.register_blueprint(canteen_kitchen_bp)
+    app.register_blueprint(canteen_photos_bp)
     app.register_blueprint(community_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(notifications_bp)

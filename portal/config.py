@@ -58,5 +58,6 @@ def from_environment(instance_path: Path) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": int(env("WTF_CSRF_TIME_LIMIT", str(8 * 3600))),
-        "MAX_CONTENT_LENGTH": 8 * 1024 * 1024,
+        # Above the 8 MB a dish photo may have, so a photo just over it gets the photo's own message.
+        "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
     }

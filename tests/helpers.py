@@ -33,7 +33,7 @@ class World:
         self, *roles: Role, name: str = "测试人", grid: Grid | None = None, **fields
     ) -> Person:
         """A committed person holding roles; phone and password unless a resident, who gets a code and PIN."""
-        person = Person(name=name, community=self.community, **fields)
+        person = Person(name=name, **{"community": self.community, **fields})
         if Role.RESIDENT in roles:
             self._codes += 1
             person.resident_code = person.resident_code or f"{200000 + self._codes}"

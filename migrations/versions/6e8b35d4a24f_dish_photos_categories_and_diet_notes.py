@@ -33,6 +33,7 @@ def upgrade():
     with op.batch_alter_table('dish', schema=None) as batch_op:
         batch_op.add_column(sa.Column('category', sa.String(length=20), nullable=False, server_default='set_meal'))
         batch_op.add_column(sa.Column('photo_id', sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column('withdrawn_at', sa.DateTime(), nullable=True))
         batch_op.create_index(batch_op.f('ix_dish_photo_id'), ['photo_id'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_dish_photo_id_dish_photo'), 'dish_photo', ['photo_id'], ['id'])
 
@@ -50,6 +51,7 @@ def downgrade():
     with op.batch_alter_table('dish', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_dish_photo_id_dish_photo'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_dish_photo_id'))
+        batch_op.drop_column('withdrawn_at')
         batch_op.drop_column('photo_id')
         batch_op.drop_column('category')
 

@@ -274,6 +274,14 @@ def links_of_resident(resident: Person) -> list[FamilyLink]:
     return list(db.session.scalars(query))
 
 
+def kin_of(resident: Person) -> dict[int, str]:
+    """How each family member who is or was linked to resident is related to them, by person id."""
+    query = select(FamilyLink.family_id, FamilyLink.kinship).where(
+        FamilyLink.resident_id == resident.id
+    )
+    return dict(db.session.execute(query).all())
+
+
 def pending_links(limit: int = 100) -> list[FamilyLink]:
     query = (
         select(FamilyLink)

@@ -280,9 +280,7 @@ def decide_link(link_id: int):
 def resident_home():
     links = accounts.links_of_resident(current_user)
     place = canteen.canteen_of(current_user)
-    todays_meals = (
-        [m for m in canteen.open_meal_days(place, today()) if m.day == today()] if place else []
-    )
+    todays_meals = canteen.open_meal_days(place, today(), days=1) if place else []
     return render_template(
         "accounts/resident_home.html",
         links=links,

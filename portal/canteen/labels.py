@@ -4,6 +4,8 @@ from flask_babel import lazy_gettext as _l
 
 MEAL_KINDS = {"lunch": _l("Lunch"), "dinner": _l("Dinner")}
 MODES = {"dine_in": _l("Eat in the canteen"), "pick_up": _l("Pick it up and take it home")}
+# Every way of eating, delivery included, in a word or two: for staff tables and the counter.
+SHORT_MODES = {"dine_in": _l("Eat in"), "pick_up": _l("Pick up"), "delivery": _l("Delivery")}
 DIET_TAGS = {
     "soft": _l("Soft"),
     "low_salt": _l("Low salt"),
@@ -17,3 +19,21 @@ STATUSES = {
     "served": _l("Served"),
     "no_show": _l("Not collected"),
 }
+STATUS_ICONS = {"booked": "waiting", "cancelled": "minus", "served": "check", "no_show": "cross"}
+CATEGORIES = {
+    "set_meal": _l("Set meal"),
+    "rice": _l("Rice dish"),
+    "noodles": _l("Noodles"),
+    "dumplings": _l("Dumplings"),
+    "soup": _l("Soup or porridge"),
+    "vegetables": _l("Vegetables"),
+}
+CATEGORY_ICONS = {"set_meal": "meal"}
+# The columns of the kitchen sheet's spreadsheet.
+KITCHEN_COLUMNS = (
+    _l("Date"),
+    _l("Lunch or dinner"),
+    _l("Dish"),
+    *SHORT_MODES.values(),
+    _l("Total"),
+)

@@ -62,7 +62,12 @@ class MealDay(TimestampMixin, db.Model):
     booked: Mapped[int] = mapped_column(default=0)
 
     service: Mapped[MealService] = relationship()
-    dishes: Mapped[list["Dish"]] = relationship(back_populates="meal_day", order_by="Dish.id")
+    # The dishes on the menu; a withdrawn dish stays in the database for its bookings' history.
+    dishes: Mapped[list["Dish"]] = relationship(
+        primaryjoin="and_(MealDay.id == Dish.meal_day_id, Dish.withdrawn_at.is_(None))",
+        order_by="Dish.id",
+        viewonly=True,
+    )
 
     __table_args__ = (db.UniqueConstraint("service_id", "day"),)
 
@@ -90,7 +95,7 @@ class DishPhoto(TimestampMixin, db.Model):
     content_type: Mapped[str] = mapped_column(String(20))
     width: Mapped[int]
     height: Mapped[int]
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only when served
 
 
 class Dish(TimestampMixin, db.Model):
@@ -106,8 +111,9 @@ class Dish(TimestampMixin, db.Model):
     booked: Mapped[int] = mapped_column(default=0)
     category: Mapped[str] = mapped_column(String(20), default=DishCategory.SET_MEAL)
     photo_id: Mapped[int | None] = mapped_column(ForeignKey("dish_photo.id"), index=True)
+    withdrawn_at: Mapped[datetime | None]
 
-    meal_day: Mapped[MealDay] = relationship(back_populates="dishes")
+    meal_day: Mapped[MealDay] = relationship()
     photo: Mapped[DishPhoto | None] = relationship()
 
     def name(self, locale: str) -> str:

@@ -140,7 +140,7 @@ def book(
     """
     now = now or utcnow()
     meal_day = meal_day or dish.meal_day
-    if dish.meal_day_id != meal_day.id:
+    if dish.meal_day_id != meal_day.id or dish.withdrawn_at is not None:
         raise WrongDish()
     if mode not in (BookingMode.DINE_IN, BookingMode.PICK_UP):
         raise UnknownMode(mode)
@@ -165,6 +165,10 @@ def book(
     )
     if not (took_seat and took_dish):
         db.session.rollback()
+        # The same resident's other request may have taken the last portion a moment ago.
+        held = existing_booking(resident, meal_day)
+        if held is not None:
+            return held, False
         db.session.refresh(meal_day)
         raise SoldOut(alternatives(meal_day))
     booking = Booking(
@@ -235,7 +239,10 @@ def open_meal_days(place: Canteen, today: date, days: int = BOOKING_DAYS) -> lis
             MealDay.day < today + timedelta(days=days),
         )
         .order_by(MealDay.day, MealService.serving_start)
-        .options(db.selectinload(MealDay.dishes), db.joinedload(MealDay.service))
+        .options(
+            db.selectinload(MealDay.dishes).joinedload(Dish.photo),
+            db.joinedload(MealDay.service),
+        )
     )
     return list(db.session.scalars(query).unique())
 
@@ -277,18 +284,32 @@ def is_past_cutoff(meal_day: MealDay, now: datetime | None = None) -> bool:
 # Kitchen and counter ---------------------------------------------------------------------------
 
 
+def today_at(place: Canteen, now: datetime | None = None) -> date:
+    """The date it is now at place, in its community's time zone."""
+    moment = (now or utcnow()).replace(tzinfo=UTC)
+    return moment.astimezone(ZoneInfo(place.community.timezone)).date()
+
+
+def _meals_of(place: Canteen, day: date):
+    """place's meals on day: a query to narrow further."""
+    return (
+        select(MealDay)
+        .join(MealService)
+        .where(MealService.canteen_id == place.id, MealDay.day == day)
+    )
+
+
 def kitchen_counts(place: Canteen, day: date) -> list[dict]:
     """For each meal of place on day, each dish with its standing bookings by way of eating.
 
     Returns [{"meal_day": MealDay, "dishes": [{"dish": Dish, "dine_in": n, "pick_up": n,
-    "delivery": n, "total": n}], "total": n}] in serving order; cancelled bookings do not count.
+    "delivery": n, "total": n}], "dine_in": n, "pick_up": n, "delivery": n, "total": n}] in
+    serving order, the meal's figures summing its dishes; cancelled bookings do not count.
     """
     meal_days = db.session.scalars(
-        select(MealDay)
-        .join(MealService)
-        .where(MealService.canteen_id == place.id, MealDay.day == day)
-        .order_by(MealService.serving_start)
-        .options(db.selectinload(MealDay.dishes), db.joinedload(MealDay.service))
+        _meals_of(place, day)
+        .order_by(MealService.serving_start, MealService.id)
+        .options(db.selectinload(MealDay.dishes), db.contains_eager(MealDay.service))
     ).all()
     rows = db.session.execute(
         select(Booking.dish_id, Booking.mode, func.count())
@@ -309,20 +330,162 @@ def kitchen_counts(place: Canteen, day: date) -> list[dict]:
                 mode.value: counts.get(dish.id, {}).get(mode.value, 0) for mode in BookingMode
             }
             dishes.append({"dish": dish, **by_mode, "total": sum(by_mode.values())})
+        totals = {mode.value: sum(d[mode.value] for d in dishes) for mode in BookingMode}
         result.append(
-            {"meal_day": meal_day, "dishes": dishes, "total": sum(d["total"] for d in dishes)}
+            {"meal_day": meal_day, "dishes": dishes, **totals, "total": sum(totals.values())}
         )
     return result
 
 
+def _spreadsheet_text(text: str) -> str:
+    """text as a spreadsheet shows it, never run as a formula."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+def kitchen_csv(counts: list[dict], day: date, locale: str) -> str:
+    """kitchen_counts() for a spreadsheet: a byte-order mark so that Excel reads the Chinese,
+    a heading row in the reader's language, then one row per meal and dish."""
+    import csv
+    import io
+
+    from portal.canteen import labels
+
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow([str(heading) for heading in labels.KITCHEN_COLUMNS])
+    for meal in counts:
+        kind = str(
+            labels.MEAL_KINDS.get(meal["meal_day"].service.kind, meal["meal_day"].service.kind)
+        )
+        for row in meal["dishes"]:
+            writer.writerow(
+                [
+                    day.isoformat(),
+                    kind,
+                    _spreadsheet_text(row["dish"].name(locale)),
+                    *(row[mode.value] for mode in BookingMode),
+                    row["total"],
+                ]
+            )
+    return out.getvalue()
+
+
+def _standing_bookings(place: Canteen, day: date):
+    """Bookings of place's meals on day that were not cancelled, in serving order then by
+    resident name, with resident, dish and meal loaded: a query to narrow further."""
+    return (
+        select(Booking)
+        .join(Booking.meal_day)
+        .join(MealDay.service)
+        .join(Booking.resident)
+        .where(
+            MealService.canteen_id == place.id,
+            MealDay.day == day,
+            Booking.status != BookingStatus.CANCELLED,
+        )
+        .order_by(MealService.serving_start, MealService.id, Person.name, Booking.id)
+        .options(
+            db.contains_eager(Booking.meal_day).contains_eager(MealDay.service),
+            db.contains_eager(Booking.resident),
+            db.joinedload(Booking.dish),
+        )
+    )
+
+
+def diet_notes(place: Canteen, day: date) -> list[Booking]:
+    """The standing bookings of place on day whose resident has diet notes, for the kitchen."""
+    query = _standing_bookings(place, day).where(
+        Person.diet_notes.is_not(None), Person.diet_notes != ""
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def _booking_id(reference: str) -> int | None:
+    """The booking id in a reference as it is read out: "B000123", "b123" or "123"."""
+    digits = reference[1:] if reference[:1] in ("B", "b") else reference
+    if digits.isascii() and digits.isdigit() and len(digits) <= 9:
+        return int(digits)
+    return None
+
+
+def counter_bookings(
+    place: Canteen, day: date, search: str = ""
+) -> list[tuple[MealDay, list[Booking]]]:
+    """The standing bookings of place on day, grouped by meal in serving order.
+
+    search, when given, keeps the bookings whose resident's name contains it, whose resident
+    code is it, or whose reference it is ("B000123" or "123"). Meals with no bookings left out.
+    """
+    from itertools import groupby
+
+    query = _standing_bookings(place, day)
+    search = search.strip()
+    if search:
+        booking_id = _booking_id(search)
+        query = query.where(
+            db.or_(
+                Person.name.contains(search, autoescape=True),
+                Person.resident_code == search,
+                Booking.id == booking_id if booking_id is not None else db.false(),
+            )
+        )
+    bookings = db.session.scalars(query).unique()
+    return [(meal_day, list(group)) for meal_day, group in groupby(bookings, lambda b: b.meal_day)]
+
+
+def counter_totals(place: Canteen, day: date) -> dict[str, int]:
+    """How the standing bookings of place on day stand: {"standing", "booked" (still to
+    serve), "served", "no_show"}."""
+    rows = db.session.execute(
+        select(Booking.status, func.count())
+        .join(Booking.meal_day)
+        .join(MealDay.service)
+        .where(
+            MealService.canteen_id == place.id,
+            MealDay.day == day,
+            Booking.status != BookingStatus.CANCELLED,
+        )
+        .group_by(Booking.status)
+    ).all()
+    by_status = dict(rows)
+    totals = {
+        status: by_status.get(status, 0)
+        for status in (BookingStatus.BOOKED, BookingStatus.SERVED, BookingStatus.NO_SHOW)
+    }
+    return {"standing": sum(totals.values()), **totals}
+
+
+def counter_booking(place: Canteen, booking_id: int) -> Booking | None:
+    """The booking with booking_id if it is for one of place's meals, with its resident."""
+    query = (
+        select(Booking)
+        .join(Booking.meal_day)
+        .join(MealDay.service)
+        .where(Booking.id == booking_id, MealService.canteen_id == place.id)
+        .options(
+            db.contains_eager(Booking.meal_day).contains_eager(MealDay.service),
+            db.joinedload(Booking.resident),
+            db.joinedload(Booking.dish),
+        )
+    )
+    return db.session.scalar(query)
+
+
 def mark(booking: Booking, staff: Person, status: str) -> Booking:
-    """Record at the counter that a standing booking was served or not collected (no-show)."""
+    """Record at the counter that a standing booking was served or not collected (no-show).
+
+    Either can be corrected to the other; marking it as it already stands changes nothing.
+    Raises NotAllowed for any other status, or when the booking was cancelled.
+    """
     from portal.audit import services as audit
 
     if status not in (BookingStatus.SERVED, BookingStatus.NO_SHOW):
         raise NotAllowed()
     if booking.status not in (BookingStatus.BOOKED, BookingStatus.SERVED, BookingStatus.NO_SHOW):
         raise NotAllowed()
+    if booking.status == status:
+        return booking
     booking.status = status
     audit.record(staff, f"canteen.{status}", booking.resident, booking=booking.reference)
     db.session.commit()

@@ -1,16 +1,20 @@
 """Booking a meal in three taps: choose the meal, choose the dish, confirm; and one's bookings."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
+from portal.accounts.forms import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.canteen import labels
 from portal.canteen import services as canteen
 from portal.canteen.forms import ConfirmBookingForm
 from portal.web.access import resident_acted_for, roles_required
+from portal.web.htmx import render_page_or_fragment
 from portal.web.templating import today
 
 bp = Blueprint("canteen", __name__, url_prefix="/canteen")
@@ -32,13 +36,41 @@ def _meal_day(resident, meal_day_id: int):
     return place, meal_day
 
 
+PANEL = "canteen-panel"  # the part of the booking pages that htmx swaps
+
+
+def _chosen_day(meals) -> date | None:
+    """The day asked for in ?day= when it has meals to book, else the first day that has."""
+    days = sorted({meal_day.day for meal_day in meals})
+    asked = request.args.get("day")
+    if asked:
+        try:
+            day = date.fromisoformat(asked)
+        except ValueError:
+            day = None
+        if day in days:
+            return day
+        flash(_("There is no menu for that day. Here is the first day with one."), "info")
+    return days[0] if days else None
+
+
 @bp.get("/residents/<int:resident_id>")
 @roles_required(*EATERS)
 def meals(resident_id: int):
     resident = resident_acted_for(resident_id)
     place = canteen.canteen_of(resident)
-    days = canteen.open_meal_days(place, today()) if place else []
-    return render_template("canteen/meals.html", resident=resident, place=place, days=days)
+    open_meals = canteen.open_meal_days(place, today()) if place else []
+    chosen = _chosen_day(open_meals)
+    return render_page_or_fragment(
+        "canteen/meals.html",
+        "canteen/_meals_panel.html",
+        PANEL,
+        resident=resident,
+        place=place,
+        days=sorted({meal_day.day for meal_day in open_meals}),
+        chosen=chosen,
+        meals=[meal_day for meal_day in open_meals if meal_day.day == chosen],
+    )
 
 
 @bp.get("/residents/<int:resident_id>/meals/<int:meal_day_id>")
@@ -86,8 +118,10 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
             return redirect(url_for("canteen.meals", resident_id=resident.id), 303)
         return redirect(url_for("canteen.booked", booking_id=booking.id), 303)
     price = canteen.price_for(place, resident, dish, meal_day.day)
-    return render_template(
+    return render_page_or_fragment(
         "canteen/check.html",
+        "canteen/_check_panel.html",
+        PANEL,
         resident=resident,
         place=place,
         meal_day=meal_day,
@@ -120,6 +154,8 @@ def bookings(resident_id: int):
     return render_template(
         "canteen/bookings.html",
         resident=resident,
+        kin=accounts.kin_of(resident),
+        kinships=KINSHIP_LABELS,
         upcoming=upcoming,
         earlier=earlier,
         place=canteen.canteen_of(resident),

@@ -5,6 +5,8 @@ from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.canteen.photos import MAX_UPLOAD_BYTES
+
 # Never echoed back into a page, even to the person who typed them.
 SECRET_FIELDS = frozenset({"csrf_token", "password", "confirm", "pin", "new_password"})
 
@@ -30,6 +32,11 @@ def _explanation(code: int) -> tuple[str, str]:
         )
     if code == 404:
         return _("Page not found"), _("This page does not exist, or it has moved.")
+    if code == 413:
+        return _("That file is too large"), _(
+            "Photos can be at most %(megabytes)d MB. Go back and choose a smaller photo.",
+            megabytes=MAX_UPLOAD_BYTES // (1024 * 1024),
+        )
     if code == 429:
         return _("Please wait a minute"), _(
             "There were too many tries from this device in a short time. "

@@ -1,9 +1,18 @@
 """Template helpers: dates and money in the reader's language and the community's time zone."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
+from babel.dates import format_skeleton
 from flask import Flask
-from flask_babel import format_currency, format_date, format_percent, format_timedelta, get_timezone
+from flask_babel import (
+    format_date,
+    format_decimal,
+    format_percent,
+    format_timedelta,
+    get_locale,
+    get_timezone,
+)
 
 from portal.model_base import utcnow
 
@@ -13,9 +22,19 @@ def today() -> date:
     return datetime.now(get_timezone()).date()
 
 
+def tomorrow() -> date:
+    return today() + timedelta(days=1)
+
+
+def short_date(day: date) -> str:
+    """Month and day, the way the reader's language writes them: 11月23日, 23 Nov."""
+    return format_skeleton("MMMd", day, locale=get_locale())
+
+
 def money(fen: int) -> str:
-    """Integer fen as the locale writes yuan, e.g. ¥12.00."""
-    return format_currency(fen / 100, "CNY")
+    """Integer fen as yuan with the sign residents see on every price board: ¥12.00, in every
+    language (the English locale's own symbol would be CN¥)."""
+    return "¥" + format_decimal(Decimal(fen) / 100, "#,##0.00")
 
 
 def waited(since: datetime) -> str:
@@ -33,9 +52,11 @@ def percent(value: float | None) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(today=today)
+    app.jinja_env.globals.update(today=today, tomorrow=tomorrow)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["waited"] = waited
     app.jinja_env.filters["minutes"] = minutes
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["long_date"] = lambda day: format_date(day, "full")
+    app.jinja_env.filters["weekday"] = lambda day: format_date(day, "EEEE")
+    app.jinja_env.filters["short_date"] = short_date

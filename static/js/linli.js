@@ -78,7 +78,7 @@
 
   /* Focus (rows 17 and 23): the error summary on load, the new heading after an htmx swap. */
   function focusFirst(root) {
-    var target = root.querySelector("[data-focus-on-load], .error-summary, h1");
+    var target = root.querySelector("[data-focus-on-load], .error-summary, h1, h2");
     if (!target) return;
     if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus();
@@ -90,7 +90,11 @@
     document.body.addEventListener("htmx:afterSwap", function (event) {
       /* A list refreshing itself must never move the reader's focus. */
       if (event.detail.elt && event.detail.elt.hasAttribute("data-etag-poll")) return;
-      focusFirst(event.detail.target);
+      /* An outerHTML swap replaces the target: look the new element up by its id. */
+      var swapped = document.getElementById(event.detail.target.id) || event.detail.target;
+      var note = swapped.querySelector("[data-announce]");
+      if (note) announce(note.dataset.announce);
+      focusFirst(swapped);
     });
     document.body.addEventListener("htmx:responseError", function () {
       var region = document.getElementById("status");

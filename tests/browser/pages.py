@@ -97,17 +97,23 @@ def _help_sent(page: Page, live: LiveServer) -> None:
     assert page.url.endswith("/sent"), page.url
 
 
-def _canteen_menu(page: Page, live: LiveServer) -> None:
-    """The dishes of the last meal of the booking window, which is always still open."""
+def _canteen_last_day(page: Page, live: LiveServer) -> None:
+    """The meals of the last day of the booking window, which is always still open."""
     _follow("/resident", "a.tile--primary")(page, live)
-    with page.expect_navigation(wait_until="load"):
-        page.locator("main ul.tiles a.tile").last.click()
+    page.goto(live(page.locator("a.day-picker__day").last.get_attribute("href")))
 
 
 def _canteen_check(page: Page, live: LiveServer) -> None:
-    _canteen_menu(page, live)
-    with page.expect_navigation(wait_until="load"):
-        page.locator("a.dish").first.click()
+    _canteen_last_day(page, live)
+    page.goto(live(page.locator("a.dish").first.get_attribute("href")))
+
+
+def _canteen_menu(page: Page, live: LiveServer) -> None:
+    """One meal's dishes, as shown with alternatives when a dish has just sold out."""
+    _canteen_last_day(page, live)
+    meal = page.locator("section.meal").last.get_attribute("aria-labelledby").split("-")[1]
+    resident = page.url.split("/canteen/residents/")[1].split("?")[0]
+    page.goto(live(f"/canteen/residents/{resident}/meals/{meal}"))
 
 
 def _canteen_booked(page: Page, live: LiveServer) -> None:
@@ -156,6 +162,7 @@ ROLES = (
             Visit("my requests", _follow("/resident", "a.tile[href^='/help/residents/']")),
             Visit("/inbox", _get("/inbox")),
             Visit("canteen meals", _follow("/resident", "a.tile--primary")),
+            Visit("canteen last day", _canteen_last_day),
             Visit("canteen menu", _canteen_menu),
             Visit("canteen check", _canteen_check),
             Visit("canteen booked", _canteen_booked),

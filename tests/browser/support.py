@@ -88,6 +88,17 @@ def submit(page: Page, button: Locator) -> None:
         button.click()
 
 
+def follow(page: Page, link: Locator) -> None:
+    """Tap a link that htmx may answer in place: wait for its answer, or for the next page when
+    the page runs without JavaScript."""
+    if page.evaluate("() => Boolean(window.htmx)") and link.get_attribute("data-hx-get"):
+        with page.expect_response(lambda response: response.request.headers.get("hx-request")):
+            link.click()
+        page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping')")
+    else:
+        submit(page, link)
+
+
 def main_form_button(page: Page, action: str) -> Locator:
     """The primary submit button of the form in <main> that posts to action."""
     return page.locator(f"main form[action^='{action}'] button.button--primary").first

@@ -6,6 +6,7 @@ from playwright.sync_api import Page, expect
 
 from tests.browser.support import (
     PHONE,
+    follow,
     sign_in_at_kiosk,
     sign_in_with_password,
     submit,
@@ -20,13 +21,16 @@ PARENT_BOOKED_FOR = "100022"
 
 
 def book_last_meal(page: Page) -> str:
-    """Three taps from the canteen tile: the last meal of the week, its first dish, confirm.
+    """Three taps from the canteen tile: the last day of the week, its first dish, confirm.
     Returns the dish's name."""
-    submit(page, page.locator("main ul.tiles a.tile").last)
+    day = page.locator("a.day-picker__day").last
+    follow(page, day)
+    expect(page.locator("a.day-picker__day").last).to_have_attribute("aria-current", "date")
     dish = page.locator("a.dish").first
     name = dish.locator(".dish__name").inner_text().strip()
-    submit(page, dish)
-    expect(page.locator("h1")).to_have_text("Check your booking")
+    follow(page, dish)
+    expect(page.locator("#canteen-panel h2")).to_have_text("Check your booking")
+    expect(page.locator("#canteen-panel")).to_contain_text(name)
     submit(page, page.locator("main form button.button--primary"))
     return name
 
@@ -57,4 +61,19 @@ def test_family_books_for_their_parent_on_a_phone(new_context, live):
     resident = new_context(kiosk=True, language="en").new_page()
     sign_in_at_kiosk(resident, live, PARENT_BOOKED_FOR)
     submit(resident, resident.locator("a.tile[href$='/bookings']"))
-    expect(resident.locator(".card", has_text=dish)).to_contain_text("Booked by")
+    expect(resident.locator(".card", has_text=dish)).to_contain_text("Booked by your")
+
+
+def test_switching_days_is_announced_and_keeps_the_address(new_context, live):
+    page = new_context(kiosk=True, language="zh_Hans").new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_BOOKS[True])
+    submit(page, page.locator("a.tile--primary"))
+    day = page.locator("a.day-picker__day").nth(1)
+    follow(page, day)
+    expect(page.locator("#status")).to_contain_text("的菜单")
+    assert "?day=" in page.url
+    expect(page.locator("#canteen-panel h2")).to_be_focused()
+    follow(page, page.locator("a.dish").first)
+    expect(page.locator("#status")).to_contain_text("请核对")
+    follow(page, page.locator("#canteen-panel a.back-link"))
+    expect(page.locator("a.day-picker__day").nth(1)).to_have_attribute("aria-current", "date")

@@ -6,12 +6,12 @@ from flask_babel import force_locale, format_date
 from portal.web.templating import money
 
 
-@pytest.mark.parametrize(
-    ("locale", "text"), [("zh_Hans", "¥12.50"), ("zh_Hant", "CN¥12.50"), ("en", "CN¥12.50")]
-)
-def test_money_is_integer_fen_shown_per_locale(app, locale, text):
+@pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant", "en"])
+def test_money_is_integer_fen_shown_as_on_the_price_board(app, locale):
     with app.test_request_context(), force_locale(locale):
-        assert money(1250) == text
+        assert money(1250) == "¥12.50"
+        assert money(0) == "¥0.00"
+        assert money(123456) == "¥1,234.56"
 
 
 @pytest.mark.parametrize(

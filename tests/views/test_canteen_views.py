@@ -60,12 +60,13 @@ def test_three_taps_choose_meal_choose_dish_confirm(client, world, sign_in, menu
     resident = world.person(Role.RESIDENT, name="王桂兰")
     sign_in.resident(resident)
     meals = html(client.get(f"/canteen/residents/{resident.id}"))
-    menu_link = meals.select_one(f"a[href='/canteen/residents/{resident.id}/meals/{menu.id}']")
-    dishes = html(client.get(menu_link["href"]))
+    day = meals.select_one("a.day-picker__day[aria-current]")
+    assert day["href"].endswith(f"?day={menu.day.isoformat()}")
+    dishes = html(client.get(day["href"]))
     assert "Soft" in dishes.get_text() and "¥12.00" in dishes.get_text()
     check_url = dishes.select_one("a.dish")["href"]
     check = html(client.get(check_url))
-    assert check.h1.get_text() == "Check your booking" and "Braised pork" in check.get_text()
+    assert check.h2.get_text() == "Check your booking" and "Braised pork" in check.get_text()
     response = client.post(check_url, data={"mode": "dine_in"})
     assert response.status_code == 303 and _count() == 1
     confirmation = html(client.get(response.headers["Location"]))
@@ -114,7 +115,11 @@ def test_family_books_for_a_linked_parent_only(client, world, sign_in, menu):
     sign_in.out()
     sign_in.resident(resident)
     page = html(client.get(f"/canteen/residents/{resident.id}/bookings"))
-    assert "Booked by 李娜" in page.get_text()
+    assert "Booked by your daughter 李娜" in page.get_text()
+    sign_in.out()
+    sign_in.password(family)
+    page = html(client.get(f"/canteen/residents/{resident.id}/bookings"))
+    assert "Booked by you" in page.get_text()
 
 
 def test_tampered_ids_and_mode_are_refused(client, world, sign_in, menu):
@@ -150,8 +155,40 @@ def test_resident_home_shows_todays_meals(app, client, world, sign_in, menu):
     db.session.commit()
     sign_in.resident(world.person(Role.RESIDENT))
     tile = html(client.get("/resident")).select_one("a.tile--primary")
-    assert (
-        "Canteen" in tile.get_text()
-        and "Lunch" in tile.get_text()
-        and "Braised pork" in tile.get_text()
+    text = " ".join(tile.get_text().split())
+    assert "Today's lunch" in text
+    assert "Braised pork Soft ¥12.00" in text  # name, diet tag, this resident's price
+    assert "青菜 ¥6.40" in text
+
+
+def test_days_switch_as_a_page_and_as_a_fragment(client, world, sign_in, menu, htmx):
+    later = MealDay(
+        service=menu.service, day=menu.day + timedelta(days=2), published=True, capacity=5
     )
+    db.session.add_all([later, Dish(meal_day=later, name_zh_hans="饺子", price_fen=1000)])
+    db.session.commit()
+    resident = world.person(Role.RESIDENT)
+    sign_in.resident(resident)
+    url = f"/canteen/residents/{resident.id}?day={later.day.isoformat()}"
+    page = html(client.get(url))
+    assert page.select_one("a.day-picker__day[aria-current]")["href"] == url
+    assert "饺子" in page.get_text() and "红烧肉" not in page.get_text()
+    response = htmx("get", url, target="canteen-panel")
+    fragment = html(response)
+    assert fragment.select_one("#canteen-panel") and not fragment.select_one("h1")
+    assert "饺子" in fragment.get_text()
+    assert fragment.select_one("[data-announce]")["data-announce"].startswith("The menu for")
+    assert "HX-Target" in response.headers["Vary"]
+    check = html(htmx("get", fragment.select_one("a.dish")["href"], target="canteen-panel"))
+    assert check.h2.get_text() == "Check your booking" and not check.select_one("h1")
+
+
+def test_a_day_without_a_menu_says_so_and_shows_the_first_day(client, world, sign_in, menu):
+    resident = world.person(Role.RESIDENT)
+    sign_in.resident(resident)
+    for day in ("2020-01-01", "not-a-date"):
+        page = html(client.get(f"/canteen/residents/{resident.id}?day={day}"))
+        assert "There is no menu for that day" in page.get_text()
+        assert page.select_one("a.day-picker__day[aria-current]")["href"].endswith(
+            menu.day.isoformat()
+        )

@@ -3,15 +3,52 @@
 import json
 import shutil
 import subprocess
+from datetime import time
 
 import pytest
 
 from portal import PROJECT_ROOT
 from portal.accounts.models import Role
 from portal.accounts.services import enrol_kiosk, request_link
+from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.canteen.services import today_at
+from portal.extensions import db
 from portal.web.kiosk import KIOSK_COOKIE
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
+
+
+def _canteen_booked_today(world, resident) -> Canteen:
+    """A canteen whose lunch today the resident, who has diet notes, booked: so the kitchen
+    sheet and the counter have rows."""
+    place = Canteen(community=world.community, name="幸福食堂")
+    service = MealService(
+        canteen=place,
+        kind="lunch",
+        serving_start=time(11),
+        serving_end=time(13),
+        cutoff=time(9, 30),
+        capacity=80,
+    )
+    db.session.add_all([place, service])
+    db.session.flush()
+    meal_day = MealDay(service=service, day=today_at(place), published=True, capacity=80, booked=1)
+    dish = Dish(meal_day=meal_day, name_zh_hans="红烧肉", price_fen=1500, booked=1)
+    resident.diet_notes = "不吃辣"
+    db.session.add_all([meal_day, dish])
+    db.session.flush()
+    db.session.add(
+        Booking(
+            meal_day_id=meal_day.id,
+            dish_id=dish.id,
+            resident_id=resident.id,
+            booked_by_id=resident.id,
+            mode="pick_up",
+            price_fen=0,
+        )
+    )
+    db.session.commit()
+    return place
 
 
 def _pages(client, world, sign_in) -> dict[str, str]:
@@ -22,12 +59,19 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     world.person(Role.GRID_WORKER, name="王芳")
     request_link(family, resident.resident_code, "daughter")
     _, token = enrol_kiosk(world.community, "活动室", admin)
+    canteen = f"/canteen/staff/{_canteen_booked_today(world, resident).id}"
     visits = {
         None: ["/", "/sign-in", "/kiosk", "/register", "/no-such-page"],
         family: ["/family", "/family/links/new"],
         world.person(Role.VOLUNTEER): ["/volunteer"],
         admin: ["/staff", "/admin/kiosks", "/admin/family-links", "/admin/audit/"],
         resident: ["/resident", "/resident/family"],
+        world.person(Role.CANTEEN_STAFF): [
+            f"{canteen}/kitchen",
+            f"{canteen}/kitchen?day=2026-02-30",
+            f"{canteen}/counter",
+            f"{canteen}/counter?q=B999999",
+        ],
     }
     pages = {}
     for language in ("zh_Hans", "zh_Hant", "en"):
