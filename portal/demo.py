@@ -22,7 +22,8 @@ from portal.accounts.models import (
     RoleGrant,
 )
 from portal.accounts.services import _token_hash
-from portal.canteen.models import Canteen, Dish, MealDay, MealService
+from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
+from portal.canteen.services import price_for
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.extensions import db
 from portal.help.models import Category, HelpEvent, HelpRequest, Status
@@ -216,6 +217,7 @@ def build_demo(today: date | None = None) -> list[str]:
                 "birth_date": birthday,
                 "care_colour": colour,
                 "special_support": i in (3, 17, 42, 88, 101) or b.rng.random() < 0.03,
+                "diet_notes": next((n for k, n in DIET_NOTES.items() if i % k == 0), None),
             },
             resident_code=f"{100000 + i}",
         )
@@ -246,6 +248,7 @@ def build_demo(today: date | None = None) -> list[str]:
 
     _demo_help(b, communities, residents, workers, volunteers)
     _demo_canteens(b, communities, today)
+    _demo_bookings(residents[59:89], today)
 
     b.one(
         Kiosk,
@@ -340,9 +343,9 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
 
 
 DISHES = (
-    ("红烧肉套餐", "紅燒肉套餐", "Braised pork set meal", 1500, "", None),
-    ("清蒸鲈鱼", "清蒸鱸魚", "Steamed sea bass", 1800, "low_salt", 20),
-    ("番茄炒蛋", "番茄炒蛋", "Tomato and egg stir-fry", 1000, "soft,vegetarian", None),
+    ("红烧肉套餐", "紅燒肉套餐", "Braised pork set meal", 1500, "", None, "set_meal"),
+    ("清蒸鲈鱼", "清蒸鱸魚", "Steamed sea bass", 1800, "low_salt", 20, "rice"),
+    ("番茄炒蛋", "番茄炒蛋", "Tomato and egg stir-fry", 1000, "soft,vegetarian", None, "rice"),
     (
         "南瓜小米粥",
         "南瓜小米粥",
@@ -350,11 +353,24 @@ DISHES = (
         600,
         "soft,low_sugar,vegetarian",
         None,
+        "soup",
     ),
-    ("牛肉拉面", "牛肉拉麵", "Beef noodle soup", 1400, "halal", 30),
-    ("香菇青菜", "香菇青菜", "Greens with mushrooms", 900, "low_salt,vegetarian", None),
-    ("肉末豆腐", "肉末豆腐", "Tofu with minced pork", 1200, "soft", None),
+    ("牛肉拉面", "牛肉拉麵", "Beef noodle soup", 1400, "halal", 30, "noodles"),
+    (
+        "香菇青菜",
+        "香菇青菜",
+        "Greens with mushrooms",
+        900,
+        "low_salt,vegetarian",
+        None,
+        "vegetables",
+    ),
+    ("肉末豆腐", "肉末豆腐", "Tofu with minced pork", 1200, "soft", None, "rice"),
+    ("三鲜水饺", "三鮮水餃", "Pork and chive dumplings", 1100, "", None, "dumplings"),
 )
+# Diet notes the kitchen sees, for every so many residents (by their number, not by chance, so
+# the rest of the demo stays as it was).
+DIET_NOTES = {7: "不吃猪肉", 11: "糖尿病，少糖", 13: "牙口不好，要软烂", 17: "花生过敏"}
 
 
 def _demo_canteens(b: _Builder, communities, today: date) -> None:
@@ -403,7 +419,7 @@ def _demo_canteens(b: _Builder, communities, today: date) -> None:
                 )
                 db.session.add(meal_day)
                 for number in range(3):
-                    zh_hans, zh_hant, en, price, tags, portions = DISHES[
+                    zh_hans, zh_hant, en, price, tags, portions, category = DISHES[
                         (offset * 2 + index * 3 + number) % len(DISHES)
                     ]
                     db.session.add(
@@ -415,5 +431,40 @@ def _demo_canteens(b: _Builder, communities, today: date) -> None:
                             price_fen=price,
                             tags=tags,
                             portions=portions,
+                            category=category,
                         )
                     )
+
+
+def _demo_bookings(residents, today: date) -> None:
+    """Lunch today and tomorrow for a few residents, so the kitchen and the counter have work."""
+    for offset in (0, 1):
+        for number, resident in enumerate(residents):
+            meal_day = db.session.scalar(
+                select(MealDay)
+                .join(MealService)
+                .join(Canteen)
+                .where(
+                    Canteen.community_id == resident.community_id,
+                    MealService.kind == "lunch",
+                    MealDay.day == today + timedelta(days=offset),
+                )
+            )
+            key = f"{resident.id}:{meal_day.id}"
+            if db.session.scalar(select(Booking.id).where(Booking.active_key == key)):
+                continue
+            dish = meal_day.dishes[number % len(meal_day.dishes)]
+            db.session.add(
+                Booking(
+                    meal_day_id=meal_day.id,
+                    dish_id=dish.id,
+                    resident_id=resident.id,
+                    booked_by_id=resident.id,
+                    mode=BookingMode.PICK_UP if number % 3 == 0 else BookingMode.DINE_IN,
+                    price_fen=price_for(meal_day.service.canteen, resident, dish, meal_day.day),
+                    active_key=key,
+                )
+            )
+            meal_day.booked += 1
+            dish.booked += 1
+        db.session.flush()

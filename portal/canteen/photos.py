@@ -11,8 +11,9 @@ from typing import BinaryIO
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import ExifTags, Image, UnidentifiedImageError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.canteen.models import DishPhoto
 from portal.extensions import db
@@ -23,6 +24,17 @@ ACCEPTED_FORMATS = ("JPEG", "PNG", "WEBP")
 KIOSK_SIZE = (480, 360)
 WEBP_QUALITY = 70
 CONTENT_TYPE = "image/webp"
+
+# How to turn the stored pixels for each EXIF orientation into the picture as the camera was held.
+UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 
 
 class PhotoRejected(Exception):
@@ -35,7 +47,7 @@ class PhotoRejected(Exception):
 
 def prepare(stream: BinaryIO) -> DishPhoto:
     """The dish photo for the picture in stream: an existing one with the same content, or a new one
-    added to the session for the caller to commit with the dish. Raises PhotoRejected."""
+    flushed in the session for the caller to commit with the dish. Raises PhotoRejected."""
     image = _fit_for_kiosk(_open(_read(stream)))
     data = _encode(image)
     digest = hashlib.sha256(data).hexdigest()
@@ -49,7 +61,13 @@ def prepare(stream: BinaryIO) -> DishPhoto:
         height=image.height,
         data=data,
     )
-    db.session.add(photo)
+    try:
+        # Saved at once, inside a savepoint, so the same new photo uploaded by two people at the
+        # same moment ends up as one row that both dishes use.
+        with db.session.begin_nested():
+            db.session.add(photo)
+    except IntegrityError:
+        return get_by_digest(digest)
     return photo
 
 
@@ -97,20 +115,33 @@ def _fit_for_kiosk(image: Image.Image) -> Image.Image:
     # still twice the final size whichever way the camera was held.
     image.draft(None, (2 * max(KIOSK_SIZE), 2 * max(KIOSK_SIZE)))
     try:
-        upright = ImageOps.exif_transpose(image)
-        flat = _on_white(upright)
+        image.load()
+        upright = _upright(image)
+        mode = "RGBA" if upright.has_transparency_data else "RGB"
+        colour = upright if upright.mode == mode else upright.convert(mode)
     except (OSError, SyntaxError, ValueError) as error:
         raise _damaged() from error
-    flat.thumbnail(KIOSK_SIZE, Image.Resampling.LANCZOS)
-    return flat
+    # Shrunk before flattening, so a large transparent picture is never copied at full size.
+    colour.thumbnail(KIOSK_SIZE, Image.Resampling.LANCZOS)
+    return _on_white(colour)
+
+
+def _upright(image: Image.Image) -> Image.Image:
+    """image turned as its EXIF orientation says, as the camera was held.
+
+    Only the orientation is read: Pillow's exif_transpose also rewrites the rest of the metadata,
+    which fails on some phones' photos, and the kiosk copy drops that metadata anyway.
+    """
+    method = UPRIGHT.get(image.getexif().get(ExifTags.Base.Orientation))
+    return image.transpose(method) if method else image
 
 
 def _on_white(image: Image.Image) -> Image.Image:
-    """An RGB copy of image; transparent parts become white, as on the kiosk's dish card."""
-    if not image.has_transparency_data:
-        return image.convert("RGB")
+    """The RGB or RGBA image as RGB; transparent parts become white, as on the kiosk's dish card."""
+    if image.mode == "RGB":
+        return image
     background = Image.new("RGBA", image.size, "white")
-    background.alpha_composite(image.convert("RGBA"))
+    background.alpha_composite(image)
     return background.convert("RGB")
 
 

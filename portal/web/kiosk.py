@@ -10,7 +10,7 @@ from portal.accounts import services as accounts
 
 KIOSK_COOKIE = "linli_kiosk"
 # Endpoints a page calls on its own; they must not count as the resident being active.
-PASSIVE_ENDPOINTS = frozenset({"static"})
+PASSIVE_ENDPOINTS = frozenset({"static", "canteen_photos.photo"})
 
 
 def init_app(app: Flask) -> None:

@@ -65,6 +65,16 @@ def test_accepted_kinds_become_a_small_webp_for_the_kiosk(app, kind):
     assert photos.get_by_digest(photo.digest) is photo
 
 
+def test_a_phone_photo_holding_several_pictures_is_accepted(app):
+    """Some phones save a JPEG with a second, smaller picture inside (MPO); the first is used."""
+    first, second = Image.new("RGB", (800, 600), "red"), Image.new("RGB", (800, 600), "blue")
+    upload = _encoded(first, "MPO", save_all=True, append_images=[second])
+    photo = photos.prepare(upload)
+
+    red, green, blue = _served(photo).convert("RGB").getpixel((10, 10))
+    assert red > 200 and blue < 50
+
+
 def test_the_served_photo_carries_no_camera_metadata(app):
     exif = Image.Exif()
     exif[0x010F] = "Camera maker"  # Make
@@ -112,6 +122,30 @@ def test_a_photo_taken_sideways_comes_out_upright(app):
     assert (photo.width, photo.height) == (270, 360)
     assert served.getpixel((135, 40)) < 60  # the dark half is now on top
     assert served.getpixel((135, 320)) > 200
+
+
+def _exif_pillow_cannot_rewrite(orientation: int) -> bytes:
+    """EXIF whose camera maker is stored as a number, as some phones write it."""
+    entries = [(0x010F, 5, 1, 38), (0x0112, 3, 1, orientation)]
+    ifd = struct.pack("<H", len(entries))
+    ifd += b"".join(struct.pack("<HHII", *entry) for entry in entries) + struct.pack("<I", 0)
+    return b"Exif\0\0II*\0" + struct.pack("<I", 8) + ifd + struct.pack("<II", 72, 1)
+
+
+def test_odd_camera_metadata_still_comes_out_upright(app):
+    picture = Image.new("RGB", (800, 600), "white")
+    exif = _exif_pillow_cannot_rewrite(orientation=6)
+    photo = photos.prepare(_encoded(picture, "JPEG", exif=exif))
+
+    assert (photo.width, photo.height) == (270, 360)
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+def test_unreadable_camera_metadata_leaves_the_picture_as_stored(app):
+    picture = Image.new("RGB", (800, 600), "white")
+    photo = photos.prepare(_encoded(picture, "JPEG", exif=b"Exif\0\0II*\0\xff\xff\xff\x7f"))
+
+    assert (photo.width, photo.height) == (480, 360)
 
 
 def test_a_text_file_named_like_a_photo_is_refused(app):
@@ -203,7 +237,7 @@ def test_the_same_picture_twice_before_saving_gives_one_photo(app):
 def test_a_new_photo_waits_for_the_callers_commit(app):
     photo = photos.prepare(_encoded(Image.new("RGB", (64, 48), "teal"), "PNG"))
 
-    assert photo in db.session.new
+    assert photo.id is not None  # flushed, so a twin upload at the same moment finds it
     db.session.rollback()
     assert photos.get_by_digest(photo.digest) is None
 

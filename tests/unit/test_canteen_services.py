@@ -224,3 +224,156 @@ def test_counter_marks_served_and_no_show_and_audits(world, lunch):
     )
     with pytest.raises(canteen.NotAllowed):
         canteen.mark(booking, staff, "cancelled")
+
+
+def test_today_at_the_canteen_is_the_date_in_its_community(lunch):
+    place = lunch.service.canteen
+    assert canteen.today_at(place, now=datetime(2026, 3, 1, 15, 59)) == date(2026, 3, 1)
+    assert canteen.today_at(place, now=datetime(2026, 3, 1, 16, 0)) == DAY
+
+
+def _dinner(lunch) -> MealDay:
+    """Dinner on the same day as lunch, with one dish."""
+    service = MealService(
+        canteen=lunch.service.canteen,
+        kind="dinner",
+        serving_start=time(17),
+        serving_end=time(18, 30),
+        cutoff=time(15),
+        capacity=3,
+    )
+    dinner = MealDay(service=service, day=DAY, published=True, capacity=3)
+    db.session.add_all([service, dinner, Dish(meal_day=dinner, name_zh_hans="面条", price_fen=900)])
+    db.session.commit()
+    return dinner
+
+
+def _delivered(resident: Person, dish: Dish) -> Booking:
+    """A delivery booking, as delivery enrolments make them."""
+    booking = Booking(
+        meal_day_id=dish.meal_day_id,
+        dish_id=dish.id,
+        resident_id=resident.id,
+        booked_by_id=resident.id,
+        mode="delivery",
+        price_fen=dish.price_fen,
+    )
+    db.session.add(booking)
+    db.session.commit()
+    return booking
+
+
+def test_kitchen_counts_add_up_each_way_of_eating_over_the_dishes(world, lunch):
+    residents = [_resident(world, date(1950, 1, 1)) for _ in range(3)]
+    pork, fish = lunch.dishes
+    canteen.book(residents[0], pork, "dine_in", residents[0], now=BEFORE_CUTOFF)
+    canteen.book(residents[1], fish, "dine_in", residents[1], now=BEFORE_CUTOFF)
+    _delivered(residents[2], pork)
+    (meal,) = canteen.kitchen_counts(lunch.service.canteen, DAY)
+    assert (meal["dine_in"], meal["pick_up"], meal["delivery"], meal["total"]) == (2, 0, 1, 3)
+
+
+def _kitchen_csv_in_english(app, lunch) -> str:
+    from flask_babel import force_locale
+
+    with app.test_request_context(), force_locale("en"):
+        return canteen.kitchen_csv(canteen.kitchen_counts(lunch.service.canteen, DAY), DAY, "en")
+
+
+def test_kitchen_csv_has_a_byte_order_mark_a_heading_and_a_row_per_dish(app, world, lunch):
+    resident = _resident(world, date(1950, 1, 1))
+    canteen.book(resident, lunch.dishes[0], "pick_up", resident, now=BEFORE_CUTOFF)
+    _dinner(lunch)
+    text = _kitchen_csv_in_english(app, lunch)
+    assert text.startswith("\ufeffDate,Lunch or dinner,Dish,Eat in,Pick up,Delivery,Total\r\n")
+    assert text.splitlines()[1:] == [
+        "2026-03-02,Lunch,红烧肉套餐,0,1,0,1",
+        "2026-03-02,Lunch,清蒸鱼,0,0,0,0",
+        "2026-03-02,Dinner,面条,0,0,0,0",
+    ]
+
+
+def test_kitchen_csv_never_hands_a_spreadsheet_a_formula(app, lunch):
+    lunch.dishes[0].name_zh_hans = "=HYPERLINK(1)"
+    db.session.commit()
+    text = _kitchen_csv_in_english(app, lunch)
+    assert ",'=HYPERLINK(1)," in text
+
+
+def test_diet_notes_are_the_standing_bookings_of_residents_with_notes(world, lunch):
+    careful = world.person(Role.RESIDENT, name="王桂兰", diet_notes="no pork")
+    changed_mind = world.person(Role.RESIDENT, name="李淑珍", diet_notes="soft food")
+    plain = world.person(Role.RESIDENT, name="赵建国", diet_notes="")
+    for person in (careful, changed_mind, plain):
+        canteen.book(person, lunch.dishes[0], "dine_in", person, now=BEFORE_CUTOFF)
+    canteen.cancel(canteen.existing_booking(changed_mind, lunch), changed_mind, now=BEFORE_CUTOFF)
+    notes = canteen.diet_notes(lunch.service.canteen, DAY)
+    assert [(b.resident.name, b.dish.name_zh_hans) for b in notes] == [("王桂兰", "红烧肉套餐")]
+    assert canteen.diet_notes(lunch.service.canteen, DAY + timedelta(days=1)) == []
+
+
+def test_counter_bookings_come_by_meal_and_are_found_by_name_code_or_reference(world, lunch):
+    dinner = _dinner(lunch)
+    wang = world.person(Role.RESIDENT, name="王桂兰")
+    zhao = world.person(Role.RESIDENT, name="赵建国")
+    at_lunch, _ = canteen.book(wang, lunch.dishes[0], "dine_in", wang, now=BEFORE_CUTOFF)
+    at_dinner = _delivered(zhao, dinner.dishes[0])
+    place = lunch.service.canteen
+
+    def found(search: str = "") -> list[tuple[str, list[int]]]:
+        groups = canteen.counter_bookings(place, DAY, search)
+        return [(meal.service.kind, [b.id for b in bookings]) for meal, bookings in groups]
+
+    assert found() == [("lunch", [at_lunch.id]), ("dinner", [at_dinner.id])]
+    assert found(" 桂兰 ") == [("lunch", [at_lunch.id])]
+    assert found(zhao.resident_code) == [("dinner", [at_dinner.id])]
+    assert found(at_dinner.reference) == found(f"b{at_dinner.id}") == found(str(at_dinner.id))
+    assert found(str(at_dinner.id)) == [("dinner", [at_dinner.id])]
+    assert found("B") == found("_") == found("B99999999999") == []
+
+
+def test_counter_totals_count_each_standing_booking_once(world, lunch):
+    staff = world.person(Role.CANTEEN_STAFF)
+    people = [_resident(world, date(1950, 1, 1)) for _ in range(3)]
+    bookings = [
+        canteen.book(p, lunch.dishes[0], "dine_in", p, now=BEFORE_CUTOFF)[0] for p in people
+    ]
+    canteen.mark(bookings[0], staff, "served")
+    canteen.cancel(bookings[1], people[1], now=BEFORE_CUTOFF)
+    assert canteen.counter_totals(lunch.service.canteen, DAY) == {
+        "standing": 2,
+        "booked": 1,
+        "served": 1,
+        "no_show": 0,
+    }
+
+
+def test_counter_booking_is_only_one_of_the_canteens_own(world, lunch):
+    resident = _resident(world, date(1950, 1, 1))
+    booking, _ = canteen.book(resident, lunch.dishes[0], "dine_in", resident, now=BEFORE_CUTOFF)
+    other = Canteen(community=world.community, name="别的食堂")
+    db.session.add(other)
+    db.session.commit()
+    assert canteen.counter_booking(lunch.service.canteen, booking.id) is booking
+    assert canteen.counter_booking(other, booking.id) is None
+
+
+def test_marking_a_booking_as_it_stands_records_nothing_new(world, lunch):
+    from portal.audit.models import AuditEntry
+
+    staff = world.person(Role.CANTEEN_STAFF)
+    resident = _resident(world, date(1950, 1, 1))
+    booking, _ = canteen.book(resident, lunch.dishes[0], "dine_in", resident, now=BEFORE_CUTOFF)
+    canteen.mark(booking, staff, "served")
+    canteen.mark(booking, staff, "served")
+    assert db.session.scalar(select(func.count()).select_from(AuditEntry)) == 1
+
+
+def test_a_cancelled_booking_cannot_be_marked(world, lunch):
+    staff = world.person(Role.CANTEEN_STAFF)
+    resident = _resident(world, date(1950, 1, 1))
+    booking, _ = canteen.book(resident, lunch.dishes[0], "dine_in", resident, now=BEFORE_CUTOFF)
+    canteen.cancel(booking, resident, now=BEFORE_CUTOFF)
+    with pytest.raises(canteen.NotAllowed):
+        canteen.mark(booking, staff, "served")
+    assert booking.status == "cancelled"

@@ -268,8 +268,8 @@ def test_counter_lists_the_days_standing_bookings_by_meal(
     assert (_names(lunch), _names(dinner)) == (["李淑珍", "王桂兰"], ["赵建国"])
     li, wang = counter_day["li"], counter_day["wang"]
     assert _cells(page.select_one(f"#booking-{li.id}"))[:6] == [
-        li.reference,
         f"李淑珍 {li.resident.resident_code}",
+        li.reference,
         "Braised pork",
         "Eat in",
         "¥15.00",

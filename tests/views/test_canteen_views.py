@@ -192,3 +192,18 @@ def test_a_day_without_a_menu_says_so_and_shows_the_first_day(client, world, sig
         assert page.select_one("a.day-picker__day[aria-current]")["href"].endswith(
             menu.day.isoformat()
         )
+
+
+def test_a_hidden_meal_or_a_dish_of_another_day_cannot_be_booked(client, world, sign_in, menu):
+    other_day = MealDay(service=menu.service, day=menu.day + timedelta(days=1), capacity=5)
+    other_dish = Dish(meal_day=other_day, name_zh_hans="饺子", price_fen=1000)
+    db.session.add_all([other_day, other_dish])
+    db.session.commit()
+    resident = world.person(Role.RESIDENT)
+    sign_in.resident(resident)
+    base = f"/canteen/residents/{resident.id}/meals"
+    assert client.get(f"{base}/{other_day.id}").status_code == 404  # not published
+    assert client.post(f"{base}/{other_day.id}/dishes/{other_dish.id}").status_code == 404
+    wrong = client.post(f"{base}/{menu.id}/dishes/{other_dish.id}", data={"mode": "dine_in"})
+    assert wrong.status_code == 404
+    assert _count() == 0
