@@ -13,7 +13,6 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from PIL import ExifTags, Image, UnidentifiedImageError
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from portal.canteen.models import DishPhoto
 from portal.extensions import db
@@ -47,7 +46,7 @@ class PhotoRejected(Exception):
 
 def prepare(stream: BinaryIO) -> DishPhoto:
     """The dish photo for the picture in stream: an existing one with the same content, or a new one
-    flushed in the session for the caller to commit with the dish. Raises PhotoRejected."""
+    added to the session for the caller to commit with the dish. Raises PhotoRejected."""
     image = _fit_for_kiosk(_open(_read(stream)))
     data = _encode(image)
     digest = hashlib.sha256(data).hexdigest()
@@ -61,13 +60,7 @@ def prepare(stream: BinaryIO) -> DishPhoto:
         height=image.height,
         data=data,
     )
-    try:
-        # Saved at once, inside a savepoint, so the same new photo uploaded by two people at the
-        # same moment ends up as one row that both dishes use.
-        with db.session.begin_nested():
-            db.session.add(photo)
-    except IntegrityError:
-        return get_by_digest(digest)
+    db.session.add(photo)
     return photo
 
 

@@ -2,11 +2,19 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
+from sqlalchemy import select
 
+from portal.accounts.models import Person
+from portal.canteen import services as canteen
+from portal.canteen.models import Canteen
+from portal.extensions import db
 from tests.browser.support import (
     ADMIN,
+    CANTEEN_STAFF,
     FAMILY,
     GRID_WORKER,
     RESIDENT_FOR_PAGES,
@@ -122,6 +130,53 @@ def _canteen_booked(page: Page, live: LiveServer) -> None:
     assert "/canteen/bookings/" in page.url, page.url
 
 
+def _booked_today(live: LiveServer) -> str:
+    """Three residents of the canteen staff member's community (the last by resident code, whom
+    no journey signs in as) book today's lunch there, once, the first with a diet note: so the
+    kitchen sheet and the counter have rows. Returns the address of that canteen's staff pages."""
+    with live.app.app_context():
+        staff = db.session.scalar(select(Person).filter_by(phone=CANTEEN_STAFF))
+        place = db.session.scalar(select(Canteen).filter_by(community_id=staff.community_id))
+        today = canteen.today_at(place)
+        early = datetime.combine(today, time(6), tzinfo=ZoneInfo(place.community.timezone))
+        lunch = canteen.open_meal_days(place, today, days=1)[0]
+        residents = db.session.scalars(
+            select(Person)
+            .where(Person.community_id == place.community_id, Person.resident_code.is_not(None))
+            .order_by(Person.resident_code.desc())
+            .limit(3)
+        ).all()
+        for index, resident in enumerate(residents):
+            resident.diet_notes = "不吃辣，少油" if index == 0 else None
+            dish = lunch.dishes[index % len(lunch.dishes)]
+            mode = ("dine_in", "pick_up")[index % 2]
+            canteen.book(
+                resident, dish, mode, resident, now=early.astimezone(UTC).replace(tzinfo=None)
+            )
+        path = f"/canteen/staff/{place.id}"
+        db.session.remove()
+    return path
+
+
+def _canteen_staff_page(name: str) -> Callable[[Page, LiveServer], None]:
+    def go(page: Page, live: LiveServer) -> None:
+        _get(f"{_booked_today(live)}/{name}")(page, live)
+
+    return go
+
+
+def _counter_served(page: Page, live: LiveServer) -> None:
+    """The counter after the first booking's Served button, answered in place with JavaScript."""
+    _canteen_staff_page("counter")(page, live)
+    button = page.locator("tr.counter-row button[id^='mark-served-']").first
+    if page.evaluate("() => Boolean(window.htmx)"):
+        with page.expect_response(lambda response: response.request.method == "POST"):
+            button.click()
+        page.wait_for_function("() => document.getElementById('status').textContent.trim()")
+    else:
+        submit(page, button)
+
+
 def _idle_warning(page: Page, live: LiveServer) -> None:
     """/resident with the idle warning showing, as the kiosk's script shows it."""
     _get("/resident")(page, live)
@@ -213,6 +268,16 @@ ROLES = (
             Visit("/admin/partners", _get("/admin/partners")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),
+        ),
+    ),
+    Role(
+        "canteen staff",
+        kiosk=False,
+        sign_in=_password(CANTEEN_STAFF),
+        visits=(
+            Visit("kitchen sheet", _canteen_staff_page("kitchen")),
+            Visit("counter", _canteen_staff_page("counter")),
+            Visit("counter (served)", _counter_served),
         ),
     ),
 )
