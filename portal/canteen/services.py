@@ -1,7 +1,10 @@
 """Canteen rules: the price a resident pays, the booking window, and booking without ever
 exceeding capacity or holding two bookings for one meal."""
 
+import csv
+import io
 from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -9,6 +12,8 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person
 from portal.accounts.services import may_act_for
+from portal.audit import services as audit
+from portal.canteen import labels
 from portal.canteen.models import (
     Booking,
     BookingMode,
@@ -290,12 +295,16 @@ def today_at(place: Canteen, now: datetime | None = None) -> date:
     return moment.astimezone(ZoneInfo(place.community.timezone)).date()
 
 
-def _meals_of(place: Canteen, day: date):
-    """place's meals on day: a query to narrow further."""
+def _standing_on(query, place: Canteen, day: date):
+    """query narrowed to the bookings of place's meals on day that were not cancelled."""
     return (
-        select(MealDay)
-        .join(MealService)
-        .where(MealService.canteen_id == place.id, MealDay.day == day)
+        query.join(Booking.meal_day)
+        .join(MealDay.service)
+        .where(
+            MealService.canteen_id == place.id,
+            MealDay.day == day,
+            Booking.status != BookingStatus.CANCELLED,
+        )
     )
 
 
@@ -307,17 +316,16 @@ def kitchen_counts(place: Canteen, day: date) -> list[dict]:
     serving order, the meal's figures summing its dishes; cancelled bookings do not count.
     """
     meal_days = db.session.scalars(
-        _meals_of(place, day)
+        select(MealDay)
+        .join(MealService)
+        .where(MealService.canteen_id == place.id, MealDay.day == day)
         .order_by(MealService.serving_start, MealService.id)
         .options(db.selectinload(MealDay.dishes), db.contains_eager(MealDay.service))
     ).all()
     rows = db.session.execute(
-        select(Booking.dish_id, Booking.mode, func.count())
-        .where(
-            Booking.meal_day_id.in_([m.id for m in meal_days]),
-            Booking.status != BookingStatus.CANCELLED,
+        _standing_on(select(Booking.dish_id, Booking.mode, func.count()), place, day).group_by(
+            Booking.dish_id, Booking.mode
         )
-        .group_by(Booking.dish_id, Booking.mode)
     ).all()
     counts: dict[int, dict[str, int]] = {}
     for dish_id, mode, number in rows:
@@ -345,10 +353,6 @@ def _spreadsheet_text(text: str) -> str:
 def kitchen_csv(counts: list[dict], day: date, locale: str) -> str:
     """kitchen_counts() for a spreadsheet: a byte-order mark so that Excel reads the Chinese,
     a heading row in the reader's language, then one row per meal and dish."""
-    import csv
-    import io
-
-    from portal.canteen import labels
 
     out = io.StringIO()
     out.write("\ufeff")
@@ -375,15 +379,8 @@ def _standing_bookings(place: Canteen, day: date):
     """Bookings of place's meals on day that were not cancelled, in serving order then by
     resident name, with resident, dish and meal loaded: a query to narrow further."""
     return (
-        select(Booking)
-        .join(Booking.meal_day)
-        .join(MealDay.service)
+        _standing_on(select(Booking), place, day)
         .join(Booking.resident)
-        .where(
-            MealService.canteen_id == place.id,
-            MealDay.day == day,
-            Booking.status != BookingStatus.CANCELLED,
-        )
         .order_by(MealService.serving_start, MealService.id, Person.name, Booking.id)
         .options(
             db.contains_eager(Booking.meal_day).contains_eager(MealDay.service),
@@ -417,7 +414,6 @@ def counter_bookings(
     search, when given, keeps the bookings whose resident's name contains it, whose resident
     code is it, or whose reference it is ("B000123" or "123"). Meals with no bookings left out.
     """
-    from itertools import groupby
 
     query = _standing_bookings(place, day)
     search = search.strip()
@@ -437,18 +433,8 @@ def counter_bookings(
 def counter_totals(place: Canteen, day: date) -> dict[str, int]:
     """How the standing bookings of place on day stand: {"standing", "booked" (still to
     serve), "served", "no_show"}."""
-    rows = db.session.execute(
-        select(Booking.status, func.count())
-        .join(Booking.meal_day)
-        .join(MealDay.service)
-        .where(
-            MealService.canteen_id == place.id,
-            MealDay.day == day,
-            Booking.status != BookingStatus.CANCELLED,
-        )
-        .group_by(Booking.status)
-    ).all()
-    by_status = dict(rows)
+    query = _standing_on(select(Booking.status, func.count()), place, day)
+    by_status = dict(db.session.execute(query.group_by(Booking.status)).all())
     totals = {
         status: by_status.get(status, 0)
         for status in (BookingStatus.BOOKED, BookingStatus.SERVED, BookingStatus.NO_SHOW)
@@ -478,7 +464,6 @@ def mark(booking: Booking, staff: Person, status: str) -> Booking:
     Either can be corrected to the other; marking it as it already stands changes nothing.
     Raises NotAllowed for any other status, or when the booking was cancelled.
     """
-    from portal.audit import services as audit
 
     if status not in (BookingStatus.SERVED, BookingStatus.NO_SHOW):
         raise NotAllowed()
