@@ -134,7 +134,7 @@ class CanteenForm(FlaskForm):
 
 class ServiceForm(FlaskForm):
     kind = RadioField(
-        _l("Meal"),
+        _l("Lunch or dinner"),
         choices=[SelectChoice(value, label) for value, label in MEAL_KINDS.items()],
         validators=[InputRequired(_l("Choose lunch or dinner."))],
     )

@@ -165,6 +165,25 @@ def _canteen_staff_page(name: str) -> Callable[[Page, LiveServer], None]:
     return go
 
 
+def _menu_editor(page: Page, live: LiveServer) -> None:
+    """Tomorrow's lunch in the menu editor, from the week's menus."""
+    _canteen_staff_page("menus")(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main table tbody tr").nth(1).locator("a").first.click()
+
+
+def _menu_editor_errors(page: Page, live: LiveServer) -> None:
+    """The menu editor after adding a dish with nothing filled in."""
+    _menu_editor(page, live)
+    submit(page, page.locator("main form[action$='/dishes'] button.button--primary"))
+
+
+def _dish_change(page: Page, live: LiveServer) -> None:
+    _menu_editor(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main .card--dish a.button").first.click()
+
+
 def _counter_served(page: Page, live: LiveServer) -> None:
     """The counter after the first booking's Served button, answered in place with JavaScript."""
     _canteen_staff_page("counter")(page, live)
@@ -278,6 +297,13 @@ ROLES = (
             Visit("kitchen sheet", _canteen_staff_page("kitchen")),
             Visit("counter", _canteen_staff_page("counter")),
             Visit("counter (served)", _counter_served),
+            Visit("canteens", _get("/canteen/staff/")),
+            Visit("meals and prices", _canteen_staff_page("settings")),
+            Visit("add a meal", _canteen_staff_page("services/new")),
+            Visit("week's menus", _canteen_staff_page("menus")),
+            Visit("menu editor", _menu_editor),
+            Visit("menu editor (errors)", _menu_editor_errors),
+            Visit("change a dish", _dish_change),
         ),
     ),
 )

@@ -6,6 +6,7 @@ import subprocess
 from datetime import time
 
 import pytest
+from sqlalchemy import select
 
 from portal import PROJECT_ROOT
 from portal.accounts.models import Role
@@ -59,18 +60,37 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     world.person(Role.GRID_WORKER, name="王芳")
     request_link(family, resident.resident_code, "daughter")
     _, token = enrol_kiosk(world.community, "活动室", admin)
-    canteen = f"/canteen/staff/{_canteen_booked_today(world, resident).id}"
+    place = _canteen_booked_today(world, resident)
+    canteen = f"/canteen/staff/{place.id}"
+    lunch = place.services[0]
+    dish = db.session.scalars(select(Dish)).first()
+    meal = f"{canteen}/services/{lunch.id}/{dish.meal_day.day.isoformat()}"
+    booking = f"/canteen/residents/{resident.id}"
     visits = {
         None: ["/", "/sign-in", "/kiosk", "/register", "/no-such-page"],
         family: ["/family", "/family/links/new"],
         world.person(Role.VOLUNTEER): ["/volunteer"],
         admin: ["/staff", "/admin/kiosks", "/admin/family-links", "/admin/audit/"],
-        resident: ["/resident", "/resident/family"],
+        resident: [
+            "/resident",
+            "/resident/family",
+            booking,
+            f"{booking}/meals/{dish.meal_day_id}",
+            f"{booking}/meals/{dish.meal_day_id}/dishes/{dish.id}",
+            f"{booking}/bookings",
+        ],
         world.person(Role.CANTEEN_STAFF): [
             f"{canteen}/kitchen",
             f"{canteen}/kitchen?day=2026-02-30",
             f"{canteen}/counter",
             f"{canteen}/counter?q=B999999",
+            "/canteen/staff/",
+            f"{canteen}/settings",
+            f"{canteen}/services/new",
+            f"{canteen}/services/{lunch.id}",
+            f"{canteen}/menus",
+            meal,
+            f"{canteen}/dishes/{dish.id}",
         ],
     }
     pages = {}
@@ -83,7 +103,10 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             elif person is not None:
                 sign_in.password(person)
             for url in urls:
-                pages[f"{language}{url}"] = client.get(url).get_data(as_text=True)
+                response = client.get(url)
+                assert response.status_code in (200, 400, 404), f"{url}: {response.status_code}"
+                assert response.status_code == 200 or "no-such" in url or "02-30" in url, url
+                pages[f"{language}{url}"] = response.get_data(as_text=True)
             if person is not None:
                 sign_in.out()
         pages[f"{language}/sign-in errors"] = client.post("/sign-in", data={}).get_data(
