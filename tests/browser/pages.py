@@ -39,6 +39,9 @@ class Role:
     kiosk: bool
     sign_in: Callable[[Page, LiveServer], None] | None
     visits: tuple[Visit, ...]
+    # Residents, their families and volunteers (many of them retired) may read in any colour
+    # scheme; office staff are checked in the default one.
+    every_scheme: bool = True
 
 
 def _get(path: str) -> Callable[[Page, LiveServer], None]:
@@ -266,6 +269,7 @@ ROLES = (
     ),
     Role(
         "grid worker",
+        every_scheme=False,
         kiosk=False,
         sign_in=_password(GRID_WORKER),
         visits=(
@@ -277,6 +281,7 @@ ROLES = (
     ),
     Role(
         "admin",
+        every_scheme=False,
         kiosk=False,
         sign_in=_password(ADMIN),
         visits=(
@@ -291,6 +296,7 @@ ROLES = (
     ),
     Role(
         "canteen staff",
+        every_scheme=False,
         kiosk=False,
         sign_in=_password(CANTEEN_STAFF),
         visits=(
