@@ -62,6 +62,9 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.accounts.views import bp as accounts_bp
+    from portal.activities.feed_views import bp as calendar_bp
+    from portal.activities.organiser_views import bp as organise_bp
+    from portal.activities.views import bp as activities_bp
     from portal.audit.views import bp as audit_bp
     from portal.canteen.kitchen_views import bp as canteen_kitchen_bp
     from portal.canteen.photo_views import bp as canteen_photos_bp
@@ -74,6 +77,9 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(web_bp)
     app.register_blueprint(accounts_bp)
+    app.register_blueprint(activities_bp)
+    app.register_blueprint(organise_bp)
+    app.register_blueprint(calendar_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(canteen_bp)
     app.register_blueprint(canteen_staff_bp)

@@ -1,5 +1,6 @@
 """Every model of the portal, imported in one place so Alembic sees the whole schema."""
 
+from portal.activities.models import CalendarFeed, Event, Series, SignUp, Venue
 from portal.accounts.models import FamilyLink, Kiosk, Person, RoleGrant, SignInThrottle
 from portal.audit.models import AuditEntry
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
@@ -8,6 +9,11 @@ from portal.help.models import HelpEvent, HelpRequest
 from portal.notifications.models import Notification
 
 __all__ = [
+    "CalendarFeed",
+    "Event",
+    "Series",
+    "SignUp",
+    "Venue",
     "AuditEntry",
     "Booking",
     "Canteen",
