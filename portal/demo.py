@@ -5,7 +5,7 @@ created, so running it twice changes nothing.
 """
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from portal.accounts.models import (
     RoleGrant,
 )
 from portal.accounts.services import _token_hash
+from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import price_for
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
@@ -249,6 +250,7 @@ def build_demo(today: date | None = None) -> list[str]:
     _demo_help(b, communities, residents, workers, volunteers)
     _demo_canteens(b, communities, today)
     _demo_bookings(residents[59:89], today)
+    _demo_activities(b, communities, residents, organiser, today)
 
     b.one(
         Kiosk,
@@ -468,3 +470,205 @@ def _demo_bookings(residents, today: date) -> None:
             meal_day.booked += 1
             dish.booked += 1
         db.session.flush()
+
+
+# (title zh_Hans, zh_Hant, en, category, weekday, start, end, venue index, capacity, sign-up)
+WEEKLY = (
+    ("象棋对弈", "象棋對弈", "Chinese chess", "chess", 1, time(14), time(16), 0, 16, True),
+    (
+        "书法练习",
+        "書法練習",
+        "Calligraphy practice",
+        "calligraphy",
+        3,
+        time(9, 30),
+        time(11),
+        1,
+        10,
+        True,
+    ),
+    ("太极拳", "太極拳", "Tai chi", "exercise", 2, time(7, 30), time(8, 30), 2, None, False),
+)
+# (days from today, title zh_Hans, zh_Hant, en, category, start, end, venue index, capacity)
+ONE_OFFS = (
+    (
+        2,
+        "冬季养生健康讲座",
+        "冬季養生健康講座",
+        "Staying well in winter: a health talk",
+        "health_talk",
+        time(9, 30),
+        time(10, 30),
+        0,
+        30,
+    ),
+    (
+        4,
+        "识破养老诈骗",
+        "識破養老詐騙",
+        "Spotting pension scams",
+        "anti_fraud",
+        time(15),
+        time(16),
+        0,
+        40,
+    ),
+    (1, "剪纸手工", "剪紙手工", "Paper cutting", "crafts", time(14, 30), time(16), 1, 6),
+)
+VENUES = (
+    ("红色驿站活动室", 40, True, True),
+    ("阅览角", 12, True, False),
+    ("小区广场", 200, True, False),
+)
+
+
+def _at(community: Community, day: date, moment: time) -> datetime:
+    """Local time in the community as naive UTC."""
+    local = datetime.combine(day, moment, tzinfo=ZoneInfo(community.timezone))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _demo_activities(b: _Builder, communities, residents, organiser, today: date) -> None:
+    """Venues, three weekly activities for eight weeks, talks and a craft class with a waitlist,
+    and this month's birthday party with its birthday residents invited."""
+    monday = today - timedelta(days=today.weekday())
+    for community in communities:
+        venues = [
+            b.one(
+                Venue,
+                defaults={"capacity": capacity, "step_free": step_free, "hearing_loop": loop},
+                community_id=community.id,
+                name=name,
+            )
+            for name, capacity, step_free, loop in VENUES
+        ]
+        for zh_hans, zh_hant, en, category, weekday, start, end, venue, capacity, signup in WEEKLY:
+            series = b.one(
+                Series,
+                defaults={
+                    "title_zh_hant": zh_hant,
+                    "title_en": en,
+                    "venue_id": venues[venue].id,
+                    "organiser_id": organiser.id,
+                    "category": category,
+                    "weekday": weekday,
+                    "starts": start,
+                    "ends": end,
+                    "first_day": monday,
+                    "last_day": monday + timedelta(weeks=8),
+                    "capacity": capacity,
+                    "signup_required": signup,
+                },
+                community_id=community.id,
+                title_zh_hans=zh_hans,
+            )
+            for week in range(8):
+                day = series.first_day + timedelta(weeks=week, days=series.weekday)
+                b.one(
+                    Event,
+                    defaults={
+                        "community_id": community.id,
+                        "venue_id": series.venue_id,
+                        "organiser_id": organiser.id,
+                        "title_zh_hans": zh_hans,
+                        "title_zh_hant": zh_hant,
+                        "title_en": en,
+                        "category": category,
+                        "starts_at": _at(community, day, start),
+                        "ends_at": _at(community, day, end),
+                        "capacity": capacity,
+                        "signup_required": signup,
+                    },
+                    series_id=series.id,
+                    series_day=day,
+                )
+        for offset, zh_hans, zh_hant, en, category, start, end, venue, capacity in ONE_OFFS:
+            day = today + timedelta(days=offset)
+            b.one(
+                Event,
+                defaults={
+                    "venue_id": venues[venue].id,
+                    "organiser_id": organiser.id,
+                    "title_zh_hant": zh_hant,
+                    "title_en": en,
+                    "category": category,
+                    "starts_at": _at(community, day, start),
+                    "ends_at": _at(community, day, end),
+                    "capacity": capacity,
+                },
+                community_id=community.id,
+                title_zh_hans=zh_hans,
+            )
+        _demo_birthday_party(b, community, venues[0], residents, organiser, today)
+    db.session.flush()
+    _demo_signups(communities, residents, today)
+
+
+def _demo_birthday_party(b, community, venue, residents, organiser, today: date) -> None:
+    """The month's collective birthday party on its last Friday, residents born this month invited."""
+    last = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    friday = last - timedelta(days=(last.weekday() - 4) % 7)
+    party = b.one(
+        Event,
+        defaults={
+            "venue_id": venue.id,
+            "organiser_id": organiser.id,
+            "title_zh_hant": f"{today.month}月集體生日會",
+            "title_en": f"Birthday party for everyone born in {today:%B}",
+            "category": "birthday",
+            "starts_at": _at(community, friday, time(15)),
+            "ends_at": _at(community, friday, time(16, 30)),
+            "capacity": 40,
+        },
+        community_id=community.id,
+        title_zh_hans=f"{today.month}月集体生日会",
+    )
+    for resident in residents:
+        born = resident.birth_date
+        if resident.community_id == community.id and born and born.month == today.month:
+            key = f"{resident.id}:{party.id}"
+            if db.session.scalar(select(SignUp.id).where(SignUp.active_key == key)) is None:
+                db.session.add(
+                    SignUp(
+                        event_id=party.id,
+                        resident_id=resident.id,
+                        signed_up_by_id=organiser.id,
+                        status=SignUpStatus.GOING,
+                        active_key=key,
+                        invited=True,
+                    )
+                )
+                party.going += 1
+
+
+def _demo_signups(communities, residents, today: date) -> None:
+    """Residents 100090–100105 take places: the craft class fills up and has a waitlist."""
+    for resident in residents[89:105]:
+        events = db.session.scalars(
+            select(Event)
+            .where(
+                Event.community_id == resident.community_id,
+                Event.signup_required.is_(True),
+                Event.category.in_(["crafts", "health_talk", "chess"]),
+                Event.starts_at > _at(communities[0], today + timedelta(days=1), time(0)),
+            )
+            .order_by(Event.starts_at)
+            .limit(3)
+        ).all()
+        for event in events:
+            key = f"{resident.id}:{event.id}"
+            if db.session.scalar(select(SignUp.id).where(SignUp.active_key == key)) is not None:
+                continue
+            full = event.capacity is not None and event.going >= event.capacity
+            db.session.add(
+                SignUp(
+                    event_id=event.id,
+                    resident_id=resident.id,
+                    signed_up_by_id=resident.id,
+                    status=SignUpStatus.WAITING if full else SignUpStatus.GOING,
+                    active_key=key,
+                )
+            )
+            if not full:
+                event.going += 1
+            db.session.flush()
