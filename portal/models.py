@@ -1,7 +1,7 @@
 """Every model of the portal, imported in one place so Alembic sees the whole schema."""
 
-from portal.activities.models import CalendarFeed, Event, Series, SignUp, Venue
 from portal.accounts.models import FamilyLink, Kiosk, Person, RoleGrant, SignInThrottle
+from portal.activities.models import CalendarFeed, Event, Series, SignUp, Venue
 from portal.audit.models import AuditEntry
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
