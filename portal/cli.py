@@ -68,6 +68,24 @@ def notify_command():
     click.echo(f"delivered: {deliver_pending()}")
 
 
+@click.command("remind")
+@with_appcontext
+def remind_command():
+    """Remind everyone with a place at an activity tomorrow, once each. Run every hour."""
+    from portal.activities.services import send_reminders
+
+    click.echo(f"reminded: {send_reminders()}")
+
+
+@click.command("daily")
+@with_appcontext
+def daily_command():
+    """The once-a-day jobs: weekly activities get their coming weeks. Safe to run again."""
+    from portal.activities.schedule import extend_series
+
+    click.echo(f"activity weeks added: {extend_series()}")
+
+
 @click.group("translations")
 def translations_group():
     """Extract, update and compile the message catalogues."""
@@ -110,6 +128,8 @@ def init_app(app: Flask) -> None:
         demo_command,
         escalate_command,
         notify_command,
+        remind_command,
+        daily_command,
         translations_group,
     ):
         app.cli.add_command(command)

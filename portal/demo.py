@@ -21,7 +21,7 @@ from portal.accounts.models import (
     Role,
     RoleGrant,
 )
-from portal.accounts.services import _token_hash
+from portal.accounts.services import token_hash
 from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import price_for
@@ -259,7 +259,7 @@ def build_demo(today: date | None = None) -> list[str]:
             "location": "幸福里社区 活动室",
             "enrolled_by_id": admin.id,
         },
-        token_hash=_token_hash(f"demo-kiosk-{SEED}"),
+        token_hash=token_hash(f"demo-kiosk-{SEED}"),
     )
     db.session.commit()
 

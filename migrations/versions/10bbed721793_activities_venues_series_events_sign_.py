@@ -93,6 +93,7 @@ def upgrade():
     sa.Column('access_notes', sa.String(length=200), nullable=True),
     sa.Column('going', sa.Integer(), nullable=False),
     sa.Column('cancelled_at', sa.DateTime(), nullable=True),
+    sa.Column('cancel_reason', sa.String(length=200), nullable=True),
     sa.Column('title_zh_hans', sa.String(length=80), nullable=False),
     sa.Column('title_zh_hant', sa.String(length=80), nullable=True),
     sa.Column('title_en', sa.String(length=120), nullable=True),

@@ -318,7 +318,8 @@ def is_linked(family: Person, resident: Person) -> bool:
 # Kiosks --------------------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """The sha256 of a secret token, which is all the database keeps of it."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -328,7 +329,7 @@ def enrol_kiosk(community: Community, location: str, actor: Person) -> tuple[Kio
     kiosk = Kiosk(
         community=community,
         location=location.strip(),
-        token_hash=_token_hash(token),
+        token_hash=token_hash(token),
         enrolled_by_id=actor.id,
     )
     db.session.add(kiosk)
@@ -351,7 +352,7 @@ def kiosk_for_token(token: str | None) -> Kiosk | None:
     """Return the kiosk, revoked or not, whose device cookie holds token."""
     if not token:
         return None
-    return db.session.scalar(select(Kiosk).where(Kiosk.token_hash == _token_hash(token)))
+    return db.session.scalar(select(Kiosk).where(Kiosk.token_hash == token_hash(token)))
 
 
 def list_kiosks() -> list[Kiosk]:

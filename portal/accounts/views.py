@@ -1,5 +1,7 @@
 """Sign-in (password, kiosk code + PIN), family registration and links, homes, kiosk enrolment."""
 
+from datetime import timedelta
+
 from flask import (
     Blueprint,
     abort,
@@ -29,6 +31,7 @@ from portal.accounts.forms import (
     SignInForm,
 )
 from portal.accounts.models import Role
+from portal.activities import calendar as activity_calendar
 from portal.canteen import services as canteen
 from portal.community import services as community
 from portal.extensions import limiter
@@ -286,7 +289,17 @@ def resident_home():
         links=links,
         kinships=KINSHIP_LABELS,
         todays_meals=todays_meals,
+        activity_days=_activities_today_and_tomorrow(current_user),
     )
+
+
+def _activities_today_and_tomorrow(resident) -> dict:
+    """{day: activities not cancelled} for today and tomorrow in the resident's community."""
+    if resident.community is None:
+        return {}
+    first = activity_calendar.today_in(resident.community)
+    days = activity_calendar.events_by_day(resident.community, first, first + timedelta(days=1))
+    return {day: [e for e in events if e.cancelled_at is None] for day, events in days.items()}
 
 
 @bp.get("/resident/family")

@@ -73,6 +73,7 @@ class Series(_Described, TimestampMixin, db.Model):
     signup_required: Mapped[bool] = mapped_column(default=True)
     access_notes: Mapped[str | None] = mapped_column(String(200))
 
+    community: Mapped[Community] = relationship()
     venue: Mapped[Venue] = relationship()
 
 
@@ -96,6 +97,7 @@ class Event(_Described, TimestampMixin, db.Model):
     access_notes: Mapped[str | None] = mapped_column(String(200))
     going: Mapped[int] = mapped_column(default=0)  # places taken, kept with conditional updates
     cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(String(200))  # residents read it
 
     community: Mapped[Community] = relationship()
     venue: Mapped[Venue] = relationship()

@@ -1,5 +1,296 @@
 """What residents and their families see: today and this week, the week and month, joining."""
 
-from flask import Blueprint
+import re
+from datetime import date, datetime, timedelta
+
+from babel.dates import format_skeleton
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts import services as accounts
+from portal.accounts.forms import KINSHIP_LABELS
+from portal.accounts.models import Role
+from portal.activities import calendar, labels
+from portal.activities import services as activities
+from portal.activities.forms import JoinForm
+from portal.activities.models import Event
+from portal.model_base import utcnow
+from portal.web.access import resident_acted_for, roles_required
+from portal.web.forms import safe_next
+from portal.web.htmx import render_page_or_fragment
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
+
+TAKERS = (Role.RESIDENT, Role.FAMILY)
+PANEL = "activities-panel"  # the part of the calendar pages that htmx swaps
+# How far back and ahead the week and month views go.
+REACH = timedelta(days=2 * 366)
+
+
+def _times(event: Event) -> tuple[datetime, datetime]:
+    """When event starts and ends, in its community's local time."""
+    zone = activities.zone_of(event)
+    return activities.local(event.starts_at, zone), activities.local(event.ends_at, zone)
+
+
+def _month_name(day: date) -> str:
+    """The month and year, the way the reader's language writes them: 2026年3月, March 2026."""
+    return format_skeleton("yMMMM", day, locale=get_locale())
+
+
+@bp.record_once
+def _template_globals(state):
+    state.app.jinja_env.globals.update(
+        activity_labels=labels,
+        activity_times=_times,
+        activity_month=_month_name,
+        check_in_early=activities.CHECK_IN_EARLY,
+        timedelta=timedelta,
+    )
+
+
+def _community(resident):
+    return resident.community or abort(404)
+
+
+def _event_of(resident, event_id: int) -> Event:
+    """An event of the resident's community; another community's id is treated as not found."""
+    event = calendar.get_event(event_id)
+    if event is None or event.community_id != resident.community_id:
+        abort(404)
+    return event
+
+
+def _category() -> tuple[str | None, str | None]:
+    """The ?category= asked for, or None for all; and a message when it is not one we know."""
+    asked = request.args.get("category") or None
+    if asked is None or asked in labels.CATEGORIES:
+        return asked, None
+    return None, _("There is no kind of activity called that. Here are all activities.")
+
+
+def _asked_day(name: str, today: date, pattern: str, parse) -> tuple[date | None, str | None]:
+    """The day parsed from ?name=, None when absent; a message when it is malformed or too far."""
+    asked = request.args.get(name)
+    if not asked:
+        return None, None
+    try:
+        day = parse(asked) if re.fullmatch(pattern, asked) else None
+    except ValueError:
+        day = None
+    if day is None:
+        return None, _("That date could not be read. Here is the calendar from today.")
+    if abs(day - today) > REACH:
+        return None, _("The calendar goes back and ahead two years. Here it is from today.")
+    return day, None
+
+
+def _calendar_page(resident, view: str, first: date, last: date, **context):
+    """The calendar page, or only its panel for htmx, for the days first to last."""
+    community = _community(resident)
+    category, problem = _category()
+    days = calendar.events_by_day(community, first, last, category)
+    events = [event for day_events in days.values() for event in day_events]
+    places = calendar.places_for(resident, events)
+    problems = [message for message in (context.pop("problem", None), problem) if message]
+    return render_page_or_fragment(
+        "activities/calendar.html",
+        "activities/_calendar_panel.html",
+        PANEL,
+        resident=resident,
+        view=view,
+        days=days,
+        category=category,
+        places=places,
+        positions=calendar.waitlist_positions(places.values()),
+        kin=accounts.kin_of(resident),
+        kinships=KINSHIP_LABELS,
+        problems=problems,
+        now=utcnow(),
+        local_today=calendar.today_in(community),
+        **context,
+    )
+
+
+@bp.get("/residents/<int:resident_id>")
+@roles_required(*TAKERS)
+def upcoming(resident_id: int):
+    """Today, then the rest of this week: the kiosk's big list."""
+    resident = resident_acted_for(resident_id)
+    today = calendar.today_in(_community(resident))
+    return _calendar_page(resident, "upcoming", today, today + timedelta(days=6))
+
+
+@bp.get("/residents/<int:resident_id>/week")
+@roles_required(*TAKERS)
+def week(resident_id: int):
+    resident = resident_acted_for(resident_id)
+    today = calendar.today_in(_community(resident))
+    day, problem = _asked_day("week", today, r"\d{4}-\d{2}-\d{2}", date.fromisoformat)
+    monday = (day or today) - timedelta(days=(day or today).weekday())
+    return _calendar_page(
+        resident, "week", monday, monday + timedelta(days=6), problem=problem, start=monday
+    )
+
+
+def _first_of_month(text: str) -> date:
+    return date(int(text[:4]), int(text[5:]), 1)
+
+
+@bp.get("/residents/<int:resident_id>/month")
+@roles_required(*TAKERS)
+def month(resident_id: int):
+    resident = resident_acted_for(resident_id)
+    today = calendar.today_in(_community(resident))
+    day, problem = _asked_day("month", today, r"\d{4}-\d{2}", _first_of_month)
+    first = day or today.replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return _calendar_page(
+        resident,
+        "month",
+        first,
+        following - timedelta(days=1),
+        problem=problem,
+        start=first,
+        previous=(first - timedelta(days=1)).replace(day=1),
+        following=following,
+    )
+
+
+def _closed_message(event: Event) -> str:
+    """Why event takes no sign-ups (now), in words."""
+    if event.cancelled_at is not None:
+        return _("This activity was cancelled, so nobody can join it.")
+    if not event.signup_required:
+        return _("There is no need to sign up for this activity: just come.")
+    return _("This activity has already started or is over, so it is too late to join.")
+
+
+@bp.route("/residents/<int:resident_id>/events/<int:event_id>", methods=["GET", "POST"])
+@roles_required(*TAKERS)
+def event(resident_id: int, event_id: int):
+    """Check the details of an activity, then join it or its waitlist."""
+    resident = resident_acted_for(resident_id)
+    chosen = _event_of(resident, event_id)
+    form = JoinForm()
+    if form.validate_on_submit():
+        try:
+            signup, created = activities.join(resident, chosen, current_user)
+        except activities.NotOpen:
+            flash(_closed_message(chosen), "error")
+            return redirect(url_for(".event", resident_id=resident.id, event_id=chosen.id), 303)
+        if not created:
+            flash(_("You already have this place, so nothing has changed."), "info")
+        return redirect(url_for(".joined", resident_id=resident.id, signup_id=signup.id), 303)
+    place = activities.place_of(resident, chosen)
+    return render_template(
+        "activities/event.html",
+        resident=resident,
+        event=chosen,
+        form=form,
+        place=place,
+        position=place and activities.waitlist_position(place),
+        kin=accounts.kin_of(resident),
+        kinships=KINSHIP_LABELS,
+        now=utcnow(),
+        closed=_closed_message(chosen),
+    )
+
+
+def _signup_of(resident, signup_id: int):
+    signup = calendar.get_signup(signup_id)
+    if signup is None or signup.resident_id != resident.id:
+        abort(404)
+    return signup
+
+
+@bp.get("/residents/<int:resident_id>/signups/<int:signup_id>")
+@roles_required(*TAKERS)
+def joined(resident_id: int, signup_id: int):
+    """The confirmation: a place, or a numbered place on the waitlist."""
+    resident = resident_acted_for(resident_id)
+    signup = _signup_of(resident, signup_id)
+    return render_template(
+        "activities/joined.html",
+        resident=resident,
+        signup=signup,
+        event=signup.event,
+        position=activities.waitlist_position(signup),
+    )
+
+
+def _back(resident) -> str:
+    """Where a form on a calendar page returns to: the page it was sent from."""
+    default = url_for(".mine", resident_id=resident.id)
+    return safe_next(request.form.get("next"), default)
+
+
+@bp.post("/residents/<int:resident_id>/events/<int:event_id>/leave")
+@roles_required(*TAKERS)
+def leave(resident_id: int, event_id: int):
+    resident = resident_acted_for(resident_id)
+    chosen = _event_of(resident, event_id)
+    place = activities.place_of(resident, chosen)
+    title = chosen.title(str(get_locale()))
+    try:
+        if place is None:
+            raise activities.NotSignedUp()
+        activities.leave(place, current_user)
+    except activities.NotSignedUp:
+        flash(_("There is no place at %(title)s to give up.", title=title), "info")
+    except activities.NotOpen:
+        flash(_("%(title)s has started. Please tell the organiser.", title=title), "error")
+    else:
+        flash(
+            _("You have left %(title)s. Your place is free for someone else.", title=title),
+            "success",
+        )
+    return redirect(_back(resident), 303)
+
+
+@bp.post("/residents/<int:resident_id>/events/<int:event_id>/arrive")
+@roles_required(Role.RESIDENT)
+def arrive(resident_id: int, event_id: int):
+    """ "I'm here": a resident checks themself in at the kiosk during the activity."""
+    if resident_id != current_user.id:
+        abort(403)
+    chosen = _event_of(current_user, event_id)
+    title = chosen.title(str(get_locale()))
+    if g.get("kiosk") is None:
+        flash(_("Please tap “I'm here” on the kiosk where the activity is."), "error")
+        return redirect(_back(current_user), 303)
+    try:
+        activities.arrive(current_user, chosen)
+    except activities.NotSignedUp:
+        flash(_("You have no place at %(title)s. Please ask the organiser.", title=title), "error")
+    except activities.NotNow:
+        early = activities.CHECK_IN_EARLY.seconds // 60
+        message = _(
+            "You can say you are here from %(minutes)s minutes before the start until the end.",
+            minutes=early,
+        )
+        flash(message, "error")
+    except activities.NotOpen:
+        flash(_closed_message(chosen), "error")
+    else:
+        flash(_("Welcome to %(title)s. You are checked in.", title=title), "success")
+    return redirect(_back(current_user), 303)
+
+
+@bp.get("/residents/<int:resident_id>/mine")
+@roles_required(*TAKERS)
+def mine(resident_id: int):
+    """The resident's coming places and waitlist places."""
+    resident = resident_acted_for(resident_id)
+    places = calendar.upcoming_places(resident, utcnow())
+    return render_template(
+        "activities/mine.html",
+        resident=resident,
+        places=places,
+        positions=calendar.waitlist_positions(places),
+        kin=accounts.kin_of(resident),
+        kinships=KINSHIP_LABELS,
+        now=utcnow(),
+    )

@@ -1,8 +1,11 @@
 """Turn a stored notification into words and a link, in the reader's language, when it is read."""
 
-from flask import url_for
+from babel.dates import format_skeleton
+from flask import current_app, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
+from portal.extensions import db
 from portal.notifications.models import Notification
 
 
@@ -11,6 +14,8 @@ def describe(notification: Notification) -> tuple[str, str | None]:
     from portal.help.labels import CATEGORY_TITLES, STATUS_LABELS
 
     params = notification.params or {}
+    if notification.kind.startswith("activity."):
+        return _activity(notification.kind, params)
     if notification.kind in ("help.status", "help.note"):
         words = {
             "resident": params.get("resident", ""),
@@ -26,3 +31,66 @@ def describe(notification: Notification) -> tuple[str, str | None]:
             text = _("%(resident)s's request for help (%(category)s) is now: %(status)s.", **words)
         return text, link
     return _("You have a new message."), notification.link
+
+
+def _activity(kind: str, params: dict) -> tuple[str, str | None]:
+    """A sentence about a resident's place at an event, with the event's title in the reader's
+    language and its day and time in the community's, as they are now."""
+    from portal.accounts.models import Person
+    from portal.activities.models import Event
+    from portal.activities.services import local, zone_of
+
+    event = db.session.get(Event, params.get("event_id", 0))
+    resident = db.session.get(Person, params.get("resident_id", 0))
+    words = {
+        "resident": resident.name if resident else "",
+        "title": event.title(str(get_locale())) if event else params.get("title", ""),
+    }
+    link = _event_link(event, params.get("resident_id"))
+    if kind == "activity.reminder":
+        return _(
+            "Reminder: %(resident)s has a place at %(title)s tomorrow at %(starts)s.",
+            starts=params.get("starts", ""),
+            **words,
+        ), link
+    if event is None:
+        return _("There is news about %(title)s for %(resident)s.", **words), link
+    starts = local(event.starts_at, zone_of(event))
+    words["when"] = " ".join(
+        (format_skeleton("MMMEd", starts, locale=get_locale()), starts.strftime("%H:%M"))
+    )
+    if kind == "activity.promoted":
+        text = _(
+            "A place came free: %(resident)s now has a place at %(title)s on %(when)s.", **words
+        )
+    elif kind == "activity.birthday_invite":
+        text = _(
+            "Happy birthday! %(resident)s is invited to %(title)s on %(when)s, and a place is kept.",
+            **words,
+        )
+    elif kind == "activity.cancelled" and params.get("reason"):
+        text = _(
+            "%(title)s on %(when)s is cancelled, so %(resident)s's place there is too. "
+            "The reason: %(reason)s",
+            reason=params["reason"],
+            **words,
+        )
+    elif kind == "activity.cancelled":
+        text = _(
+            "%(title)s on %(when)s is cancelled, so %(resident)s's place there is too.", **words
+        )
+    else:
+        text = _("There is news about %(title)s for %(resident)s.", **words)
+    return text, link
+
+
+def _event_link(event, resident_id: int | None) -> str | None:
+    """The event's page for the resident; their activities while there is no such page."""
+    if resident_id is None:
+        return None
+    endpoints = current_app.view_functions
+    if event is not None and "activities.event" in endpoints:
+        return url_for("activities.event", resident_id=resident_id, event_id=event.id)
+    if "activities.upcoming" in endpoints:
+        return url_for("activities.upcoming", resident_id=resident_id)
+    return None

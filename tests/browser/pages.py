@@ -17,6 +17,7 @@ from tests.browser.support import (
     CANTEEN_STAFF,
     FAMILY,
     GRID_WORKER,
+    ORGANISER,
     RESIDENT_FOR_PAGES,
     VOLUNTEER,
     LiveServer,
@@ -187,6 +188,60 @@ def _dish_change(page: Page, live: LiveServer) -> None:
         page.locator("main .card--dish a.button").first.click()
 
 
+def _organise_page(suffix: str) -> Callable[[Page, LiveServer], None]:
+    """A page of the organiser's community, below the calendar the organiser lands on."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        page.goto(live("/activities/organise/"))
+        response = page.goto(page.url.split("?")[0] + suffix)
+        assert response is not None and response.status == 200, page.url
+
+    return go
+
+
+def _new_activity_errors(page: Page, live: LiveServer) -> None:
+    """The new activity form sent with nothing filled in."""
+    _organise_page("events/new")(page, live)
+    submit(page, page.locator("main form[action$='/events/new'] button.button--primary"))
+
+
+def _attendee_list(page: Page, live: LiveServer) -> None:
+    """The attendee list of the craft class (full, with a waitlist), from the calendar."""
+    _organise_page("")(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main .organise-item__title a").first.click()
+
+
+def _activities(view: str = "") -> Callable[[Page, LiveServer], None]:
+    """The resident's activities from the home page's tile, in the week or month view if given."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        _follow("/resident", "a.tile[href^='/activities/residents/']")(page, live)
+        if view:
+            page.goto(page.url.split("?")[0] + view)
+
+    return go
+
+
+def _activity_check(page: Page, live: LiveServer) -> None:
+    """The check page of the next anti-fraud talk, which always has places to spare."""
+    _activities("?category=anti_fraud")(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main .activity__title a").first.click()
+
+
+def _activity_joined(page: Page, live: LiveServer) -> None:
+    """The confirmation of a place at that talk: joined now, or opened from its reference."""
+    _activity_check(page, live)
+    join = page.locator("main form button.button--huge")
+    if join.count():
+        submit(page, join)
+    else:
+        with page.expect_navigation(wait_until="load"):
+            page.locator("main a[href*='/signups/']").click()
+    assert "/signups/" in page.url, page.url
+
+
 def _counter_served(page: Page, live: LiveServer) -> None:
     """The counter after the first booking's Served button, answered in place with JavaScript."""
     _canteen_staff_page("counter")(page, live)
@@ -244,6 +299,12 @@ ROLES = (
             Visit("canteen check", _canteen_check),
             Visit("canteen booked", _canteen_booked),
             Visit("meal bookings", _follow("/resident", "a.tile[href$='/bookings']")),
+            Visit("activities", _activities()),
+            Visit("activities week", _activities("/week")),
+            Visit("activities month", _activities("/month")),
+            Visit("activity check", _activity_check),
+            Visit("activity joined", _activity_joined),
+            Visit("my activities", _activities("/mine")),
         ),
     ),
     Role(
@@ -255,6 +316,9 @@ ROLES = (
             Visit("/family/links/new", _get("/family/links/new")),
             Visit("parent's requests", _follow("/family", "main a[href^='/help/residents/']")),
             Visit("parent's meals", _follow("/family", "main a[href^='/canteen/residents/']")),
+            Visit(
+                "parent's activities", _follow("/family", "main a[href^='/activities/residents/']")
+            ),
             Visit("/inbox", _get("/inbox")),
         ),
     ),
@@ -310,6 +374,21 @@ ROLES = (
             Visit("menu editor", _menu_editor),
             Visit("menu editor (errors)", _menu_editor_errors),
             Visit("change a dish", _dish_change),
+        ),
+    ),
+    Role(
+        "organiser",
+        every_scheme=False,
+        kiosk=False,
+        sign_in=_password(ORGANISER),
+        visits=(
+            Visit("activities calendar", _organise_page("")),
+            Visit("attendee list", _attendee_list),
+            Visit("venues", _organise_page("venues")),
+            Visit("add a venue", _organise_page("venues/new")),
+            Visit("add an activity", _organise_page("events/new")),
+            Visit("add an activity (errors)", _new_activity_errors),
+            Visit("attendance", _organise_page("attendance")),
         ),
     ),
 )

@@ -52,6 +52,103 @@ def _canteen_booked_today(world, resident) -> Canteen:
     return place
 
 
+def _organised_today(world, resident) -> list[str]:
+    """The organiser's pages, with an activity today that the resident has a place at."""
+    from datetime import timedelta
+
+    from portal.activities.models import Event, SignUp, Venue
+    from portal.model_base import utcnow
+
+    room = Venue(community=world.community, name="活动室", capacity=30, hearing_loop=True)
+    start = utcnow() - timedelta(minutes=1)
+    event = Event(
+        community=world.community,
+        venue=room,
+        organiser=world.person(Role.ADMIN, name="孙丽"),
+        title_zh_hans="手工课",
+        category="crafts",
+        starts_at=start,
+        ends_at=start + timedelta(hours=1),
+        capacity=1,
+        going=1,
+        access_notes="无障碍通道",
+    )
+    later = Event(
+        community=world.community,
+        venue=room,
+        organiser=event.organiser,
+        title_zh_hans="讲座",
+        category="health_talk",
+        starts_at=start + timedelta(days=1),
+        ends_at=start + timedelta(days=1, hours=1),
+    )
+    db.session.add_all([room, event, later])
+    db.session.flush()
+    db.session.add(
+        SignUp(
+            event_id=event.id, resident_id=resident.id, signed_up_by_id=resident.id, status="going"
+        )
+    )
+    db.session.commit()
+    base = f"/activities/organise/{world.community.id}"
+    page = f"/activities/organise/events/{later.id}"
+    return [
+        f"/activities/organise/events/{event.id}",
+        f"{base}/",
+        f"{base}/venues",
+        f"{base}/venues/new",
+        f"/activities/organise/venues/{room.id}",
+        f"{base}/events/new",
+        f"{base}/attendance",
+        f"{page}/edit",
+        f"{page}/move",
+        f"{page}/cancel",
+    ]
+
+
+def _activity_pages(world, resident) -> list[str]:
+    """The resident's activity pages, with a place at a full activity tomorrow and a waitlist
+    place at another."""
+    from datetime import timedelta
+
+    from portal.activities import services as activities
+    from portal.activities.models import Event, Venue
+    from portal.model_base import utcnow
+
+    room = Venue(community=world.community, name="阅览角", capacity=12, step_free=False)
+    start = utcnow() + timedelta(days=1)
+    full, waiting = (
+        Event(
+            community=world.community,
+            venue=room,
+            organiser=resident,
+            title_zh_hans=title,
+            category="chess",
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            capacity=1,
+        )
+        for title in ("象棋", "书法")
+    )
+    db.session.add_all([room, full, waiting])
+    db.session.commit()
+    place, _created = activities.join(resident, full, resident)
+    other = world.person(Role.RESIDENT, name="李桂英")
+    activities.join(other, waiting, other)
+    activities.join(resident, waiting, resident)
+    base = f"/activities/residents/{resident.id}"
+    return [
+        base,
+        f"{base}/week",
+        f"{base}/week?week=2026-02-30&category=chess",
+        f"{base}/month",
+        f"{base}/events/{full.id}",
+        f"{base}/events/{waiting.id}",
+        f"{base}/signups/{place.id}",
+        f"{base}/mine",
+    ]
+
+
 def _pages(client, world, sign_in) -> dict[str, str]:
     """Render every page of the foundation, signed out and as each role, in every language."""
     admin = world.person(Role.ADMIN)
@@ -66,9 +163,10 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     dish = db.session.scalars(select(Dish)).first()
     meal = f"{canteen}/services/{lunch.id}/{dish.meal_day.day.isoformat()}"
     booking = f"/canteen/residents/{resident.id}"
+    organised = _organised_today(world, resident)
     visits = {
         None: ["/", "/sign-in", "/kiosk", "/register", "/no-such-page"],
-        family: ["/family", "/family/links/new"],
+        family: ["/family", "/family/links/new", "/calendar/mine"],
         world.person(Role.VOLUNTEER): ["/volunteer"],
         admin: ["/staff", "/admin/kiosks", "/admin/family-links", "/admin/audit/"],
         resident: [
@@ -78,6 +176,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"{booking}/meals/{dish.meal_day_id}",
             f"{booking}/meals/{dish.meal_day_id}/dishes/{dish.id}",
             f"{booking}/bookings",
+            *_activity_pages(world, resident),
+            "/calendar/mine",
         ],
         world.person(Role.CANTEEN_STAFF): [
             f"{canteen}/kitchen",
@@ -92,6 +192,7 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             meal,
             f"{canteen}/dishes/{dish.id}",
         ],
+        world.person(Role.ORGANISER, name="孙丽"): organised,
     }
     pages = {}
     for language in ("zh_Hans", "zh_Hant", "en"):

@@ -1,0 +1,86 @@
+"""Activities in Chromium: a resident joins and leaves at the kiosk, with and without JavaScript;
+a family member signs their parent up from a phone; switching weeks in place is announced."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.support import (
+    PHONE,
+    follow,
+    sign_in_at_kiosk,
+    sign_in_with_password,
+    submit,
+)
+
+pytestmark = pytest.mark.browser
+
+RESIDENT_JOINS = {True: "100040", False: "100041"}
+RESIDENT_SWITCHES_WEEKS = "100049"
+# A demo family member and the parent they are linked to, used by no other test.
+FAMILY_SIGNS_UP = "13800000423"
+PARENT_SIGNED_UP = "100042"
+
+
+def join_first_open_activity(page: Page) -> str:
+    """From a calendar page, join the first activity with places (the next week's when this
+    week's are all taken or over); returns its title."""
+    card = page.locator("li.activity", has=page.locator("a.button--primary", has_text="Join"))
+    if not card.count():
+        follow(page, page.locator("a.pager__link").last)
+    card = card.filter(has_not_text="waitlist").first
+    title = card.locator(".activity__title").inner_text().strip()
+    submit(page, card.locator("a.button--primary"))
+    expect(page.locator("h1")).to_contain_text(title)
+    expect(page.locator("dl.facts")).to_contain_text("Step-free access")
+    submit(page, page.locator("main form button.button--huge"))
+    return title
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_resident_joins_and_leaves_at_the_kiosk(new_context, live, javascript):
+    page = new_context(kiosk=True, javascript=javascript, language="en").new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_JOINS[javascript])
+    submit(page, page.locator("a.tile[href^='/activities/residents/']"))
+    title = join_first_open_activity(page)
+    expect(page.locator("h1")).to_contain_text("You're going")
+    expect(page.locator("main")).to_contain_text("Reference A")
+    submit(page, page.locator("main a.button--primary", has_text="See all my activities"))
+    card = page.locator(".card", has_text=title)
+    expect(card).to_contain_text("You're going")
+    submit(page, card.locator("form[action$='/leave'] button"))
+    expect(page.locator("#status")).to_contain_text(f"You have left {title}")
+    expect(page.locator(".card", has_text=title)).to_have_count(0)
+
+
+def test_family_signs_up_their_parent_on_a_phone(new_context, live):
+    family = new_context(language="en", viewport=PHONE).new_page()
+    sign_in_with_password(family, live, FAMILY_SIGNS_UP)
+    submit(family, family.locator("main a[href^='/activities/residents/']").first)
+    expect(family.locator("h1")).to_contain_text("Activities for")
+    title = join_first_open_activity(family)
+    expect(family.locator("h1")).to_contain_text("is going")
+
+    resident = new_context(kiosk=True, language="en").new_page()
+    sign_in_at_kiosk(resident, live, PARENT_SIGNED_UP)
+    submit(resident, resident.locator("a.tile[href^='/activities/residents/']"))
+    submit(resident, resident.locator("main a", has_text="My activities"))
+    expect(resident.locator(".card", has_text=title)).to_contain_text("Signed up by your")
+
+
+def test_switching_weeks_in_place_is_announced_and_keeps_the_address(new_context, live):
+    page = new_context(kiosk=True, language="en").new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_SWITCHES_WEEKS)
+    submit(page, page.locator("a.tile[href^='/activities/residents/']"))
+    follow(page, page.get_by_role("link", name="Week", exact=True))
+    expect(page.locator("a.pick-links__link[aria-current=page]")).to_have_text("Week")
+    follow(page, page.locator("a.pager__link", has_text="Next week"))
+    heading = page.locator("#activities-panel h2")
+    expect(page.locator("#status")).to_contain_text("Week of")
+    expect(heading).to_be_focused()
+    assert "week=" in page.url
+    follow(page, page.locator("a.pick-links__link", has_text="Chess and cards"))
+    expect(page.locator("#status")).to_contain_text("Chess and cards")
+    expect(page.locator(".activity__category")).not_to_have_count(0)
+    for category in page.locator(".activity__category").all_inner_texts():
+        assert "Chess and cards" in category
+    assert "week=" in page.url and "category=chess" in page.url

@@ -1,0 +1,73 @@
+"""`portal remind`: the periodic job that reminds people of tomorrow's activities."""
+
+from datetime import UTC, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from portal.accounts.models import Role
+from portal.activities import services as activities
+from portal.activities.models import Event, Venue
+from portal.extensions import db
+
+
+def _tomorrow_at_two(community) -> datetime:
+    """14:00 tomorrow in the community's time zone, as naive UTC."""
+    zone = ZoneInfo(community.timezone)
+    day = datetime.now(zone).date() + timedelta(days=1)
+    return datetime.combine(day, time(14), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+
+
+def test_remind_reminds_each_place_once(runner, world):
+    starts = _tomorrow_at_two(world.community)
+    room = Venue(community=world.community, name="活动室", capacity=30)
+    event = Event(
+        community=world.community,
+        venue=room,
+        organiser=world.person(Role.ORGANISER),
+        title_zh_hans="太极拳",
+        category="exercise",
+        starts_at=starts,
+        ends_at=starts + timedelta(hours=1),
+    )
+    db.session.add_all([room, event])
+    db.session.commit()
+    for name in ("王桂兰", "李建国"):
+        resident = world.person(Role.RESIDENT, name=name)
+        activities.join(resident, event, resident)
+
+    first = runner.invoke(args=["remind"])
+    assert first.exit_code == 0 and first.output.strip() == "reminded: 2"
+    assert runner.invoke(args=["remind"]).output.strip() == "reminded: 0"
+
+
+def test_daily_adds_the_coming_weeks_of_weekly_activities_once(runner, world):
+    from sqlalchemy import select
+
+    from portal.activities.models import Series
+
+    organiser = world.person(Role.ORGANISER)
+    room = Venue(community=world.community, name="活动室", capacity=30)
+    db.session.add(room)
+    db.session.commit()
+    today = datetime.now(ZoneInfo(world.community.timezone)).date()
+    series = Series(
+        community_id=world.community.id,
+        venue_id=room.id,
+        organiser_id=organiser.id,
+        title_zh_hans="象棋",
+        category="chess",
+        weekday=today.weekday(),
+        starts=time(14),
+        ends=time(16),
+        first_day=today,
+        last_day=today + timedelta(weeks=3),
+        capacity=10,
+    )
+    db.session.add(series)
+    db.session.commit()
+    first = runner.invoke(args=["daily"])
+    assert first.exit_code == 0 and "activity weeks added: 4" in first.output
+    assert "activity weeks added: 0" in runner.invoke(args=["daily"]).output
+    days = db.session.scalars(
+        select(Event.series_day).where(Event.series_id == series.id).order_by(Event.series_day)
+    ).all()
+    assert days == [today + timedelta(weeks=n) for n in range(4)]
