@@ -124,6 +124,7 @@ def test_a_family_members_calendar_holds_their_residents_places(client, world, s
     family = world.person(Role.FAMILY, name="李娜")
     decide_link(request_link(family, resident.resident_code, "daughter"), resident, True)
     activities.join(resident, talk, resident)
+    client.set_cookie("linli_lang", "en")
     sign_in.password(family)
     assert "family members" in text_of(client.get("/calendar/mine"))
     (event,) = Calendar.from_ical(client.get(_make_address(client)).data).walk("VEVENT")
