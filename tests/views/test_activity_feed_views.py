@@ -129,7 +129,7 @@ def test_a_family_members_calendar_holds_their_residents_places(client, world, s
     assert "family members" in text_of(client.get("/calendar/mine"))
     client.set_cookie("linli_lang", "zh_Hans")
     (event,) = Calendar.from_ical(client.get(_make_address(client)).data).walk("VEVENT")
-    assert str(event["SUMMARY"]) == "王桂兰: 防诈讲座"
+    assert str(event["SUMMARY"]) == "王桂兰：防诈讲座"
 
 
 def test_the_page_links_the_community_feed(client, world, sign_in):
