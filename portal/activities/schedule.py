@@ -137,23 +137,13 @@ def venues_of(community_id: int) -> list[Venue]:
     )
 
 
-def _changes(target, fields: Iterable[str], values: dict) -> dict:
-    """Set fields of target from values; return {field: "old → new"} for those that changed."""
-    changed = {}
-    for field in fields:
-        if field in values and getattr(target, field) != values[field]:
-            changed[field] = f"{getattr(target, field)} → {values[field]}"
-            setattr(target, field, values[field])
-    return changed
-
-
 def save_venue(actor: Person, community_id: int, venue: Venue | None, **values) -> Venue:
     """Add a venue to the community or change one; commit with its audit entry."""
     created = venue is None
     if created:
         venue = Venue(community_id=community_id)
         db.session.add(venue)
-    changed = _changes(venue, VENUE_FIELDS, values)
+    changed = audit.apply_changes(venue, VENUE_FIELDS, values)
     db.session.flush()
     if created or changed:
         action = "venue.created" if created else "venue.changed"
@@ -377,9 +367,11 @@ def update_event(
     if starts_at <= now:
         _refuse(InPast())
     _check_free(venue.id, starts_at, ends_at, ignore=[event.id])
-    changed = _changes(event, EVENT_FIELDS, values)
+    changed = audit.apply_changes(event, EVENT_FIELDS, values)
     changed.update(
-        _changes(event, ("starts_at", "ends_at"), {"starts_at": starts_at, "ends_at": ends_at})
+        audit.apply_changes(
+            event, ("starts_at", "ends_at"), {"starts_at": starts_at, "ends_at": ends_at}
+        )
     )
     if capacity != event.capacity:
         changed["capacity"] = f"{event.capacity} → {capacity}"
@@ -592,7 +584,7 @@ def update_series(
     _check_capacity(venue, capacity)
     zone = zone_for(series.community_id)
     timing = {"starts": starts, "ends": ends, "capacity": capacity, "last_day": last_day}
-    changed = _changes(series, (*EVENT_FIELDS, *timing), {**values, **timing})
+    changed = audit.apply_changes(series, (*EVENT_FIELDS, *timing), {**values, **timing})
     coming = list(
         db.session.scalars(
             select(Event)
@@ -611,9 +603,11 @@ def update_series(
         starts_at = utc_at(event.series_day, starts, zone)
         ends_at = utc_at(event.series_day, ends, zone)
         _check_free(venue.id, starts_at, ends_at, ignore=ids)
-        moved = _changes(event, EVENT_FIELDS, values)
+        moved = audit.apply_changes(event, EVENT_FIELDS, values)
         moved.update(
-            _changes(event, ("starts_at", "ends_at"), {"starts_at": starts_at, "ends_at": ends_at})
+            audit.apply_changes(
+                event, ("starts_at", "ends_at"), {"starts_at": starts_at, "ends_at": ends_at}
+            )
         )
         if capacity != event.capacity:
             _set_capacity(event, capacity, now)

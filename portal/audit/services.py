@@ -24,6 +24,29 @@ def record(
     return entry
 
 
+def apply_changes(target, fields, values: dict) -> dict[str, str]:
+    """Set fields of target from values; return {field: "old → new"} for those that changed, as
+    an audit entry's detail."""
+    changed = {}
+    for field in fields:
+        if field not in values:
+            continue
+        old, new = getattr(target, field), values[field]
+        if old != new:
+            setattr(target, field, new)
+            changed[field] = f"{_shown(old)} → {_shown(new)}"
+    return changed
+
+
+def _shown(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, time):
+        return value.strftime("%H:%M")
+    digest = getattr(value, "digest", None)  # content-addressed things, such as photos
+    return digest[:12] if digest else str(value)
+
+
 def find_people(text: str, limit: int = 20) -> list[Person]:
     """People whose name contains text, or whose mobile number or resident code is text."""
     text = text.strip()

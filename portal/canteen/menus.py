@@ -1,7 +1,7 @@
 """Staff rules for canteens: who manages which canteen, its meal services and price tiers, and
 the menu of each meal. Every change is written to the audit log in the same commit."""
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -97,27 +97,6 @@ def communities() -> list[Community]:
 # Canteens and their services --------------------------------------------------------------------
 
 
-def _changes(target, fields: tuple[str, ...], values: dict) -> dict:
-    """Set fields of target from values; return {field: "old → new"} for those that changed."""
-    changed = {}
-    for field in fields:
-        if field not in values:
-            continue
-        old, new = getattr(target, field), values[field]
-        if old != new:
-            setattr(target, field, new)
-            changed[field] = f"{_shown(old)} → {_shown(new)}"
-    return changed
-
-
-def _shown(value) -> str:
-    if isinstance(value, time):
-        return value.strftime("%H:%M")
-    if hasattr(value, "digest"):
-        return value.digest[:12]
-    return "" if value is None else str(value)
-
-
 def save_canteen(actor: Person, place: Canteen | None, **values) -> Canteen:
     """Create a canteen (community_id in values) or change one's name, phone and price tiers.
 
@@ -129,7 +108,7 @@ def save_canteen(actor: Person, place: Canteen | None, **values) -> Canteen:
         db.session.add(place)
     if values.get("senior_price_fen") is not None:
         values["senior_discount_percent"] = None
-    changed = _changes(place, CANTEEN_FIELDS, values)
+    changed = audit.apply_changes(place, CANTEEN_FIELDS, values)
     db.session.flush()
     if created or changed:
         action = "canteen.created" if created else "canteen.changed"
@@ -167,7 +146,7 @@ def save_service(
     if created:
         service = MealService(canteen_id=place.id)
         db.session.add(service)
-    changed = _changes(service, SERVICE_FIELDS, values)
+    changed = audit.apply_changes(service, SERVICE_FIELDS, values)
     db.session.flush()
     if created or changed:
         action = "canteen.service_added" if created else "canteen.service_changed"
@@ -269,7 +248,7 @@ def add_dish(actor: Person, service: MealService, day: date, **values) -> Dish:
     meal_day = _meal_day(service, day)
     dish = Dish(meal_day=meal_day, booked=0)
     db.session.add(dish)
-    changed = _changes(dish, DISH_FIELDS, values)
+    changed = audit.apply_changes(dish, DISH_FIELDS, values)
     db.session.flush()
     _record(actor, "canteen.dish_added", meal_day, dish=dish.id, **changed)
     db.session.commit()
@@ -291,9 +270,9 @@ def update_dish(actor: Person, dish: Dish, **values) -> Dish:
             db.session.refresh(dish)
             raise BelowBooked(dish.booked)
         db.session.expire(dish, ["portions"])
-    changes = _changes(dish, DISH_FIELDS, values)
+    changes = audit.apply_changes(dish, DISH_FIELDS, values)
     if portions is not None and portions != before:
-        changes["portions"] = f"{_shown(before)} → {portions}"
+        changes["portions"] = f"{'' if before is None else before} → {portions}"
     if changes:
         _record(actor, "canteen.dish_changed", dish.meal_day, dish=dish.id, **changes)
     db.session.commit()
