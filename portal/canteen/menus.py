@@ -187,7 +187,12 @@ def week_of_menus(place: Canteen, monday: date) -> list[tuple[date, list[tuple]]
 
 
 def find_meal_day(service: MealService, day: date) -> MealDay | None:
-    return db.session.scalar(select(MealDay).filter_by(service_id=service.id, day=day))
+    """The meal of service on day with its dishes and their photos, or None."""
+    return db.session.scalar(
+        select(MealDay)
+        .filter_by(service_id=service.id, day=day)
+        .options(db.selectinload(MealDay.dishes).joinedload(Dish.photo))
+    )
 
 
 def _meal_day(service: MealService, day: date) -> MealDay:
