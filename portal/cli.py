@@ -80,10 +80,17 @@ def remind_command():
 @click.command("daily")
 @with_appcontext
 def daily_command():
-    """The once-a-day jobs: weekly activities get their coming weeks. Safe to run again."""
+    """The once-a-day jobs, safe to run again: weekly activities get their coming weeks, and
+    delivery enrolments become the coming meals' delivery bookings."""
     from portal.activities.schedule import extend_series
+    from portal.delivery.services import book_deliveries
 
     click.echo(f"activity weeks added: {extend_series()}")
+    tally = book_deliveries()
+    click.echo(
+        f"deliveries booked: {tally['booked']}, given back: {tally['withdrawn']}, "
+        f"not booked because the meal is full: {tally['full']}"
+    )
 
 
 @click.group("translations")

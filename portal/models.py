@@ -5,6 +5,7 @@ from portal.activities.models import CalendarFeed, Event, Series, SignUp, Venue
 from portal.audit.models import AuditEntry
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
+from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, DeliveryRound
 from portal.help.models import HelpEvent, HelpRequest
 from portal.notifications.models import Notification
 
@@ -21,6 +22,10 @@ __all__ = [
     "MealDay",
     "MealService",
     "Building",
+    "Delivery",
+    "DeliveryEnrolment",
+    "DeliveryPause",
+    "DeliveryRound",
     "Community",
     "FamilyLink",
     "Grid",

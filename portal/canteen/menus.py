@@ -1,7 +1,7 @@
 """Staff rules for canteens: who manages which canteen, its meal services and price tiers, and
 the menu of each meal. Every change is written to the audit log in the same commit."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select, update
 
@@ -9,6 +9,7 @@ from portal.accounts.models import Person, Role
 from portal.audit import services as audit
 from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
 from portal.community.models import Community
+from portal.delivery import services as deliveries
 from portal.extensions import db
 from portal.model_base import utcnow
 
@@ -237,11 +238,16 @@ def set_capacity(actor: Person, meal_day: MealDay, capacity: int) -> MealDay:
     return meal_day
 
 
-def publish(actor: Person, meal_day: MealDay, published: bool) -> MealDay:
-    """Show the meal to residents, or take it off their list. Bookings made stay valid."""
+def publish(
+    actor: Person, meal_day: MealDay, published: bool, now: datetime | None = None
+) -> MealDay:
+    """Show the meal to residents, or take it off their list. Bookings made stay valid. The
+    meal's deliveries are booked before residents can see it."""
     if published and not meal_day.dishes:
         raise NothingToPublish()
     if meal_day.published != published:
+        if published:
+            deliveries.book_meal(meal_day, now)
         meal_day.published = published
         _record(actor, "canteen.published" if published else "canteen.unpublished", meal_day)
         db.session.commit()
@@ -360,6 +366,7 @@ def publish_week(actor: Person, place: Canteen, monday: date) -> int:
     for _day, row in week_of_menus(place, monday):
         for _service, meal_day in row:
             if meal_day is not None and meal_day.dishes and not meal_day.published:
+                deliveries.book_meal(meal_day)
                 meal_day.published = True
                 published += 1
     if published:

@@ -127,6 +127,65 @@ def alternatives(meal_day: MealDay) -> list[Dish]:
     return [d for d in meal_day.dishes if d.portions is None or d.booked < d.portions]
 
 
+def _take_portion(meal_day: MealDay, dish: Dish) -> bool:
+    """Take a place of the day's capacity and a portion of dish with conditional updates, in the
+    current transaction; False (having taken nothing) when either has run out."""
+    took_seat = db.session.execute(
+        update(MealDay)
+        .where(MealDay.id == meal_day.id, MealDay.booked < MealDay.capacity)
+        .values(booked=MealDay.booked + 1)
+    ).rowcount
+    if not took_seat:
+        return False
+    took_dish = db.session.execute(
+        update(Dish)
+        .where(Dish.id == dish.id, (Dish.portions.is_(None)) | (Dish.booked < Dish.portions))
+        .values(booked=Dish.booked + 1)
+    ).rowcount
+    if not took_dish:
+        db.session.execute(
+            update(MealDay).where(MealDay.id == meal_day.id).values(booked=MealDay.booked - 1)
+        )
+    return bool(took_dish)
+
+
+def reserve_delivery(
+    resident: Person, meal_day: MealDay, dishes: list[Dish], booked_by: Person
+) -> Booking | None:
+    """Book the first of dishes that still has a portion for delivery to resident, counted against
+    the day's capacity like any booking, and add it to the session without committing. None when
+    the meal or every one of dishes is full. The caller checks that the resident holds no booking
+    for the meal; the booking's unique key stops a second one at commit."""
+    for dish in dishes:
+        if _take_portion(meal_day, dish):
+            booking = Booking(
+                meal_day_id=meal_day.id,
+                dish_id=dish.id,
+                resident_id=resident.id,
+                booked_by_id=booked_by.id,
+                mode=BookingMode.DELIVERY,
+                price_fen=price_for(meal_day.service.canteen, resident, dish, meal_day.day),
+                active_key=_active_key(resident, meal_day),
+            )
+            db.session.add(booking)
+            return booking
+    return None
+
+
+def release(booking: Booking, now: datetime) -> None:
+    """Cancel booking and give its portion back, without committing; the caller checked the
+    cut-off."""
+    booking.status = BookingStatus.CANCELLED
+    booking.active_key = None
+    booking.cancelled_at = now
+    db.session.execute(
+        update(MealDay).where(MealDay.id == booking.meal_day_id).values(booked=MealDay.booked - 1)
+    )
+    db.session.execute(
+        update(Dish).where(Dish.id == booking.dish_id).values(booked=Dish.booked - 1)
+    )
+
+
 def book(
     resident: Person,
     dish: Dish,
@@ -155,20 +214,7 @@ def book(
     held = existing_booking(resident, meal_day)
     if held is not None:
         return held, False
-    took_seat = db.session.execute(
-        update(MealDay)
-        .where(MealDay.id == meal_day.id, MealDay.booked < MealDay.capacity)
-        .values(booked=MealDay.booked + 1)
-    ).rowcount
-    took_dish = (
-        took_seat
-        and db.session.execute(
-            update(Dish)
-            .where(Dish.id == dish.id, (Dish.portions.is_(None)) | (Dish.booked < Dish.portions))
-            .values(booked=Dish.booked + 1)
-        ).rowcount
-    )
-    if not (took_seat and took_dish):
+    if not _take_portion(meal_day, dish):
         db.session.rollback()
         # The same resident's other request may have taken the last portion a moment ago.
         held = existing_booking(resident, meal_day)
@@ -205,15 +251,7 @@ def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Boo
         raise NotAllowed()
     if now >= cutoff_of(booking.meal_day):
         raise PastCutoff(cutoff_of(booking.meal_day))
-    booking.status = BookingStatus.CANCELLED
-    booking.active_key = None
-    booking.cancelled_at = now
-    db.session.execute(
-        update(MealDay).where(MealDay.id == booking.meal_day_id).values(booked=MealDay.booked - 1)
-    )
-    db.session.execute(
-        update(Dish).where(Dish.id == booking.dish_id).values(booked=Dish.booked - 1)
-    )
+    release(booking, now)
     db.session.commit()
     return booking
 

@@ -156,11 +156,35 @@ def raise_request(
     Raises UnknownCategory, NoGrid, NotAllowed (raised_by may not act for resident) or
     TooManyRequests (more than timers.per_hour in the last hour).
     """
-    now = now or utcnow()
     if category not in {c.value for c in Category}:
         raise UnknownCategory(category)
     if not may_act_for(raised_by, resident):
         raise NotAllowed()
+    return _create(resident, category, raised_by, now=now or utcnow(), timers=timers, note=note)
+
+
+def raise_alert(
+    resident: Person,
+    category: str,
+    raised_by: Person,
+    *,
+    now: datetime | None = None,
+    timers: Timers = Timers(),
+    note: str | None = None,
+) -> tuple[HelpRequest, bool]:
+    """Raise a request about resident that the portal itself decided on, e.g. a welfare check
+    after a delivery nobody answered; raised_by is whoever saw the sign. Otherwise as
+    raise_request(), but never refused for the number of requests made lately."""
+    if category not in {c.value for c in Category}:
+        raise UnknownCategory(category)
+    return _create(
+        resident, category, raised_by, now=now or utcnow(), timers=timers, note=note, limit=False
+    )
+
+
+def _create(
+    resident, category, raised_by, *, now, timers, note, limit=True
+) -> tuple[HelpRequest, bool]:
     if resident.building is None:
         raise NoGrid()
     key = f"{resident.id}:{category}"
@@ -182,7 +206,7 @@ def raise_request(
             HelpRequest.created_at >= now - timedelta(hours=1),
         )
     )
-    if recent >= timers.per_hour:
+    if limit and recent >= timers.per_hour:
         db.session.rollback()
         raise TooManyRequests()
     grid = resident.building.grid

@@ -1,0 +1,1 @@
+"""Meal delivery: enrolments, pauses, the daily bookings, rounds and what happened at the door."""

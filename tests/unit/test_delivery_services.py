@@ -1,0 +1,605 @@
+import threading
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.accounts.models import Role
+from portal.accounts.services import decide_link, request_link
+from portal.audit.models import AuditEntry
+from portal.canteen import menus
+from portal.canteen import services as canteen
+from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
+from portal.community.models import Building, Grid
+from portal.delivery import services as delivery
+from portal.delivery.models import Delivery, DeliveryEnrolment, EnrolmentStatus
+from portal.extensions import db
+from portal.help.models import HelpRequest
+from portal.notifications.models import Notification
+
+# Sunday 1 March 2026, noon in Shanghai (04:00 UTC). Lunch books until 09:30 local (01:30 UTC),
+# dinner until 15:00 local (07:00 UTC).
+SUNDAY = date(2026, 3, 1)
+NOW = datetime(2026, 3, 1, 4, 0)
+MONDAY = date(2026, 3, 2)
+
+
+def at(day: date, hour: int, minute: int = 0) -> datetime:
+    """day at hour:minute in Shanghai, as naive UTC."""
+    return datetime.combine(day, time(hour, minute)) - timedelta(hours=8)
+
+
+@pytest.fixture
+def place(world):
+    place = Canteen(
+        community=world.community,
+        name="幸福食堂",
+        phone="0871-62222222",
+        senior_discount_percent=20,
+    )
+    lunch = MealService(
+        canteen=place,
+        kind="lunch",
+        serving_start=time(11),
+        serving_end=time(13),
+        cutoff=time(9, 30),
+        capacity=10,
+    )
+    dinner = MealService(
+        canteen=place,
+        kind="dinner",
+        serving_start=time(17),
+        serving_end=time(18, 30),
+        cutoff=time(15),
+        capacity=10,
+    )
+    db.session.add_all([place, lunch, dinner])
+    for offset in range(14):
+        for service in (lunch, dinner):
+            meal_day = MealDay(
+                service=service, day=SUNDAY + timedelta(days=offset), published=True, capacity=10
+            )
+            db.session.add_all(
+                [
+                    Dish(meal_day=meal_day, name_zh_hans="红烧肉套餐", price_fen=1500),
+                    Dish(
+                        meal_day=meal_day,
+                        name_zh_hans="清蒸鱼",
+                        price_fen=1800,
+                        tags="soft,low_salt",
+                    ),
+                ]
+            )
+    db.session.commit()
+    return place
+
+
+@pytest.fixture
+def staff(world):
+    return world.person(Role.CANTEEN_STAFF, name="食堂张姐")
+
+
+def _elder(world, **fields):
+    return world.person(
+        Role.RESIDENT, **{"name": "王秀英", "birth_date": date(1944, 6, 1), **fields}
+    )
+
+
+def _answers(**changes) -> delivery.Application:
+    values = {
+        "lunch": True,
+        "weekdays": [0, 2, 4],
+        "start_day": MONDAY,
+        "floor": 5,
+        "has_lift": False,
+        "access_notes": "敲门大声一点",
+        "contact_phone": "13800000001",
+    }
+    return delivery.Application(**{**values, **changes})
+
+
+def _meal(place, day, kind="lunch") -> MealDay:
+    return db.session.scalar(
+        select(MealDay)
+        .join(MealService)
+        .where(MealService.canteen_id == place.id, MealService.kind == kind, MealDay.day == day)
+    )
+
+
+def _enrolled(world, place, staff, resident=None, **changes) -> DeliveryEnrolment:
+    resident = resident or _elder(world)
+    enrolment, _ = delivery.apply(resident, resident, _answers(**changes), now=NOW)
+    delivery.approve(enrolment, staff, changes.get("start_day", MONDAY), now=NOW)
+    return enrolment
+
+
+def _standing(enrolment) -> list[date]:
+    query = (
+        select(MealDay.day)
+        .join(Booking, Booking.meal_day_id == MealDay.id)
+        .join(Delivery, Delivery.booking_id == Booking.id)
+        .where(Delivery.enrolment_id == enrolment.id, Booking.status != BookingStatus.CANCELLED)
+        .order_by(MealDay.day)
+    )
+    return list(db.session.scalars(query))
+
+
+# Eligibility and applying ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"birth_date": date(1970, 1, 1)}, "too_young"),
+        ({"birth_date": date(1966, 3, 2)}, "too_young"),  # 60 tomorrow
+        ({"birth_date": date(1966, 3, 1)}, None),  # 60 today
+    ],
+)
+def test_eligibility_is_sixty_and_over(world, place, fields, reason):
+    resident = world.person(Role.RESIDENT, **fields)
+    assert delivery.eligibility(resident, SUNDAY)[0] == reason
+
+
+def test_ineligible_without_birthday_address_or_canteen(world, place):
+    resident = _elder(world)
+    resident.birth_date = None
+    assert delivery.eligibility(resident, SUNDAY)[0] == "age_unknown"
+    resident.birth_date = date(1940, 1, 1)
+    resident.building = None
+    resident.building_id = None
+    assert delivery.eligibility(resident, SUNDAY)[0] == "no_address"
+    resident.community = None
+    resident.community_id = None
+    assert delivery.eligibility(resident, SUNDAY) == ("no_canteen", None)
+
+
+def test_an_ineligible_application_is_refused_and_nothing_saved(world, place):
+    young = world.person(Role.RESIDENT, birth_date=date(1980, 1, 1))
+    with pytest.raises(delivery.Ineligible) as refused:
+        delivery.apply(young, young, _answers(), now=NOW)
+    assert refused.value.reason == "too_young"
+    assert db.session.scalar(select(func.count()).select_from(DeliveryEnrolment)) == 0
+
+
+def test_applying_records_every_answer_and_tells_resident_and_family(world, place, people):
+    family = world.person(Role.FAMILY, name="李娜")
+    resident = _elder(world)
+    decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
+    answers = _answers(dinner=True, diet_tags=["soft"], diet_notes="不吃辣", weekdays=[4, 0, 0])
+    enrolment, created = delivery.apply(resident, family, answers, now=NOW)
+    assert created and enrolment.status == EnrolmentStatus.APPLIED
+    assert enrolment.meals == ["lunch", "dinner"] and enrolment.weekday_list == [0, 4]
+    assert (enrolment.floor, enrolment.has_lift, enrolment.access_notes) == (
+        5,
+        False,
+        "敲门大声一点",
+    )
+    assert enrolment.diet_tag_list == ["soft"] and enrolment.diet_notes == "不吃辣"
+    assert enrolment.applied_by_id == family.id and enrolment.reference.startswith("D")
+    told = db.session.scalars(
+        select(Notification.recipient_id).where(Notification.kind == "delivery.applied")
+    ).all()
+    assert sorted(told) == sorted([resident.id, family.id])
+    # A family member's application is theirs to make: not a staff change for the audit log.
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action.like("delivery.%"))) is None
+
+
+@pytest.mark.parametrize(
+    ("changes", "error"),
+    [
+        ({"lunch": False}, delivery.NoMeals),
+        ({"weekdays": []}, delivery.NoWeekdays),
+        ({"start_day": SUNDAY - timedelta(days=1)}, delivery.StartInPast),
+        ({"start_day": None}, delivery.StartInPast),
+        ({"start_day": SUNDAY + timedelta(days=91)}, delivery.StartTooFar),
+    ],
+)
+def test_bad_answers_are_refused_and_nothing_saved(world, place, changes, error):
+    resident = _elder(world)
+    with pytest.raises(error):
+        delivery.apply(resident, resident, _answers(**changes), now=NOW)
+    assert db.session.scalar(select(func.count()).select_from(DeliveryEnrolment)) == 0
+
+
+def test_a_meal_the_canteen_does_not_serve_cannot_be_delivered(world):
+    lunch_only = Canteen(community=world.community, name="午餐食堂")
+    db.session.add(
+        MealService(
+            canteen=lunch_only,
+            kind="lunch",
+            serving_start=time(11),
+            serving_end=time(13),
+            cutoff=time(9, 30),
+            capacity=10,
+        )
+    )
+    db.session.commit()
+    resident = _elder(world)
+    with pytest.raises(delivery.NoSuchMeal):
+        delivery.apply(resident, resident, _answers(dinner=True), now=NOW)
+
+
+def test_only_the_resident_linked_family_or_their_canteen_staff_may_apply(world, place, staff):
+    resident = _elder(world)
+    stranger = world.person(Role.FAMILY, name="陌生人")
+    with pytest.raises(delivery.NotAllowed):
+        delivery.apply(resident, stranger, _answers(), now=NOW)
+    enrolment, created = delivery.apply(resident, staff, _answers(), now=NOW)
+    assert created
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action.like("delivery.%")))
+    assert (entry.action, entry.subject_id) == ("delivery.applied", resident.id)
+
+
+def test_the_same_application_twice_is_one_and_a_second_for_the_same_meal_is_refused(world, place):
+    resident = _elder(world)
+    first, _ = delivery.apply(resident, resident, _answers(), now=NOW)
+    again, created = delivery.apply(resident, resident, _answers(), now=NOW + timedelta(minutes=1))
+    assert again.id == first.id and not created
+    with pytest.raises(delivery.AlreadyEnrolled) as refused:
+        delivery.apply(resident, resident, _answers(weekdays=[1]), now=NOW)
+    assert refused.value.enrolment.id == first.id and refused.value.kind == "lunch"
+    dinner, created = delivery.apply(
+        resident, resident, _answers(lunch=False, dinner=True), now=NOW
+    )
+    assert created and dinner.id != first.id
+
+
+def test_a_declined_or_stopped_enrolment_frees_the_meal_for_a_new_application(world, place, staff):
+    resident = _elder(world)
+    first, _ = delivery.apply(resident, resident, _answers(), now=NOW)
+    delivery.decline(first, staff, "no_places", "下个月再申请", now=NOW)
+    assert (first.status, first.decline_reason, first.decline_note) == (
+        "declined",
+        "no_places",
+        "下个月再申请",
+    )
+    second, created = delivery.apply(resident, resident, _answers(weekdays=[1]), now=NOW)
+    assert created
+    delivery.stop(second, resident, now=NOW)
+    third, created = delivery.apply(resident, resident, _answers(weekdays=[2]), now=NOW)
+    assert created
+
+
+# Deciding --------------------------------------------------------------------------------------
+
+
+def test_approving_books_the_coming_deliveries_once(world, place, staff):
+    resident = _elder(world, special_support=True)  # 81 and special support: free
+    enrolment = _enrolled(world, place, staff, resident=resident)
+    # Mondays, Wednesdays and Fridays from Monday 2 March, within the next eight days.
+    assert _standing(enrolment) == [date(2026, 3, 2), date(2026, 3, 4), date(2026, 3, 6)]
+    booking = db.session.scalar(select(Booking).order_by(Booking.id))
+    assert (booking.mode, booking.price_fen, booking.resident_id) == ("delivery", 0, resident.id)
+    assert _meal(place, MONDAY).booked == 1
+    assert delivery.book_deliveries(now=NOW) == {"booked": 0, "full": 0, "withdrawn": 0}
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 3
+    told = db.session.scalar(select(Notification).where(Notification.kind == "delivery.approved"))
+    assert told.params["start"] == "2026-03-02"
+
+
+def test_deciding_twice_or_in_the_past_or_for_another_community_is_refused(world, place, staff):
+    resident = _elder(world)
+    enrolment, _ = delivery.apply(resident, resident, _answers(), now=NOW)
+    with pytest.raises(delivery.StartInPast):
+        delivery.approve(enrolment, staff, SUNDAY - timedelta(days=1), now=NOW)
+    with pytest.raises(delivery.UnknownReason):
+        delivery.decline(enrolment, staff, "because", now=NOW)
+    outsider = world.person(Role.CANTEEN_STAFF, community=None)
+    with pytest.raises(delivery.NotAllowed):
+        delivery.approve(enrolment, outsider, MONDAY, now=NOW)
+    assert enrolment.status == "applied"
+    delivery.approve(enrolment, staff, MONDAY, now=NOW)
+    with pytest.raises(delivery.AlreadyDecided):
+        delivery.decline(enrolment, staff, "other", now=NOW)
+
+
+def test_the_job_books_from_the_approved_start_and_the_resident_s_diet(world, place, staff):
+    resident = _elder(world)
+    enrolment, _ = delivery.apply(resident, resident, _answers(diet_tags=["soft"]), now=NOW)
+    delivery.approve(enrolment, staff, date(2026, 3, 4), now=NOW)
+    assert _standing(enrolment) == [date(2026, 3, 4), date(2026, 3, 6)]
+    dish = db.session.scalar(select(Booking)).dish
+    assert dish.name_zh_hans == "清蒸鱼"  # the soft dish first
+    # A week later the job adds the days that came into reach, and nothing twice.
+    delivery.book_deliveries(now=NOW + timedelta(days=7))
+    delivery.book_deliveries(now=NOW + timedelta(days=7))
+    assert _standing(enrolment)[-3:] == [date(2026, 3, 9), date(2026, 3, 11), date(2026, 3, 13)]
+    assert len(_standing(enrolment)) == 5
+
+
+def test_deliveries_take_places_before_residents_can_book_a_newly_published_menu(
+    world, place, staff
+):
+    enrolment = _enrolled(world, place, staff)
+    wednesday = _meal(place, date(2026, 3, 4))
+    for booking in db.session.scalars(select(Booking).where(Booking.meal_day_id == wednesday.id)):
+        canteen.release(booking, NOW)
+    db.session.execute(db.delete(Delivery).where(Delivery.meal_day_id == wednesday.id))
+    wednesday.published = False
+    db.session.commit()
+    assert date(2026, 3, 4) not in _standing(enrolment)
+    menus.publish(staff, wednesday, True, now=NOW)
+    assert date(2026, 3, 4) in _standing(enrolment)
+
+
+# When the meal is full -------------------------------------------------------------------------
+
+
+def test_a_full_meal_leaves_the_delivery_unbooked_for_staff_to_see_and_retries(world, place, staff):
+    monday = _meal(place, MONDAY)
+    monday.capacity = monday.booked = 0
+    db.session.commit()
+    enrolment = _enrolled(world, place, staff)
+    assert MONDAY not in _standing(enrolment)
+    (short,) = delivery.shortfall([monday])
+    assert short.enrolment_id == enrolment.id and short.booking_id is None
+    assert monday.booked == 0
+    monday.capacity = 5
+    db.session.commit()
+    assert delivery.book_deliveries(now=NOW)["booked"] == 1
+    assert MONDAY in _standing(enrolment) and delivery.shortfall([monday]) == []
+
+
+def test_a_meal_the_resident_booked_themselves_is_not_delivered_as_well(world, place, staff):
+    resident = _elder(world)
+    monday = _meal(place, MONDAY)
+    canteen.book(resident, monday.dishes[0], "dine_in", resident, now=NOW)
+    enrolment = _enrolled(world, place, staff, resident=resident)
+    assert MONDAY not in _standing(enrolment)
+    assert (
+        db.session.scalar(
+            select(func.count()).select_from(Booking).where(Booking.meal_day_id == monday.id)
+        )
+        == 1
+    )
+
+
+def test_one_day_the_resident_cancelled_stays_cancelled(world, place, staff):
+    resident = _elder(world)
+    enrolment = _enrolled(world, place, staff, resident=resident)
+    monday_booking = db.session.scalar(select(Booking).order_by(Booking.id))
+    canteen.cancel(monday_booking, resident, now=NOW)
+    delivery.book_deliveries(now=NOW)
+    assert MONDAY not in _standing(enrolment)
+
+
+# Living with it --------------------------------------------------------------------------------
+
+
+def test_a_pause_gives_its_days_back_and_deliveries_resume_by_themselves(world, place, staff):
+    enrolment = _enrolled(world, place, staff)
+    resident = enrolment.resident
+    delivery.pause(enrolment, resident, date(2026, 3, 3), date(2026, 3, 5), now=NOW)
+    assert _standing(enrolment) == [date(2026, 3, 2), date(2026, 3, 6)]
+    assert _meal(place, date(2026, 3, 4)).booked == 0
+    assert enrolment.pause_on(date(2026, 3, 4)) is not None
+    # After the pause the next Wednesday is booked again by the job.
+    delivery.book_deliveries(now=NOW + timedelta(days=5))
+    assert date(2026, 3, 11) in _standing(enrolment)
+
+
+def test_a_change_counts_from_the_next_cut_off(world, place, staff):
+    enrolment = _enrolled(world, place, staff)
+    resident = enrolment.resident
+    after_cutoff = at(MONDAY, 10)
+    delivery.pause(enrolment, resident, MONDAY, date(2026, 3, 4), now=after_cutoff)
+    # Monday's lunch was past its cut-off: it is still delivered.
+    assert _standing(enrolment) == [date(2026, 3, 2), date(2026, 3, 6), date(2026, 3, 9)]
+    before_cutoff = at(date(2026, 3, 6), 9)
+    delivery.stop(enrolment, resident, now=before_cutoff)
+    assert _standing(enrolment) == [date(2026, 3, 2)]
+
+
+@pytest.mark.parametrize(
+    ("first", "last", "error"),
+    [
+        (date(2026, 3, 5), date(2026, 3, 4), delivery.PauseEndsBeforeStart),
+        (date(2026, 2, 28), date(2026, 3, 4), delivery.StartInPast),
+        (date(2026, 3, 4), date(2027, 3, 10), delivery.PauseTooLong),
+        (date(2026, 3, 9), date(2026, 3, 9), delivery.PauseOverlaps),  # the first day of the other
+        (date(2026, 3, 1), date(2026, 3, 20), delivery.PauseOverlaps),  # around the other
+    ],
+)
+def test_bad_pauses_are_refused_and_nothing_saved(world, place, staff, first, last, error):
+    enrolment = _enrolled(world, place, staff)
+    resident = enrolment.resident
+    delivery.pause(enrolment, resident, date(2026, 3, 9), date(2026, 3, 12), now=NOW)
+    with pytest.raises(error):
+        delivery.pause(enrolment, resident, first, last, now=NOW)
+    db.session.refresh(enrolment)
+    assert len(enrolment.pauses) == 1
+
+
+def test_a_pause_needs_an_approved_enrolment(world, place):
+    resident = _elder(world)
+    enrolment, _ = delivery.apply(resident, resident, _answers(), now=NOW)
+    with pytest.raises(delivery.NotActive):
+        delivery.pause(enrolment, resident, MONDAY, MONDAY, now=NOW)
+
+
+def test_ending_a_pause_early_books_its_remaining_days_again(world, place, staff):
+    enrolment = _enrolled(world, place, staff)
+    resident = enrolment.resident
+    paused = delivery.pause(enrolment, resident, MONDAY, date(2026, 3, 20), now=NOW)
+    assert _standing(enrolment) == []
+    delivery.end_pause(paused, resident, now=at(date(2026, 3, 4), 8))
+    assert paused.last_day == date(2026, 3, 3)
+    assert _standing(enrolment) == [
+        date(2026, 3, 4),
+        date(2026, 3, 6),
+        date(2026, 3, 9),
+        date(2026, 3, 11),
+    ]
+
+
+def test_changing_days_books_new_days_and_gives_old_ones_back(world, place, staff):
+    enrolment = _enrolled(world, place, staff)
+    resident = enrolment.resident
+    delivery.change_days(enrolment, resident, [1, 3], now=NOW)
+    assert _standing(enrolment) == [date(2026, 3, 3), date(2026, 3, 5)]
+    with pytest.raises(delivery.NoWeekdays):
+        delivery.change_days(enrolment, resident, [], now=NOW)
+    assert enrolment.weekday_list == [1, 3]
+    # Back to Monday: that day's delivery is booked again.
+    delivery.change_days(enrolment, resident, [0, 1, 3], now=NOW)
+    assert _standing(enrolment)[0] == MONDAY
+
+
+def test_staff_changes_are_written_to_the_audit_log(world, place, staff):
+    enrolment = _enrolled(world, place, staff)
+    delivery.change_days(enrolment, staff, [1], now=NOW)
+    delivery.stop(enrolment, staff, now=NOW)
+    actions = db.session.scalars(
+        select(AuditEntry.action)
+        .where(AuditEntry.action.like("delivery.%"))
+        .order_by(AuditEntry.id)
+    ).all()
+    assert actions == ["delivery.approved", "delivery.days_changed", "delivery.stopped"]
+    with pytest.raises(delivery.NotActive):
+        delivery.stop(enrolment, staff, now=NOW)
+
+
+def test_the_job_run_twice_at_once_books_each_delivery_once(app, world, place, staff):
+    residents = [_elder(world) for _ in range(4)]
+    for resident in residents:
+        enrolment, _ = delivery.apply(resident, resident, _answers(), now=NOW)
+        enrolment.status = EnrolmentStatus.ACTIVE
+    db.session.commit()
+    barrier = threading.Barrier(2)
+    errors = []
+
+    def run():
+        with app.app_context():
+            barrier.wait()
+            try:
+                delivery.book_deliveries(now=NOW)
+            except Exception as error:  # noqa: BLE001  reported by the assertion below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(Booking)) == 4 * 3
+    assert _meal(place, MONDAY).booked == 4
+
+
+# Rounds ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def round_world(world, place, staff):
+    """Two residents of the first grid and one of a second grid, all delivered on Monday."""
+    east = Grid(name="第二网格", community=world.community)
+    tower = Building(name="9号楼", grid=east, has_lift=True)
+    db.session.add_all([east, tower])
+    db.session.commit()
+    near = _enrolled(
+        world, place, staff, resident=_elder(world, name="李秀兰", unit="1", room="502")
+    )
+    low = _enrolled(
+        world, place, staff, resident=_elder(world, name="张大爷", unit="2", room="101"), floor=1
+    )
+    far = _enrolled(world, place, staff, resident=_elder(world, name="赵奶奶", building=tower))
+    volunteer = world.person(Role.VOLUNTEER, name="志愿者小张")
+    return {"near": near, "low": low, "far": far, "volunteer": volunteer, "east": east}
+
+
+def test_the_round_sheet_groups_by_grid_building_and_floor(world, place, round_world):
+    drops = delivery.drops_of(_meal(place, MONDAY))
+    grouped = delivery.sheet(drops)
+    assert [grid.name for grid, _ in grouped] == ["第一网格", "第二网格"]
+    ((building, floors),) = grouped[0][1]
+    assert building.name == "1号楼"
+    assert [(floor, [d.enrolment.resident.name for d in on]) for floor, on in floors] == [
+        (1, ["张大爷"]),
+        (5, ["李秀兰"]),
+    ]
+
+
+def _round_of(place, resident_enrolment):
+    drop = db.session.scalar(
+        select(Delivery).where(
+            Delivery.enrolment_id == resident_enrolment.id,
+            Delivery.meal_day_id == _meal(place, MONDAY).id,
+        )
+    )
+    return drop, drop.round
+
+
+def test_a_volunteer_takes_their_grid_s_round_and_nobody_else_may(world, place, round_world):
+    volunteer = round_world["volunteer"]
+    drop, round_ = _round_of(place, round_world["near"])
+    delivery.take_round(round_, volunteer)
+    assert round_.runner_id == volunteer.id
+    other = world.person(Role.VOLUNTEER, name="志愿者小李")
+    with pytest.raises(delivery.NotYourRound) as refused:
+        delivery.take_round(round_, other)
+    assert refused.value.runner.id == volunteer.id
+    with pytest.raises(delivery.NotYourRound):
+        delivery.mark(drop, other, "delivered", now=at(MONDAY, 11))
+    _far_drop, far_round = _round_of(place, round_world["far"])
+    with pytest.raises(delivery.NotAllowed):
+        delivery.take_round(far_round, volunteer)
+
+
+def test_progress_counts_each_round_s_drops(world, place, round_world):
+    volunteer = round_world["volunteer"]
+    drop, round_ = _round_of(place, round_world["near"])
+    monday = _meal(place, MONDAY)
+    before = delivery.progress_version([monday])
+    delivery.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
+    assert delivery.progress_version([monday]) != before
+    rows = delivery.progress([monday])[monday.id]
+    assert [(r.round.grid.name, r.total, r.delivered, r.to_go) for r in rows] == [
+        ("第一网格", 2, 1, 1),
+        ("第二网格", 1, 0, 1),
+    ]
+    assert drop.booking.status == BookingStatus.SERVED
+    assert [row.round.id for row in delivery.rounds_to_run(volunteer, at(MONDAY, 10))] == [
+        round_.id
+    ]
+
+
+def test_no_answer_opens_one_urgent_welfare_check_and_tells_the_family(world, place, round_world):
+    volunteer = round_world["volunteer"]
+    enrolment = round_world["near"]
+    family = world.person(Role.FAMILY, name="李娜")
+    resident = enrolment.resident
+    decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
+    drop, _round = _round_of(place, enrolment)
+    when = at(MONDAY, 11, 42)
+    delivery.mark(drop, volunteer, "no_answer", "敲了三次门", now=when)
+    delivery.mark(drop, volunteer, "no_answer", now=when + timedelta(minutes=1))
+    (request,) = db.session.scalars(select(HelpRequest)).all()
+    assert (request.category, request.urgent, request.status, request.grid_id) == (
+        "welfare_check",
+        True,
+        "new",
+        world.grid.id,
+    )
+    assert request.note == "敲了三次门" and drop.help_request_id == request.id
+    assert drop.booking.status == BookingStatus.NO_SHOW
+    (told,) = db.session.scalars(
+        select(Notification).where(Notification.kind == "delivery.no_answer")
+    ).all()
+    assert told.recipient_id == family.id and told.params["time"] == "11:42"
+    assert delivery.drop_for_request(request.id).id == drop.id
+
+
+def test_a_drop_is_marked_on_its_own_day_only_and_not_once_withdrawn(world, place, round_world):
+    volunteer = round_world["volunteer"]
+    drop, _round = _round_of(place, round_world["near"])
+    with pytest.raises(delivery.NotToday):
+        delivery.mark(drop, volunteer, "delivered", now=at(SUNDAY, 11))
+    with pytest.raises(delivery.UnknownOutcome):
+        delivery.mark(drop, volunteer, "lost", now=at(MONDAY, 11))
+    canteen.cancel(drop.booking, drop.enrolment.resident, now=NOW)
+    with pytest.raises(delivery.Withdrawn):
+        delivery.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
+    assert drop.outcome is None
