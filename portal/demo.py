@@ -24,8 +24,10 @@ from portal.accounts.models import (
 from portal.accounts.services import token_hash
 from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
-from portal.canteen.services import price_for
+from portal.canteen.services import canteen_of, price_for
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
+from portal.delivery import services as delivery
+from portal.delivery.models import DeliveryEnrolment, EnrolmentStatus
 from portal.extensions import db
 from portal.help.models import Category, HelpEvent, HelpRequest, Status
 from portal.model_base import utcnow
@@ -251,6 +253,7 @@ def build_demo(today: date | None = None) -> list[str]:
     _demo_canteens(b, communities, today)
     _demo_bookings(residents[59:89], today)
     _demo_activities(b, communities, residents, organiser, today)
+    _demo_deliveries(b, residents, families, canteen, today)
 
     b.one(
         Kiosk,
@@ -520,6 +523,57 @@ VENUES = (
     ("阅览角", 12, True, False),
     ("小区广场", 200, True, False),
 )
+
+
+# (resident number, lunch, dinner, weekdays, floor, access notes, diet tags, applied by family)
+DELIVERIES = (
+    (51, True, False, "0,1,2,3,4,5,6", 3, "敲门要用力，耳朵不太好", "soft", None),
+    (52, True, True, "0,1,2,3,4,5,6", 6, None, "low_salt", None),
+    (53, True, False, "0,2,4", 2, "门口有鞋柜，饭放柜子上", "", None),
+    (54, True, False, "0,1,2,3,4,5,6", 5, None, "soft,low_sugar", None),
+    (55, True, False, "0,1,2,3,4,5,6", 4, "先打电话", "", None),
+    (56, False, True, "0,1,2,3,4,5,6", 1, None, "", None),
+    (61, False, True, "0,1,2,3,4,5,6", 2, "老伴行动不便，请多等一会儿", "", None),
+    (62, False, True, "0,1,2,3,4,5,6", 5, None, "vegetarian", None),
+    (57, True, False, "0,1,2,3,4", 4, "楼道灯坏了，请带手电", "soft", 8),  # waiting for approval
+    (58, True, True, "5,6", 2, None, "", None),  # waiting for approval
+)
+WAITING_DELIVERIES = (57, 58)
+
+
+def _demo_deliveries(b: _Builder, residents, families, staff, today: date) -> None:
+    """Meal delivery for a few residents, most approved and two waiting; then the coming meals'
+    delivery bookings, today's included, so that rounds have drops to mark."""
+    for number, lunch, dinner, weekdays, floor, notes, diet, family in DELIVERIES:
+        resident = residents[number - 1]
+        place = canteen_of(resident)
+        decider = next(p for p in staff if p.community_id == resident.community_id)
+        waiting = number in WAITING_DELIVERIES
+        key = str(resident.id)
+        b.one(
+            DeliveryEnrolment,
+            defaults={
+                "canteen_id": place.id,
+                "applied_by_id": families[family - 1].id if family else resident.id,
+                "lunch": lunch,
+                "dinner": dinner,
+                "weekdays": weekdays,
+                "start_day": today if not waiting else today + timedelta(days=2),
+                "floor": floor,
+                "has_lift": resident.building.has_lift,
+                "access_notes": notes,
+                "diet_tags": diet,
+                "contact_phone": f"1390000{number:04d}",
+                "status": EnrolmentStatus.APPLIED if waiting else EnrolmentStatus.ACTIVE,
+                "decided_by_id": None if waiting else decider.id,
+                "decided_at": None if waiting else utcnow(),
+                "dinner_key": key if dinner else None,
+            },
+            resident_id=resident.id,
+            lunch_key=key if lunch else None,
+        )
+    db.session.commit()
+    delivery.book_deliveries(now=_at(residents[0].community, today, time(0)))
 
 
 def _at(community: Community, day: date, moment: time) -> datetime:
