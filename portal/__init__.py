@@ -71,6 +71,9 @@ def _register_blueprints(app: Flask) -> None:
     from portal.canteen.staff_views import bp as canteen_staff_bp
     from portal.canteen.views import bp as canteen_bp
     from portal.community.views import bp as community_bp
+    from portal.delivery.round_views import bp as delivery_rounds_bp
+    from portal.delivery.staff_views import bp as delivery_staff_bp
+    from portal.delivery.views import bp as delivery_bp
     from portal.help.views import bp as help_bp
     from portal.notifications.views import bp as notifications_bp
     from portal.web.views import bp as web_bp
@@ -86,5 +89,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(canteen_kitchen_bp)
     app.register_blueprint(canteen_photos_bp)
     app.register_blueprint(community_bp)
+    app.register_blueprint(delivery_staff_bp)
+    app.register_blueprint(delivery_rounds_bp)
+    app.register_blueprint(delivery_bp)
     app.register_blueprint(help_bp)
     app.register_blueprint(notifications_bp)

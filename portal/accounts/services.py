@@ -366,3 +366,10 @@ def get_kiosk(kiosk_id: int) -> Kiosk | None:
 
 def get_person(person_id: int) -> Person | None:
     return db.session.get(Person, person_id)
+
+
+def resident_by_code(code: str) -> Person | None:
+    """The person whose resident code this is, spaces and letter case forgiven; None if nobody."""
+    return db.session.scalar(
+        select(Person).where(Person.resident_code == "".join(code.split()).upper())
+    )

@@ -20,6 +20,7 @@ from portal.canteen import services as canteen
 from portal.canteen.kitchen_forms import CounterSearchForm, DayForm
 from portal.canteen.models import BookingStatus
 from portal.canteen.staff_views import STAFF, managed_canteen
+from portal.delivery import services as deliveries
 from portal.web.access import roles_required
 from portal.web.htmx import is_htmx, render_page_or_fragment
 
@@ -49,12 +50,14 @@ def kitchen(canteen_id: int):
     if not form.validate():
         return render_template("canteen/kitchen/kitchen.html", place=place, form=form), 400
     days = _days(place, form)
+    meals = canteen.kitchen_counts(place, days["day"])
     return render_template(
         "canteen/kitchen/kitchen.html",
         place=place,
         form=form,
-        meals=canteen.kitchen_counts(place, days["day"]),
+        meals=meals,
         notes=canteen.diet_notes(place, days["day"]),
+        shortfall=deliveries.shortfall([meal["meal_day"] for meal in meals]),
         **days,
     )
 

@@ -2,6 +2,8 @@
 
 from flask_babel import lazy_gettext as _l
 
+from portal.web.templating import money
+
 STATUSES = {
     "applied": _l("Waiting for the canteen to approve"),
     "active": _l("Meals are delivered"),
@@ -69,3 +71,10 @@ PRICE_TIERS = {
     "percent": _l("The senior price: %(percent)s%% off each meal"),
     "standard": _l("The price of the dish on the menu"),
 }
+
+
+def price_words(tier) -> str:
+    """A services.PriceTier as applicants and staff read it: "Free of charge", "The senior
+    price: ¥3.00 a meal at most"."""
+    amount = tier.amount or 0
+    return str(PRICE_TIERS[tier.kind]) % {"price": money(amount), "percent": amount}

@@ -731,6 +731,10 @@ def get_enrolment(enrolment_id: int) -> DeliveryEnrolment | None:
     return db.session.get(DeliveryEnrolment, enrolment_id)
 
 
+def get_pause(pause_id: int) -> DeliveryPause | None:
+    return db.session.get(DeliveryPause, pause_id)
+
+
 def drops_of(meal_day: MealDay, round_ids: list[int] | None = None) -> list[Delivery]:
     """The standing deliveries of meal_day (of some rounds only, when round_ids is given), by
     grid, building, floor, unit and room, with everything a round sheet shows loaded."""
@@ -846,12 +850,16 @@ def progress(meal_days: list[MealDay]) -> dict[int, list[Progress]]:
 
 
 def progress_version(meal_days: list[MealDay]) -> str:
-    """A cheap fingerprint of the rounds of meal_days: it changes with any drop or runner."""
+    """A cheap fingerprint of the rounds of meal_days: it changes with any drop, its booking (a
+    resident may cancel one day) or runner."""
     ids = [m.id for m in meal_days]
     if not ids:
         return "none"
     drops = db.session.execute(
-        select(func.count(), func.max(Delivery.updated_at)).where(Delivery.meal_day_id.in_(ids))
+        select(func.count(), func.max(Delivery.updated_at), func.max(Booking.updated_at))
+        .select_from(Delivery)
+        .outerjoin(Delivery.booking)
+        .where(Delivery.meal_day_id.in_(ids))
     ).one()
     runners = db.session.execute(
         select(func.count(DeliveryRound.runner_id), func.max(DeliveryRound.updated_at)).where(

@@ -21,6 +21,7 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts import services as accounts
 from portal.accounts.models import Role
 from portal.community import services as community
+from portal.delivery import services as deliveries
 from portal.extensions import limiter
 from portal.help import labels, reports
 from portal.help import services as help
@@ -32,7 +33,7 @@ from portal.help.forms import (
     ResolveForm,
     WorkerNoteForm,
 )
-from portal.help.models import RESIDENT_CATEGORIES
+from portal.help.models import RESIDENT_CATEGORIES, Category
 from portal.model_base import utcnow
 from portal.web.access import resident_acted_for, roles_required
 from portal.web.htmx import render_page_or_fragment
@@ -196,8 +197,15 @@ def _worker_page(found, **forms):
         "escalate_form": EscalateForm(),
     }
     volunteer_view = help.is_volunteer_view(current_user, found)
+    raised_by_drop = (
+        deliveries.drop_for_request(found.id) if found.category == Category.WELFARE_CHECK else None
+    )
     return render_template(
-        "help/request.html", req=found, volunteer_view=volunteer_view, **{**blank, **forms}
+        "help/request.html",
+        req=found,
+        volunteer_view=volunteer_view,
+        drop=raised_by_drop,
+        **{**blank, **forms},
     )
 
 
