@@ -535,10 +535,10 @@ DELIVERIES = (
     (56, False, True, "0,1,2,3,4,5,6", 1, None, "", None),
     (61, False, True, "0,1,2,3,4,5,6", 2, "老伴行动不便，请多等一会儿", "", None),
     (62, False, True, "0,1,2,3,4,5,6", 5, None, "vegetarian", None),
-    (57, True, False, "0,1,2,3,4", 4, "楼道灯坏了，请带手电", "soft", 8),  # waiting for approval
+    (63, True, False, "0,1,2,3,4", 4, "楼道灯坏了，请带手电", "soft", 26),  # waiting for approval
     (58, True, True, "5,6", 2, None, "", None),  # waiting for approval
 )
-WAITING_DELIVERIES = (57, 58)
+WAITING_DELIVERIES = (63, 58)
 
 
 def _demo_deliveries(b: _Builder, residents, families, staff, today: date) -> None:

@@ -16,7 +16,7 @@ class ResidentLookupForm(FlaskForm):
         _l("Resident code"),
         validators=[
             InputRequired(_l("Enter the resident's code.")),
-            Length(max=20, message=_l("A resident code is at most 12 characters.")),
+            Length(max=12, message=_l("A resident code is at most 12 characters.")),
         ],
     )
 

@@ -254,6 +254,64 @@ def _counter_served(page: Page, live: LiveServer) -> None:
         submit(page, button)
 
 
+def _delivery_question(step: str) -> Callable[[Page, LiveServer], None]:
+    """A question of the resident's application for meal delivery, the earlier ones answered."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        _follow("/resident", "a.tile[href^='/delivery/residents/']")(page, live)
+        resident = page.url.split("/delivery/residents/")[1].split("?")[0]
+        answers = (
+            ("meals", lambda: page.locator("input[name='meals']").first.check()),
+            ("days", lambda: page.locator("input[name='weekdays']").first.check()),
+            ("start", lambda: page.locator("input[name='start']").first.check()),
+            ("address", lambda: page.fill("input[name='floor']", "2")),
+            ("diet", lambda: None),
+            ("phone", lambda: page.fill("input[name='contact_phone']", "13912345678")),
+        )
+        for name, answer in answers:
+            page.goto(live(f"/delivery/residents/{resident}/apply/{name}"))
+            if name == step:
+                return
+            answer()
+            submit(page, page.locator("main form button.button--huge"))
+        assert page.url.endswith("/apply/check"), page.url
+
+    return go
+
+
+def _delivery_question_errors(page: Page, live: LiveServer) -> None:
+    """The first question of the application, sent without an answer."""
+    _delivery_question("meals")(page, live)
+    submit(page, page.locator("main form button.button--huge"))
+    assert page.locator(".error-summary").is_visible()
+
+
+def _delivery_staff(suffix: str = "") -> Callable[[Page, LiveServer], None]:
+    """A meal delivery page of the canteen staff member's canteen."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        page.goto(live("/delivery/staff/"))
+        if suffix:
+            response = page.goto(page.url.split("?")[0] + suffix)
+            assert response is not None and response.status == 200, page.url
+
+    return go
+
+
+def _delivery_application(page: Page, live: LiveServer) -> None:
+    """The first application waiting for approval, from the delivery page."""
+    _delivery_staff()(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href^='/delivery/staff/enrolments/']").first.click()
+
+
+def _round_sheet(page: Page, live: LiveServer) -> None:
+    """Today's lunch round sheet for every grid, from the rounds page."""
+    _delivery_staff("/rounds")(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href*='/sheet']").first.click()
+
+
 def _idle_warning(page: Page, live: LiveServer) -> None:
     """/resident with the idle warning showing, as the kiosk's script shows it."""
     _get("/resident")(page, live)
@@ -305,6 +363,12 @@ ROLES = (
             Visit("activity check", _activity_check),
             Visit("activity joined", _activity_joined),
             Visit("my activities", _activities("/mine")),
+            Visit("meal delivery", _follow("/resident", "a.tile[href^='/delivery/residents/']")),
+            Visit("delivery question: meals (errors)", _delivery_question_errors),
+            Visit("delivery question: days", _delivery_question("days")),
+            Visit("delivery question: start", _delivery_question("start")),
+            Visit("delivery question: address", _delivery_question("address")),
+            Visit("delivery check", _delivery_question("check")),
         ),
     ),
     Role(
@@ -319,6 +383,9 @@ ROLES = (
             Visit(
                 "parent's activities", _follow("/family", "main a[href^='/activities/residents/']")
             ),
+            Visit(
+                "parent's meal delivery", _follow("/family", "main a[href^='/delivery/residents/']")
+            ),
             Visit("/inbox", _get("/inbox")),
         ),
     ),
@@ -329,6 +396,11 @@ ROLES = (
         visits=(
             Visit("/volunteer", _get("/volunteer")),
             Visit("/help/queue", _get("/help/queue")),
+            Visit("delivery rounds", _get("/delivery/rounds/")),
+            Visit(
+                "a delivery round",
+                _follow("/delivery/rounds/", "main a[href^='/delivery/rounds/']"),
+            ),
         ),
     ),
     Role(
@@ -374,6 +446,10 @@ ROLES = (
             Visit("menu editor", _menu_editor),
             Visit("menu editor (errors)", _menu_editor_errors),
             Visit("change a dish", _dish_change),
+            Visit("meal delivery", _delivery_staff()),
+            Visit("delivery application", _delivery_application),
+            Visit("delivery rounds", _delivery_staff("/rounds")),
+            Visit("round sheet", _round_sheet),
         ),
     ),
     Role(
