@@ -307,6 +307,17 @@ def test_the_job_books_from_the_approved_start_and_the_resident_s_diet(world, pl
     assert len(_standing(enrolment)) == 5
 
 
+def test_a_holiday_without_a_menu_has_no_delivery_and_the_rest_of_the_week_does(
+    world, place, staff
+):
+    for kind in ("lunch", "dinner"):
+        _meal(place, date(2026, 3, 4), kind).published = False  # the canteen is closed
+    db.session.commit()
+    enrolment = _enrolled(world, place, staff)
+    assert _standing(enrolment) == [date(2026, 3, 2), date(2026, 3, 6)]
+    assert delivery.book_deliveries(now=NOW)["booked"] == 0
+
+
 def test_deliveries_take_places_before_residents_can_book_a_newly_published_menu(
     world, place, staff
 ):

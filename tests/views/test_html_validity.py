@@ -149,6 +149,45 @@ def _activity_pages(world, resident) -> list[str]:
     ]
 
 
+def _delivery_pages(world, place, resident, staff) -> dict[str, list[str]]:
+    """Meal delivery for the resident and a neighbour, approved this morning, so that today's
+    lunch has a round: the delivery pages of the resident, the staff and the volunteer."""
+    from datetime import datetime, timedelta
+
+    from portal.delivery import services as delivery
+
+    day = today_at(place)
+    morning = datetime.combine(day, time(6)) - timedelta(hours=8)
+    neighbour = world.person(Role.RESIDENT, name="李秀兰", unit="2单元", room="502")
+    enrolments = []
+    for person in (resident, neighbour):
+        answers = delivery.Application(
+            lunch=True, weekdays=list(range(7)), start_day=day, floor=5, contact_phone="13900000001"
+        )
+        enrolment, _ = delivery.apply(person, person, answers, now=morning)
+        delivery.approve(enrolment, staff, day, now=morning)
+        enrolments.append(enrolment)
+    meal_day = delivery.meals_of_day(place, day)[0]
+    round_id = delivery.drops_of(meal_day)[0].round_id
+    own = f"/delivery/enrolments/{enrolments[0].id}"
+    return {
+        "resident": [
+            f"/delivery/residents/{resident.id}",
+            f"/delivery/residents/{resident.id}/apply/meals",
+            f"{own}/pause",
+            f"{own}/days",
+            f"{own}/stop",
+        ],
+        "staff": [
+            f"/delivery/staff/canteens/{place.id}",
+            f"/delivery/staff/enrolments/{enrolments[1].id}",
+            f"/delivery/staff/canteens/{place.id}/rounds",
+            f"/delivery/staff/meals/{meal_day.id}/sheet",
+        ],
+        "volunteer": ["/delivery/rounds/", f"/delivery/rounds/{round_id}"],
+    }
+
+
 def _pages(client, world, sign_in) -> dict[str, str]:
     """Render every page of the foundation, signed out and as each role, in every language."""
     admin = world.person(Role.ADMIN)
@@ -164,10 +203,12 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     meal = f"{canteen}/services/{lunch.id}/{dish.meal_day.day.isoformat()}"
     booking = f"/canteen/residents/{resident.id}"
     organised = _organised_today(world, resident)
+    canteen_staff = world.person(Role.CANTEEN_STAFF)
+    deliveries = _delivery_pages(world, place, resident, canteen_staff)
     visits = {
         None: ["/", "/sign-in", "/kiosk", "/register", "/no-such-page"],
         family: ["/family", "/family/links/new", "/calendar/mine"],
-        world.person(Role.VOLUNTEER): ["/volunteer"],
+        world.person(Role.VOLUNTEER): ["/volunteer", *deliveries["volunteer"]],
         admin: ["/staff", "/admin/kiosks", "/admin/family-links", "/admin/audit/"],
         resident: [
             "/resident",
@@ -178,8 +219,9 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"{booking}/bookings",
             *_activity_pages(world, resident),
             "/calendar/mine",
+            *deliveries["resident"],
         ],
-        world.person(Role.CANTEEN_STAFF): [
+        canteen_staff: [
             f"{canteen}/kitchen",
             f"{canteen}/kitchen?day=2026-02-30",
             f"{canteen}/counter",
@@ -191,6 +233,7 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"{canteen}/menus",
             meal,
             f"{canteen}/dishes/{dish.id}",
+            *deliveries["staff"],
         ],
         world.person(Role.ORGANISER, name="孙丽"): organised,
     }
