@@ -255,26 +255,29 @@ def _counter_served(page: Page, live: LiveServer) -> None:
 
 
 def _delivery_question(step: str) -> Callable[[Page, LiveServer], None]:
-    """A question of the resident's application for meal delivery, the earlier ones answered."""
+    """A question of the resident's application for meal delivery (or the check page), the
+    earlier ones answered: each question the journey sends back to is answered once, and the
+    answers stay in the session for the next visit."""
+    answers = {
+        "meals": lambda page: page.locator("input[name='meals']").first.check(),
+        "days": lambda page: page.locator("input[name='weekdays']").first.check(),
+        "start": lambda page: page.locator("input[name='start']").first.check(),
+        "address": lambda page: page.fill("input[name='floor']", "2"),
+        "diet": lambda page: None,
+        "phone": lambda page: page.fill("input[name='contact_phone']", "13912345678"),
+    }
 
     def go(page: Page, live: LiveServer) -> None:
         _follow("/resident", "a.tile[href^='/delivery/residents/']")(page, live)
-        resident = page.url.split("/delivery/residents/")[1].split("?")[0]
-        answers = (
-            ("meals", lambda: page.locator("input[name='meals']").first.check()),
-            ("days", lambda: page.locator("input[name='weekdays']").first.check()),
-            ("start", lambda: page.locator("input[name='start']").first.check()),
-            ("address", lambda: page.fill("input[name='floor']", "2")),
-            ("diet", lambda: None),
-            ("phone", lambda: page.fill("input[name='contact_phone']", "13912345678")),
-        )
-        for name, answer in answers:
-            page.goto(live(f"/delivery/residents/{resident}/apply/{name}"))
-            if name == step:
+        target = page.url.split("?")[0] + f"/apply/{step}"
+        for _ in range(len(answers) + 1):
+            page.goto(target)
+            if page.url.split("?")[0] == target:
                 return
-            answer()
+            asked = page.url.split("?")[0].rsplit("/", 1)[-1]
+            answers[asked](page)
             submit(page, page.locator("main form button.button--huge"))
-        assert page.url.endswith("/apply/check"), page.url
+        raise AssertionError(f"{target} went to {page.url}")
 
     return go
 

@@ -161,7 +161,7 @@ def test_index_lists_waiting_applications_oldest_first_and_active_ones_with_paus
     ]
     assert rows[0][-1].startswith("The resident, ")
     assert rows[1][0].startswith("王桂兰") and rows[1][3] == "Lunch, Dinner"
-    assert rows[1][4] == "Monday, Wednesday, Friday" and rows[1][6].startswith("李娜, ")
+    assert rows[1][4] == "Monday, Wednesday, and Friday" and rows[1][6].startswith("李娜, ")
     assert waiting.select_one("tbody a")["href"] == f"/delivery/staff/enrolments/{oldest.id}"
     [row] = [_cells(row) for row in running.select("tbody tr")]
     first_day, last_day = (today + timedelta(days=n) for n in (3, 5))
@@ -240,7 +240,7 @@ def test_enrolment_page_shows_every_answer_age_special_support_and_price(
     start = canteen.today_at(place)
     assert facts["Name"] == "王桂兰" and facts["Resident code"] == people.resident.resident_code
     assert facts[f"Age on {start.strftime('%b %-d')}"] == str(people.resident.age_on(start))
-    assert facts["Special-support status"] == "Yes"
+    assert facts["Special-support status"] == "Has special support"
     assert facts["Price"] == "Free of charge"
     assert facts["Meals"] == "Lunch" and facts["Days"] == "Every day"
     assert facts["Floor"] == "Floor 3 · No lift: stairs"
