@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -93,6 +94,37 @@ def daily_command():
     )
 
 
+@click.command("backup")
+@click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(destination: Path):
+    """Copy the SQLite database to DESTINATION, a new file, while the portal runs."""
+    from portal.backups import BackupError, backup
+
+    try:
+        pages = backup(current_app.config["SQLALCHEMY_DATABASE_URI"], destination)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Backed up {pages} pages to {destination} ({destination.stat().st_size} bytes).")
+
+
+@click.command("restore")
+@click.argument("source", type=click.Path(dir_okay=False, path_type=Path))
+@click.confirmation_option(prompt="This replaces every record with the backup's. Go on?")
+@with_appcontext
+def restore_command(source: Path):
+    """Replace the SQLite database with the backup in SOURCE. Stop the web workers first."""
+    from portal.backups import BackupError, restore
+    from portal.extensions import db
+
+    try:
+        pages = restore(current_app.config["SQLALCHEMY_DATABASE_URI"], source)
+    except BackupError as error:
+        raise click.ClickException(str(error)) from None
+    db.engine.dispose()
+    click.echo(f"Restored {pages} pages from {source}.")
+
+
 @click.group("translations")
 def translations_group():
     """Extract, update and compile the message catalogues."""
@@ -137,6 +169,8 @@ def init_app(app: Flask) -> None:
         notify_command,
         remind_command,
         daily_command,
+        backup_command,
+        restore_command,
         translations_group,
     ):
         app.cli.add_command(command)
