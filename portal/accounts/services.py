@@ -302,6 +302,14 @@ def may_act_for(person: Person, resident: Person) -> bool:
     return person.id == resident.id or is_linked(person, resident)
 
 
+def family_ids_of(resident_id: int) -> list[int]:
+    """The ids of the family members with an active link to the resident: those to tell."""
+    query = select(FamilyLink.family_id).where(
+        FamilyLink.resident_id == resident_id, FamilyLink.status == LinkStatus.ACTIVE
+    )
+    return list(db.session.scalars(query))
+
+
 def is_linked(family: Person, resident: Person) -> bool:
     """True when family may act for resident."""
     return bool(

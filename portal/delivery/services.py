@@ -9,8 +9,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.models import FamilyLink, LinkStatus, Person, Role
-from portal.accounts.services import may_act_for
+from portal.accounts.models import Person, Role
+from portal.accounts.services import family_ids_of, may_act_for
 from portal.audit import services as audit
 from portal.canteen import menus
 from portal.canteen import services as canteen
@@ -355,13 +355,7 @@ def _is_repeat(
 
 def _tell(enrolment: DeliveryEnrolment, kind: str, **params) -> None:
     """Queue a notification for the resident and each linked family member."""
-    family_ids = db.session.scalars(
-        select(FamilyLink.family_id).where(
-            FamilyLink.resident_id == enrolment.resident_id,
-            FamilyLink.status == LinkStatus.ACTIVE,
-        )
-    ).all()
-    for person_id in (enrolment.resident_id, *family_ids):
+    for person_id in (enrolment.resident_id, *family_ids_of(enrolment.resident_id)):
         notify(
             person_id,
             kind,
@@ -998,12 +992,7 @@ def _raise_welfare_check(drop: Delivery, volunteer: Person, now: datetime) -> No
     )
     drop.help_request_id = request.id
     local = now.replace(tzinfo=UTC).astimezone(_zone(drop.meal_day.service.canteen))
-    family_ids = db.session.scalars(
-        select(FamilyLink.family_id).where(
-            FamilyLink.resident_id == resident.id, FamilyLink.status == LinkStatus.ACTIVE
-        )
-    ).all()
-    for family_id in family_ids:
+    for family_id in family_ids_of(resident.id):
         notify(
             family_id,
             "delivery.no_answer",

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
-from portal.accounts.services import may_act_for
+from portal.accounts.models import Person, Role, RoleGrant
+from portal.accounts.services import family_ids_of, may_act_for
 from portal.audit import services as audit
 from portal.community.models import Community, Partner
 from portal.extensions import db
@@ -121,12 +121,7 @@ def _event(request, actor, kind, text=None, visible=False, partner=None, now=Non
 
 def _tell_family(request: HelpRequest, kind: str = "help.status") -> None:
     """Queue a notification for the resident and each linked family member."""
-    family_ids = db.session.scalars(
-        select(FamilyLink.family_id).where(
-            FamilyLink.resident_id == request.resident_id,
-            FamilyLink.status == LinkStatus.ACTIVE,
-        )
-    ).all()
+    family_ids = family_ids_of(request.resident_id)
     params = {
         "resident_id": request.resident_id,
         "reference": request.reference,
