@@ -1,0 +1,58 @@
+"""Gunicorn settings for production, each overridable from the environment:
+
+    gunicorn -c python:portal.gunicorn_config 'portal:create_app()'
+
+Gunicorn reads the module's names as its settings; names it does not know are ignored.
+"""
+
+import os
+
+
+def _int(name: str, default: int) -> int:
+    return int(os.environ.get(name) or default)
+
+
+def _default_workers() -> int:
+    # Gunicorn's rule of thumb, capped so that one host never holds more PostgreSQL
+    # connections than a small primary allows (each thread may hold one).
+    return min(2 * (os.cpu_count() or 1) + 1, 8)
+
+
+bind = os.environ.get("LINLI_BIND", "127.0.0.1:8000")
+workers = _int("WEB_CONCURRENCY", _default_workers())
+threads = _int("GUNICORN_THREADS", 4)
+# Threads let one worker wait on the database for one request while serving another;
+# with a single thread the plain sync worker does the same job with less machinery.
+worker_class = "gthread" if threads > 1 else "sync"
+
+timeout = _int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+# Behind a proxy that reuses its connections, a few seconds is enough to save a handshake.
+keepalive = _int("GUNICORN_KEEPALIVE", 5)
+# Restart each worker after about this many requests, so a slow leak never grows for long;
+# the jitter keeps the workers from all restarting at once.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# Load the portal once in the master, so a broken deploy fails at start and workers fork fast.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
+
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# The usual combined log, then the time each request took in microseconds.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(D)sus'
+# The control socket (gunicornc, gunicorn 25.1 and later) is not used here; older versions
+# ignore this name.
+control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """Give each worker its own database pool: connections the master opened while preloading
+    must not be shared between processes."""
+    app = getattr(server.app, "callable", None)
+    if app is None:
+        return
+    from portal.extensions import db
+
+    with app.app_context():
+        for engine in db.engines.values():
+            # close=False leaves the master's connections alone and only forgets them here.
+            engine.dispose(close=False)
