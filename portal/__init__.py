@@ -6,6 +6,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
+from portal import sqlite
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -35,10 +36,21 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  every table, for the migrations
-    from portal.accounts.models import Person
-    from portal.web import converters, errors, headers, htmx, i18n, kiosk, shell, templating
+    from portal.accounts.services import signed_in_person
+    from portal.web import (
+        converters,
+        errors,
+        headers,
+        htmx,
+        i18n,
+        kiosk,
+        shell,
+        templating,
+        timing,
+    )
 
     db.init_app(app)
+    sqlite.init_app(app, db)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)
@@ -48,8 +60,7 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_person(person_id: str):
-        person = db.session.get(Person, int(person_id))
-        return person if person and person.active else None
+        return signed_in_person(int(person_id))
 
     converters.init_app(app)
     htmx.init_app(app)
@@ -57,6 +68,7 @@ def _init_extensions(app: Flask) -> None:
     shell.init_app(app)
     templating.init_app(app)
     headers.init_app(app)
+    timing.init_app(app)
     errors.init_app(app)
 
 

@@ -60,4 +60,6 @@ def from_environment(instance_path: Path) -> dict:
         "WTF_CSRF_TIME_LIMIT": int(env("WTF_CSRF_TIME_LIMIT", str(8 * 3600))),
         # Above the 8 MB a dish photo may have, so a photo just over it gets the photo's own message.
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
+        # A Server-Timing header with each response's time and SQL statement count.
+        "SERVER_TIMING": env("LINLI_SERVER_TIMING", "") == "1",
     }
