@@ -302,6 +302,14 @@ def may_act_for(person: Person, resident: Person) -> bool:
     return person.id == resident.id or is_linked(person, resident)
 
 
+def signed_in_person(person_id: int) -> Person | None:
+    """The active person with this id and their role grants, read in one query: every page
+    asks for them."""
+    query = select(Person).where(Person.id == person_id).options(db.joinedload(Person.grants))
+    person = db.session.scalars(query).unique().one_or_none()
+    return person if person and person.active else None
+
+
 def family_ids_of(resident_id: int) -> list[int]:
     """The ids of the family members with an active link to the resident: those to tell."""
     query = select(FamilyLink.family_id).where(

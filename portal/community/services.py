@@ -2,10 +2,10 @@
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 
 from portal.accounts.models import Kiosk, Person, Role, RoleGrant
-from portal.community.models import Community, Grid, Partner
+from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
 
 EMERGENCY_NUMBER = "120"
@@ -29,32 +29,29 @@ def _community_of(person: Person | None, kiosk: Kiosk | None) -> Community | Non
     return db.session.scalar(select(Community).order_by(Community.id).limit(1))
 
 
-def grid_worker_of(person: Person) -> Person | None:
-    """The first grid worker of the grid the resident lives in, or None."""
-    if person.building_id is None:
-        return None
-    query = (
-        select(Person)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .join(Grid, Grid.id == RoleGrant.grid_id)
-        .where(RoleGrant.role == Role.GRID_WORKER, Grid.id == person.building.grid_id)
-        .order_by(RoleGrant.id)
-        .limit(1)
-    )
-    return db.session.scalar(query)
-
-
 def help_contacts(person: Person | None, kiosk: Kiosk | None) -> HelpContacts:
-    """Whom this person, on this device, should call: their grid worker, the hotline, 120."""
-    worker = (
-        grid_worker_of(person) if person is not None and person.has_role(Role.RESIDENT) else None
-    )
+    """Whom this person, on this device, should call: their grid worker, the hotline, 120.
+
+    Every page shows these, so a resident's are read in one query."""
+    if person is not None and person.has_role(Role.RESIDENT) and person.building_id:
+        found = db.session.execute(
+            select(Person.name, Person.phone, Community.hotline, Community.id)
+            .select_from(Building)
+            .join(Grid, Grid.id == Building.grid_id)
+            .join(Community, Community.id == Grid.community_id)
+            .join(RoleGrant, and_(RoleGrant.grid_id == Grid.id, RoleGrant.role == Role.GRID_WORKER))
+            .join(Person, Person.id == RoleGrant.person_id)
+            .where(Building.id == person.building_id)
+            .order_by(RoleGrant.id)
+            .limit(1)
+        ).first()
+        if found is not None:
+            # On a kiosk, the hotline is the kiosk's community's, as for everyone else there.
+            elsewhere = kiosk is not None and kiosk.community_id != found.id
+            hotline = kiosk.community.hotline if elsewhere else found.hotline
+            return HelpContacts(found.name, found.phone, hotline)
     community = _community_of(person, kiosk)
-    return HelpContacts(
-        grid_worker_name=worker.name if worker else None,
-        grid_worker_phone=worker.phone if worker else None,
-        hotline=community.hotline if community else None,
-    )
+    return HelpContacts(None, None, community.hotline if community else None)
 
 
 def list_communities() -> list[Community]:

@@ -4,7 +4,7 @@ machine, escalation timers, and the queues."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, func, insert, or_, select, update
+from sqlalchemy import and_, case, exists, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role, RoleGrant
@@ -430,54 +430,64 @@ def _overdue(since: datetime, urgent_limit: timedelta, normal_limit: timedelta, 
     )
 
 
+def _scope(grid_ids=None, community_ids=None) -> list:
+    scope = []
+    if grid_ids is not None:
+        scope.append(HelpRequest.grid_id.in_(grid_ids))
+    if community_ids is not None:
+        scope.append(HelpRequest.community_id.in_(community_ids))
+    return scope
+
+
+def _timer_rules(now: datetime, timers: Timers) -> dict[str, tuple[list, dict, str]]:
+    """Each timer as (which requests are due, what to set on them, the history event's kind)."""
+    return {
+        "community": (
+            [
+                HelpRequest.level < Level.COMMUNITY,
+                HelpRequest.status == Status.NEW,
+                _overdue(HelpRequest.created_at, timers.ack_urgent, timers.ack_normal, now),
+            ],
+            {"level": Level.COMMUNITY},
+            "escalated",
+        ),
+        "street": (
+            [
+                HelpRequest.level < Level.STREET,
+                HelpRequest.status.in_(OPEN_STATUSES),
+                _overdue(HelpRequest.created_at, timers.resolve_urgent, timers.resolve_normal, now),
+            ],
+            {"level": Level.STREET},
+            "escalated",
+        ),
+        "closed": (
+            [
+                HelpRequest.status == Status.RESOLVED,
+                HelpRequest.resolved_at < now - timers.auto_close,
+            ],
+            {"status": Status.CLOSED, "closed_at": now, "feedback": Feedback.NO_ANSWER},
+            "auto_closed",
+        ),
+    }
+
+
+def _anything_due(now: datetime, timers: Timers, scope: list):
+    """A SQL condition: some request in scope is due for one of the timers."""
+    rules = _timer_rules(now, timers).values()
+    return exists().where(or_(*(and_(*conditions) for conditions, _, _ in rules)), *scope)
+
+
 def escalate_overdue(
     now: datetime | None = None, timers: Timers = Timers(), grid_ids=None, community_ids=None
 ) -> dict[str, int]:
     """Apply every timer in bulk: unacknowledged → community, unresolved → street, resolved and
     unconfirmed → closed. Limited to some grids or communities when given. Idempotent; returns counts."""
     now = now or utcnow()
-    scope = []
-    if grid_ids is not None:
-        scope.append(HelpRequest.grid_id.in_(grid_ids))
-    if community_ids is not None:
-        scope.append(HelpRequest.community_id.in_(community_ids))
-    rules = {
-        "community": (
-            Level.COMMUNITY,
-            "escalated",
-            [
-                HelpRequest.level < Level.COMMUNITY,
-                HelpRequest.status == Status.NEW,
-                _overdue(HelpRequest.created_at, timers.ack_urgent, timers.ack_normal, now),
-            ],
-        ),
-        "street": (
-            Level.STREET,
-            "escalated",
-            [
-                HelpRequest.level < Level.STREET,
-                HelpRequest.status.in_(OPEN_STATUSES),
-                _overdue(HelpRequest.created_at, timers.resolve_urgent, timers.resolve_normal, now),
-            ],
-        ),
-    }
+    scope = _scope(grid_ids, community_ids)
     counts = {}
-    for name, (level, kind, conditions) in rules.items():
+    for name, (conditions, values, kind) in _timer_rules(now, timers).items():
         ids = db.session.scalars(select(HelpRequest.id).where(*conditions, *scope)).all()
-        counts[name] = _bulk(ids, {"level": level}, kind, now)
-    stale = db.session.scalars(
-        select(HelpRequest.id).where(
-            HelpRequest.status == Status.RESOLVED,
-            HelpRequest.resolved_at < now - timers.auto_close,
-            *scope,
-        )
-    ).all()
-    counts["closed"] = _bulk(
-        stale,
-        {"status": Status.CLOSED, "closed_at": now, "feedback": Feedback.NO_ANSWER},
-        "auto_closed",
-        now,
-    )
+        counts[name] = _bulk(ids, values, kind, now)
     db.session.commit()
     return counts
 
@@ -583,17 +593,35 @@ def queue(person: Person) -> list[HelpRequest]:
     return list(db.session.scalars(query).unique())
 
 
-def queue_version(person: Person) -> str:
-    """A cheap fingerprint of person's queue: it changes whenever any request in it changes."""
+def _queue_state(person: Person, now: datetime, timers: Timers | None) -> tuple[str, bool]:
+    """The queue's fingerprint and, with timers, whether one is due in its scope: one query."""
     condition = _queue_filter(person)
     if condition is None:
-        return "empty"
-    count, latest = db.session.execute(
-        select(func.count(), func.max(HelpRequest.updated_at)).where(
-            condition, HelpRequest.status.in_(QUEUE_STATUSES)
-        )
-    ).one()
-    return f"{count}-{latest.isoformat() if latest else 0}"
+        return "empty", False
+    query = select(func.count(), func.max(HelpRequest.updated_at)).where(
+        condition, HelpRequest.status.in_(QUEUE_STATUSES)
+    )
+    if timers is None:
+        count, latest = db.session.execute(query).one()
+        due = False
+    else:
+        due_here = _anything_due(now, timers, _scope(**scope_of(person)))
+        count, latest, due = db.session.execute(query.add_columns(due_here)).one()
+    return f"{count}-{latest.isoformat() if latest else 0}", bool(due)
+
+
+def queue_version(person: Person, now: datetime | None = None, timers: Timers | None = None) -> str:
+    """A cheap fingerprint of person's queue: it changes whenever any request in it changes.
+
+    With timers, first applies those that are due in the queue's scope; the query that computes
+    the fingerprint also finds out whether any is, so an unchanged queue costs one query.
+    """
+    now = now or utcnow()
+    version, due = _queue_state(person, now, timers)
+    if due:
+        escalate_overdue(now, timers, **scope_of(person))
+        version, _ = _queue_state(person, now, None)
+    return version
 
 
 def get_partner(partner_id: int) -> Partner | None:

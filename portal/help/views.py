@@ -164,8 +164,10 @@ def mine(resident_id: int):
 @bp.get("/queue")
 @roles_required(*QUEUE_ROLES)
 def queue():
-    help.escalate_overdue(utcnow(), _timers(), **help.scope_of(current_user))
-    version = f'"{help.queue_version(current_user)}-{current_user.id}-{get_locale()}"'
+    now = utcnow()
+    version = (
+        f'"{help.queue_version(current_user, now, _timers())}-{current_user.id}-{get_locale()}"'
+    )
     if request.headers.get("If-None-Match") == version:
         response = make_response("", 304)
     else:
@@ -174,7 +176,7 @@ def queue():
             "help/_queue.html",
             "queue",
             requests=help.queue(current_user),
-            now=utcnow(),
+            now=now,
         )
     response.headers["ETag"] = version
     response.headers["Cache-Control"] = "no-store"
