@@ -8,7 +8,7 @@ from portal import PROJECT_ROOT
 
 def _ruff(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "ruff", *args, "portal", "tests"],
+        [sys.executable, "-m", "ruff", *args, "portal", "tests", "bench"],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,

@@ -1,0 +1,152 @@
+"""Who the benchmark signs in as, and the pages each of them reads.
+
+`plan(limit)` picks people from whatever data the database holds (the street set or the small
+demo), deterministically, and returns plain data the load tool can carry across processes. The
+page lists are shared by the load test and the test that counts each page's SQL statements.
+"""
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
+from portal.canteen.models import Canteen, Dish, MealDay, MealService
+from portal.extensions import db
+from portal.help.models import OPEN_STATUSES, VOLUNTEER_CATEGORIES, HelpRequest
+from portal.web.templating import today
+
+
+def _next_meal_by_community() -> dict[int, tuple[int, int]]:
+    """For each community with a canteen: tomorrow's first published meal and its first dish."""
+    tomorrow = today() + timedelta(days=1)
+    rows = db.session.execute(
+        select(Canteen.community_id, MealDay.id, func.min(Dish.id))
+        .join(MealService, MealService.canteen_id == Canteen.id)
+        .join(MealDay, MealDay.service_id == MealService.id)
+        .join(Dish, Dish.meal_day_id == MealDay.id)
+        .where(MealDay.day == tomorrow, MealDay.published.is_(True), Dish.withdrawn_at.is_(None))
+        .group_by(Canteen.community_id, MealDay.id, MealService.serving_start)
+        .order_by(Canteen.community_id, MealService.serving_start)
+    ).all()
+    meals: dict[int, tuple[int, int]] = {}
+    for community_id, meal_day_id, dish_id in rows:
+        meals.setdefault(community_id, (meal_day_id, dish_id))
+    return meals
+
+
+def _residents(meals: dict, limit: int) -> list[dict]:
+    query = (
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(
+            RoleGrant.role == Role.RESIDENT,
+            Person.community_id.in_(list(meals)),
+            Person.pin_hash.is_not(None),
+        )
+        .order_by(Person.id)
+        .limit(limit)
+    )
+    return [
+        {
+            "id": person.id,
+            "code": person.resident_code,
+            "meal_day": meals[person.community_id][0],
+            "dish": meals[person.community_id][1],
+        }
+        for person in db.session.scalars(query)
+    ]
+
+
+def _families(meals: dict, limit: int) -> list[dict]:
+    """Family members with an active link to a resident whose community has a canteen."""
+    parent = db.aliased(Person)
+    query = (
+        select(Person.id, Person.phone, parent.id, parent.community_id)
+        .join(FamilyLink, FamilyLink.family_id == Person.id)
+        .join(parent, FamilyLink.resident_id == parent.id)
+        .where(FamilyLink.status == LinkStatus.ACTIVE, parent.community_id.in_(list(meals)))
+        .order_by(Person.id, parent.id)
+    )
+    families, seen = [], set()
+    for family_id, phone, resident_id, community_id in db.session.execute(query):
+        if family_id in seen:
+            continue
+        seen.add(family_id)
+        meal_day, dish = meals[community_id]
+        families.append(
+            {"phone": phone, "resident": resident_id, "meal_day": meal_day, "dish": dish}
+        )
+        if len(families) == limit:
+            break
+    return families
+
+
+def _queue_people(role: Role, limit: int, categories=None) -> list[dict]:
+    """People holding role in a grid, each with one open request of that grid they may open."""
+    grants = db.session.execute(
+        select(Person.phone, RoleGrant.grid_id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == role, RoleGrant.grid_id.is_not(None))
+        .order_by(Person.id, RoleGrant.grid_id)
+    ).all()
+    open_request = dict(
+        db.session.execute(
+            select(HelpRequest.grid_id, func.min(HelpRequest.id))
+            .where(
+                HelpRequest.status.in_(OPEN_STATUSES),
+                *([HelpRequest.category.in_(list(categories))] if categories else []),
+            )
+            .group_by(HelpRequest.grid_id)
+        ).all()
+    )
+    people, seen = [], set()
+    for phone, grid_id in grants:
+        if phone in seen or grid_id not in open_request:
+            continue
+        seen.add(phone)
+        people.append({"phone": phone, "request": open_request[grid_id]})
+        if len(people) == limit:
+            break
+    return people
+
+
+def plan(limit: int = 200) -> dict:
+    """People to sign in as, up to limit of each kind, with the ids their pages need."""
+    meals = _next_meal_by_community()
+    return {
+        "residents": _residents(meals, limit),
+        "families": _families(meals, limit),
+        "volunteers": _queue_people(Role.VOLUNTEER, limit, VOLUNTEER_CATEGORIES),
+        "workers": _queue_people(Role.GRID_WORKER, limit),
+    }
+
+
+def resident_pages(resident: dict) -> dict[str, str]:
+    """What a resident reads at a kiosk: name → path."""
+    rid, meal_day, dish = resident["id"], resident["meal_day"], resident["dish"]
+    return {
+        "resident home": "/resident",
+        "canteen": f"/canteen/residents/{rid}",
+        "menu": f"/canteen/residents/{rid}/meals/{meal_day}",
+        "booking check": f"/canteen/residents/{rid}/meals/{meal_day}/dishes/{dish}",
+        "my bookings": f"/canteen/residents/{rid}/bookings",
+        "activities": f"/activities/residents/{rid}",
+        "activities week": f"/activities/residents/{rid}/week",
+        "my activities": f"/activities/residents/{rid}/mine",
+        "help status": f"/help/residents/{rid}/requests",
+        "meal delivery": f"/delivery/residents/{rid}",
+    }
+
+
+def family_pages(family: dict) -> dict[str, str]:
+    rid, meal_day, dish = family["resident"], family["meal_day"], family["dish"]
+    return {
+        "family home": "/family",
+        "family canteen": f"/canteen/residents/{rid}",
+        "family booking check": f"/canteen/residents/{rid}/meals/{meal_day}/dishes/{dish}",
+        "family help status": f"/help/residents/{rid}/requests",
+    }
+
+
+def queue_pages(person: dict) -> dict[str, str]:
+    return {"queue": "/help/queue", "request": f"/help/requests/{person['request']}"}

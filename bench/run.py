@@ -1,0 +1,400 @@
+"""The street-scale benchmark: gunicorn over the street dataset, driven by locust, on SQLite and
+PostgreSQL, with a bare Flask route in the same run as the ceiling.
+
+    .venv/bin/python -m bench.run                       # both databases, results in bench/RESULTS.md
+    .venv/bin/python -m bench.run --database sqlite --mix-seconds 30 --page-seconds 5
+
+Builds the street dataset first when the database has none (`portal demo --scale street`).
+Traffic goes to 127.0.0.1 only, and every phase stops after its set time.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import requests
+
+from portal import PROJECT_ROOT
+
+BENCH = PROJECT_ROOT / "bench"
+PORTAL = str(Path(sys.executable).parent / "portal")
+DATABASES = {
+    "sqlite": f"sqlite:///{PROJECT_ROOT / 'instance' / 'street.sqlite'}",
+    "postgresql": "postgresql://postgres@127.0.0.1:5432/linli_street",
+}
+MIX = ("Resident", "Family", "Volunteer", "GridWorker")
+# Pages whose greatest throughput is measured one at a time, against the bare route.
+PAGES = (
+    "resident home",
+    "canteen",
+    "menu",
+    "booking check",
+    "my bookings",
+    "activities",
+    "activities week",
+    "my activities",
+    "help status",
+    "meal delivery",
+    "family home",
+    "family canteen",
+    "family booking check",
+    "family help status",
+    "queue",
+    "request",
+    "queue poll",
+)
+BUDGET_P95_MS = 50
+BUDGET_RATIO = 0.20
+BUDGET_POLL_QUERIES = 3
+BUDGET_RSS_MB = 200
+BUDGET_ESCALATE_S = 5
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _environment(database_url: str, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "street-benchmark-secret",
+        "LINLI_INSECURE_COOKIES": "1",  # plain HTTP on 127.0.0.1
+        # Every simulated person signs in from 127.0.0.1; the limit is per address.
+        "SIGN_IN_RATE_LIMIT": "100000 per minute",
+        "LINLI_SERVER_TIMING": "1",
+        "PYTHONPATH": str(PROJECT_ROOT),
+        **extra,
+    }
+
+
+def _has_people(database_url: str) -> bool:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.config import _database_url
+
+    os.environ["DATABASE_URL"] = database_url
+    try:
+        engine = create_engine(_database_url(Path(".")))
+        with engine.connect() as connection:
+            return bool(connection.execute(text("SELECT count(*) FROM person")).scalar())
+    except SQLAlchemyError:
+        return False
+
+
+def ensure_dataset(database_url: str) -> None:
+    """Build the street dataset into database_url unless it already holds people."""
+    if _has_people(database_url):
+        return
+    env = _environment(database_url)
+    if database_url.startswith("postgresql"):
+        name = database_url.rsplit("/", 1)[1]
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=False)
+    subprocess.run([PORTAL, "setup"], env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([PORTAL, "demo", "--scale", "street"], env=env, check=True)
+
+
+def write_plan(database_url: str, path: Path) -> dict:
+    """Choose whom to sign in as, from the data, and write it for the load tool."""
+    from bench import pages
+    from portal import create_app
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url)})
+    with app.app_context():
+        plan = pages.plan(200)
+    path.write_text(json.dumps(plan))
+    return plan
+
+
+def _sqlalchemy_url(database_url: str) -> str:
+    return database_url.replace("postgresql://", "postgresql+psycopg://", 1)
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen
+    url: str
+    rss_peak_mb: dict[int, float] = field(default_factory=dict)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def sample_memory(self) -> None:
+        """Keep each worker's highest resident set size while the server runs."""
+        while not self._stop.wait(0.5):
+            for pid in self.workers():
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                kb = next(
+                    (
+                        int(line.split()[1])
+                        for line in status.splitlines()
+                        if line.startswith("VmRSS")
+                    ),
+                    0,
+                )
+                self.rss_peak_mb[pid] = max(self.rss_peak_mb.get(pid, 0), kb / 1024)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+def start_server(database_url: str, workdir: Path) -> Server:
+    """gunicorn with the production config, two workers, on a free port of 127.0.0.1."""
+    port = _free_port()
+    env = _environment(
+        database_url,
+        LINLI_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY="2",
+        GUNICORN_ACCESS_LOG=str(workdir / "access.log"),
+        RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"),
+    )
+    with open(workdir / "gunicorn.log", "w") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                "python:portal.gunicorn_config",
+                "bench.wsgi:app",
+            ],
+            env=env,
+            cwd=PROJECT_ROOT,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise SystemExit(f"gunicorn exited:\n{(workdir / 'gunicorn.log').read_text()[-3000:]}")
+        try:
+            if requests.get(f"{server.url}/healthz", timeout=2).ok:
+                threading.Thread(target=server.sample_memory, daemon=True).start()
+                return server
+        except requests.RequestException:
+            time.sleep(0.3)
+    server.stop()
+    raise SystemExit("gunicorn did not answer within 60 s")
+
+
+def run_locust(
+    server: Server, plan: Path, out: Path, seconds: int, clients: int, page: str = ""
+) -> dict:
+    """Run locust headless for seconds; return each request name's samples."""
+    classes = ["OnePage"] if page else list(MIX)
+    env = {
+        **os.environ,
+        "BENCH_PLAN": str(plan),
+        "BENCH_PAGE": page,
+        "BENCH_OUT": str(out),
+        "PYTHONPATH": str(PROJECT_ROOT),
+    }
+    subprocess.run(
+        [
+            str(Path(sys.executable).parent / "locust"),
+            "-f",
+            str(BENCH / "locustfile.py"),
+            "--headless",
+            "--only-summary",
+            "--loglevel",
+            "ERROR",
+            "-u",
+            str(clients),
+            "-r",
+            str(clients),
+            "-t",
+            f"{seconds}s",
+            "--stop-timeout",
+            "5",
+            "--host",
+            server.url,
+            *classes,
+        ],
+        env=env,
+        check=False,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    return json.loads(out.read_text())
+
+
+def _percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+def summarise(samples: list[dict], seconds: float, steady: bool = False) -> dict:
+    """requests/s, latency percentiles, SQL statements and bytes of one page's samples.
+
+    steady: count requests/s from the first second after the first request to the last, so the
+    clients' signing in (which hashes on purpose) does not count against the page."""
+    if not samples:
+        return {
+            "requests": 0,
+            "errors": 0,
+            "rps": 0.0,
+            "p50": 0,
+            "p95": 0,
+            "p99": 0,
+            "app_ms": None,
+            "queries": None,
+            "queries_max": None,
+            "bytes": 0,
+        }
+    if steady and len(samples) > 10:
+        start = min(s["at"] for s in samples) + 1
+        samples = [s for s in samples if s["at"] >= start]
+        seconds = max(s["at"] for s in samples) - start
+    times = [s["ms"] for s in samples]
+    queries = [s["queries"] for s in samples if s["queries"] is not None]
+    app_ms = [s["app_ms"] for s in samples if s.get("app_ms") is not None]
+    return {
+        "requests": len(samples),
+        "errors": sum(1 for s in samples if s["error"]),
+        "rps": len(samples) / seconds if seconds > 0 else 0.0,
+        "p50": _percentile(times, 0.50),
+        "p95": _percentile(times, 0.95),
+        "p99": _percentile(times, 0.99),
+        "app_ms": statistics.median(app_ms) if app_ms else None,
+        "queries": statistics.median(queries) if queries else None,
+        "queries_max": max(queries) if queries else None,
+        "bytes": statistics.median(s["bytes"] for s in samples),
+    }
+
+
+def measure_escalation(database_url: str, workdir: Path) -> dict:
+    """Time `portal escalate` over 50,000 open, overdue requests, on a copy of the street data."""
+    if database_url.startswith("sqlite"):
+        source = Path(database_url.removeprefix("sqlite:///"))
+        copy = workdir / "escalate.sqlite"
+        _sqlite_copy(source, copy)
+        copy_url = f"sqlite:///{copy}"
+    else:
+        name = database_url.rsplit("/", 1)[1]
+        copy_name = f"{name}_escalate"
+        admin = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
+        subprocess.run([*admin, f"DROP DATABASE IF EXISTS {copy_name}"], check=True)
+        subprocess.run([*admin, f"CREATE DATABASE {copy_name} TEMPLATE {name}"], check=True)
+        copy_url = database_url.rsplit("/", 1)[0] + f"/{copy_name}"
+    opened = _open_every_request(copy_url)
+    env = _environment(copy_url)
+    started = time.perf_counter()
+    result = subprocess.run(
+        [PORTAL, "escalate"], env=env, check=True, capture_output=True, text=True
+    )
+    elapsed = time.perf_counter() - started
+    if database_url.startswith("postgresql"):
+        subprocess.run([*admin, f"DROP DATABASE {copy_name}"], check=True)
+    return {"open": opened, "seconds": elapsed, "output": result.stdout.strip()}
+
+
+def _sqlite_copy(source: Path, destination: Path) -> None:
+    import sqlite3
+
+    with sqlite3.connect(source) as original, sqlite3.connect(destination) as copy:
+        original.backup(copy)
+
+
+def _open_every_request(database_url: str) -> int:
+    """Make every help request new, unescalated and three days old: all of them overdue."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(_sqlalchemy_url(database_url))
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "UPDATE help_request SET status = 'new', level = 0, holder_id = NULL,"
+                " acknowledged_at = NULL, resolved_at = NULL, closed_at = NULL, feedback = NULL,"
+                " created_at = :then"
+            ),
+            {"then": datetime.now(UTC).replace(tzinfo=None) - timedelta(days=3)},
+        )
+        return connection.execute(text("SELECT count(*) FROM help_request")).scalar()
+
+
+def bench_database(name: str, database_url: str, args) -> dict:
+    print(f"== {name}: {database_url}", flush=True)
+    ensure_dataset(database_url)
+    workdir = Path(tempfile.mkdtemp(prefix=f"linli-bench-{name}-"))
+    plan_file = workdir / "plan.json"
+    plan = write_plan(database_url, plan_file)
+    print("   people:", {kind: len(people) for kind, people in plan.items()}, flush=True)
+    server = start_server(database_url, workdir)
+    try:
+        run_locust(server, plan_file, workdir / "warm.json", 5, args.clients)
+        mix = run_locust(server, plan_file, workdir / "mix.json", args.mix_seconds, args.clients)
+        mixed = {page: summarise(s, args.mix_seconds) for page, s in sorted(mix.items())}
+        print(f"   mix: {sum(len(s) for s in mix.values())} requests", flush=True)
+        alone = {}
+        for page in ("bare", *PAGES):
+            samples = run_locust(
+                server, plan_file, workdir / "page.json", args.page_seconds, args.clients, page
+            )
+            alone[page] = summarise(samples.get(page, []), args.page_seconds, steady=True)
+            print(
+                f"   {page}: {alone[page]['rps']:.0f}/s p95 {alone[page]['p95']:.0f} ms", flush=True
+            )
+    finally:
+        server.stop()
+    escalation = measure_escalation(database_url, workdir)
+    print(f"   escalate: {escalation['seconds']:.2f} s over {escalation['open']}", flush=True)
+    if not args.keep:
+        shutil.rmtree(workdir, ignore_errors=True)
+    return {
+        "mix": mixed,
+        "alone": alone,
+        "rss_mb": max(server.rss_peak_mb.values(), default=0),
+        "escalation": escalation,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--mix-seconds", type=int, default=60)
+    parser.add_argument("--page-seconds", type=int, default=10)
+    parser.add_argument("--sqlite-url", default=DATABASES["sqlite"])
+    parser.add_argument("--postgresql-url", default=DATABASES["postgresql"])
+    parser.add_argument("--keep", action="store_true", help="keep the logs and samples")
+    parser.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    args = parser.parse_args()
+    urls = {"sqlite": args.sqlite_url, "postgresql": args.postgresql_url}
+    names = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    results = {name: bench_database(name, urls[name], args) for name in names}
+    from bench.report import write_report
+
+    write_report(results, args, args.out)
+    (args.out.with_suffix(".json")).write_text(json.dumps(results, indent=1))
+    print(f"Results in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
