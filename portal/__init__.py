@@ -38,6 +38,7 @@ def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  every table, for the migrations
     from portal.accounts.services import signed_in_person
     from portal.web import (
+        assets,
         converters,
         errors,
         headers,
@@ -62,6 +63,7 @@ def _init_extensions(app: Flask) -> None:
     def load_person(person_id: str):
         return signed_in_person(int(person_id))
 
+    assets.init_app(app)
     converters.init_app(app)
     htmx.init_app(app)
     kiosk.init_app(app)

@@ -1,11 +1,13 @@
 """Flask extensions, created unbound and bound to an app in create_app()."""
 
 from flask_babel import Babel
+from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
+from flask_static_digest import FlaskStaticDigest
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
@@ -30,3 +32,5 @@ babel = Babel()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+compress = Compress()
+static_digest = FlaskStaticDigest()

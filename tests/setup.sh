@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine and compiles the
-# translations: Python packages in .venv, the pinned htmx and Nu Html Checker from npm, and
-# Debian's Chromium, CJK fonts and a Java runtime (for the checker) when they are missing.
+# translations and the static files' content-hashed copies: Python packages in .venv, the pinned
+# htmx and Nu Html Checker from npm, and Debian's Chromium, CJK fonts and a Java runtime (for the
+# checker) when they are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,4 +21,5 @@ fi
 .venv/bin/pip install -q --upgrade pip
 .venv/bin/pip install -q -e '.[test]'
 npm ci --no-audit --no-fund --loglevel=error
+.venv/bin/portal digest compile >/dev/null
 .venv/bin/portal translations compile >/dev/null

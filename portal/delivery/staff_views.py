@@ -209,7 +209,8 @@ def rounds(canteen_id: int):
     place = managed_canteen(canteen_id)
     day = _day_asked(place)
     meals = delivery.meals_of_day(place, day)
-    version = f'"{delivery.progress_version(meals)}-{day}-{current_user.id}-{get_locale()}"'
+    # Weak, so that Flask-Compress keeps it as it is: a compressed copy is the same progress.
+    version = f'W/"{delivery.progress_version(meals)}-{day}-{current_user.id}-{get_locale()}"'
     if request.headers.get("If-None-Match") == version:
         response = make_response("", 304)
     else:

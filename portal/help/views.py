@@ -165,8 +165,9 @@ def mine(resident_id: int):
 @roles_required(*QUEUE_ROLES)
 def queue():
     now = utcnow()
+    # Weak, so that Flask-Compress keeps it as it is: a compressed copy is the same list.
     version = (
-        f'"{help.queue_version(current_user, now, _timers())}-{current_user.id}-{get_locale()}"'
+        f'W/"{help.queue_version(current_user, now, _timers())}-{current_user.id}-{get_locale()}"'
     )
     if request.headers.get("If-None-Match") == version:
         response = make_response("", 304)

@@ -592,7 +592,7 @@ def test_round_sheet_groups_by_grid_building_and_floor(
         "Refused",
     ]
     assert len(first_building.select(".tick-box")) == 6
-    assert page.select_one("[data-print]") and page.select_one("script[src$='print.js']")
+    assert page.select_one("[data-print]") and page.select_one("script[src*='/js/print']")
 
 
 def test_round_sheet_for_one_round_and_refusals(
