@@ -56,7 +56,9 @@ class MealDay(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     service_id: Mapped[int] = mapped_column(ForeignKey("meal_service.id"), index=True)
-    day: Mapped[date]
+    # Indexed on its own: today's delivery rounds look meals up by date across canteens, where
+    # the (service_id, day) constraint cannot help.
+    day: Mapped[date] = mapped_column(index=True)
     published: Mapped[bool] = mapped_column(default=False)
     capacity: Mapped[int]
     booked: Mapped[int] = mapped_column(default=0)
