@@ -30,6 +30,18 @@ def _database_url(instance_path: Path) -> str:
     return url or f"sqlite:///{instance_path / 'linli.sqlite'}"
 
 
+# The help timers, in minutes (requests per hour for the last), read by help.services.Timers.
+HELP_TIMERS = (
+    "HELP_ACK_MINUTES_URGENT",
+    "HELP_ACK_MINUTES",
+    "HELP_RESOLVE_MINUTES_URGENT",
+    "HELP_RESOLVE_MINUTES",
+    "HELP_DEDUPE_MINUTES",
+    "HELP_AUTO_CLOSE_MINUTES",
+    "HELP_REQUESTS_PER_HOUR",
+)
+
+
 def from_environment(instance_path: Path) -> dict:
     """Build the configuration mapping for an app whose instance folder is instance_path."""
     env = os.environ.get
@@ -62,4 +74,7 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         # A Server-Timing header with each response's time and SQL statement count.
         "SERVER_TIMING": env("LINLI_SERVER_TIMING", "") == "1",
+        # How many proxies in front of gunicorn to trust for the client's address and scheme.
+        "PROXY_COUNT": int(env("PROXY_COUNT", "0")),
+        **{name: int(env(name)) for name in HELP_TIMERS if env(name)},
     }

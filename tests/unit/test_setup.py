@@ -29,6 +29,18 @@ def test_database_defaults_to_sqlite_in_instance_and_reads_database_url(monkeypa
     )
 
 
+def test_proxies_and_help_timers_come_from_the_environment(monkeypatch, tmp_path):
+    from portal.help.services import Timers
+
+    assert from_environment(tmp_path)["PROXY_COUNT"] == 0
+    monkeypatch.setenv("PROXY_COUNT", "1")
+    monkeypatch.setenv("HELP_ACK_MINUTES_URGENT", "3")
+    settings = from_environment(tmp_path)
+    assert settings["PROXY_COUNT"] == 1
+    assert Timers.from_config(settings).ack_urgent.total_seconds() == 180
+    assert Timers.from_config(settings).ack_normal.total_seconds() == 30 * 60
+
+
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
