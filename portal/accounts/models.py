@@ -48,8 +48,10 @@ class Person(TimestampMixin, UserMixin, db.Model):
 
     community: Mapped[Community | None] = relationship()
     building: Mapped[Building | None] = relationship()
+    # Read with the signed-in person (accounts.signed_in_person); loading them with every person
+    # on a list would cost a query for nothing.
     grants: Mapped[list["RoleGrant"]] = relationship(
-        back_populates="person", cascade="all, delete-orphan", lazy="selectin"
+        back_populates="person", cascade="all, delete-orphan"
     )
 
     @property

@@ -513,7 +513,23 @@ def _bulk(ids: list[int], values: dict, kind: str, now: datetime, chunk: int = 2
 
 
 def get(request_id: int) -> HelpRequest | None:
-    return db.session.get(HelpRequest, request_id)
+    """The request with the people and partner its page names, and its history with each
+    event's actor, read in two queries."""
+    query = (
+        select(HelpRequest)
+        .where(HelpRequest.id == request_id)
+        .options(
+            db.joinedload(HelpRequest.resident).joinedload(Person.building),
+            db.joinedload(HelpRequest.raised_by),
+            db.joinedload(HelpRequest.holder),
+            db.joinedload(HelpRequest.partner),
+            db.joinedload(HelpRequest.grid),
+            db.selectinload(HelpRequest.events).options(
+                db.joinedload(HelpEvent.actor), db.joinedload(HelpEvent.partner)
+            ),
+        )
+    )
+    return db.session.scalars(query).first()
 
 
 def requests_of(resident: Person, limit: int = 30) -> list[HelpRequest]:
@@ -526,7 +542,11 @@ def requests_of(resident: Person, limit: int = 30) -> list[HelpRequest]:
             HelpRequest.id.desc(),
         )
         .limit(limit)
-        .options(db.selectinload(HelpRequest.events), db.joinedload(HelpRequest.holder))
+        .options(
+            db.selectinload(HelpRequest.events).joinedload(HelpEvent.actor),
+            db.joinedload(HelpRequest.holder),
+            db.joinedload(HelpRequest.partner),
+        )
     )
     return list(db.session.scalars(query))
 
