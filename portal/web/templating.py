@@ -4,7 +4,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from babel.dates import format_skeleton
-from flask import Flask
+from flask import Flask, g, url_for
 from flask_babel import (
     format_date,
     format_decimal,
@@ -51,8 +51,15 @@ def percent(value: float | None) -> str:
     return "—" if value is None else format_percent(value)
 
 
+def sprite_url() -> str:
+    """The icon sprite's address, built once per request: a page may show fifty icons."""
+    if "sprite_url" not in g:
+        g.sprite_url = url_for("static", filename="icons/sprite.svg")
+    return g.sprite_url
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(today=today, tomorrow=tomorrow)
+    app.jinja_env.globals.update(today=today, tomorrow=tomorrow, sprite_url=sprite_url)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["waited"] = waited
     app.jinja_env.filters["minutes"] = minutes
