@@ -7,12 +7,16 @@ page lists are shared by the load test and the test that counts each page's SQL 
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, select
 
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
-from portal.canteen.models import Canteen, Dish, MealDay, MealService
+from portal.activities.models import Event, SignUp, SignUpStatus
+from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.delivery.models import DeliveryEnrolment
 from portal.extensions import db
-from portal.help.models import OPEN_STATUSES, VOLUNTEER_CATEGORIES, HelpRequest
+from portal.help.models import VOLUNTEER_CATEGORIES, HelpRequest
+from portal.help.services import QUEUE_STATUSES
+from portal.model_base import utcnow
 from portal.web.templating import today
 
 
@@ -35,6 +39,19 @@ def _next_meal_by_community() -> dict[int, tuple[int, int]]:
 
 
 def _residents(meals: dict, limit: int) -> list[dict]:
+    """Residents of communities with a canteen, those with the most to show first: a delivery,
+    activities, help requests and bookings, so that every part of their pages is drawn."""
+    has = [
+        exists().where(DeliveryEnrolment.resident_id == Person.id),
+        exists().where(
+            SignUp.resident_id == Person.id,
+            SignUp.event_id == Event.id,
+            Event.starts_at > utcnow(),
+            SignUp.status == SignUpStatus.GOING,
+        ),
+        exists().where(HelpRequest.resident_id == Person.id),
+        exists().where(Booking.resident_id == Person.id),
+    ]
     query = (
         select(Person)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
@@ -43,7 +60,7 @@ def _residents(meals: dict, limit: int) -> list[dict]:
             Person.community_id.in_(list(meals)),
             Person.pin_hash.is_not(None),
         )
-        .order_by(Person.id)
+        .order_by(sum(case((condition, 1), else_=0) for condition in has).desc(), Person.id)
         .limit(limit)
     )
     return [
@@ -82,7 +99,7 @@ def _families(meals: dict, limit: int) -> list[dict]:
 
 
 def _queue_people(role: Role, limit: int, categories=None) -> list[dict]:
-    """People holding role in a grid, each with one open request of that grid they may open."""
+    """People holding role in a grid, each with a request in their queue to open."""
     grants = db.session.execute(
         select(Person.phone, RoleGrant.grid_id)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
@@ -93,7 +110,7 @@ def _queue_people(role: Role, limit: int, categories=None) -> list[dict]:
         db.session.execute(
             select(HelpRequest.grid_id, func.min(HelpRequest.id))
             .where(
-                HelpRequest.status.in_(OPEN_STATUSES),
+                HelpRequest.status.in_(QUEUE_STATUSES),
                 *([HelpRequest.category.in_(list(categories))] if categories else []),
             )
             .group_by(HelpRequest.grid_id)
