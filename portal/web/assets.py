@@ -49,7 +49,7 @@ def init_app(app: Flask) -> None:
     static_digest.init_app(app)
     manifest = static_digest.manifests.get("static", {})
     if manifest and not _matches(Path(app.static_folder), manifest):
-        logger.warning("static/cache_manifest.json is out of date: run `portal digest compile`")
+        logger.info("static/ changed since `portal digest compile`: serving the plain names")
         manifest = {}
     hashed = frozenset(manifest.values())
 
