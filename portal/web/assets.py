@@ -34,7 +34,8 @@ SETTINGS = {
         "text/calendar",
     ],
     "COMPRESS_ALGORITHM": ["br", "gzip"],
-    # Static files are sent as streams; Chromium offers no brotli over plain HTTP, so gzip too.
+    # Static files are sent as streams, for which Flask-Compress leaves gzip out by default; but
+    # browsers offer brotli only over HTTPS, so a kiosk on plain HTTP needs gzip.
     "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
     # The library's .gz and .br copies are for a proxy that serves them; Flask-Compress does it here.
     "FLASK_STATIC_DIGEST_COMPRESSION": [],
