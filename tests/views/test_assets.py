@@ -1,14 +1,18 @@
 """What a browser downloads: compressed text, static files under hashed names kept for a year,
 and polls that an unchanged list still answers with the view's own 304."""
 
+import io
 import json
 
 import pytest
 from flask import Flask, render_template_string, url_for
 from flask_static_digest.cli import digest
+from PIL import Image
 
 from portal.accounts.models import Role
+from portal.canteen import photos
 from portal.delivery import staff_views as delivery_views
+from portal.extensions import db
 from portal.help import services as help
 from portal.help import views as help_views
 from portal.web import assets
@@ -29,11 +33,16 @@ def test_pages_come_compressed_when_the_browser_accepts_it(client, encoding):
     assert "Content-Encoding" not in client.get("/sign-in").headers
 
 
-def test_photos_are_not_compressed_again(app):
-    assert "image/webp" not in app.config["COMPRESS_MIMETYPES"]
-    assert {"text/html", "text/css", "image/svg+xml", "text/calendar"} <= set(
-        app.config["COMPRESS_MIMETYPES"]
-    )
+def test_photos_are_sent_as_they_are_and_do_not_vary_with_the_session(client, people, sign_in):
+    upload = io.BytesIO()
+    Image.new("RGB", (640, 480), "orange").save(upload, "JPEG")
+    upload.seek(0)
+    photo = photos.prepare(upload)
+    db.session.commit()
+    sign_in.password(people.worker)
+    response = client.get(f"/canteen/photos/{photo.digest}.webp", headers=BROTLI)
+    assert response.status_code == 200 and "Content-Encoding" not in response.headers
+    assert response.headers["ETag"] == f'"{photo.digest}"' and "Cookie" not in vary(response)
 
 
 def renders(monkeypatch, module) -> list[str]:
