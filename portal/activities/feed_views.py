@@ -34,7 +34,8 @@ def _ics(body: bytes, filename: str, cache: str):
     response.mimetype = "text/calendar"
     response.headers["Content-Disposition"] = f'inline; filename="{filename}"'
     response.headers["Cache-Control"] = cache
-    response.add_etag()
+    # Weak, so that compression keeps it: a compressed copy is the same calendar.
+    response.add_etag(weak=True)
     return response.make_conditional(request)
 
 

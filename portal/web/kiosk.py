@@ -20,6 +20,9 @@ def init_app(app: Flask) -> None:
 
 
 def _load_kiosk() -> None:
+    if request.endpoint in PASSIVE_ENDPOINTS:
+        g.kiosk, g.kiosk_revoked = None, False  # a file is the same on every device
+        return
     kiosk = accounts.kiosk_for_token(request.cookies.get(KIOSK_COOKIE))
     g.kiosk = kiosk if kiosk and kiosk.active else None
     g.kiosk_revoked = bool(kiosk and not kiosk.active)
