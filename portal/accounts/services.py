@@ -3,6 +3,7 @@
 import hashlib
 import re
 import secrets
+import threading
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -29,6 +30,19 @@ HASH_METHOD = "scrypt"
 # Checked against every failed sign-in so that a wrong phone number costs as much time as a wrong
 # password and the response time does not reveal which numbers have accounts.
 _DUMMY_HASH = generate_password_hash("not a real password")
+# Each scrypt hash holds 32 MiB while it runs: at most two at a time in a process keeps a web
+# worker's memory bounded when many people sign in at once; the others wait their turn.
+_HASHING = threading.BoundedSemaphore(2)
+
+
+def _matches(secret_hash: str, secret: str) -> bool:
+    with _HASHING:
+        return check_password_hash(secret_hash, secret)
+
+
+def _hash(secret: str) -> str:
+    with _HASHING:
+        return generate_password_hash(secret, method=HASH_METHOD)
 
 
 class AccountError(Exception):
@@ -131,7 +145,7 @@ def authenticate_password(
     _check_not_locked(key, now)
     person = db.session.scalar(select(Person).where(Person.phone == phone))
     password_hash = person.password_hash if person and person.password_hash else _DUMMY_HASH
-    if check_password_hash(password_hash, password) and person and person.active:
+    if _matches(password_hash, password) and person and person.active:
         _succeed(key)
         return person
     _fail(key, now, max_failures, lock_minutes)
@@ -149,7 +163,7 @@ def authenticate_resident(
     person = db.session.scalar(select(Person).where(Person.resident_code == code))
     pin_hash = person.pin_hash if person and person.pin_hash else _DUMMY_HASH
     if (
-        check_password_hash(pin_hash, pin)
+        _matches(pin_hash, pin)
         and person
         and person.active
         and person.has_role(Role.RESIDENT)
@@ -161,11 +175,11 @@ def authenticate_resident(
 
 
 def set_password(person: Person, password: str) -> None:
-    person.password_hash = generate_password_hash(password, method=HASH_METHOD)
+    person.password_hash = _hash(password)
 
 
 def set_pin(person: Person, pin: str) -> None:
-    person.pin_hash = generate_password_hash(pin, method=HASH_METHOD)
+    person.pin_hash = _hash(pin)
 
 
 # Family members and links --------------------------------------------------------------------
