@@ -1,0 +1,1727 @@
+"""A whole street office of generated people and history, for load tests and benchmarks.
+
+`portal demo --scale street` (or the small `block`) builds it into an empty, migrated database.
+Every row follows from the seed; ids are assigned here, from 1, so that children name their
+parents without reading them back, and rows go in with bulk inserts, a chunk at a time.
+"""
+
+import random
+import sys
+import time as clock
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from math import ceil, log, sqrt
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+import click
+from sqlalchemy import func, insert, select, text
+from werkzeug.security import generate_password_hash
+
+from portal.accounts.models import (
+    CareColour,
+    FamilyLink,
+    Kinship,
+    LinkStatus,
+    Person,
+    Role,
+    RoleGrant,
+)
+from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
+from portal.canteen.models import (
+    Booking,
+    BookingMode,
+    BookingStatus,
+    Canteen,
+    Dish,
+    MealDay,
+    MealService,
+)
+from portal.canteen.services import price_for
+from portal.community.models import Building, Community, Grid, Partner, StreetOffice
+from portal.delivery.models import (
+    Delivery,
+    DeliveryEnrolment,
+    DeliveryPause,
+    DeliveryRound,
+    EnrolmentStatus,
+)
+from portal.delivery.services import DECLINE_REASONS, DELIVERY_DAYS
+from portal.demo import (
+    DEMO_PASSWORD,
+    DEMO_PIN,
+    DIET_NOTES,
+    DISHES,
+    GIVEN_FEMALE,
+    GIVEN_MALE,
+    PARTNERS,
+    SURNAMES,
+    VENUES,
+    YOUNG_GIVEN,
+)
+from portal.extensions import db
+from portal.help.models import (
+    OPEN_STATUSES,
+    URGENT_CATEGORIES,
+    VOLUNTEER_CATEGORIES,
+    Feedback,
+    HelpEvent,
+    HelpRequest,
+    Level,
+    Status,
+)
+from portal.help.services import Timers
+from portal.model_base import utcnow
+
+SEED = 20261123
+CHUNK = 5000
+ZONE = ZoneInfo("Asia/Shanghai")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How much a generated street holds: places, people, and the history behind them."""
+
+    communities: int
+    grids_per_community: int
+    buildings: int
+    residents: int
+    family: int
+    volunteers: int
+    grid_workers: int
+    canteens: int  # in the first communities, one each
+    meal_days_past: int
+    meal_days_ahead: int  # today included
+    bookings: int
+    enrolments: int
+    events: int
+    event_weeks_past: int
+    event_weeks_ahead: int  # this week included
+    help_requests: int
+    help_days: int = 730
+
+    @property
+    def people(self) -> int:
+        """Everyone generated: an admin and an organiser per community, two canteen staff per
+        canteen, grid workers, volunteers, residents and family."""
+        staff = 2 * self.communities + 2 * self.canteens + self.grid_workers
+        return staff + self.volunteers + self.residents + self.family
+
+    @property
+    def meal_days(self) -> int:
+        """Lunch and dinner of every canteen on every day generated."""
+        return self.canteens * 2 * (self.meal_days_past + self.meal_days_ahead)
+
+
+SCALES = {
+    "street": Scale(
+        communities=9,
+        grids_per_community=4,
+        buildings=300,
+        residents=12_000,
+        family=3_000,
+        volunteers=300,
+        grid_workers=60,
+        canteens=4,
+        meal_days_past=90,
+        meal_days_ahead=7,
+        bookings=200_000,
+        enrolments=5_000,
+        events=2_000,
+        event_weeks_past=16,
+        event_weeks_ahead=4,
+        help_requests=50_000,
+    ),
+    "block": Scale(
+        communities=1,
+        grids_per_community=4,
+        buildings=20,
+        residents=400,
+        family=100,
+        volunteers=20,
+        grid_workers=4,
+        canteens=1,
+        meal_days_past=14,
+        meal_days_ahead=7,
+        bookings=3_000,
+        enrolments=100,
+        events=60,
+        event_weeks_past=4,
+        event_weeks_ahead=2,
+        help_requests=1_000,
+    ),
+}
+
+STREET = ("莲花街道办事处", "0871-64100000")
+COMMUNITY_NAMES = (
+    "春晖社区",
+    "松鹤社区",
+    "翠湖社区",
+    "金桂社区",
+    "青云社区",
+    "银杏社区",
+    "南屏社区",
+    "北门社区",
+    "东风社区",
+    "西华社区",
+    "玉泉社区",
+    "明珠社区",
+)
+NUMERALS = "一二三四五六七八九十"
+KINSHIP_WEIGHTS = {
+    Kinship.DAUGHTER: 30,
+    Kinship.SON: 30,
+    Kinship.DAUGHTER_IN_LAW: 12,
+    Kinship.SON_IN_LAW: 6,
+    Kinship.GRANDCHILD: 15,
+    Kinship.SPOUSE: 2,
+    Kinship.RELATIVE: 5,
+}
+MORE_DIET_NOTES = ("不吃辣", "高血压，少盐", "吞咽不好，要切碎", "不吃海鲜")
+DIET_NOTE_CHOICES = (*DIET_NOTES.values(), *MORE_DIET_NOTES)
+
+# (kind, serving start, serving end, cut-off, share of the day's bookings)
+SERVICES = (
+    ("lunch", time(11), time(13), time(9, 30), 1.0),
+    ("dinner", time(17), time(18, 30), time(15), 0.6),
+)
+WEEKDAY_CHOICES = (("0,1,2,3,4,5,6", 60), ("0,1,2,3,4", 25), ("0,2,4", 8), ("5,6", 3), ("1,3", 4))
+ACCESS_NOTES = (
+    "敲门要用力，耳朵不太好",
+    "先打电话",
+    "门口有鞋柜，饭放柜子上",
+    "老伴行动不便，请多等一会儿",
+    "楼道灯坏了，请带手电",
+    "狗不咬人，别怕",
+)
+
+SLOTS = {
+    "early": (time(7, 30), time(8, 30)),
+    "morning": (time(9, 30), time(11)),
+    "afternoon": (time(14, 30), time(16)),
+}
+# (title zh_Hans, zh_Hant, en, category, weekday, slot, venue index, capacity, sign-up)
+SERIES = (
+    ("象棋对弈", "象棋對弈", "Chinese chess", "chess", 1, "afternoon", 0, 16, True),
+    ("书法练习", "書法練習", "Calligraphy practice", "calligraphy", 3, "morning", 1, 10, True),
+    ("太极拳", "太極拳", "Tai chi", "exercise", 2, "early", 2, None, False),
+    ("老年合唱团", "老年合唱團", "Seniors' choir", "other", 4, "morning", 0, 30, True),
+    ("广场舞", "廣場舞", "Square dancing", "exercise", 0, "early", 2, None, False),
+)
+# (title zh_Hans, zh_Hant, en, category, venue index, capacity, sign-up)
+ONE_OFFS = (
+    (
+        "冬季养生健康讲座",
+        "冬季養生健康講座",
+        "Staying well in winter: a health talk",
+        "health_talk",
+        0,
+        30,
+        True,
+    ),
+    (
+        "高血压防治讲座",
+        "高血壓防治講座",
+        "Living with high blood pressure",
+        "health_talk",
+        0,
+        35,
+        True,
+    ),
+    ("识破养老诈骗", "識破養老詐騙", "Spotting pension scams", "anti_fraud", 0, 40, True),
+    ("防范电信诈骗", "防範電信詐騙", "Phone and online scams", "anti_fraud", 0, 40, True),
+    ("剪纸手工", "剪紙手工", "Paper cutting", "crafts", 1, 6, True),
+    ("编织小组", "編織小組", "Knitting circle", "crafts", 1, 10, True),
+    (
+        "我们的节日：包饺子",
+        "我們的節日：包餃子",
+        "Our festivals: making dumplings",
+        "festival",
+        0,
+        40,
+        True,
+    ),
+    ("读书分享会", "讀書分享會", "Book sharing", "other", 1, 12, True),
+    ("志愿者清洁家园", "志願者清潔家園", "Volunteers tidy the estate", "volunteer", 2, None, True),
+    ("健康义诊", "健康義診", "Free health check", "health_talk", 2, None, False),
+)
+BIRTHDAY_VENUE = 2
+
+HELP_NOTES = {
+    "repair": (
+        "厨房水龙头一直滴水",
+        "卫生间灯不亮了",
+        "门锁坏了，钥匙拧不动",
+        "暖气不热",
+        "下水道堵了",
+    ),
+    "errand": ("帮忙买降压药", "帮忙买点米和油", "取一下快递", "买菜：青菜、鸡蛋"),
+    "paperwork": ("养老金资格认证", "医保报销材料", "高龄补贴申请", "身份证到期要换"),
+    "unwell": ("头晕，站不稳", "胸口闷", "血压有点高"),
+    "company": ("想找人聊聊天", "老伴住院了，一个人在家"),
+    "other": ("手机不会用了", "电视没信号", "想问问社区活动"),
+}
+HELP_DONE = {
+    "repair": ("已修好", "换了新的零件，已修好", "物业师傅已修好"),
+    "errand": ("药已送到", "东西已送到家里", "已帮忙取回"),
+    "paperwork": ("材料已帮忙递交", "已办好，证件下周可取"),
+    "unwell": ("已陪同就医", "社区医生已上门看过"),
+    "company": ("已上门陪伴聊天", "志愿者陪老人散步了"),
+    "other": ("已处理好", "已教会老人使用"),
+}
+WORKER_NOTES = (
+    ("已电话联系，下午上门", True),
+    ("约好明天上午去看", True),
+    ("需要买配件，等两天", True),
+    ("老人独居，注意多去看看", False),
+    ("家属电话打不通", False),
+)
+HAND_OFFS = {0: "请物业师傅上门维修", 1: "请水务派人检查水管", 2: "请社区医生上门看看"}
+ESCALATION_REASONS = ("需要社区协调物业", "涉及多户，需要街道协调")
+# How long each kind of request takes to put right once taken: median hours and spread.
+HELP_WORK = {
+    "repair": (12, 0.7),
+    "errand": (3, 0.6),
+    "paperwork": (16, 0.7),
+    "unwell": (0.75, 0.5),
+    "company": (5, 0.6),
+    "other": (8, 0.8),
+}
+HELP_CATEGORY_WEIGHTS = {
+    "repair": 30,
+    "errand": 20,
+    "paperwork": 15,
+    "unwell": 8,
+    "company": 12,
+    "other": 15,
+}
+
+
+class NotEmpty(Exception):
+    """The database already holds people; the street is built only into an empty one."""
+
+
+def build_street(
+    scale: Scale, seed: int = SEED, now: datetime | None = None, timers: Timers | None = None
+) -> list[str]:
+    """Generate the street described by scale into the empty database; return lines saying what
+    was made, table by table. Raises NotEmpty when anyone is already in it."""
+    if db.session.scalar(select(Person.id).limit(1)) is not None:
+        raise NotEmpty(
+            "The database already holds people: build the street into an empty one "
+            "(a new database, then `portal setup`)."
+        )
+    started = clock.perf_counter()
+    street = _Street(scale, seed, now or utcnow(), timers or Timers())
+    street.build()
+    _reset_sequences()
+    _analyze()
+    return [*street.summary(), f"Built in {clock.perf_counter() - started:.1f} s."]
+
+
+@dataclass(slots=True)
+class _Elder:
+    """What later tables need to know about a generated resident."""
+
+    id: int
+    community_id: int
+    grid_id: int
+    building_id: int
+    floor: int
+    has_lift: bool
+    birth_date: date
+    special_support: bool
+    care_colour: str
+    diet_notes: str | None
+
+    age_on = Person.age_on
+
+
+@dataclass(slots=True)
+class _Place:
+    """A canteen's price rules, read by price_for() as a Canteen would be."""
+
+    id: int
+    community_id: int
+    senior_discount_percent: int | None
+    senior_price_fen: int | None
+    senior_age: int = 60
+    free_age: int = 80
+    free_needs_special_support: bool = True
+
+
+@dataclass(slots=True)
+class _Dish:
+    """A dish on one meal's menu while its bookings are drawn."""
+
+    id: int
+    template: int  # its index in the demo's DISHES
+    price_fen: int
+    portions: int | None
+    weight: float
+    booked: int = 0
+
+
+PERSON_DEFAULTS = {
+    "phone": None,
+    "password_hash": None,
+    "resident_code": None,
+    "pin_hash": None,
+    "community_id": None,
+    "building_id": None,
+    "unit": None,
+    "room": None,
+    "birth_date": None,
+    "care_colour": None,
+    "special_support": False,
+    "diet_notes": None,
+    "active": True,
+}
+
+
+class _Street:
+    """One street being generated: its random streams, and what later tables refer to."""
+
+    def __init__(self, scale: Scale, seed: int, now: datetime, timers: Timers):
+        self.scale, self.seed, self.now, self.timers = scale, seed, now, timers
+        self.today = now.replace(tzinfo=UTC).astimezone(ZONE).date()
+        # Everyone is registered in the first months, before the oldest history begins.
+        self.opened = now - timedelta(days=scale.help_days + 120)
+        self.password_hash = generate_password_hash(DEMO_PASSWORD)
+        self.pin_hash = generate_password_hash(DEMO_PIN)
+        self.people: list[dict] = []
+        self.grants: list[dict] = []
+        self.phones: dict[str, int] = defaultdict(int)
+        self.floors: dict[int, int] = {}
+
+    def rng(self, part: str) -> random.Random:
+        """The random stream of one part of the street, so that parts do not shift each other."""
+        return random.Random(f"{self.seed}:{part}")
+
+    def at(self, created: datetime, updated: datetime | None = None) -> dict:
+        """The timestamps of a row made at created and last changed at updated (or then)."""
+        return {"created_at": created, "updated_at": updated or created}
+
+    def build(self) -> None:
+        """Generate and insert every part, parents before children."""
+        self.places()
+        self.staff()
+        self.residents()
+        self.family()
+        self.insert(Person, self.people)
+        self.insert(RoleGrant, self.grants)
+        self.insert(FamilyLink, self.links)
+        self.canteens()
+        self.activities()
+        self.help()
+
+    def insert(self, model, rows: list[dict]) -> None:
+        """Bulk-insert rows into model's table a chunk at a time, committing each chunk. The
+        table's own insert, not the ORM's: on PostgreSQL it is several times faster."""
+        name = model.__tablename__
+        with click.progressbar(length=len(rows), label=f"{name:<20}", file=sys.stderr) as bar:
+            for start in range(0, len(rows), CHUNK):
+                part = rows[start : start + CHUNK]
+                db.session.execute(insert(model.__table__), part)
+                db.session.commit()
+                bar.update(len(part))
+
+    def summary(self) -> list[str]:
+        """Rows per table as the database now counts them, and accounts to sign in with."""
+        lines = [f"Street ready (seed {self.seed}):"]
+        for table in sorted(db.metadata.tables.values(), key=lambda t: t.name):
+            count = db.session.scalar(select(func.count()).select_from(table))
+            lines.append(f"  {table.name:<20} {count:>8}")
+        lines += [
+            f"Every password: {DEMO_PASSWORD}    every resident PIN: {DEMO_PIN}",
+            f"  admin           {self.people[0]['phone']} ({self.people[0]['name']})",
+            f"  grid worker     {self.people[self.first_worker - 1]['phone']}",
+            f"  resident        code {self.people[self.elders[0].id - 1]['resident_code']}",
+        ]
+        return lines
+
+    # Places ------------------------------------------------------------------------------------
+
+    def places(self) -> None:
+        """The street office, its communities and their grids, buildings and partners."""
+        rng, sc, stamp = self.rng("places"), self.scale, self.at(self.opened)
+        self.communities = [
+            {
+                "id": i + 1,
+                "street_office_id": 1,
+                "name": COMMUNITY_NAMES[i],
+                "hotline": f"0871-6410{i + 1:02d}00",
+                "timezone": ZONE.key,
+                **stamp,
+            }
+            for i in range(sc.communities)
+        ]
+        self.grids = [
+            {
+                "id": c * sc.grids_per_community + g + 1,
+                "community_id": c + 1,
+                "name": f"第{NUMERALS[g]}网格",
+                **stamp,
+            }
+            for c in range(sc.communities)
+            for g in range(sc.grids_per_community)
+        ]
+        self.buildings = self._buildings(rng, stamp)
+        self.partners = [
+            {
+                "id": c["id"] * len(PARTNERS) - len(PARTNERS) + k + 1,
+                "community_id": c["id"],
+                "name": f"{_short(c['name'])}{name}" if name.startswith("物业") else name,
+                "phone": phone,
+                **stamp,
+            }
+            for c in self.communities
+            for k, (name, phone) in enumerate(PARTNERS)
+        ]
+        self.insert(StreetOffice, [{"id": 1, "name": STREET[0], "hotline": STREET[1], **stamp}])
+        self.insert(Community, self.communities)
+        self.insert(Grid, self.grids)
+        self.insert(Building, self.buildings)
+        self.insert(Partner, self.partners)
+
+    def _buildings(self, rng: random.Random, stamp: dict) -> list[dict]:
+        """Buildings over the grids; communities with a canteen are the larger ones."""
+        sc = self.scale
+        weights = [2 if c < sc.canteens else 1 for c in range(sc.communities)]
+        rows = []
+        for c, count in enumerate(_shares(sc.buildings, weights)):
+            grids = self.grids[c * sc.grids_per_community : (c + 1) * sc.grids_per_community]
+            for number in range(1, count + 1):
+                lift = rng.random() < 0.35
+                rows.append(
+                    {
+                        "id": len(rows) + 1,
+                        "grid_id": grids[(number - 1) % len(grids)]["id"],
+                        "name": f"{number}号楼",
+                        "has_lift": lift,
+                        **stamp,
+                    }
+                )
+                self.floors[len(rows)] = rng.randint(11, 18) if lift else rng.randint(5, 7)
+        return rows
+
+    # People ------------------------------------------------------------------------------------
+
+    def phone(self, prefix: str) -> str:
+        """The next mobile number of a 139 range: staff 1390, volunteers 1391, family 1392."""
+        self.phones[prefix] += 1
+        return f"{prefix}{self.phones[prefix]:07d}"
+
+    def person(self, created: datetime, roles, grid_ids=(), **fields) -> int:
+        """Add a person with their role grants; return their id."""
+        person_id = len(self.people) + 1
+        self.people.append({**PERSON_DEFAULTS, **fields, "id": person_id, **self.at(created)})
+        for role in roles:
+            for grid_id in grid_ids or (None,):
+                self.grants.append(
+                    {
+                        "id": len(self.grants) + 1,
+                        "person_id": person_id,
+                        "role": role.value,
+                        "grid_id": grid_id,
+                        **self.at(created),
+                    }
+                )
+        return person_id
+
+    def staff_member(self, rng, roles, community_id, grid_ids=(), elder=False, suffix="") -> int:
+        """Add someone who signs in with a phone number and the demo password; return their id."""
+        female = rng.random() < 0.6
+        return self.person(
+            self.opened + timedelta(days=rng.uniform(0, 30)),
+            roles,
+            grid_ids,
+            name=_name(rng, female, elder) + suffix,
+            phone=self.phone("1391" if Role.VOLUNTEER in roles else "1390"),
+            password_hash=self.password_hash,
+            community_id=community_id,
+        )
+
+    def staff(self) -> None:
+        """Admins, organisers and canteen staff per community, grid workers and volunteers."""
+        rng, sc = self.rng("staff"), self.scale
+        self.admin_of, self.organiser_of, self.cooks_of = {}, {}, defaultdict(list)
+        for c in self.communities:
+            self.admin_of[c["id"]] = self.staff_member(rng, [Role.ADMIN], c["id"])
+            self.organiser_of[c["id"]] = self.staff_member(rng, [Role.ORGANISER], c["id"])
+        for c in self.communities[: sc.canteens]:
+            for _ in range(2):
+                cook = self.staff_member(rng, [Role.CANTEEN_STAFF], c["id"], suffix="师傅")
+                self.cooks_of[c["id"]].append(cook)
+        self.workers_of, self.volunteers_of = defaultdict(list), defaultdict(list)
+        self.first_worker = len(self.people) + 1
+        for w in range(sc.grid_workers):
+            grid = self.grids[w] if w < len(self.grids) else rng.choice(self.grids)
+            worker = self.staff_member(rng, [Role.GRID_WORKER], grid["community_id"], [grid["id"]])
+            self.workers_of[grid["id"]].append(worker)
+        for v in range(sc.volunteers):
+            self.volunteer(rng, self.grids[v % len(self.grids)])
+
+    def volunteer(self, rng: random.Random, grid: dict) -> None:
+        """A volunteer of grid, and now and then of a second grid of the same community."""
+        siblings = [
+            g for g in self.grids if g["community_id"] == grid["community_id"] and g is not grid
+        ]
+        grids = [grid, rng.choice(siblings)] if siblings and rng.random() < 0.3 else [grid]
+        person = self.staff_member(
+            rng,
+            [Role.VOLUNTEER],
+            grid["community_id"],
+            [g["id"] for g in grids],
+            rng.random() < 0.25,
+        )
+        for g in grids:
+            self.volunteers_of[g["id"]].append(person)
+
+    def residents(self) -> None:
+        """Residents aged 60 to 100 today, most between 65 and 85, in buildings across the grids."""
+        rng = self.rng("residents")
+        grid_of = {g["id"]: g for g in self.grids}
+        self.elders: list[_Elder] = []
+        for number in range(1, self.scale.residents + 1):
+            building = rng.choice(self.buildings)
+            grid = grid_of[building["grid_id"]]
+            floor = rng.randint(1, self.floors[building["id"]])
+            colour = rng.choices(
+                (CareColour.RED, CareColour.YELLOW, CareColour.GREEN), (10, 25, 65)
+            )[0]
+            elder = _Elder(
+                id=0,
+                community_id=grid["community_id"],
+                grid_id=grid["id"],
+                building_id=building["id"],
+                floor=floor,
+                has_lift=building["has_lift"],
+                birth_date=_birthday(rng, self.today, 60 + int(rng.triangular(0, 41, 12))),
+                special_support=rng.random() < 0.03,
+                care_colour=colour.value,
+                diet_notes=rng.choice(DIET_NOTE_CHOICES) if rng.random() < 0.12 else None,
+            )
+            elder.id = self.person(
+                self.opened + timedelta(days=rng.uniform(0, 30)),
+                [Role.RESIDENT],
+                name=_name(rng, rng.random() < 0.58, True),
+                resident_code=f"{300000 + number}",
+                pin_hash=self.pin_hash,
+                community_id=elder.community_id,
+                building_id=elder.building_id,
+                unit=f"{rng.randint(1, 3)}单元",
+                room=f"{floor}0{rng.randint(1, 4)}",
+                birth_date=elder.birth_date,
+                care_colour=elder.care_colour,
+                special_support=elder.special_support,
+                diet_notes=elder.diet_notes,
+            )
+            self.elders.append(elder)
+        self.elder_by_id = {elder.id: elder for elder in self.elders}
+        self.elders_of = defaultdict(list)
+        for elder in self.elders:
+            self.elders_of[elder.community_id].append(elder)
+
+    def family(self) -> None:
+        """Family members, each linked to a resident: most links approved, a few waiting."""
+        rng = self.rng("family")
+        self.links: list[dict] = []
+        self.family_of: dict[int, list[int]] = defaultdict(list)
+        kinships, weights = list(KINSHIP_WEIGHTS), list(KINSHIP_WEIGHTS.values())
+        for _ in range(self.scale.family):
+            elder = rng.choice(self.elders)
+            kinship = rng.choices(kinships, weights)[0]
+            surname = self.people[elder.id - 1]["name"][0]
+            if kinship in (Kinship.DAUGHTER_IN_LAW, Kinship.SON_IN_LAW, Kinship.SPOUSE):
+                surname = rng.choice(SURNAMES)
+            created = self.people[elder.id - 1]["created_at"] + timedelta(days=rng.uniform(1, 60))
+            family_id = self.person(
+                created,
+                [Role.FAMILY],
+                name=surname + rng.choice(YOUNG_GIVEN if kinship != Kinship.SPOUSE else GIVEN_MALE),
+                phone=self.phone("1392"),
+                password_hash=self.password_hash,
+            )
+            self.links.append(self._link(rng, family_id, elder, kinship, created))
+
+    def _link(self, rng, family_id: int, elder: _Elder, kinship: str, created: datetime) -> dict:
+        """The family link, approved by the resident at a kiosk or by staff, or still waiting."""
+        link = {
+            "id": len(self.links) + 1,
+            "family_id": family_id,
+            "resident_id": elder.id,
+            "kinship": kinship.value,
+            "status": LinkStatus.PENDING.value,
+            "decided_by_id": None,
+            "decided_at": None,
+            **self.at(created),
+        }
+        if rng.random() < 0.03:
+            return link
+        decided = created + timedelta(hours=rng.uniform(1, 72))
+        by = self.admin_of[elder.community_id] if rng.random() < 0.2 else elder.id
+        self.family_of[elder.id].append(family_id)
+        link.update(
+            status=LinkStatus.ACTIVE.value, decided_by_id=by, decided_at=decided, updated_at=decided
+        )
+        return link
+
+    def acting_for(self, rng: random.Random, elder: _Elder, share: float) -> int:
+        """The resident, or with the chance share one of their linked family."""
+        family = self.family_of.get(elder.id)
+        return rng.choice(family) if family and rng.random() < share else elder.id
+
+    # Canteens, meal delivery, bookings ---------------------------------------------------------
+
+    def canteens(self) -> None:
+        """Canteens with lunch and dinner, delivery enrolments, menus and bookings."""
+        rng = self.rng("canteens")
+        self.canteen_of, rows, self.services = {}, [], []
+        for index, community in enumerate(self.communities[: self.scale.canteens]):
+            fixed = index % 4 == 1  # one canteen in four charges seniors a fixed price
+            place = _Place(
+                index + 1, community["id"], None if fixed else 20, 1000 if fixed else None
+            )
+            self.canteen_of[community["id"]] = place
+            rows.append(self._canteen_row(rng, place, community))
+        enrolments, pauses = self.enrolments()
+        meal_days, dishes, bookings = self.meals(self._delivery_demand(enrolments, pauses))
+        self.insert(Canteen, rows)
+        self.insert(MealService, self.services)
+        self.insert(DeliveryEnrolment, enrolments)
+        self.insert(DeliveryPause, pauses)
+        self.insert(MealDay, meal_days)
+        self.insert(Dish, dishes)
+        self.insert(Booking, bookings)
+        self.insert(DeliveryRound, self.rounds)
+        self.insert(Delivery, self.drops)
+
+    def _canteen_row(self, rng: random.Random, place: _Place, community: dict) -> dict:
+        """The canteen's row, its services added to self.services (capacity set later)."""
+        stamp = self.at(self.opened + timedelta(days=rng.uniform(0, 20)))
+        for kind, start, end, cutoff, _share in SERVICES:
+            self.services.append(
+                {
+                    "id": len(self.services) + 1,
+                    "canteen_id": place.id,
+                    "kind": kind,
+                    "serving_start": start,
+                    "serving_end": end,
+                    "cutoff": cutoff,
+                    **stamp,
+                }
+            )
+        return {
+            "id": place.id,
+            "community_id": place.community_id,
+            "name": f"{_short(community['name'])}老年幸福食堂",
+            "phone": community["hotline"][:-1] + "9",
+            "senior_age": place.senior_age,
+            "senior_discount_percent": place.senior_discount_percent,
+            "senior_price_fen": place.senior_price_fen,
+            "free_age": place.free_age,
+            "free_needs_special_support": place.free_needs_special_support,
+            **stamp,
+        }
+
+    def enrolments(self) -> tuple[list[dict], list[dict]]:
+        """Delivery enrolments of residents of canteen communities: one open enrolment per
+        resident at most (as the lunch and dinner keys require) and, for other residents, ones
+        stopped or declined; then pauses of some active ones."""
+        rng, count = self.rng("delivery"), self.scale.enrolments
+        eligible = [e for e in self.elders if e.community_id in self.canteen_of]
+        open_count = min(len(eligible), round(count * 0.84))
+        chosen = rng.sample(eligible, open_count)
+        plans = [(e, "active" if rng.random() < 0.9 else "applied") for e in chosen]
+        taken = {e.id for e in chosen}
+        rest = [e for e in eligible if e.id not in taken]
+        closed = count - open_count
+        others = (
+            rng.sample(rest, closed) if len(rest) >= closed else rng.choices(eligible, k=closed)
+        )
+        plans += [(e, "stopped" if rng.random() < 0.75 else "declined") for e in others]
+        rows = sorted(
+            (self._enrolment(rng, elder, status) for elder, status in plans),
+            key=lambda row: (row["created_at"], row["resident_id"]),
+        )
+        for number, row in enumerate(rows, 1):
+            row["id"] = number
+        self.enrolled = {
+            (row["resident_id"], kind)
+            for row in rows
+            for kind in ("lunch", "dinner")
+            if row[f"{kind}_key"]
+        }
+        active = [row for row in rows if row["status"] == "active"]
+        pauses = [p for row in active if rng.random() < 0.1 for p in self._pause(rng, row)]
+        for number, pause in enumerate(pauses, 1):
+            pause["id"] = number
+        return rows, pauses
+
+    def _enrolment(self, rng: random.Random, elder: _Elder, status: str) -> dict:
+        """An enrolment with status, applied for by the resident, their family or staff."""
+        lunch, dinner = rng.choices(((True, False), (False, True), (True, True)), (60, 15, 25))[0]
+        days, weights = zip(*WEEKDAY_CHOICES, strict=True)
+        cook = rng.choice(self.cooks_of[elder.community_id])
+        applicants = (elder.id, self.acting_for(rng, elder, 1.0), cook)
+        row = {
+            "resident_id": elder.id,
+            "canteen_id": self.canteen_of[elder.community_id].id,
+            "applied_by_id": rng.choices(applicants, (50, 30, 20))[0],
+            "lunch": lunch,
+            "dinner": dinner,
+            "weekdays": rng.choices(days, weights)[0],
+            "floor": elder.floor,
+            "has_lift": elder.has_lift,
+            "access_notes": rng.choice(ACCESS_NOTES) if rng.random() < 0.3 else None,
+            "diet_tags": _diet_tags(rng),
+            "diet_notes": elder.diet_notes,
+            "contact_phone": self._contact(elder),
+            "status": status,
+            "decided_by_id": None,
+            "decided_at": None,
+            "decline_reason": None,
+            "decline_note": None,
+            "stopped_by_id": None,
+            "stopped_at": None,
+            "lunch_key": None,
+            "dinner_key": None,
+        }
+        return {**row, **self._enrolment_history(rng, elder, row, cook)}
+
+    def _contact(self, elder: _Elder) -> str:
+        """The phone number for delivery questions: a linked family member's, else the home's."""
+        family = self.family_of.get(elder.id)
+        return self.people[family[0] - 1]["phone"] if family else f"1393{elder.id:07d}"
+
+    def _enrolment_history(self, rng: random.Random, elder: _Elder, row: dict, cook: int) -> dict:
+        """When it was applied for and decided, and how it ended if it did."""
+        now, days = self.now, self.scale.help_days
+        if row["status"] == "applied":
+            created = now - timedelta(hours=rng.uniform(1, 240))
+            start = self.today + timedelta(days=rng.randint(1, 14))
+            return {"start_day": start, **self._keys(elder, row), **self.at(created)}
+        oldest = 40 if row["status"] == "stopped" else 1
+        created = now - timedelta(days=rng.uniform(oldest, days))
+        decided = created + timedelta(hours=rng.uniform(2, 72))
+        history = {
+            "decided_by_id": cook,
+            "decided_at": decided,
+            "start_day": _local_day(decided) + timedelta(days=rng.randint(1, 3)),
+            **self.at(created, decided),
+        }
+        if row["status"] == "declined":
+            reason = rng.choice(DECLINE_REASONS)
+            history.update(
+                decline_reason=reason,
+                decline_note="请家属来社区面谈" if reason == "other" else None,
+            )
+        elif row["status"] == "stopped":
+            stopped = decided + (now - timedelta(days=8) - decided) * rng.random()
+            history.update(
+                stopped_by_id=rng.choice((elder.id, cook)), stopped_at=stopped, updated_at=stopped
+            )
+        else:
+            history.update(self._keys(elder, row))
+        return history
+
+    def _keys(self, elder: _Elder, row: dict) -> dict:
+        """The open enrolment's claim on each of its meals: the resident's id, as the app sets it."""
+        key = str(elder.id)
+        return {
+            "lunch_key": key if row["lunch"] else None,
+            "dinner_key": key if row["dinner"] else None,
+        }
+
+    def _pause(self, rng: random.Random, enrolment: dict) -> list[dict]:
+        """A hospital stay or a visit to family: a pause already over, under way, or coming."""
+        kind = rng.choice(("over", "under_way", "coming"))
+        if kind == "over":
+            last = self.today - timedelta(days=rng.randint(1, 60))
+            first = last - timedelta(days=rng.randint(2, 20))
+        elif kind == "under_way":
+            first = self.today - timedelta(days=rng.randint(0, 7))
+            last = self.today + timedelta(days=rng.randint(1, 14))
+        else:
+            first = self.today + timedelta(days=rng.randint(1, 10))
+            last = first + timedelta(days=rng.randint(2, 14))
+        created = min(self.now, _utc(first, time(10)) - timedelta(days=rng.randint(1, 5)))
+        if first < enrolment["start_day"] or created < enrolment["decided_at"]:
+            return []
+        return [
+            {
+                "enrolment_id": enrolment["id"],
+                "first_day": first,
+                "last_day": last,
+                "created_by_id": enrolment["applied_by_id"],
+                **self.at(created),
+            }
+        ]
+
+    def _delivery_demand(self, enrolments: list[dict], pauses: list[dict]) -> dict:
+        """The active enrolments that bring each coming meal, as the daily job would have booked
+        them: {(canteen id, kind, day): [enrolment]}."""
+        paused = defaultdict(list)
+        for pause in pauses:
+            paused[pause["enrolment_id"]].append((pause["first_day"], pause["last_day"]))
+        wanted: dict[tuple[int, str, date], list[dict]] = defaultdict(list)
+        for row in enrolments:
+            if row["status"] != EnrolmentStatus.ACTIVE:
+                continue
+            weekdays = {int(d) for d in row["weekdays"].split(",")}
+            for offset in range(self.scale.meal_days_ahead):
+                day = self.today + timedelta(days=offset)
+                if day < row["start_day"] or day.weekday() not in weekdays:
+                    continue
+                if any(first <= day <= last for first, last in paused[row["id"]]):
+                    continue
+                for kind in ("lunch", "dinner"):
+                    if row[kind]:
+                        wanted[(row["canteen_id"], kind, day)].append(row)
+        return wanted
+
+    def meals(self, wanted: dict) -> tuple[list[dict], list[dict], list[dict]]:
+        """Published menus of every meal from meal_days_past ago to meal_days_ahead, the
+        coming meals' deliveries, and the other bookings spread over all of them; each
+        service's capacity has a margin above its busiest meal."""
+        rng, sc = self.rng("meals"), self.scale
+        self._diners(rng)
+        days = [
+            self.today + timedelta(days=o) for o in range(-sc.meal_days_past, sc.meal_days_ahead)
+        ]
+        slots = [
+            (p, s, d) for p in self.canteen_of.values() for d in days for s in range(len(SERVICES))
+        ]
+        sizes = {c: len(e) for c, e in self.elders_of.items()}
+        weights = [
+            _appetite(SERVICES[s][4], d, self.today) * sizes[p.community_id] for p, s, d in slots
+        ]
+        delivered = sum(len(rows) for rows in wanted.values())
+        meal_days, dishes, bookings = [], [], []
+        self.rounds, self.drops, self.round_of = [], [], {}
+        needed: dict[int, int] = defaultdict(int)
+        counts = _shares(sc.bookings - delivered, weights)
+        for (place, service, day), count in zip(slots, counts, strict=True):
+            service_id = (place.id - 1) * len(SERVICES) + service + 1
+            meal_day = self._meal_day(len(meal_days) + 1, service_id, SERVICES[service], day)
+            menu = self._menu(rng, len(dishes), count)
+            args = (place, SERVICES[service], meal_day, menu)
+            bookings += self._bookings(rng, *args, count, len(bookings))
+            drops = wanted.get((place.id, SERVICES[service][0], day), [])
+            bookings += self._deliveries(*args, drops, len(bookings))
+            meal_day["booked"] = sum(dish.booked for dish in menu)
+            needed[service_id] = max(needed[service_id], meal_day["booked"])
+            dishes += [self._dish_row(meal_day, dish) for dish in menu]
+            meal_days.append(meal_day)
+        self._capacities(needed, meal_days)
+        return meal_days, dishes, bookings
+
+    def _deliveries(self, place, service, meal_day, menu, enrolments, before) -> list[dict]:
+        """The delivery bookings of one coming meal, with their drops and the rounds of their
+        grids, as the daily job makes them: the first dish that suits the diet and has a portion."""
+        rows = []
+        opened = _utc(meal_day["day"] - timedelta(days=DELIVERY_DAYS - 1), time(0, 5))
+        for enrolment in enrolments:
+            elder = self.elder_by_id[enrolment["resident_id"]]
+            dish = _suited(menu, enrolment["diet_tags"])
+            dish.booked += 1
+            booked = min(self.now, max(opened, enrolment["decided_at"]))
+            rows.append(
+                {
+                    "id": before + len(rows) + 1,
+                    "meal_day_id": meal_day["id"],
+                    "dish_id": dish.id,
+                    "resident_id": elder.id,
+                    "booked_by_id": elder.id,
+                    "mode": BookingMode.DELIVERY.value,
+                    "price_fen": price_for(place, elder, dish, meal_day["day"]),
+                    "status": BookingStatus.BOOKED.value,
+                    "active_key": f"{elder.id}:{meal_day['id']}",
+                    "cancelled_at": None,
+                    **self.at(booked),
+                }
+            )
+            self._drop(enrolment, elder, meal_day, rows[-1])
+        return rows
+
+    def _drop(self, enrolment: dict, elder: _Elder, meal_day: dict, booking: dict) -> None:
+        """The delivery of booking, in the round of the resident's grid for that meal."""
+        key = (meal_day["id"], elder.grid_id)
+        if key not in self.round_of:
+            self.round_of[key] = len(self.rounds) + 1
+            self.rounds.append(
+                {
+                    "id": self.round_of[key],
+                    "meal_day_id": meal_day["id"],
+                    "grid_id": elder.grid_id,
+                    "runner_id": None,
+                    **self.at(booking["created_at"]),
+                }
+            )
+        self.drops.append(
+            {
+                "id": len(self.drops) + 1,
+                "enrolment_id": enrolment["id"],
+                "meal_day_id": meal_day["id"],
+                "round_id": self.round_of[key],
+                "booking_id": booking["id"],
+                "withdrawn": False,
+                "outcome": None,
+                "note": None,
+                "marked_by_id": None,
+                "marked_at": None,
+                "help_request_id": None,
+                **self.at(booking["created_at"]),
+            }
+        )
+
+    def _diners(self, rng: random.Random) -> None:
+        """Who books each canteen's lunch or dinner: about half of its community's residents,
+        leaving out those who have that meal delivered."""
+        self.diners = {}
+        for community_id, place in self.canteen_of.items():
+            for kind, *_ in SERVICES:
+                self.diners[(place.id, kind)] = [
+                    elder
+                    for elder in self.elders_of[community_id]
+                    if rng.random() < 0.55 and (elder.id, kind) not in self.enrolled
+                ]
+
+    def _meal_day(self, meal_day_id: int, service_id: int, service: tuple, day: date) -> dict:
+        """A meal's row, published a week ahead; capacity and booked are filled in later."""
+        published = min(self.now, _utc(day - timedelta(days=7), time(10)))
+        served = max(published, min(self.now, _utc(day, service[2])))
+        return {
+            "id": meal_day_id,
+            "service_id": service_id,
+            "day": day,
+            "published": True,
+            **self.at(published, served),
+        }
+
+    def _menu(self, rng: random.Random, before: int, count: int) -> list[_Dish]:
+        """Three or four dishes; one with a limit of its own keeps it above what is booked."""
+        menu = []
+        for number, template in enumerate(rng.sample(range(len(DISHES)), rng.choice((3, 4))), 1):
+            price, portions = DISHES[template][3], DISHES[template][5]
+            limit = max(portions, ceil(count * 0.3)) if portions else None
+            menu.append(_Dish(before + number, template, price, limit, rng.uniform(0.5, 1.5)))
+        return menu
+
+    def _dish_row(self, meal_day: dict, dish: _Dish) -> dict:
+        """The row of dish, as the demo's DISHES describe it, with its portions booked."""
+        zh_hans, zh_hant, en, price, tags, _portions, category = DISHES[dish.template]
+        return {
+            "id": dish.id,
+            "meal_day_id": meal_day["id"],
+            "name_zh_hans": zh_hans,
+            "name_zh_hant": zh_hant,
+            "name_en": en,
+            "price_fen": price,
+            "tags": tags,
+            "allergens": None,
+            "portions": dish.portions,
+            "booked": dish.booked,
+            "category": category,
+            "photo_id": None,
+            "withdrawn_at": None,
+            **self.at(meal_day["created_at"], meal_day["updated_at"]),
+        }
+
+    def _bookings(
+        self, rng, place: _Place, service: tuple, meal_day: dict, menu, count: int, before: int
+    ) -> list[dict]:
+        """count bookings of one meal by different residents: before today served, some not
+        collected and some cancelled; from today on booked, a few cancelled."""
+        kind, _start, end, cutoff, _share = service
+        day, closes = meal_day["day"], _utc(meal_day["day"], cutoff)
+        pool = self.diners[(place.id, kind)]
+        if len(pool) < count:
+            everyone = self.elders_of[place.community_id]
+            pool = [e for e in everyone if (e.id, kind) not in self.enrolled]
+        rows = []
+        for elder in rng.sample(pool, min(count, len(pool))):
+            status = _booking_status(rng, day < self.today)
+            dish = _pick(rng, menu, status != BookingStatus.CANCELLED)
+            created = min(
+                closes - timedelta(hours=rng.uniform(1, 120)),
+                self.now - timedelta(minutes=rng.uniform(1, 600)),
+            )
+            row = {
+                "id": before + len(rows) + 1,
+                "meal_day_id": meal_day["id"],
+                "dish_id": dish.id,
+                "resident_id": elder.id,
+                "booked_by_id": self.acting_for(rng, elder, 0.12),
+                "mode": (BookingMode.PICK_UP if rng.random() < 0.25 else BookingMode.DINE_IN).value,
+                "price_fen": price_for(place, elder, dish, day),
+                "status": status.value,
+                "active_key": f"{elder.id}:{meal_day['id']}",  # as the canteen services make it
+                "cancelled_at": None,
+                **self.at(created),
+            }
+            if status == BookingStatus.CANCELLED:
+                cancelled = created + (min(closes, self.now) - created) * rng.random()
+                row.update(active_key=None, cancelled_at=cancelled, updated_at=cancelled)
+            elif status != BookingStatus.BOOKED:
+                row["updated_at"] = _utc(day, end) + timedelta(minutes=rng.uniform(0, 60))
+            rows.append(row)
+        return rows
+
+    def _capacities(self, needed: dict[int, int], meal_days: list[dict]) -> None:
+        """Each service's capacity, a margin above its busiest meal, given to every meal."""
+        for row in self.services:
+            row["capacity"] = max(40, ceil(needed[row["id"]] * 1.15 / 10) * 10)
+        capacity = {row["id"]: row["capacity"] for row in self.services}
+        for meal_day in meal_days:
+            meal_day["capacity"] = capacity[meal_day["service_id"]]
+
+    # Activities --------------------------------------------------------------------------------
+
+    def activities(self) -> None:
+        """Venues, weekly activities and one-off events in each community, past and coming,
+        with their sign-ups, waitlists and check-ins."""
+        rng, sc = self.rng("activities"), self.scale
+        self.venues, self.series, self.events, self.signups = [], [], [], []
+        monday = self.today - timedelta(days=self.today.weekday())
+        first = monday - timedelta(weeks=sc.event_weeks_past)
+        weeks = sc.event_weeks_past + sc.event_weeks_ahead
+        quotas = _shares(sc.events, [1] * len(self.communities))
+        for community, quota in zip(self.communities, quotas, strict=True):
+            self._calendar(rng, community["id"], quota, first, weeks)
+        for event in self.events:
+            self._signups(rng, event)
+        self.insert(Venue, self.venues)
+        self.insert(Series, self.series)
+        self.insert(Event, self.events)
+        self.insert(SignUp, self.signups)
+
+    def _calendar(
+        self, rng: random.Random, community_id: int, quota: int, first: date, weeks: int
+    ) -> None:
+        """quota events of one community: weekly series, the month's birthday parties, and
+        one-offs in the free slots of its venues, no two at once in one venue."""
+        venues = []
+        for name, capacity, step_free, loop in VENUES:
+            venues.append(len(self.venues) + 1)
+            self.venues.append(
+                {
+                    "id": venues[-1],
+                    "community_id": community_id,
+                    "name": name,
+                    "capacity": capacity,
+                    "step_free": step_free,
+                    "hearing_loop": loop,
+                    **self.at(self.opened),
+                }
+            )
+        taken: set[tuple[int, date, str]] = set()
+        parties = _last_fridays(first, weeks)[:quota]
+        series = min(len(SERIES), (quota - len(parties)) // (2 * weeks))
+        for template in SERIES[:series]:
+            self._weekly(community_id, venues, template, first, weeks, taken)
+        for day in parties:
+            self._party(community_id, venues[BIRTHDAY_VENUE], day, taken)
+        for _ in range(quota - len(parties) - series * weeks):
+            self._one_off(rng, community_id, venues, first, weeks, taken)
+
+    def _event(
+        self,
+        community_id: int,
+        venue_id: int,
+        titles: tuple,
+        category: str,
+        day: date,
+        slot: str,
+        capacity,
+        signup: bool,
+        created: datetime,
+        **fields,
+    ) -> dict:
+        """Add an event in slot of day, announced at created (or now, if that is earlier)."""
+        starts, ends = SLOTS[slot]
+        event = {
+            "id": len(self.events) + 1,
+            "community_id": community_id,
+            "venue_id": venue_id,
+            "organiser_id": self.organiser_of[community_id],
+            "series_id": None,
+            "series_day": None,
+            "detached": False,
+            "category": category,
+            "starts_at": _utc(day, starts),
+            "ends_at": _utc(day, ends),
+            "capacity": capacity,
+            "signup_required": signup,
+            "access_notes": None,
+            "going": 0,
+            "cancelled_at": None,
+            "cancel_reason": None,
+            **_titles(*titles),
+            **self.at(min(created, self.now)),
+            **fields,
+        }
+        self.events.append(event)
+        return event
+
+    def _weekly(self, community_id, venues, template, first: date, weeks: int, taken: set) -> None:
+        """A weekly series over the whole calendar, ending on its last week so that the daily
+        job has no weeks to add."""
+        *titles, category, weekday, slot, venue, capacity, signup = template
+        days = [first + timedelta(weeks=w, days=weekday) for w in range(weeks)]
+        created = _utc(first - timedelta(days=7), time(10))
+        starts, ends = SLOTS[slot]
+        series_id = len(self.series) + 1
+        self.series.append(
+            {
+                "id": series_id,
+                "community_id": community_id,
+                "venue_id": venues[venue],
+                "organiser_id": self.organiser_of[community_id],
+                "category": category,
+                "weekday": weekday,
+                "starts": starts,
+                "ends": ends,
+                "first_day": first,
+                "last_day": days[-1],
+                "capacity": capacity,
+                "signup_required": signup,
+                "access_notes": None,
+                **_titles(*titles),
+                **self.at(created),
+            }
+        )
+        for day in days:
+            taken.add((venues[venue], day, slot))
+            self._event(
+                community_id,
+                venues[venue],
+                titles,
+                category,
+                day,
+                slot,
+                capacity,
+                signup,
+                created,
+                series_id=series_id,
+                series_day=day,
+            )
+
+    def _party(self, community_id: int, venue_id: int, day: date, taken: set) -> None:
+        """The month's collective birthday party, on its last Friday afternoon."""
+        taken.add((venue_id, day, "afternoon"))
+        titles = (
+            f"{day.month}月集体生日会",
+            f"{day.month}月集體生日會",
+            f"Birthday party for everyone born in {day:%B}",
+        )
+        created = _utc(day - timedelta(days=20), time(10))
+        self._event(
+            community_id, venue_id, titles, "birthday", day, "afternoon", 200, True, created
+        )
+
+    def _one_off(
+        self, rng: random.Random, community_id: int, venues, first: date, weeks: int, taken: set
+    ) -> None:
+        """A one-off event on a free morning or afternoon of its venue."""
+        *titles, category, venue, capacity, signup = rng.choice(ONE_OFFS)
+        while True:
+            day = first + timedelta(days=rng.randrange(weeks * 7))
+            slot = rng.choice(("morning", "afternoon"))
+            if (venues[venue], day, slot) not in taken:
+                break
+        taken.add((venues[venue], day, slot))
+        created = _utc(day, SLOTS[slot][0]) - timedelta(days=rng.uniform(7, 30))
+        self._event(
+            community_id, venues[venue], titles, category, day, slot, capacity, signup, created
+        )
+
+    def _signups(self, rng: random.Random, event: dict) -> None:
+        """Who took a place, who waits, who left, and who came: going matches the places taken."""
+        past = event["starts_at"] <= self.now
+        elders = self.elders_of[event["community_id"]]
+        if event["category"] == "birthday":
+            month = _local_day(event["starts_at"]).month
+            invited = [e for e in elders if e.birth_date.month == month]
+            going = invited[: event["capacity"]]
+            plan = [(e, SignUpStatus.GOING) for e in going] + [
+                (e, SignUpStatus.WAITING) for e in invited[len(going) :]
+            ]
+            self._places(rng, event, plan, invited=True)
+            return
+        going, waiting = _demand(
+            rng, event, past, (_local_day(event["starts_at"]) - self.today).days
+        )
+        left = round((going + waiting) * 0.08) if event["signup_required"] else 0
+        chosen = rng.sample(elders, min(len(elders), going + waiting + left))
+        statuses = (
+            [SignUpStatus.GOING] * going
+            + [SignUpStatus.LEFT] * left
+            + [SignUpStatus.WAITING] * waiting
+        )
+        self._places(rng, event, list(zip(chosen, statuses, strict=False)))
+
+    def _places(self, rng: random.Random, event: dict, plan: list, invited: bool = False) -> None:
+        """Sign-up rows for plan [(resident, status)], joined in that order."""
+        for (elder, status), joined in zip(
+            plan, self._joined(rng, event, len(plan), invited), strict=True
+        ):
+            arrival = not event["signup_required"]
+            by = elder.id if arrival else event["organiser_id"] if invited else None
+            row = {
+                "id": len(self.signups) + 1,
+                "event_id": event["id"],
+                "resident_id": elder.id,
+                "signed_up_by_id": by or self._signer(rng, elder, event["organiser_id"]),
+                "status": status.value,
+                "active_key": f"{elder.id}:{event['id']}",  # as the activity services make it
+                "invited": invited,
+                "promoted_at": None,
+                "reminded_at": None,
+                "checked_in_at": None,
+                "checked_in_by_id": None,
+                **self.at(joined),
+            }
+            if status == SignUpStatus.LEFT:
+                latest = min(event["starts_at"], self.now)
+                row.update(active_key=None, updated_at=joined + (latest - joined) * rng.random())
+            elif status == SignUpStatus.GOING:
+                event["going"] += 1
+                self._attended(rng, event, row, arrival)
+            self.signups.append(row)
+
+    def _joined(self, rng: random.Random, event: dict, count: int, invited: bool) -> list[datetime]:
+        """When each of count people took their place, in order: invitations as the party was
+        announced, arrivals as the activity began, sign-ups at any time before it."""
+        starts, announced = event["starts_at"], event["created_at"]
+        if invited:
+            return [announced] * count
+        if not event["signup_required"]:
+            return sorted(starts - timedelta(minutes=rng.uniform(0, 10)) for _ in range(count))
+        latest = min(starts, self.now)
+        return sorted(announced + (latest - announced) * rng.random() for _ in range(count))
+
+    def _attended(self, rng: random.Random, event: dict, row: dict, arrival: bool) -> None:
+        """A place's reminder the day before, and its check-in once the activity has begun:
+        arrivals check themselves in as they come; most others come too."""
+        starts = event["starts_at"]
+        remind = _utc(_local_day(starts) - timedelta(days=1), time(9))
+        if not arrival and row["created_at"] < remind <= self.now:
+            row["reminded_at"] = remind
+        if starts > self.now or not (arrival or rng.random() < 0.85):
+            return
+        came = row["created_at"] if arrival else starts - timedelta(minutes=rng.uniform(0, 10))
+        by_organiser = not arrival and rng.random() < 0.5
+        row.update(
+            checked_in_at=came,
+            checked_in_by_id=event["organiser_id"] if by_organiser else row["resident_id"],
+            updated_at=came,
+        )
+
+    def _signer(self, rng: random.Random, elder: _Elder, organiser: int) -> int:
+        """Who signed the resident up: they themselves, their family, or the organiser."""
+        return organiser if rng.random() < 0.1 else self.acting_for(rng, elder, 0.12)
+
+    # Help requests -----------------------------------------------------------------------------
+
+    def help(self) -> None:
+        """Help requests of the last help_days, each with the history it had: most closed, the
+        latest still open, escalated where their timers ran out."""
+        rng, count = self.rng("help"), self.scale.help_requests
+        ages = sorted((_request_age(rng, self.scale.help_days) for _ in range(count)), reverse=True)
+        weights = [CARE_WEIGHTS[e.care_colour] * rng.uniform(0.2, 1.8) for e in self.elders]
+        askers = rng.choices(self.elders, weights, k=count)
+        categories = rng.choices(
+            list(HELP_CATEGORY_WEIGHTS), list(HELP_CATEGORY_WEIGHTS.values()), k=count
+        )
+        self.requests, self.help_events, self.dedupe_keys = [], [], set()
+        for age, elder, category in zip(ages, askers, categories, strict=True):
+            self._request(rng, age, elder, category)
+        self.insert(HelpRequest, self.requests)
+        self.insert(HelpEvent, self.help_events)
+
+    def _request(self, rng: random.Random, age: float, elder: _Elder, category: str) -> None:
+        """One request raised age seconds ago, as its history up to now leaves it."""
+        urgent = category in URGENT_CATEGORIES
+        raised_by = self.acting_for(rng, elder, 0.15)
+        note = rng.choice(HELP_NOTES[category]) if rng.random() < 0.4 else None
+        steps = self._steps(rng, elder, category, urgent, raised_by, note)
+        created = self.now - timedelta(seconds=age)
+        request = {
+            "id": len(self.requests) + 1,
+            "resident_id": elder.id,
+            "raised_by_id": raised_by,
+            "category": category,
+            "urgent": urgent,
+            "status": Status.NEW.value,
+            "level": Level.GRID.value,
+            "grid_id": elder.grid_id,
+            "community_id": elder.community_id,
+            "holder_id": None,
+            "partner_id": None,
+            "note": note,
+            "dedupe_key": self._dedupe_key(elder, category, age),
+            "acknowledged_at": None,
+            "resolved_at": None,
+            "closed_at": None,
+            "feedback": None,
+            "reopened": 0,
+            **self.at(created),
+        }
+        for step in self._timed(rng, steps, urgent, age):
+            self._apply(request, step, created + timedelta(seconds=step.offset))
+        self.requests.append(request)
+
+    def _dedupe_key(self, elder: _Elder, category: str, age: float) -> str | None:
+        """The double-tap key, held only within the dedupe window, as the help services hold it."""
+        key = f"{elder.id}:{category}"
+        if age >= self.timers.dedupe.total_seconds() or key in self.dedupe_keys:
+            return None
+        self.dedupe_keys.add(key)
+        return key
+
+    def _steps(
+        self, rng, elder: _Elder, category: str, urgent: bool, raised_by: int, note
+    ) -> list["_Step"]:
+        """Everything that would happen to the request, in seconds after it was raised."""
+        holder = self._holder(rng, elder, category)
+        ack, work = _durations(rng, category, urgent)
+        steps = [_Step(0, "created", raised_by, note), _Step(ack, "taken", holder)]
+        if rng.random() < 0.5:
+            steps.append(_Step(ack + work * 0.1, "started", holder))
+        partner = self._partner(rng, elder, category)
+        if partner is not None:
+            work += rng.lognormvariate(log(6 * 3600), 0.8)  # the partner takes its time
+            handed = _Step(ack + work * 0.15, "handed_off", holder, HAND_OFFS[partner[1]])
+            steps.append(handed._replace(partner=partner[0]))
+        if rng.random() < 0.35:
+            words, visible = rng.choice(WORKER_NOTES)
+            steps.append(_Step(ack + work * 0.5, "note", holder, words, visible))
+        if rng.random() < 0.1:
+            words = rng.choice(RESIDENT_NOTES)
+            steps.append(_Step(rng.uniform(0, ack + work * 0.9), "resident_note", raised_by, words))
+        if rng.random() < 0.01:
+            reason = rng.choice(ESCALATION_REASONS)
+            steps.append(_Step(ack + work * 0.4, "escalated", holder, reason, False))
+        done = ack + work
+        steps.append(_Step(done, "resolved", holder, rng.choice(HELP_DONE[category])))
+        return steps + self._feedback(rng, elder, holder, category, done)
+
+    def _holder(self, rng: random.Random, elder: _Elder, category: str) -> int:
+        """A grid worker of the resident's grid; errands and company now and then a volunteer."""
+        volunteers = self.volunteers_of.get(elder.grid_id)
+        if category in VOLUNTEER_CATEGORIES and volunteers and rng.random() < 0.4:
+            return rng.choice(volunteers)
+        return rng.choice(self.workers_of.get(elder.grid_id) or [self.admin_of[elder.community_id]])
+
+    def _partner(self, rng: random.Random, elder: _Elder, category: str) -> tuple[int, int] | None:
+        """(partner id, which partner) when the job goes to the property or water company or
+        the clinic of the resident's community."""
+        if category == "repair" and rng.random() < 0.35:
+            which = 1 if rng.random() < 0.3 else 0
+        elif category == "unwell" and rng.random() < 0.2:
+            which = 2
+        else:
+            return None
+        return (elder.community_id - 1) * len(PARTNERS) + which + 1, which
+
+    def _feedback(
+        self, rng, elder: _Elder, holder: int, category: str, done: float
+    ) -> list["_Step"]:
+        """What the resident says once it is done: fixed, not fixed (done again), or nothing."""
+        by = self.acting_for(rng, elder, 0.3)
+        if rng.random() >= 0.07:
+            return self._closing(rng, by, done)
+        back = done + min(rng.lognormvariate(log(12 * 3600), 0.6), self._auto_close - 3600)
+        median, spread = HELP_WORK[category]
+        again = back + rng.lognormvariate(log(median * 3600), spread)
+        return [
+            _Step(back, "reopened", by),
+            _Step(again, "resolved", holder, rng.choice(HELP_DONE[category])),
+            *self._closing(rng, by, again),
+        ]
+
+    @property
+    def _auto_close(self) -> float:
+        """Seconds after which a resolved request closes itself unconfirmed."""
+        return self.timers.auto_close.total_seconds()
+
+    def _closing(self, rng: random.Random, by: int, done: float) -> list["_Step"]:
+        """The resident's "fixed", or the portal closing it three days after done."""
+        if rng.random() < 0.72:
+            wait = min(rng.lognormvariate(log(5 * 3600), 0.9), self._auto_close - 3600)
+            return [_Step(done + wait, "confirmed", by)]
+        return [
+            _Step(done + self._auto_close + rng.uniform(0, 60), "auto_closed", None, visible=False)
+        ]
+
+    def _timed(
+        self, rng: random.Random, steps: list["_Step"], urgent: bool, age: float
+    ) -> list["_Step"]:
+        """The steps that happened by now, in order, with the escalations that the timers
+        (as escalate_overdue() applies them, once a minute) made along the way."""
+        timers = self.timers
+        ack_limit = (timers.ack_urgent if urgent else timers.ack_normal).total_seconds()
+        fix_limit = (timers.resolve_urgent if urgent else timers.resolve_normal).total_seconds()
+        happened = sorted((s for s in steps if s.offset <= age), key=lambda s: s.offset)
+        timed, status, level, previous = [], Status.NEW, Level.GRID, 0.0
+        for step in [*happened, _Step(age, "now", None)]:
+            if level < Level.COMMUNITY and status == Status.NEW and ack_limit < step.offset:
+                timed.append(_escalation(rng, ack_limit, step.offset, Level.COMMUNITY))
+                level = Level.COMMUNITY
+            if level < Level.STREET and status in OPEN and fix_limit < step.offset:
+                timed.append(_escalation(rng, max(fix_limit, previous), step.offset, Level.STREET))
+                level = Level.STREET
+            if step.kind == "now" or (step.kind == "escalated" and level >= Level.STREET):
+                continue
+            if step.kind == "escalated":
+                level += 1
+                step = step._replace(level=level)
+            status = STATUS_AFTER.get(step.kind, status)
+            timed.append(step)
+            previous = step.offset
+        return timed
+
+    def _apply(self, request: dict, step: "_Step", at: datetime) -> None:
+        """Change request as step did, and record the step in its history."""
+        kind = step.kind
+        if kind == "taken":
+            request["holder_id"] = step.actor
+            request["acknowledged_at"] = request["acknowledged_at"] or at
+        elif kind == "handed_off":
+            request["partner_id"] = step.partner
+        elif kind == "resident_note":
+            request["note"] = f"{request['note']}\n{step.text}" if request["note"] else step.text
+            kind = "note"
+        elif kind == "resolved":
+            request["resolved_at"] = at
+        elif kind == "reopened":
+            request.update(
+                resolved_at=None,
+                feedback=Feedback.NOT_FIXED.value,
+                reopened=request["reopened"] + 1,
+            )
+        elif kind in ("confirmed", "auto_closed"):
+            answer = Feedback.FIXED if kind == "confirmed" else Feedback.NO_ANSWER
+            request.update(closed_at=at, feedback=answer.value)
+        elif kind == "escalated":
+            request["level"] = step.level
+        request["status"] = STATUS_AFTER.get(step.kind, Status(request["status"])).value
+        request["updated_at"] = at
+        self.help_events.append(
+            {
+                "id": len(self.help_events) + 1,
+                "request_id": request["id"],
+                "actor_id": step.actor,
+                "kind": kind,
+                "text": step.text,
+                "visible": step.visible,
+                "partner_id": step.partner,
+                "at": at,
+            }
+        )
+
+
+class _Step(NamedTuple):
+    """One thing that happens to a help request, offset seconds after it was raised."""
+
+    offset: float
+    kind: str
+    actor: int | None
+    text: str | None = None
+    visible: bool = True
+    partner: int | None = None
+    level: int | None = None
+
+
+OPEN = frozenset(OPEN_STATUSES)
+STATUS_AFTER = {
+    "taken": Status.ACKNOWLEDGED,
+    "started": Status.IN_PROGRESS,
+    "handed_off": Status.IN_PROGRESS,
+    "resolved": Status.RESOLVED,
+    "reopened": Status.ACKNOWLEDGED,
+    "confirmed": Status.CLOSED,
+    "auto_closed": Status.CLOSED,
+}
+CARE_WEIGHTS = {"red": 3.0, "yellow": 1.5, "green": 1.0}
+RESIDENT_NOTES = ("我下午在家", "门铃坏了，请敲门", "不着急，明天也行", "已经好一点了")
+
+
+def _durations(rng: random.Random, category: str, urgent: bool) -> tuple[float, float]:
+    """Seconds until a request is taken, and then until it is put right."""
+    ack = rng.lognormvariate(log(120), 0.6) if urgent else rng.lognormvariate(log(480), 0.7)
+    if rng.random() < 0.03:  # raised while the grid's workers were off duty
+        ack = rng.uniform(1, 14) * 3600
+    median, spread = HELP_WORK[category]
+    work = rng.lognormvariate(log(median * 3600), spread)
+    if rng.random() < 0.02:  # waiting for parts, papers or a second visit
+        work *= rng.uniform(2, 5)
+    if rng.random() < 0.03:  # a hard case that drags on for weeks
+        work = rng.uniform(4, 90) * 86400
+    return ack, work
+
+
+def _escalation(rng: random.Random, due: float, before: float, level: int) -> _Step:
+    """The timer job's escalation, run within a minute of due and before the next step."""
+    return _Step(
+        due + rng.uniform(0, min(60, before - due)), "escalated", None, visible=False, level=level
+    )
+
+
+def _request_age(rng: random.Random, days: int) -> float:
+    """Seconds since a request was raised; requests have grown, twice as many now as at first."""
+    share = 2 - sqrt(4 - 3 * rng.random())
+    return share * days * 86400
+
+
+def _booking_status(rng: random.Random, past: bool) -> BookingStatus:
+    """Past meals were mostly served; coming ones are booked, a few cancelled."""
+    if past:
+        return rng.choices(
+            (BookingStatus.SERVED, BookingStatus.NO_SHOW, BookingStatus.CANCELLED), (90, 4, 6)
+        )[0]
+    return BookingStatus.CANCELLED if rng.random() < 0.04 else BookingStatus.BOOKED
+
+
+def _suited(menu: list[_Dish], diet_tags: str) -> _Dish:
+    """The dish a delivery gets: the first that suits every diet need, else the first, that has
+    a portion left (as the delivery services choose)."""
+    needs = {tag for tag in diet_tags.split(",") if tag}
+    ordered = sorted(menu, key=lambda d: not needs <= set(DISHES[d.template][4].split(",")))
+    return next(d for d in ordered if d.portions is None or d.booked < d.portions)
+
+
+def _pick(rng: random.Random, menu: list[_Dish], standing: bool) -> _Dish:
+    """A dish by taste; a dish that has run out of its portions sends the booking elsewhere."""
+    dish = rng.choices(menu, [d.weight for d in menu])[0]
+    if standing and dish.portions is not None and dish.booked >= dish.portions:
+        dish = next(d for d in menu if d.portions is None)
+    if standing:
+        dish.booked += 1
+    return dish
+
+
+def _demand(rng: random.Random, event: dict, past: bool, lead: int) -> tuple[int, int]:
+    """(going, waiting) at an event lead days ahead: open ones count those who came; the
+    further ahead, the fewer have signed up yet."""
+    if not event["signup_required"]:
+        return (rng.randint(5, 25) if past else 0), 0
+    keen = rng.uniform(0.5, 1.25) if past else rng.uniform(0.3, 1.1) * max(0.2, 1 - lead / 30)
+    capacity = event["capacity"]
+    wanted = round((capacity or 30) * keen)
+    going = wanted if capacity is None else min(capacity, wanted)
+    return going, wanted - going
+
+
+def _titles(zh_hans: str, zh_hant: str, en: str) -> dict:
+    """An event's or series' titles in the three languages, without descriptions."""
+    return {
+        "title_zh_hans": zh_hans,
+        "title_zh_hant": zh_hant,
+        "title_en": en,
+        "description_zh_hans": None,
+        "description_zh_hant": None,
+        "description_en": None,
+    }
+
+
+def _last_fridays(first: date, weeks: int) -> list[date]:
+    """The last Friday of each month that falls within the weeks from first."""
+    end = first + timedelta(weeks=weeks)
+    fridays, month = [], first.replace(day=1)
+    while month < end:
+        following = (month + timedelta(days=32)).replace(day=1)
+        last = following - timedelta(days=1)
+        friday = last - timedelta(days=(last.weekday() - 4) % 7)
+        if first <= friday < end:
+            fridays.append(friday)
+        month = following
+    return fridays
+
+
+# Helpers -------------------------------------------------------------------------------------
+
+
+def _short(community_name: str) -> str:
+    """The community's name without 社区, as its canteen and property company use it."""
+    return community_name.removesuffix("社区")
+
+
+def _name(rng: random.Random, female: bool, elder: bool) -> str:
+    """A Chinese name built as the demo builds them."""
+    given = (GIVEN_FEMALE if female else GIVEN_MALE) if elder else YOUNG_GIVEN
+    return rng.choice(SURNAMES) + rng.choice(given)
+
+
+def _birthday(rng: random.Random, today: date, age: int) -> date:
+    """A birth date on which someone is exactly age years old today."""
+    latest = _years_before(today, age)
+    earliest = _years_before(today, age + 1) + timedelta(days=1)
+    return latest - timedelta(days=rng.randint(0, (latest - earliest).days))
+
+
+def _years_before(day: date, years: int) -> date:
+    """The same day years earlier; 28 February for a 29 February that year lacks."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+def _diet_tags(rng: random.Random) -> str:
+    """Diet needs a delivery should suit, for a few residents."""
+    tags = [tag for tag in ("soft", "low_salt", "low_sugar") if rng.random() < 0.15]
+    return ",".join(tags)
+
+
+def _utc(day: date, moment: time) -> datetime:
+    """A local time in the street's zone as naive UTC."""
+    return datetime.combine(day, moment, tzinfo=ZONE).astimezone(UTC).replace(tzinfo=None)
+
+
+def _local_day(moment: datetime) -> date:
+    """The street's local date at a naive UTC moment."""
+    return moment.replace(tzinfo=UTC).astimezone(ZONE).date()
+
+
+def _appetite(share: float, day: date, today: date) -> float:
+    """How many book a meal, relatively: fewer at weekends, and fewer the further ahead it is."""
+    weekend = 0.8 if day.weekday() >= 5 else 1.0
+    ahead = (day - today).days
+    return share * weekend * (1.0 if ahead < 0 else max(0.25, 0.9 - 0.12 * ahead))
+
+
+def _shares(total: int, weights: list[float]) -> list[int]:
+    """total split in proportion to weights, in whole numbers that add up to total."""
+    whole = sum(weights)
+    exact = [total * weight / whole for weight in weights]
+    shares = [int(x) for x in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: shares[i] - exact[i])
+    for i in by_remainder[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _reset_sequences() -> None:
+    """On PostgreSQL, move each id sequence past the ids given here, so the app can insert."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    for table in db.metadata.sorted_tables:
+        if "id" in table.c:
+            db.session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), MAX(id)) "
+                    f'FROM "{table.name}" HAVING MAX(id) IS NOT NULL'
+                )
+            )
+    db.session.commit()
+
+
+def _analyze() -> None:
+    """Give the query planner statistics of the new rows."""
+    db.session.commit()
+    with db.engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
