@@ -5,8 +5,9 @@ import re
 import secrets
 import threading
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -316,11 +317,20 @@ def may_act_for(person: Person, resident: Person) -> bool:
     return person.id == resident.id or is_linked(person, resident)
 
 
+@cache
+def _signed_in_query():
+    return (
+        select(Person)
+        .where(Person.id == bindparam("person_id"))
+        .options(db.joinedload(Person.grants))
+    )
+
+
 def signed_in_person(person_id: int) -> Person | None:
-    """The active person with this id and their role grants, read in one query: every page
-    asks for them."""
-    query = select(Person).where(Person.id == person_id).options(db.joinedload(Person.grants))
-    person = db.session.scalars(query).unique().one_or_none()
+    """The active person with this id and their role grants, read in one query: every request
+    asks for them, so the statement is built once."""
+    found = db.session.scalars(_signed_in_query(), {"person_id": person_id})
+    person = found.unique().one_or_none()
     return person if person and person.active else None
 
 

@@ -1,8 +1,9 @@
 """Reading the community structure: whom a person should call for help."""
 
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import and_, select
+from sqlalchemy import and_, bindparam, select
 
 from portal.accounts.models import Kiosk, Person, Role, RoleGrant
 from portal.community.models import Building, Community, Grid, Partner
@@ -29,21 +30,29 @@ def _community_of(person: Person | None, kiosk: Kiosk | None) -> Community | Non
     return db.session.scalar(select(Community).order_by(Community.id).limit(1))
 
 
+@cache
+def _grid_worker_query():
+    """A building's grid's first grid worker, with the community's hotline."""
+    return (
+        select(Person.name, Person.phone, Community.hotline, Community.id)
+        .select_from(Building)
+        .join(Grid, Grid.id == Building.grid_id)
+        .join(Community, Community.id == Grid.community_id)
+        .join(RoleGrant, and_(RoleGrant.grid_id == Grid.id, RoleGrant.role == Role.GRID_WORKER))
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(Building.id == bindparam("building_id"))
+        .order_by(RoleGrant.id)
+        .limit(1)
+    )
+
+
 def help_contacts(person: Person | None, kiosk: Kiosk | None) -> HelpContacts:
     """Whom this person, on this device, should call: their grid worker, the hotline, 120.
 
-    Every page shows these, so a resident's are read in one query."""
+    Every page shows these, so a resident's are read in one query, built once."""
     if person is not None and person.has_role(Role.RESIDENT) and person.building_id:
         found = db.session.execute(
-            select(Person.name, Person.phone, Community.hotline, Community.id)
-            .select_from(Building)
-            .join(Grid, Grid.id == Building.grid_id)
-            .join(Community, Community.id == Grid.community_id)
-            .join(RoleGrant, and_(RoleGrant.grid_id == Grid.id, RoleGrant.role == Role.GRID_WORKER))
-            .join(Person, Person.id == RoleGrant.person_id)
-            .where(Building.id == person.building_id)
-            .order_by(RoleGrant.id)
-            .limit(1)
+            _grid_worker_query(), {"building_id": person.building_id}
         ).first()
         if found is not None:
             # On a kiosk, the hotline is the kiosk's community's, as for everyone else there.

@@ -1,9 +1,10 @@
 """Write notifications into the outbox, deliver them through a sender, and read the inbox."""
 
 import logging
+from functools import cache
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 
 from portal.accounts.models import Person
 from portal.extensions import db
@@ -69,11 +70,16 @@ def inbox(person: Person, limit: int = 50) -> list[Notification]:
     return list(db.session.scalars(query))
 
 
-def unread_count(person: Person) -> int:
-    query = select(func.count()).where(
-        Notification.recipient_id == person.id, Notification.read_at.is_(None)
+@cache
+def _unread_query():
+    return select(func.count()).where(
+        Notification.recipient_id == bindparam("person_id"), Notification.read_at.is_(None)
     )
-    return db.session.scalar(query) or 0
+
+
+def unread_count(person: Person) -> int:
+    """How many of person's messages are unread; the page header shows it on every page."""
+    return db.session.scalar(_unread_query(), {"person_id": person.id}) or 0
 
 
 def mark_all_read(person: Person) -> None:
