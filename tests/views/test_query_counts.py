@@ -1,0 +1,74 @@
+"""Every main page sends as many SQL statements over a generated block of 400 residents and their
+years of history as over the small demo: a page whose count grows with the data loads something
+once per row (an N+1)."""
+
+from sqlalchemy import select
+
+from bench import query_plans
+from bench.query_plans import readers, statements
+from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
+from portal.accounts.services import decide_link, request_link
+from portal.demo import build_demo
+from portal.extensions import db
+from portal.help import services as help
+from portal.help.models import Category
+from portal.street import SCALES, build_street
+from tests.helpers import empty_tables
+
+
+def give_the_resident_family_and_a_request() -> None:
+    """The resident the pages are read for has a linked family member and has asked for help, in
+    either data set, so that every list on their pages and their family's has rows to draw."""
+    resident = query_plans._resident()
+    family = db.session.scalar(
+        select(Person)
+        .join(FamilyLink, FamilyLink.family_id == Person.id)
+        .where(FamilyLink.resident_id == resident.id, FamilyLink.status == LinkStatus.ACTIVE)
+    )
+    if family is None:
+        family = db.session.scalar(
+            select(Person)
+            .join(RoleGrant, RoleGrant.person_id == Person.id)
+            .where(RoleGrant.role == Role.FAMILY)
+            .order_by(Person.id)
+        )
+        decide_link(request_link(family, resident.resident_code, "daughter"), resident, True)
+    help.raise_request(resident, Category.ERRAND, raised_by=family)
+
+
+def statements_per_page(app) -> dict[str, int]:
+    """Sign in as each main role of the data in the database and count each page's statements;
+    each page is read twice and the second read counted, as a page's first read in a process may
+    fill caches."""
+    counts = {}
+    for reader in readers():
+        client = app.test_client()
+        for path, form in reader.sign_in:
+            client.post(path, data=form)
+        etag = None
+        for page in reader.pages:
+            headers = {**page.headers, **({"If-None-Match": etag} if page.revalidate else {})}
+            client.get(page.path, headers=headers)
+            with statements(db.engine) as seen:
+                response = client.get(page.path, headers=headers)
+            assert response.status_code == page.status, f"{reader.role}: {page.name}"
+            etag = response.headers.get("ETag")
+            counts[f"{reader.role}: {page.name}"] = len(seen)
+    return counts
+
+
+def test_no_main_page_sends_more_statements_over_more_data(app):
+    list(build_demo())
+    give_the_resident_family_and_a_request()
+    small = statements_per_page(app)
+    db.session.remove()  # PostgreSQL's TRUNCATE waits for any transaction still reading
+    empty_tables()
+    build_street(SCALES["block"])
+    give_the_resident_family_and_a_request()
+    large = statements_per_page(app)
+
+    assert small.keys() <= large.keys()
+    grown = {page: (small[page], large[page]) for page in small if small[page] != large[page]}
+    assert not grown, f"statements (demo, block) differ: {grown}"
+    assert small["volunteer: queue poll unchanged"] <= 3
+    assert small["grid worker: queue poll unchanged"] <= 3
