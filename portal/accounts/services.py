@@ -163,12 +163,7 @@ def authenticate_resident(
     _check_not_locked(key, now)
     person = db.session.scalar(select(Person).where(Person.resident_code == code))
     pin_hash = person.pin_hash if person and person.pin_hash else _DUMMY_HASH
-    if (
-        _matches(pin_hash, pin)
-        and person
-        and person.active
-        and person.has_role(Role.RESIDENT)
-    ):
+    if _matches(pin_hash, pin) and person and person.active and person.has_role(Role.RESIDENT):
         _succeed(key)
         return person
     _fail(key, now, max_failures, lock_minutes)
