@@ -31,8 +31,10 @@ graceful_timeout = _int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = _int("GUNICORN_KEEPALIVE", 5)
 # Restart each worker after about this many requests, so a slow leak never grows for long;
 # the jitter keeps the workers from all restarting at once.
-max_requests = _int("GUNICORN_MAX_REQUESTS", 1000)
-max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 100)
+# At a street's few hundred requests a second that is about once a minute per worker, and each
+# new worker starts warm (see when_ready).
+max_requests = _int("GUNICORN_MAX_REQUESTS", 10000)
+max_requests_jitter = _int("GUNICORN_MAX_REQUESTS_JITTER", 1000)
 # Load the portal once in the master, so a broken deploy fails at start and workers fork fast.
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") != "0"
 
@@ -42,6 +44,17 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 # The control socket (gunicornc, gunicorn 25.1 and later) is not used here; older versions
 # ignore this name.
 control_socket_disable = True
+
+
+def when_ready(server):
+    """Compile every template and load every catalogue in the master, once, so that each worker
+    forked from it, and each one that replaces a recycled worker, starts with them."""
+    app = getattr(server.app, "callable", None)
+    if app is None:
+        return
+    from portal.web.templating import warm_up
+
+    warm_up(app)
 
 
 def post_fork(server, worker):

@@ -6,12 +6,14 @@ from decimal import Decimal
 from babel.dates import format_skeleton
 from flask import Flask, g, url_for
 from flask_babel import (
+    force_locale,
     format_date,
     format_decimal,
     format_percent,
     format_timedelta,
     get_locale,
     get_timezone,
+    get_translations,
 )
 
 from portal.model_base import utcnow
@@ -56,6 +58,17 @@ def sprite_url() -> str:
     if "sprite_url" not in g:
         g.sprite_url = url_for("static", filename="icons/sprite.svg")
     return g.sprite_url
+
+
+def warm_up(app: Flask) -> None:
+    """Compile every template and load every language's catalogue now rather than on first use:
+    worker processes forked after this start with them."""
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        app.jinja_env.get_template(name)
+    with app.test_request_context():
+        for locale in app.config["LANGUAGES"]:
+            with force_locale(locale):
+                get_translations()
 
 
 def init_app(app: Flask) -> None:

@@ -93,3 +93,14 @@ def test_gunicorn_serves_the_portal_with_this_config(tmp_path):
         '"GET /sign-in HTTP/1.1" 200' in line and line.endswith("us")
         for line in server.log.read_text().splitlines()
     ), server.log_tail()
+
+
+def test_the_master_compiles_templates_and_catalogues_before_forking(app):
+    class Server:
+        class app:  # noqa: N801  gunicorn's loaded application, as when_ready receives it
+            callable = app
+
+    gunicorn_config.when_ready(Server)
+    compiled = {name for (_loader, name), _template in app.jinja_env.cache.items()}
+    assert "base.html" in compiled and "accounts/resident_home.html" in compiled
+    assert len(compiled) == len(app.jinja_env.list_templates(extensions=["html"]))
