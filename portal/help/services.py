@@ -474,7 +474,13 @@ def _timer_rules(now: datetime, timers: Timers) -> dict[str, tuple[list, dict, s
 def _anything_due(now: datetime, timers: Timers, scope: list):
     """A SQL condition: some request in scope is due for one of the timers."""
     rules = _timer_rules(now, timers).values()
-    return exists().where(or_(*(and_(*conditions) for conditions, _, _ in rules)), *scope)
+    # Every timer is about a request still in a queue; saying so lets the (grid, status) index
+    # find the few candidates instead of the grid's whole history.
+    return exists().where(
+        HelpRequest.status.in_(QUEUE_STATUSES),
+        or_(*(and_(*conditions) for conditions, _, _ in rules)),
+        *scope,
+    )
 
 
 def escalate_overdue(
