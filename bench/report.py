@@ -94,7 +94,7 @@ def write_report(results: dict, args, path: Path) -> None:
         "",
         "```sh",
         ".venv/bin/pip install -e '.[bench]'",
-        f".venv/bin/python -m bench.run --database {args.database} --clients {args.clients} "
+        f".venv/bin/python -m bench.run --clients {args.clients} "
         f"--mix-seconds {args.mix_seconds} --page-seconds {args.page_seconds}",
         "```",
         "",
@@ -131,6 +131,10 @@ def write_report(results: dict, args, path: Path) -> None:
             *_alone_table(result["alone"]),
             "",
         ]
+    lighthouse = run.BENCH / "lighthouse.md"
+    if lighthouse.exists():
+        # bench/lighthouse.py writes its own table; its title becomes a section here.
+        lines += ["## " + lighthouse.read_text().removeprefix("# ").strip(), ""]
     existing = path.read_text() if path.exists() else ""
     kept = existing.split("<!-- more -->", 1)[1] if "<!-- more -->" in existing else ""
     path.write_text("\n".join(lines) + "\n<!-- more -->" + kept)

@@ -88,12 +88,14 @@ def _has_people(database_url: str) -> bool:
     from portal.config import _database_url
 
     os.environ["DATABASE_URL"] = database_url
+    engine = create_engine(_database_url(Path(".")))
     try:
-        engine = create_engine(_database_url(Path(".")))
         with engine.connect() as connection:
             return bool(connection.execute(text("SELECT count(*) FROM person")).scalar())
     except SQLAlchemyError:
         return False
+    finally:
+        engine.dispose()
 
 
 def ensure_dataset(database_url: str) -> None:
@@ -112,10 +114,12 @@ def write_plan(database_url: str, path: Path) -> dict:
     """Choose whom to sign in as, from the data, and write it for the load tool."""
     from bench import pages
     from portal import create_app
+    from portal.extensions import db
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url)})
     with app.app_context():
         plan = pages.plan(200)
+        db.engine.dispose()  # PostgreSQL copies a database only while nobody is connected to it
     path.write_text(json.dumps(plan))
     return plan
 
@@ -334,7 +338,9 @@ def _open_every_request(database_url: str) -> int:
             ),
             {"then": datetime.now(UTC).replace(tzinfo=None) - timedelta(days=3)},
         )
-        return connection.execute(text("SELECT count(*) FROM help_request")).scalar()
+        opened = connection.execute(text("SELECT count(*) FROM help_request")).scalar()
+    engine.dispose()
+    return opened
 
 
 def bench_database(name: str, database_url: str, args) -> dict:
@@ -388,11 +394,15 @@ def main() -> None:
     args = parser.parse_args()
     urls = {"sqlite": args.sqlite_url, "postgresql": args.postgresql_url}
     names = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
-    results = {name: bench_database(name, urls[name], args) for name in names}
+    saved = args.out.with_suffix(".json")
+    results = json.loads(saved.read_text()) if saved.exists() else {}
+    for name in names:
+        # Kept as each database finishes, so a later run of the other one joins the same report.
+        results[name] = bench_database(name, urls[name], args)
+        saved.write_text(json.dumps(results, indent=1))
     from bench.report import write_report
 
-    write_report(results, args, args.out)
-    (args.out.with_suffix(".json")).write_text(json.dumps(results, indent=1))
+    write_report({name: results[name] for name in DATABASES if name in results}, args, args.out)
     print(f"Results in {args.out}")
 
 
