@@ -307,10 +307,13 @@ def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
         event.remove(engine, "before_cursor_execute", collect)
 
 
-def record(app: Flask, engine: Engine, everyone: list[Reader]) -> list[Query]:
-    """Sign each reader in, GET their pages, and return the distinct SELECT statements that engine
-    ran for those GETs; PageError when a page answers with another status than expected."""
-    queries: dict[str, Query] = {}
+def read_pages(
+    app: Flask, engine: Engine, everyone: list[Reader], twice: bool = False
+) -> Iterator[tuple[str, list[tuple[str, Any]]]]:
+    """Sign each reader in, GET their pages, and yield each page's label ("role: page") with the
+    statements engine ran for it. With twice, each page is read once before the read that counts,
+    as the first read in a process may fill caches. PageError when a page answers with another
+    status than expected."""
     for reader in everyone:
         client = app.test_client()
         for path, form in reader.sign_in:
@@ -318,6 +321,8 @@ def record(app: Flask, engine: Engine, everyone: list[Reader]) -> list[Query]:
         etag = None
         for page in reader.pages:
             headers = {**page.headers, **({"If-None-Match": etag} if page.revalidate else {})}
+            if twice:
+                client.get(page.path, headers=headers)
             with statements(engine) as seen:
                 response = client.get(page.path, headers=headers)
             if response.status_code != page.status:
@@ -326,12 +331,18 @@ def record(app: Flask, engine: Engine, everyone: list[Reader]) -> list[Query]:
                     f"not {page.status}"
                 )
             etag = response.headers.get("ETag")
-            label = f"{reader.role}: {page.name}"
-            for sql, parameters in seen:
-                if sql.lstrip().upper().startswith(("SELECT", "WITH")):
-                    query = queries.setdefault(sql, Query(sql, parameters, []))
-                    if label not in query.pages:
-                        query.pages.append(label)
+            yield f"{reader.role}: {page.name}", seen
+
+
+def record(app: Flask, engine: Engine, everyone: list[Reader]) -> list[Query]:
+    """The distinct SELECT statements that engine ran for everyone's pages (see read_pages)."""
+    queries: dict[str, Query] = {}
+    for label, seen in read_pages(app, engine, everyone):
+        for sql, parameters in seen:
+            if sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                query = queries.setdefault(sql, Query(sql, parameters, []))
+                if label not in query.pages:
+                    query.pages.append(label)
     return list(queries.values())
 
 

@@ -5,7 +5,7 @@ once per row (an N+1)."""
 from sqlalchemy import select
 
 from bench import query_plans
-from bench.query_plans import readers, statements
+from bench.query_plans import read_pages, readers
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
 from portal.accounts.services import decide_link, request_link
 from portal.demo import build_demo
@@ -37,24 +37,8 @@ def give_the_resident_family_and_a_request() -> None:
 
 
 def statements_per_page(app) -> dict[str, int]:
-    """Sign in as each main role of the data in the database and count each page's statements;
-    each page is read twice and the second read counted, as a page's first read in a process may
-    fill caches."""
-    counts = {}
-    for reader in readers():
-        client = app.test_client()
-        for path, form in reader.sign_in:
-            client.post(path, data=form)
-        etag = None
-        for page in reader.pages:
-            headers = {**page.headers, **({"If-None-Match": etag} if page.revalidate else {})}
-            client.get(page.path, headers=headers)
-            with statements(db.engine) as seen:
-                response = client.get(page.path, headers=headers)
-            assert response.status_code == page.status, f"{reader.role}: {page.name}"
-            etag = response.headers.get("ETag")
-            counts[f"{reader.role}: {page.name}"] = len(seen)
-    return counts
+    """Sign in as each main role of the data in the database and count each page's statements."""
+    return {label: len(seen) for label, seen in read_pages(app, db.engine, readers(), twice=True)}
 
 
 def test_no_main_page_sends_more_statements_over_more_data(app):
