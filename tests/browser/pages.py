@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from playwright.sync_api import Page
@@ -170,10 +170,13 @@ def _canteen_staff_page(name: str) -> Callable[[Page, LiveServer], None]:
 
 
 def _menu_editor(page: Page, live: LiveServer) -> None:
-    """Tomorrow's lunch in the menu editor, from the week's menus."""
+    """Tomorrow's lunch in the menu editor, at the address the week's menus link it from (the week
+    starts on Monday, so tomorrow may be in the next one)."""
     _canteen_staff_page("menus")(page, live)
-    with page.expect_navigation(wait_until="load"):
-        page.locator("main table tbody tr").nth(1).locator("a").first.click()
+    first_lunch = page.locator("main table tbody tr").first.locator("a").first.get_attribute("href")
+    tomorrow = datetime.now(ZoneInfo("Asia/Shanghai")).date() + timedelta(days=1)
+    response = page.goto(live(f"{first_lunch.rsplit('/', 1)[0]}/{tomorrow.isoformat()}"))
+    assert response is not None and response.status == 200, page.url
 
 
 def _menu_editor_errors(page: Page, live: LiveServer) -> None:
