@@ -4,7 +4,7 @@ machine, escalation timers, and the queues."""
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, case, exists, func, insert, or_, select, update
+from sqlalchemy import and_, case, exists, false, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role, RoleGrant
@@ -487,32 +487,41 @@ def escalate_overdue(
     now: datetime | None = None, timers: Timers = Timers(), grid_ids=None, community_ids=None
 ) -> dict[str, int]:
     """Apply every timer in bulk: unacknowledged → community, unresolved → street, resolved and
-    unconfirmed → closed. Limited to some grids or communities when given. Idempotent; returns counts."""
+    unconfirmed → closed. Limited to some grids or communities when given. Idempotent; returns counts.
+
+    A handful of set-based statements whatever the number of requests: each timer's history
+    events are written from the requests it finds due, then those requests change, a request due
+    for both escalations going up both levels in one update, as if the timers ran in turn."""
     now = now or utcnow()
     scope = _scope(grid_ids, community_ids)
+    rules = _timer_rules(now, timers)
     counts = {}
-    for name, (conditions, values, kind) in _timer_rules(now, timers).items():
-        ids = db.session.scalars(select(HelpRequest.id).where(*conditions, *scope)).all()
-        counts[name] = _bulk(ids, values, kind, now)
+    for name, (conditions, _values, kind) in rules.items():
+        due = and_(*conditions, *scope)
+        counts[name] = db.session.scalar(select(func.count()).where(due)) or 0
+        if counts[name]:
+            events = select(HelpRequest.id, literal(kind), false(), literal(now)).where(due)
+            db.session.execute(
+                insert(HelpEvent).from_select(["request_id", "kind", "visible", "at"], events)
+            )
+    to_community, to_street = (and_(*rules[name][0]) for name in ("community", "street"))
+    for changed, where, values in (
+        (
+            counts["community"] + counts["street"],
+            or_(to_community, to_street),
+            {"level": case((to_street, Level.STREET), else_=Level.COMMUNITY)},
+        ),
+        (counts["closed"], and_(*rules["closed"][0]), rules["closed"][1]),
+    ):
+        if changed:
+            db.session.execute(
+                update(HelpRequest)
+                .where(where, *scope)
+                .values(**values, updated_at=now)
+                .execution_options(synchronize_session=False)
+            )
     db.session.commit()
     return counts
-
-
-def _bulk(ids: list[int], values: dict, kind: str, now: datetime, chunk: int = 2000) -> int:
-    """Update the requests with ids and add one history event to each, in a few statements."""
-    for start_at in range(0, len(ids), chunk):
-        part = ids[start_at : start_at + chunk]
-        db.session.execute(
-            update(HelpRequest)
-            .where(HelpRequest.id.in_(part))
-            .values(**values, updated_at=now)
-            .execution_options(synchronize_session=False)
-        )
-        db.session.execute(
-            insert(HelpEvent),
-            [{"request_id": i, "kind": kind, "visible": False, "at": now} for i in part],
-        )
-    return len(ids)
 
 
 # Reading ----------------------------------------------------------------------------------------
