@@ -206,6 +206,21 @@ def test_escalation_timers_at_their_edges(people):
     assert help.escalate_overdue(now + timedelta(hours=2, seconds=1))["street"] == 0
 
 
+def test_a_request_nobody_saw_for_days_goes_up_both_levels_in_one_run(people):
+    now = utcnow()
+    forgotten = _raise(people, "repair", now=now)
+    counts = help.escalate_overdue(now + timedelta(days=3))
+    assert (counts["community"], counts["street"]) == (1, 1)
+    db.session.expire_all()
+    assert forgotten.level == Level.STREET
+    assert [e.kind for e in forgotten.events].count("escalated") == 2
+    assert help.escalate_overdue(now + timedelta(days=3)) == {
+        "community": 0,
+        "street": 0,
+        "closed": 0,
+    }
+
+
 def test_acknowledged_requests_do_not_escalate_to_the_community(people):
     now = utcnow()
     request = _raise(people, "unwell", now=now)
