@@ -303,7 +303,7 @@ def measure_escalation(database_url: str, workdir: Path) -> dict:
         copy_name = f"{name}_escalate"
         admin = ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-q", "-c"]
         subprocess.run([*admin, f"DROP DATABASE IF EXISTS {copy_name}"], check=True)
-        subprocess.run([*admin, f"CREATE DATABASE {copy_name} TEMPLATE {name}"], check=True)
+        _copy_when_idle(admin, name, copy_name)
         copy_url = database_url.rsplit("/", 1)[0] + f"/{copy_name}"
     opened = _open_every_request(copy_url)
     env = _environment(copy_url)
@@ -315,6 +315,18 @@ def measure_escalation(database_url: str, workdir: Path) -> dict:
     if database_url.startswith("postgresql"):
         subprocess.run([*admin, f"DROP DATABASE {copy_name}"], check=True)
     return {"open": opened, "seconds": elapsed, "output": result.stdout.strip()}
+
+
+def _copy_when_idle(admin: list[str], name: str, copy_name: str, seconds: int = 30) -> None:
+    """CREATE DATABASE copy_name from name, once the stopped server's connections have closed."""
+    deadline = time.monotonic() + seconds
+    while True:
+        done = subprocess.run([*admin, f"CREATE DATABASE {copy_name} TEMPLATE {name}"])
+        if done.returncode == 0:
+            return
+        if time.monotonic() > deadline:
+            raise SystemExit(f"{name} still has connections after {seconds} s")
+        time.sleep(1)
 
 
 def _sqlite_copy(source: Path, destination: Path) -> None:
