@@ -397,7 +397,7 @@ def main() -> None:
     )
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--mix-seconds", type=int, default=60)
+    parser.add_argument("--mix-seconds", type=int, default=120)
     parser.add_argument("--page-seconds", type=int, default=10)
     parser.add_argument("--sqlite-url", default=DATABASES["sqlite"])
     parser.add_argument("--postgresql-url", default=DATABASES["postgresql"])
