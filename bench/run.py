@@ -174,6 +174,8 @@ def start_server(database_url: str, workdir: Path) -> Server:
         LINLI_BIND=f"127.0.0.1:{port}",
         WEB_CONCURRENCY="2",
         GUNICORN_ACCESS_LOG=str(workdir / "access.log"),
+        # Stopped after each run: workers need not finish anything, and must let go of the database.
+        GUNICORN_GRACEFUL_TIMEOUT="3",
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"),
     )
     with open(workdir / "gunicorn.log", "w") as log:
@@ -317,7 +319,7 @@ def measure_escalation(database_url: str, workdir: Path) -> dict:
     return {"open": opened, "seconds": elapsed, "output": result.stdout.strip()}
 
 
-def _copy_when_idle(admin: list[str], name: str, copy_name: str, seconds: int = 30) -> None:
+def _copy_when_idle(admin: list[str], name: str, copy_name: str, seconds: int = 60) -> None:
     """CREATE DATABASE copy_name from name, once the stopped server's connections have closed."""
     deadline = time.monotonic() + seconds
     while True:
