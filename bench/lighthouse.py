@@ -15,15 +15,14 @@ import argparse
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import requests
 
+from bench import run
 from portal import PROJECT_ROOT
 
 BENCH = PROJECT_ROOT / "bench"
@@ -52,25 +51,6 @@ BUDGET_PERFORMANCE = 0.95
 BUDGET_ACCESSIBILITY = 1.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _environment(database_url: str, port: int) -> dict[str, str]:
-    return {
-        **os.environ,
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "lighthouse-secret",
-        "LINLI_INSECURE_COOKIES": "1",  # plain HTTP on 127.0.0.1
-        "RATELIMIT_STORAGE_URI": "memory://",
-        "LINLI_BIND": f"127.0.0.1:{port}",
-        "WEB_CONCURRENCY": "2",
-        "GUNICORN_ACCESS_LOG": os.devnull,
-    }
-
-
 def prepare(database_url: str) -> tuple[str, str, dict[str, str]]:
     """Build the demo into database_url and enrol a kiosk; return the kiosk's token, the code of
     the resident to sign in and that resident's pages (name → path)."""
@@ -97,33 +77,6 @@ def prepare(database_url: str) -> tuple[str, str, dict[str, str]]:
         paths = pages.resident_pages(resident)
         db.engine.dispose()
     return token, resident["code"], {name: paths[name] for name in PAGES}
-
-
-def serve(env: dict[str, str], url: str) -> subprocess.Popen:
-    """gunicorn with the production config, answering at url."""
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "-c",
-            "python:portal.gunicorn_config",
-            "portal:create_app()",
-        ],
-        env=env,
-        cwd=PROJECT_ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            if requests.get(f"{url}/healthz", timeout=2).ok:
-                return server
-        except requests.RequestException:
-            time.sleep(0.3)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def _csrf_token(response: requests.Response) -> str:
@@ -218,9 +171,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="linli-lighthouse-") as workdir:
         database_url = f"sqlite:///{Path(workdir) / 'demo.sqlite'}"
         kiosk_token, code, paths = prepare(database_url)
-        port = _free_port()
-        url = f"http://127.0.0.1:{port}"
-        server = serve(_environment(database_url, port), url)
+        server = run.start_server(database_url, Path(workdir))
+        url = server.url
         results = []
         try:
             for form_factor in form_factors:
@@ -232,8 +184,7 @@ def main() -> None:
                         row(page, form_factor, lighthouse(url + path, cookie, form_factor, report))
                     )
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            server.stop()
 
     text = "\n".join(
         [

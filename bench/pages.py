@@ -2,21 +2,19 @@
 
 `plan(limit)` picks people from whatever data the database holds (the street set or the small
 demo), deterministically, and returns plain data the load tool can carry across processes. The
-page lists are shared by the load test and the test that counts each page's SQL statements.
+page lists are shared by the load test and the Lighthouse run.
 """
 
 from datetime import timedelta
 
-from sqlalchemy import case, exists, func, select
+from sqlalchemy import func, select
 
+from bench import query_plans
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
-from portal.activities.models import Event, SignUp, SignUpStatus
-from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
-from portal.delivery.models import DeliveryEnrolment
+from portal.canteen.models import Canteen, Dish, MealDay, MealService
 from portal.extensions import db
 from portal.help.models import VOLUNTEER_CATEGORIES, HelpRequest
 from portal.help.services import QUEUE_STATUSES
-from portal.model_base import utcnow
 from portal.web.templating import today
 
 
@@ -39,28 +37,11 @@ def _next_meal_by_community() -> dict[int, tuple[int, int]]:
 
 
 def _residents(meals: dict, limit: int) -> list[dict]:
-    """Residents of communities with a canteen, those with the most to show first: a delivery,
-    activities, help requests and bookings, so that every part of their pages is drawn."""
-    has = [
-        exists().where(DeliveryEnrolment.resident_id == Person.id),
-        exists().where(
-            SignUp.resident_id == Person.id,
-            SignUp.event_id == Event.id,
-            Event.starts_at > utcnow(),
-            SignUp.status == SignUpStatus.GOING,
-        ),
-        exists().where(HelpRequest.resident_id == Person.id),
-        exists().where(Booking.resident_id == Person.id),
-    ]
+    """Residents of communities with tomorrow's meal published, those with the most to show
+    first, so that every part of their pages is drawn."""
     query = (
-        select(Person)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(
-            RoleGrant.role == Role.RESIDENT,
-            Person.community_id.in_(list(meals)),
-            Person.pin_hash.is_not(None),
-        )
-        .order_by(sum(case((condition, 1), else_=0) for condition in has).desc(), Person.id)
+        query_plans.residents_with_most_to_show()
+        .where(Person.community_id.in_(list(meals)))
         .limit(limit)
     )
     return [

@@ -19,12 +19,13 @@ from sqlalchemy import Engine, case, event, exists, select
 from sqlalchemy.engine import Connection
 
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
-from portal.activities.models import Event, SignUp
+from portal.activities.models import Event, SignUp, SignUpStatus
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.delivery.models import DeliveryEnrolment, DeliveryRound
 from portal.demo import DEMO_PASSWORD, DEMO_PIN
 from portal.extensions import db
 from portal.help.models import OPEN_STATUSES, VOLUNTEER_CATEGORIES, HelpRequest
+from portal.model_base import utcnow
 from portal.web.templating import today
 
 # Tables a full scan of is fine on every page: set up by hand by an admin, a few rows per
@@ -92,22 +93,36 @@ def _has(*conditions):
     return case((exists().where(*conditions), 1), else_=0)
 
 
-def _resident() -> Person:
-    """The resident of a community with a canteen who has the most of a booking, a sign-up, an
-    active family link and a delivery enrolment, so that their pages show something."""
+def residents_with_most_to_show():
+    """A query for the residents of communities with a canteen who can sign in at a kiosk, those
+    with the most on their pages first: a booking, an activity to come, an active family link, a
+    delivery enrolment and a help request."""
     score = (
         _has(Booking.resident_id == Person.id)
-        + _has(SignUp.resident_id == Person.id)
+        + _has(
+            SignUp.resident_id == Person.id,
+            SignUp.event_id == Event.id,
+            SignUp.status == SignUpStatus.GOING,
+            Event.starts_at > utcnow(),
+        )
         + _has(FamilyLink.resident_id == Person.id, FamilyLink.status == LinkStatus.ACTIVE)
         + _has(DeliveryEnrolment.resident_id == Person.id)
+        + _has(HelpRequest.resident_id == Person.id)
     )
-    return _first(
+    return (
         select(Person)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .join(Canteen, Canteen.community_id == Person.community_id)
-        .where(RoleGrant.role == Role.RESIDENT, Person.pin_hash.is_not(None))
+        .where(
+            RoleGrant.role == Role.RESIDENT,
+            Person.pin_hash.is_not(None),
+            Person.community_id.in_(select(Canteen.community_id)),
+        )
         .order_by(score.desc(), Person.id)
     )
+
+
+def _resident() -> Person:
+    return _first(residents_with_most_to_show())
 
 
 def _family(resident: Person) -> tuple[Person, Person]:

@@ -85,10 +85,7 @@ def _has_people(database_url: str) -> bool:
     from sqlalchemy import create_engine, text
     from sqlalchemy.exc import SQLAlchemyError
 
-    from portal.config import _database_url
-
-    os.environ["DATABASE_URL"] = database_url
-    engine = create_engine(_database_url(Path(".")))
+    engine = create_engine(_sqlalchemy_url(database_url))
     try:
         with engine.connect() as connection:
             return bool(connection.execute(text("SELECT count(*) FROM person")).scalar())

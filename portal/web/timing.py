@@ -27,16 +27,10 @@ def _note_cursor_end(*_args) -> None:
         g.sql_seconds += time.perf_counter() - g.pop("sql_cursor_started")
 
 
-def start_counting() -> None:
-    """Count the SQL statements sent from now on in this application context."""
+def _start_counting() -> None:
     g.sql_started = time.perf_counter()
     g.sql_count = 0
     g.sql_seconds = 0.0
-
-
-def statements_sent() -> int:
-    """How many SQL statements this application context sent since start_counting()."""
-    return g.get("sql_count", 0)
 
 
 def _listen() -> None:
@@ -50,7 +44,7 @@ def init_app(app: Flask) -> None:
     if not app.config.get("SERVER_TIMING"):
         return
     _listen()
-    app.before_request(start_counting)
+    app.before_request(_start_counting)
 
     @app.after_request
     def add_server_timing(response):

@@ -19,7 +19,7 @@ from tests.helpers import empty_tables
 def give_the_resident_family_and_a_request() -> None:
     """The resident the pages are read for has a linked family member and has asked for help, in
     either data set, so that every list on their pages and their family's has rows to draw."""
-    resident = query_plans._resident()
+    resident = db.session.scalars(query_plans.residents_with_most_to_show().limit(1)).first()
     family = db.session.scalar(
         select(Person)
         .join(FamilyLink, FamilyLink.family_id == Person.id)
