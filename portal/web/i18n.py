@@ -2,7 +2,11 @@
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from babel import Locale, support
+from flask import Flask, current_app, request
+from flask_babel import Domain, get_locale
+from jinja2 import pass_context
+from markupsafe import Markup
 
 from portal.config import COLOUR_SCHEMES, LANGUAGES, TEXT_SIZES
 
@@ -95,3 +99,54 @@ def step_size(current: int, direction: str) -> int:
     else:
         index = 0
     return TEXT_SIZES[index]
+
+
+class Catalogues(Domain):
+    """Flask-Babel's message domain, finding the request's catalogue with one dictionary lookup.
+
+    Flask-Babel looks the domain, the locale and the catalogue up again for every string, and a
+    page translates about a hundred; that was a tenth of a page's time."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._by_locale: dict[Locale, support.NullTranslations] = {}
+
+    def get_translations(self) -> support.NullTranslations:
+        locale = get_locale()  # follows force_locale
+        if locale is None:
+            return support.NullTranslations()
+        try:
+            return self._by_locale[locale]
+        except KeyError:
+            found = self._by_locale[locale] = super().get_translations()
+            return found
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    """`_()` and `{% trans %}` in templates: what Jinja's new-style gettext does, with the
+    catalogue found in one lookup. The portal has the one message domain."""
+    text = _CATALOGUES.get_translations().ugettext(string)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+@pass_context
+def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
+    variables.setdefault("num", num)
+    text = _CATALOGUES.get_translations().ungettext(singular, plural, num)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)
+    return text % variables
+
+
+_CATALOGUES = Catalogues()
+
+
+def init_app(app: Flask, babel) -> None:
+    """Use the quicker catalogue lookup in Python and in templates (after babel.init_app)."""
+    babel.domain_instance = _CATALOGUES
+    app.jinja_env.globals.update(
+        _=_template_gettext, gettext=_template_gettext, ngettext=_template_ngettext
+    )

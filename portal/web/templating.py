@@ -15,6 +15,8 @@ from flask_babel import (
     get_timezone,
     get_translations,
 )
+from flask_wtf.csrf import generate_csrf
+from markupsafe import Markup
 
 from portal.model_base import utcnow
 
@@ -60,6 +62,26 @@ def sprite_url() -> str:
     return g.sprite_url
 
 
+def csrf_token() -> str:
+    """This request's CSRF token, as Flask-WTF's `csrf_token()` gives it, looked up once: a
+    page of help buttons holds a dozen forms."""
+    token = g.get("csrf_token_text")
+    if token is None:
+        token = g.csrf_token_text = generate_csrf()
+    return token
+
+
+_ICON = Markup(
+    '<svg class="icon %s" aria-hidden="true" focusable="false"><use href="%s#%s"></use></svg>'
+)
+
+
+def icon(name: str, class_: str = "") -> Markup:
+    """An icon from the portal's own sprite. Decorative, so hidden from screen readers: a word
+    always goes with it."""
+    return _ICON % (class_, sprite_url(), name)
+
+
 def warm_up(app: Flask) -> None:
     """Compile every template and load every language's catalogue now rather than on first use:
     worker processes forked after this start with them."""
@@ -72,7 +94,9 @@ def warm_up(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(today=today, tomorrow=tomorrow, sprite_url=sprite_url)
+    app.jinja_env.globals.update(
+        today=today, tomorrow=tomorrow, sprite_url=sprite_url, icon=icon, csrf_token=csrf_token
+    )
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["waited"] = waited
     app.jinja_env.filters["minutes"] = minutes

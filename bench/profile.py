@@ -1,0 +1,116 @@
+"""Time, or profile, the benchmark's pages in one process, without a server or a load tool.
+
+    .venv/bin/python -m bench.profile                          # ms per page over the street (SQLite)
+    .venv/bin/python -m bench.profile --database postgresql --repeat 300
+    .venv/bin/python -m bench.profile --profile "resident home" # pyinstrument's tree of one page
+
+Signs in through the portal's own forms as the first person of each kind in the benchmark's plan,
+then requests each page back to back. The figures are a single thread's time per response, so they
+move much less from run to run than the load test's and show what a change to a page is worth.
+"""
+
+import argparse
+import os
+import re
+import statistics
+import time
+
+from bench import pages
+from bench.run import DATABASES, _sqlalchemy_url, ensure_dataset
+
+PASSWORD = "linli-demo-2026"
+PIN = "2580"
+CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+HEADERS = {"Accept-Encoding": "gzip, br"}
+ROUNDS = 10
+
+
+def _post(client, path: str, data: dict) -> None:
+    page = client.get(path).get_data(as_text=True)
+    token = CSRF.search(page)
+    response = client.post(path, data={**data, "csrf_token": token.group(1) if token else ""})
+    if response.status_code not in (302, 303):
+        raise SystemExit(f"signing in at {path} answered {response.status_code}")
+
+
+def _clients(app, plan: dict) -> list[tuple[str, str, object]]:
+    """(page name, path, signed-in client) for every page of the benchmark."""
+    resident, family, worker = plan["residents"][0], plan["families"][0], plan["workers"][0]
+    kiosk = app.test_client()
+    _post(kiosk, "/kiosk", {"code": resident["code"]})
+    _post(kiosk, "/kiosk/pin", {"pin": PIN})
+    phone = app.test_client()
+    _post(phone, "/sign-in", {"phone": family["phone"], "password": PASSWORD})
+    desk = app.test_client()
+    _post(desk, "/sign-in", {"phone": worker["phone"], "password": PASSWORD})
+    return [
+        *((name, path, kiosk) for name, path in pages.resident_pages(resident).items()),
+        *((name, path, phone) for name, path in pages.family_pages(family).items()),
+        *((name, path, desk) for name, path in pages.queue_pages(worker).items()),
+    ]
+
+
+def _request(client, path: str) -> None:
+    response = client.get(path, headers=HEADERS)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} answered {response.status_code}")
+    response.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--database", choices=list(DATABASES), default="sqlite")
+    parser.add_argument("--repeat", type=int, default=200, help="requests per page")
+    parser.add_argument("--page", action="append", help="only this page (may repeat)")
+    parser.add_argument("--profile", metavar="PAGE", help="print pyinstrument's tree of one page")
+    args = parser.parse_args()
+
+    database_url = DATABASES[args.database]
+    ensure_dataset(database_url)
+    os.environ.setdefault("SECRET_KEY", "street-benchmark-secret")
+    os.environ["LINLI_INSECURE_COOKIES"] = "1"
+    from portal import create_app
+    from portal.extensions import db
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url)})
+    with app.app_context():
+        plan = pages.plan(1)
+        db.session.remove()
+    chosen = [row for row in _clients(app, plan) if not args.page or row[0] in args.page]
+    if args.profile:
+        chosen = [row for row in chosen if row[0] == args.profile]
+        if not chosen:
+            raise SystemExit(f"no page called {args.profile!r}")
+        from pyinstrument import Profiler
+
+        _, path, client = chosen[0]
+        for _ in range(20):
+            _request(client, path)
+        profiler = Profiler(interval=0.0002)
+        with profiler:
+            for _ in range(args.repeat):
+                _request(client, path)
+        print(profiler.output_text(unicode=True, color=False, show_all=False))
+        return
+
+    # Each page's time is the best of several rounds' means, the pages taken in turn in every
+    # round: a neighbour's burst on a shared machine slows one round, not the figure.
+    for name, path, client in chosen:
+        for _ in range(20):
+            _request(client, path)
+    rounds: dict[str, list[float]] = {name: [] for name, _, _ in chosen}
+    for _ in range(ROUNDS):
+        for name, path, client in chosen:
+            started = time.perf_counter()
+            for _ in range(args.repeat // ROUNDS):
+                _request(client, path)
+            rounds[name].append((time.perf_counter() - started) * 1000 / (args.repeat // ROUNDS))
+    print(f"{'page':<24}{'best ms':>10}{'median ms':>10}")
+    for name, times in rounds.items():
+        print(f"{name:<24}{min(times):>10.2f}{statistics.median(times):>10.2f}")
+    best = [min(times) for times in rounds.values()]
+    print(f"{'sum of pages':<24}{sum(best):>10.2f}")
+
+
+if __name__ == "__main__":
+    main()
