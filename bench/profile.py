@@ -95,7 +95,7 @@ def main() -> None:
 
     # Each page's time is the best of several rounds' means, the pages taken in turn in every
     # round: a neighbour's burst on a shared machine slows one round, not the figure.
-    for name, path, client in chosen:
+    for _name, path, client in chosen:
         for _ in range(20):
             _request(client, path)
     rounds: dict[str, list[float]] = {name: [] for name, _, _ in chosen}
