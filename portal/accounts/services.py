@@ -317,16 +317,47 @@ def _signed_in_query():
     return (
         select(Person)
         .where(Person.id == bindparam("person_id"))
-        .options(db.joinedload(Person.grants))
+        .options(db.joinedload(Person.grants), db.joinedload(Person.community))
     )
 
 
 def signed_in_person(person_id: int) -> Person | None:
-    """The active person with this id and their role grants, read in one query: every request
-    asks for them, so the statement is built once."""
+    """The active person with this id, their role grants and their community, read in one
+    query: every request asks for them, and most pages show something of the community, so the
+    statement is built once."""
     found = db.session.scalars(_signed_in_query(), {"person_id": person_id})
     person = found.unique().one_or_none()
     return person if person and person.active else None
+
+
+@cache
+def _acted_for_query():
+    linked = (
+        select(FamilyLink.id)
+        .where(
+            FamilyLink.family_id == bindparam("person_id"),
+            FamilyLink.resident_id == Person.id,
+            FamilyLink.status == LinkStatus.ACTIVE,
+        )
+        .exists()
+    )
+    return (
+        select(Person, linked)
+        .where(Person.id == bindparam("resident_id"))
+        .options(db.joinedload(Person.community))
+    )
+
+
+def resident_acted_for(person: Person, resident_id: int) -> tuple[Person | None, bool]:
+    """(the person with resident_id, whether person may act for them): the resident themself, or
+    a family member with an active link. Family pages ask on every request, so the resident,
+    their community and the link come in one query."""
+    if resident_id == person.id:
+        return person, True
+    row = db.session.execute(
+        _acted_for_query(), {"person_id": person.id, "resident_id": resident_id}
+    ).first()
+    return (row[0], bool(row[1])) if row else (None, False)
 
 
 def family_ids_of(resident_id: int) -> list[int]:

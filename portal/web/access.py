@@ -54,7 +54,9 @@ def signed_in(view):
 def resident_acted_for(resident_id: int):
     """The resident with resident_id, if the signed-in person is that resident or a linked family
     member; aborts with 404 for no such person and 403 for anyone else."""
-    resident = accounts.get_person(resident_id) or abort(404)
-    if not accounts.may_act_for(current_user, resident):
+    resident, allowed = accounts.resident_acted_for(current_user, resident_id)
+    if resident is None:
+        abort(404)
+    if not allowed:
         abort(403)
     return resident
