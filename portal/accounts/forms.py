@@ -1,4 +1,3 @@
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -7,6 +6,7 @@ from wtforms.widgets import PasswordInput
 
 from portal.accounts.models import Kinship
 from portal.web.forms import Digits, Phone
+from portal.web.i18n import lazy_gettext as _l
 
 KINSHIP_LABELS = {
     Kinship.DAUGHTER: _l("Daughter"),

@@ -16,7 +16,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_datetime
-from flask_babel import gettext as _
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
@@ -38,6 +37,7 @@ from portal.extensions import limiter
 from portal.web import kiosk as kiosk_web
 from portal.web.access import public, roles_required, signed_in
 from portal.web.forms import safe_next
+from portal.web.i18n import gettext as _
 from portal.web.templating import today
 from portal.web.views import home_url_for
 

@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import Role
@@ -21,6 +20,7 @@ from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.web.access import public, roles_required
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 

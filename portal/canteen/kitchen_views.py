@@ -13,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.canteen import services as canteen
@@ -23,6 +22,7 @@ from portal.canteen.staff_views import STAFF, managed_canteen
 from portal.delivery import services as deliveries
 from portal.web.access import roles_required
 from portal.web.htmx import is_htmx, render_page_or_fragment
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("canteen_kitchen", __name__, url_prefix="/canteen/staff")
 

@@ -2,7 +2,6 @@
 
 from decimal import Decimal, InvalidOperation
 
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -20,6 +19,7 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.canteen.labels import CATEGORIES, DIET_TAGS, MEAL_KINDS
+from portal.web.i18n import lazy_gettext as _l
 
 MAX_PRICE_FEN = 50_000  # ¥500: nothing in a community canteen costs more
 MAX_CAPACITY = 2_000

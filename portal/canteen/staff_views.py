@@ -3,8 +3,6 @@
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 
 from portal.accounts.models import Role
@@ -20,6 +18,8 @@ from portal.canteen.staff_forms import (
     ServiceForm,
 )
 from portal.web.access import roles_required
+from portal.web.i18n import gettext as _
+from portal.web.i18n import ngettext
 from portal.web.templating import today
 
 bp = Blueprint("canteen_staff", __name__, url_prefix="/canteen/staff")

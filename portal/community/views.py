@@ -1,13 +1,13 @@
 """Community set-up pages for admins: the partners requests can be handed to."""
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.community import services as community
 from portal.community.forms import PartnerForm
 from portal.web.access import roles_required
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("community", __name__, url_prefix="/admin")
 

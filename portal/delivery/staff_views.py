@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import format_date, get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
@@ -27,6 +26,7 @@ from portal.delivery.models import EnrolmentStatus
 from portal.delivery.staff_forms import ApproveForm, DeclineForm, ResidentLookupForm
 from portal.web.access import roles_required
 from portal.web.htmx import render_page_or_fragment
+from portal.web.i18n import gettext as _
 
 bp = Blueprint("delivery_staff", __name__, url_prefix="/delivery/staff")
 

@@ -14,7 +14,6 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
-from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -37,6 +36,7 @@ from portal.help.models import RESIDENT_CATEGORIES, Category
 from portal.model_base import utcnow
 from portal.web.access import resident_acted_for, roles_required
 from portal.web.htmx import render_page_or_fragment
+from portal.web.i18n import gettext as _
 from portal.web.templating import today
 
 bp = Blueprint("help", __name__, url_prefix="/help")

@@ -5,10 +5,10 @@ from datetime import date
 from babel.dates import format_skeleton
 from flask import current_app, url_for
 from flask_babel import get_locale
-from flask_babel import gettext as _
 
 from portal.extensions import db
 from portal.notifications.models import Notification
+from portal.web.i18n import gettext as _
 
 
 def describe(notification: Notification) -> tuple[str, str | None]:

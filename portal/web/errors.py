@@ -1,11 +1,11 @@
 """Friendly, translated error pages; an expired form offers to send what was typed again."""
 
 from flask import Flask, current_app, render_template, request
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.canteen.photos import MAX_UPLOAD_BYTES
+from portal.web.i18n import gettext as _
 
 # Never echoed back into a page, even to the person who typed them.
 SECRET_FIELDS = frozenset({"csrf_token", "password", "confirm", "pin", "new_password"})

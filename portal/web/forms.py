@@ -2,11 +2,11 @@
 
 from urllib.parse import urlsplit
 
-from flask_babel import lazy_gettext as _l
 from wtforms import DateField
 from wtforms.validators import ValidationError
 
 from portal.accounts.services import is_valid_phone, normalise_phone
+from portal.web.i18n import lazy_gettext as _l
 
 
 class Phone:

@@ -2,16 +2,17 @@
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import lru_cache
 
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
 from babel.dates import format_skeleton
 from flask import Flask, g, url_for
 from flask_babel import (
     force_locale,
     format_date,
-    format_decimal,
     format_percent,
     format_timedelta,
-    get_locale,
     get_timezone,
     get_translations,
 )
@@ -19,6 +20,7 @@ from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from portal.model_base import utcnow
+from portal.web.i18n import current_language
 
 
 def today() -> date:
@@ -30,15 +32,43 @@ def tomorrow() -> date:
     return today() + timedelta(days=1)
 
 
+# A list of bookings or activities shows the same few dates and prices again and again, and
+# Babel formats each from its pattern: the results are kept, by value and language.
+
+
+@lru_cache(maxsize=4096)
+def _date_text(day: date, pattern: str, language: str) -> str:
+    return babel_dates.format_date(day, pattern, locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _skeleton_text(day: date, skeleton: str, language: str) -> str:
+    return format_skeleton(skeleton, day, locale=language)
+
+
+@lru_cache(maxsize=4096)
+def _money_text(fen: int, language: str) -> str:
+    return "¥" + babel_numbers.format_decimal(Decimal(fen) / 100, "#,##0.00", locale=language)
+
+
+def date_text(day: date, pattern: str) -> str:
+    """A date in a Babel pattern ("full", "EEEE", …) in the reader's language, as
+    flask_babel.format_date writes it; a datetime goes to flask_babel, which moves it into the
+    reader's time zone first."""
+    if type(day) is not date:
+        return format_date(day, pattern)
+    return _date_text(day, pattern, current_language())
+
+
 def short_date(day: date) -> str:
     """Month and day, the way the reader's language writes them: 11月23日, 23 Nov."""
-    return format_skeleton("MMMd", day, locale=get_locale())
+    return _skeleton_text(day, "MMMd", current_language())
 
 
 def money(fen: int) -> str:
     """Integer fen as yuan with the sign residents see on every price board: ¥12.00, in every
     language (the English locale's own symbol would be CN¥)."""
-    return "¥" + format_decimal(Decimal(fen) / 100, "#,##0.00")
+    return _money_text(fen, current_language())
 
 
 def waited(since: datetime) -> str:
@@ -101,6 +131,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["waited"] = waited
     app.jinja_env.filters["minutes"] = minutes
     app.jinja_env.filters["percent"] = percent
-    app.jinja_env.filters["long_date"] = lambda day: format_date(day, "full")
-    app.jinja_env.filters["weekday"] = lambda day: format_date(day, "EEEE")
+    app.jinja_env.filters["long_date"] = lambda day: date_text(day, "full")
+    app.jinja_env.filters["weekday"] = lambda day: date_text(day, "EEEE")
     app.jinja_env.filters["short_date"] = short_date
