@@ -5,6 +5,7 @@
 Gunicorn reads the module's names as its settings; names it does not know are ignored.
 """
 
+import gc
 import os
 
 
@@ -55,6 +56,9 @@ def when_ready(server):
     from portal.web.templating import warm_up
 
     warm_up(app)
+    # Everything loaded so far lives as long as the workers: keep the garbage collector from
+    # walking it, which in a forked worker also copies the pages it touches.
+    gc.freeze()
 
 
 def post_fork(server, worker):

@@ -34,6 +34,9 @@ SETTINGS = {
         "text/calendar",
     ],
     "COMPRESS_ALGORITHM": ["br", "gzip"],
+    # Every page is compressed as it is sent. Brotli's quality 3 takes 0.09 ms for a 16 KB page
+    # against 0.23 ms at the default 4, for 9 % more bytes (3,353 against 3,070).
+    "COMPRESS_BR_LEVEL": 3,
     # Static files are sent as streams, for which Flask-Compress leaves gzip out by default; but
     # browsers offer brotli only over HTTPS, so a kiosk on plain HTTP needs gzip.
     "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],

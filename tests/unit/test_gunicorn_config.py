@@ -1,5 +1,6 @@
 """The gunicorn config module: settings from the environment, and a real gunicorn serving with it."""
 
+import gc
 import importlib
 import subprocess
 import sys
@@ -100,7 +101,12 @@ def test_the_master_compiles_templates_and_catalogues_before_forking(app):
         class app:  # noqa: N801  gunicorn's loaded application, as when_ready receives it
             callable = app
 
-    gunicorn_config.when_ready(Server)
+    try:
+        gunicorn_config.when_ready(Server)
+        # What the master holds by then is kept out of the workers' garbage collections.
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
     compiled = {name for (_loader, name), _template in app.jinja_env.cache.items()}
     assert "base.html" in compiled and "accounts/resident_home.html" in compiled
     assert len(compiled) == len(app.jinja_env.list_templates(extensions=["html"]))
