@@ -21,6 +21,7 @@ from portal.accounts.models import (
     SignInThrottle,
 )
 from portal.audit import services as audit
+from portal.community import services as community_services
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
@@ -318,13 +319,14 @@ def _signed_in_query():
         select(Person)
         .where(Person.id == bindparam("person_id"))
         .options(db.joinedload(Person.grants), db.joinedload(Person.community))
+        .options(*community_services.with_help_contacts())
     )
 
 
 def signed_in_person(person_id: int) -> Person | None:
-    """The active person with this id, their role grants and their community, read in one
-    query: every request asks for them, and most pages show something of the community, so the
-    statement is built once."""
+    """The active person with this id, their role grants, their community and the help strip's
+    numbers, read in one query: every request asks for them, and every page shows something of
+    the community, so the statement is built once."""
     found = db.session.scalars(_signed_in_query(), {"person_id": person_id})
     person = found.unique().one_or_none()
     return person if person and person.active else None

@@ -282,16 +282,26 @@ def open_meal_days(place: Canteen, today: date, days: int = BOOKING_DAYS) -> lis
             MealDay.day < today + timedelta(days=days),
         )
         .order_by(MealDay.day, MealService.serving_start)
-        .options(
-            db.selectinload(MealDay.dishes).joinedload(Dish.photo),
-            db.joinedload(MealDay.service),
-        )
+        .options(*_WITH_MENU)
     )
     return list(db.session.scalars(query).unique())
 
 
+# A meal with its service and its dishes' photos, in one statement: the pages that show a menu
+# read it on every request.
+_WITH_MENU = (
+    db.joinedload(MealDay.dishes).joinedload(Dish.photo),
+    db.joinedload(MealDay.service),
+)
+
+
 def get_meal_day(meal_day_id: int) -> MealDay | None:
     return db.session.get(MealDay, meal_day_id)
+
+
+def meal_with_menu(meal_day_id: int) -> MealDay | None:
+    """The meal, with its service and its dishes, as a menu page shows it."""
+    return db.session.get(MealDay, meal_day_id, options=_WITH_MENU)
 
 
 def get_booking(booking_id: int) -> Booking | None:

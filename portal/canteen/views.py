@@ -30,7 +30,7 @@ def _template_globals(state):
 def _meal_day(resident, meal_day_id: int):
     """A meal of the resident's own canteen; another canteen's id is treated as not found."""
     place = canteen.canteen_of(resident) or abort(404)
-    meal_day = canteen.get_meal_day(meal_day_id) or abort(404)
+    meal_day = canteen.meal_with_menu(meal_day_id) or abort(404)
     if meal_day.service.canteen_id != place.id or not meal_day.published:
         abort(404)
     return place, meal_day

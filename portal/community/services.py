@@ -3,7 +3,8 @@
 from dataclasses import dataclass
 from functools import cache
 
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import and_, bindparam, inspect, select
+from sqlalchemy.orm import aliased, with_expression
 
 from portal.accounts.models import Kiosk, Person, Role, RoleGrant
 from portal.community.models import Building, Community, Grid, Partner
@@ -32,9 +33,9 @@ def _community_of(person: Person | None, kiosk: Kiosk | None) -> Community | Non
 
 @cache
 def _grid_worker_query():
-    """A building's grid's first grid worker, with the community's hotline."""
+    """A building's grid's first grid worker, with the grid's community."""
     return (
-        select(Person.name, Person.phone, Community.hotline, Community.id)
+        select(Person.name, Person.phone, Community.id)
         .select_from(Building)
         .join(Grid, Grid.id == Building.grid_id)
         .join(Community, Community.id == Grid.community_id)
@@ -46,19 +47,56 @@ def _grid_worker_query():
     )
 
 
-def help_contacts(person: Person | None, kiosk: Kiosk | None) -> HelpContacts:
-    """Whom this person, on this device, should call: their grid worker, the hotline, 120.
+def with_help_contacts() -> tuple:
+    """Loader options that read a person's grid worker and the grid's community with them, for
+    help_contacts: every page shows these, so they come with the signed-in person."""
+    worker = aliased(Person)
 
-    Every page shows these, so a resident's are read in one query, built once."""
+    def first(column):
+        return (
+            select(column)
+            .select_from(Building)
+            .join(Grid, Grid.id == Building.grid_id)
+            .join(RoleGrant, and_(RoleGrant.grid_id == Grid.id, RoleGrant.role == Role.GRID_WORKER))
+            .join(worker, worker.id == RoleGrant.person_id)
+            .where(Building.id == Person.building_id)
+            .order_by(RoleGrant.id)
+            .limit(1)
+            .correlate(Person)
+            .scalar_subquery()
+        )
+
+    return (
+        with_expression(Person.help_worker_name, first(worker.name)),
+        with_expression(Person.help_worker_phone, first(worker.phone)),
+        with_expression(Person.help_community_id, first(Grid.community_id)),
+    )
+
+
+def _grid_worker_of(person: Person):
+    """(name, phone, community id) of the person's grid worker, or None when their grid has none."""
+    if "help_community_id" not in inspect(person).unloaded:
+        if person.help_community_id is None:
+            return None
+        return person.help_worker_name, person.help_worker_phone, person.help_community_id
+    found = db.session.execute(_grid_worker_query(), {"building_id": person.building_id}).first()
+    return (found.name, found.phone, found.id) if found else None
+
+
+def help_contacts(person: Person | None, kiosk: Kiosk | None) -> HelpContacts:
+    """Whom this person, on this device, should call: their grid worker, the hotline, 120."""
     if person is not None and person.has_role(Role.RESIDENT) and person.building_id:
-        found = db.session.execute(
-            _grid_worker_query(), {"building_id": person.building_id}
-        ).first()
+        found = _grid_worker_of(person)
         if found is not None:
+            name, phone, community_id = found
             # On a kiosk, the hotline is the kiosk's community's, as for everyone else there.
-            elsewhere = kiosk is not None and kiosk.community_id != found.id
-            hotline = kiosk.community.hotline if elsewhere else found.hotline
-            return HelpContacts(found.name, found.phone, hotline)
+            if kiosk is not None and kiosk.community_id != community_id:
+                community = kiosk.community
+            elif person.community_id == community_id:
+                community = person.community
+            else:
+                community = db.session.get(Community, community_id)
+            return HelpContacts(name, phone, community.hotline)
     community = _community_of(person, kiosk)
     return HelpContacts(None, None, community.hotline if community else None)
 
