@@ -1,9 +1,15 @@
+from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from babel import dates as babel_dates
+from flask import render_template_string, url_for
 from flask_babel import force_locale, format_date
 
-from portal.web.templating import money
+from portal.web import i18n
+from portal.web.templating import date_text, money, template_url_for
+
+SUNDAY = date(2026, 3, 1)
 
 
 @pytest.mark.parametrize("locale", ["zh_Hans", "zh_Hant", "en"])
@@ -25,3 +31,56 @@ def test_money_is_integer_fen_shown_as_on_the_price_board(app, locale):
 def test_dates_are_written_per_locale(app, locale, text):
     with app.test_request_context(), force_locale(locale):
         assert format_date(date(2026, 3, 1), "full") == text
+
+
+@pytest.fixture
+def page_in(app):
+    """A request whose language the portal chose before the view, as for every page."""
+
+    @contextmanager
+    def request_in(language: str):
+        # Its own app context too, as under a server: Flask-Babel keeps the locale in g.
+        with (
+            app.app_context(),
+            app.test_request_context("/", headers={"Cookie": f"linli_lang={language}"}),
+        ):
+            app.preprocess_request()
+            yield
+
+    return request_in
+
+
+def test_a_page_speaks_its_language_and_force_locale_switches_everything(app, page_in):
+    with page_in("zh_Hant"):
+        assert i18n.gettext("Home") == "首頁"
+        assert render_template_string("{{ _('Home') }}") == "首頁"
+        with i18n.force_locale("en"):
+            assert i18n.gettext("Home") == "Home"
+            assert render_template_string("{{ _('Home') }} {{ day | long_date }}", day=SUNDAY) == (
+                "Home Sunday, March 1, 2026"
+            )
+        assert i18n.gettext("Home") == "首頁"
+    # The next request chooses again.
+    with page_in("en"):
+        assert str(i18n.lazy_gettext("Home")) == "Home"
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "zh_Hant", "en"])
+def test_dates_and_prices_kept_for_reuse_read_as_babel_writes_them(app, page_in, language):
+    with page_in(language):
+        for _ in range(2):
+            assert date_text(SUNDAY, "full") == babel_dates.format_date(SUNDAY, "full", language)
+            assert date_text(SUNDAY, "EEEE") == babel_dates.format_date(SUNDAY, "EEEE", language)
+            assert money(123456) == "¥1,234.56"
+
+
+def test_addresses_kept_for_reuse_are_the_ones_flask_builds(app, page_in):
+    with page_in("en"):
+        for _ in range(2):
+            assert template_url_for("canteen.meals", resident_id=7, day="2026-03-01") == url_for(
+                "canteen.meals", resident_id=7, day="2026-03-01"
+            )
+            assert template_url_for("static", filename="css/linli.css") == url_for(
+                "static", filename="css/linli.css"
+            )
+        assert template_url_for("web.index", _external=True) == "http://localhost/"
