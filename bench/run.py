@@ -317,14 +317,40 @@ def measure_escalation(database_url: str, workdir: Path) -> dict:
 
 
 def _copy_when_idle(admin: list[str], name: str, copy_name: str, seconds: int = 60) -> None:
-    """CREATE DATABASE copy_name from name, once the stopped server's connections have closed."""
-    deadline = time.monotonic() + seconds
+    """CREATE DATABASE copy_name from name, once the stopped server's connections have closed.
+
+    A session still attached after a third of the wait is shown, then ended: the server that
+    opened it has stopped, and nothing else uses the street's database."""
+    started = time.monotonic()
+    ended = False
     while True:
-        done = subprocess.run([*admin, f"CREATE DATABASE {copy_name} TEMPLATE {name}"])
+        done = subprocess.run(
+            [*admin, f"CREATE DATABASE {copy_name} TEMPLATE {name}"], capture_output=True
+        )
         if done.returncode == 0:
             return
-        if time.monotonic() > deadline:
+        waited = time.monotonic() - started
+        if waited > seconds:
             raise SystemExit(f"{name} still has connections after {seconds} s")
+        if waited > seconds / 3 and not ended:
+            sessions = (
+                "SELECT pid, state, backend_start, left(query, 80) FROM pg_stat_activity"
+                f" WHERE datname = '{name}' AND pid <> pg_backend_pid()"
+            )
+            print(
+                "   still attached:",
+                subprocess.run([*admin, sessions], capture_output=True, text=True).stdout.strip(),
+                flush=True,
+            )
+            subprocess.run(
+                [
+                    *admin,
+                    f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                    f" WHERE datname = '{name}' AND pid <> pg_backend_pid()",
+                ],
+                capture_output=True,
+            )
+            ended = True
         time.sleep(1)
 
 
