@@ -114,7 +114,9 @@ def template_url_for(endpoint: str, **values) -> str:
         return url_for(endpoint, **values)
 
 
-URLS_KEPT = 20_000
+# A few thousand addresses (each about 350 bytes) cover the shared ones; addresses that name one
+# resident's ids come and go, and the whole set is dropped when it fills.
+URLS_KEPT = 4096
 
 
 def csrf_token() -> str:
