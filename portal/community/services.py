@@ -31,19 +31,25 @@ def _community_of(person: Person | None, kiosk: Kiosk | None) -> Community | Non
     return db.session.scalar(select(Community).order_by(Community.id).limit(1))
 
 
-@cache
-def _grid_worker_query():
-    """A building's grid's first grid worker, with the grid's community."""
+def _first_grid_worker(worker, building_id, *columns):
+    """columns of the first grid worker (aliased as worker) of the building with building_id,
+    by grant: the number a resident's help strip shows."""
     return (
-        select(Person.name, Person.phone, Community.id)
+        select(*columns)
         .select_from(Building)
         .join(Grid, Grid.id == Building.grid_id)
-        .join(Community, Community.id == Grid.community_id)
         .join(RoleGrant, and_(RoleGrant.grid_id == Grid.id, RoleGrant.role == Role.GRID_WORKER))
-        .join(Person, Person.id == RoleGrant.person_id)
-        .where(Building.id == bindparam("building_id"))
+        .join(worker, worker.id == RoleGrant.person_id)
+        .where(Building.id == building_id)
         .order_by(RoleGrant.id)
         .limit(1)
+    )
+
+
+@cache
+def _grid_worker_query():
+    return _first_grid_worker(
+        Person, bindparam("building_id"), Person.name, Person.phone, Grid.community_id
     )
 
 
@@ -54,14 +60,7 @@ def with_help_contacts() -> tuple:
 
     def first(column):
         return (
-            select(column)
-            .select_from(Building)
-            .join(Grid, Grid.id == Building.grid_id)
-            .join(RoleGrant, and_(RoleGrant.grid_id == Grid.id, RoleGrant.role == Role.GRID_WORKER))
-            .join(worker, worker.id == RoleGrant.person_id)
-            .where(Building.id == Person.building_id)
-            .order_by(RoleGrant.id)
-            .limit(1)
+            _first_grid_worker(worker, Person.building_id, column)
             .correlate(Person)
             .scalar_subquery()
         )
@@ -80,7 +79,7 @@ def _grid_worker_of(person: Person):
             return None
         return person.help_worker_name, person.help_worker_phone, person.help_community_id
     found = db.session.execute(_grid_worker_query(), {"building_id": person.building_id}).first()
-    return (found.name, found.phone, found.id) if found else None
+    return tuple(found) if found else None
 
 
 def help_contacts(person: Person | None, kiosk: Kiosk | None) -> HelpContacts:

@@ -112,7 +112,7 @@ def step_size(current: int, direction: str) -> int:
 # view runs, and kept in a context variable for the request; outside a request, and inside
 # force_locale, everything falls back to Flask-Babel's own lookup.
 
-_request_catalogue: ContextVar[tuple[Locale, support.NullTranslations, str] | None] = ContextVar(
+_request_catalogue: ContextVar[tuple[support.NullTranslations, str] | None] = ContextVar(
     "linli_request_catalogue", default=None
 )
 
@@ -127,7 +127,7 @@ class Catalogues(Domain):
     def get_translations(self) -> support.NullTranslations:
         chosen = _request_catalogue.get()
         if chosen is not None:
-            return chosen[1]
+            return chosen[0]
         return self.for_locale(get_locale())  # follows force_locale
 
     def for_locale(self, locale: Locale | None) -> support.NullTranslations:
@@ -143,16 +143,10 @@ class Catalogues(Domain):
 _CATALOGUES = Catalogues()
 
 
-def current_locale() -> Locale | None:
-    """The locale of the request, as flask_babel.get_locale gives it."""
-    chosen = _request_catalogue.get()
-    return chosen[0] if chosen is not None else get_locale()
-
-
 def current_language() -> str:
     """The request's locale as a string: zh_Hans, zh_Hant or en."""
     chosen = _request_catalogue.get()
-    return chosen[2] if chosen is not None else str(get_locale())
+    return chosen[1] if chosen is not None else str(get_locale())
 
 
 @contextmanager
@@ -181,29 +175,32 @@ def lazy_gettext(string: str, **variables) -> LazyString:
     return LazyString(gettext, string, **variables)
 
 
-@pass_context
-def _template_gettext(context, string: str, **variables) -> str:
-    """`_()` and `{% trans %}` in templates: what Jinja's new-style gettext does."""
-    text = _CATALOGUES.get_translations().ugettext(string)
+def _as_template_text(context, text: str, variables: dict) -> str:
+    """What Jinja's new-style gettext does with a translation: markup-safe where the template
+    escapes, then the variables put in (and escaped)."""
     if context.eval_ctx.autoescape:
         text = Markup(text)
     return text % variables
+
+
+@pass_context
+def _template_gettext(context, string: str, **variables) -> str:
+    """`_()` and `{% trans %}` in templates."""
+    return _as_template_text(context, _CATALOGUES.get_translations().ugettext(string), variables)
 
 
 @pass_context
 def _template_ngettext(context, singular: str, plural: str, num: int, **variables) -> str:
     variables.setdefault("num", num)
     text = _CATALOGUES.get_translations().ungettext(singular, plural, num)
-    if context.eval_ctx.autoescape:
-        text = Markup(text)
-    return text % variables
+    return _as_template_text(context, text, variables)
 
 
 def _choose_catalogue() -> None:
     if request.endpoint == "static":
         return
     locale = get_locale()
-    _request_catalogue.set((locale, _CATALOGUES.for_locale(locale), str(locale)))
+    _request_catalogue.set((_CATALOGUES.for_locale(locale), str(locale)))
 
 
 def _forget_catalogue(_error=None) -> None:

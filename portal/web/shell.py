@@ -76,7 +76,6 @@ def _shell_context() -> dict:
         "prefs": prefs,
         "locale": locale,
         "html_lang": i18n.html_lang(locale),
-        "help": contacts,
         "current_path": current_path(),
         # Functions, so that a fragment for htmx draws neither.
         "toolbar": lambda: toolbar(prefs, locale),

@@ -162,7 +162,6 @@ def init_app(app: Flask) -> None:
         url_for=template_url_for,
         today=today,
         tomorrow=tomorrow,
-        sprite_url=sprite_url,
         icon=icon,
         csrf_token=csrf_token,
     )
