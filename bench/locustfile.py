@@ -2,8 +2,9 @@
 
 Run by bench/run.py, which passes, in the environment:
   BENCH_PLAN   a JSON file from bench.pages.plan(): whom to sign in as;
-  BENCH_PAGE   empty for the realistic mix; else one page's name (or "bare") that every client
-               requests back to back, to find its greatest throughput;
+  BENCH_PAGE   empty for the realistic mix; else one page's name (or "bare", or a floor page of
+               bench/wsgi.py) that every client requests back to back, to find its greatest
+               throughput;
   BENCH_OUT    where to write each request's figures as JSON when the run ends.
 Every request records its time, its status, its bytes on the wire and the SQL statements the
 portal reports in Server-Timing.
@@ -205,6 +206,10 @@ class OnePage(Visitor):
     def on_start(self) -> None:
         if PAGE == "bare":
             self.path = "/_bare/"
+            return
+        if PAGE in pages.FLOOR_PAGES:
+            self.sign_in_resident(_take("residents"))
+            self.path = pages.FLOOR_PAGES[PAGE]
             return
         for kind, sign_in, page_list in (
             ("residents", self.sign_in_resident, pages.resident_pages),

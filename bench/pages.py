@@ -146,5 +146,13 @@ def family_pages(family: dict) -> dict[str, str]:
     }
 
 
+# Served by bench/wsgi.py only, to a signed-in resident: what a request costs before a page draws
+# anything of its own.
+FLOOR_PAGES = {
+    "signed in, no page": "/_floor/signed-in",
+    "empty kiosk page": "/_floor/kiosk-page",
+}
+
+
 def queue_pages(person: dict) -> dict[str, str]:
     return {"queue": "/help/queue", "request": f"/help/requests/{person['request']}"}

@@ -112,7 +112,8 @@ def write_report(results: dict, args, path: Path) -> None:
         "with the server. Figures from one run on a shared machine: compare them with each other "
         "(the bare route is measured in the same run), not with another day's.",
         "",
-        f"- **Realistic mix**: {args.clients} people at once for {args.mix_seconds} s, each "
+        f"- **Realistic mix**: {args.clients} people at once for {args.mix_seconds} s, counted "
+        f"once all have arrived ({run.MIX_ARRIVALS_PER_SECOND} a second), each "
         "pausing 1–3 s between taps as a person does: residents sign in at a kiosk with code "
         "and PIN, open their home page and five other pages in a random order, sometimes book "
         "a meal, and sign out; family members read their parent's pages and book; volunteers "
@@ -124,6 +125,11 @@ def write_report(results: dict, args, path: Path) -> None:
         'free worker. "server ms" is the median time the portal itself spent on a response, '
         "from its Server-Timing header; the rest of a latency is waiting for a worker and the "
         "network.",
+        "- **The floor**: two pages that `bench/wsgi.py` serves to a signed-in resident, hammered "
+        'the same way. "signed in, no page" answers plain text after every one of the portal\'s '
+        'hooks (session, the signed-in person, kiosk, language, headers, compression); "empty '
+        'kiosk page" also draws the kiosk layout (toolbar, help strip, account bar) around '
+        "nothing. No resident page can be quicker than the second.",
         "",
     ]
     for name, result in results.items():

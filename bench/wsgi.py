@@ -1,13 +1,21 @@
-"""The portal as production serves it, with a bare Flask route beside it at /_bare/.
+"""The portal as production serves it, with a bare Flask route beside it at /_bare/ and two
+floor pages for a signed-in resident.
 
 The bare route runs in the same gunicorn workers, so its throughput is the ceiling that this
 server, this machine and Flask itself put on any page; the benchmark reports each page against it.
+The floor pages show what a signed-in resident's request costs before a page draws anything of
+its own: one answers plain text after every one of the portal's hooks (session, the signed-in
+person, kiosk, language, headers, compression), the other also draws the kiosk layout (toolbar,
+help strip, account bar) around an empty page.
 """
 
-from flask import Flask
+from flask import Flask, render_template
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from bench.pages import FLOOR_PAGES
 from portal import create_app
+from portal.accounts.models import Role
+from portal.web.access import roles_required
 
 bare = Flask("bare")
 
@@ -18,4 +26,22 @@ def hello():
 
 
 app = create_app()
+_EMPTY_KIOSK_PAGE = app.jinja_env.from_string(
+    '{% extends "layouts/kiosk.html" %}{% block title %}—{% endblock %}'
+    "{% block content %}<h1>—</h1>{% endblock %}"
+)
+
+
+@roles_required(Role.RESIDENT)
+def signed_in_floor():
+    return "ok"
+
+
+@roles_required(Role.RESIDENT)
+def kiosk_page_floor():
+    return render_template(_EMPTY_KIOSK_PAGE)
+
+
+app.add_url_rule(FLOOR_PAGES["signed in, no page"], view_func=signed_in_floor)
+app.add_url_rule(FLOOR_PAGES["empty kiosk page"], view_func=kiosk_page_floor)
 app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/_bare": bare})
