@@ -22,6 +22,9 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(settings.from_environment(Path(app.instance_path)))
     app.config.update(config or {})
+    app.config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS", settings.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
+    )
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]), x_proto=1)
 

@@ -30,6 +30,13 @@ def _database_url(instance_path: Path) -> str:
     return url or f"sqlite:///{instance_path / 'linli.sqlite'}"
 
 
+def engine_options(url: str) -> dict:
+    """A server's connection may have been dropped (a restart, a failover) since the pool last
+    used it, so it is tested before each request's use; a SQLite file cannot drop a connection,
+    and the test would only cost every request a statement."""
+    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+
+
 # The help timers, in minutes (requests per hour for the last), read by help.services.Timers.
 HELP_TIMERS = (
     "HELP_ACK_MINUTES_URGENT",
@@ -48,7 +55,6 @@ def from_environment(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
         "BABEL_DEFAULT_TIMEZONE": env("LINLI_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),
