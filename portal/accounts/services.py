@@ -32,9 +32,11 @@ HASH_METHOD = "scrypt"
 # Checked against every failed sign-in so that a wrong phone number costs as much time as a wrong
 # password and the response time does not reveal which numbers have accounts.
 _DUMMY_HASH = generate_password_hash("not a real password")
-# Each scrypt hash holds 32 MiB while it runs: at most two at a time in a process keeps a web
-# worker's memory bounded when many people sign in at once; the others wait their turn.
-_HASHING = threading.BoundedSemaphore(2)
+# Each scrypt hash holds 32 MiB while it runs: one at a time in a process keeps a web worker's
+# memory bounded when many people sign in at once; the others wait their turn. No core idles for
+# it: gunicorn runs at least as many workers as there are cores, each hashing in turn, and a
+# worker's other threads serve pages meanwhile (a hash lets go of the interpreter).
+_HASHING = threading.BoundedSemaphore(1)
 
 
 def _matches(secret_hash: str, secret: str) -> bool:

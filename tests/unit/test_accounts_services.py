@@ -164,3 +164,32 @@ def test_kiosk_token_is_stored_only_as_a_hash_and_revocation_sticks(world):
     assert accounts.kiosk_for_token(token) == kiosk and not kiosk.active
     assert accounts.kiosk_for_token("not-a-token") is None
     assert accounts.kiosk_for_token(None) is None
+
+
+def test_a_process_hashes_one_secret_at_a_time(monkeypatch):
+    """Each scrypt hash holds 32 MiB: many people signing in at once wait their turn rather than
+    push a web worker's memory up by 32 MiB each."""
+    import threading
+    import time
+
+    running, most = [], []
+    guard = threading.Lock()
+
+    def slow_check(_hash, _secret):
+        with guard:
+            running.append(1)
+            most.append(len(running))
+        time.sleep(0.02)
+        with guard:
+            running.pop()
+        return True
+
+    monkeypatch.setattr(accounts, "check_password_hash", slow_check)
+    threads = [
+        threading.Thread(target=accounts._matches, args=("hash", "secret")) for _ in range(6)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(most) == 6 and max(most) == 1
