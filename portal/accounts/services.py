@@ -29,9 +29,16 @@ from portal.model_base import utcnow
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # werkzeug's strong default; the test suite lowers it to keep thousands of sign-ins quick.
 HASH_METHOD = "scrypt"
-# Checked against every failed sign-in so that a wrong phone number costs as much time as a wrong
-# password and the response time does not reveal which numbers have accounts.
-_DUMMY_HASH = generate_password_hash("not a real password")
+
+
+@cache
+def _dummy_hash() -> str:
+    """Checked against every failed sign-in so that a wrong phone number costs as much time as a
+    wrong password and the response time does not reveal which numbers have accounts. Made on
+    first use, not on import: every command and worker would otherwise spend a hash starting."""
+    return generate_password_hash("not a real password", method=HASH_METHOD)
+
+
 # Each scrypt hash holds 32 MiB while it runs: one at a time in a process keeps a web worker's
 # memory bounded when many people sign in at once; the others wait their turn. No core idles for
 # it: gunicorn runs at least as many workers as there are cores, each hashing in turn, and a
@@ -148,7 +155,7 @@ def authenticate_password(
     key = f"phone:{phone}"
     _check_not_locked(key, now)
     person = db.session.scalar(select(Person).where(Person.phone == phone))
-    password_hash = person.password_hash if person and person.password_hash else _DUMMY_HASH
+    password_hash = person.password_hash if person and person.password_hash else _dummy_hash()
     if _matches(password_hash, password) and person and person.active:
         _succeed(key)
         return person
@@ -165,7 +172,7 @@ def authenticate_resident(
     key = f"code:{code}"
     _check_not_locked(key, now)
     person = db.session.scalar(select(Person).where(Person.resident_code == code))
-    pin_hash = person.pin_hash if person and person.pin_hash else _DUMMY_HASH
+    pin_hash = person.pin_hash if person and person.pin_hash else _dummy_hash()
     if _matches(pin_hash, pin) and person and person.active and person.has_role(Role.RESIDENT):
         _succeed(key)
         return person
