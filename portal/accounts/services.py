@@ -36,7 +36,7 @@ def _dummy_hash() -> str:
     """Checked against every failed sign-in so that a wrong phone number costs as much time as a
     wrong password and the response time does not reveal which numbers have accounts. Made on
     first use, not on import: every command and worker would otherwise spend a hash starting."""
-    return generate_password_hash("not a real password", method=HASH_METHOD)
+    return _hash("not a real password")
 
 
 # Each scrypt hash holds 32 MiB while it runs: one at a time in a process keeps a web worker's
