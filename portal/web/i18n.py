@@ -180,7 +180,8 @@ def _as_template_text(context, text: str, variables: dict) -> str:
     escapes, then the variables put in (and escaped)."""
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    return text % variables
+    # Most strings have no placeholder: formatting them would only turn "%%" into "%".
+    return text % variables if variables or "%" in text else text
 
 
 @pass_context

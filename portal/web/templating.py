@@ -85,13 +85,6 @@ def percent(value: float | None) -> str:
     return "—" if value is None else format_percent(value)
 
 
-def sprite_url() -> str:
-    """The icon sprite's address, built once per request: a page may show fifty icons."""
-    if "sprite_url" not in g:
-        g.sprite_url = url_for("static", filename="icons/sprite.svg")
-    return g.sprite_url
-
-
 def template_url_for(endpoint: str, **values) -> str:
     """url_for for templates, keeping each address it builds: a list page builds the same few
     dozen again and again, and Flask builds each in about 8 µs. The portal's URL defaults (the
@@ -135,8 +128,16 @@ _ICON = Markup(
 
 def icon(name: str, class_: str = "") -> Markup:
     """An icon from the portal's own sprite. Decorative, so hidden from screen readers: a word
-    always goes with it."""
-    return _ICON % (class_, sprite_url(), name)
+    always goes with it. A page may show fifty, of a few dozen kinds: each is drawn once per
+    process."""
+    return _drawn_icon(request.script_root, name, class_)
+
+
+@lru_cache(maxsize=1024)
+def _drawn_icon(script_root: str, name: str, class_: str) -> Markup:
+    # The sprite's address depends only on where the portal is mounted: its hashed name is the
+    # same for the life of the process.
+    return _ICON % (class_, url_for("static", filename="icons/sprite.svg"), name)
 
 
 def warm_up(app: Flask) -> None:
@@ -153,6 +154,7 @@ def warm_up(app: Flask) -> None:
 COMPONENTS = {
     "components/buttons.html": ("button", "post_button", "back_link"),
     "components/forms.html": ("field", "error_summary"),
+    "components/status.html": ("status_region",),
 }
 
 
