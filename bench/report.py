@@ -93,12 +93,19 @@ def _machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, commit {commit}"
 
 
+def _minutes(args) -> int:
+    """About how long one database's run takes: the mix, then each page alone."""
+    pages = len(run.PAGES) + len(run.FLOOR_PAGES) + 1
+    arriving = args.clients / run.MIX_ARRIVALS_PER_SECOND
+    return round((pages * (args.page_seconds + 4) + args.mix_seconds + arriving) / 60) + 2
+
+
 def write_report(results: dict, args, path: Path) -> None:
     lines = [
         "# Street-scale benchmark",
         "",
         "Reproduce (builds the street dataset first where it is missing, then takes about "
-        f"{(len(run.PAGES) + 1) * (args.page_seconds + 4) // 60 + args.mix_seconds // 60 + 2} minutes a database):",
+        f"{_minutes(args)} minutes a database):",
         "",
         "```sh",
         ".venv/bin/pip install -e '.[bench]'",
