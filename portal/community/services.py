@@ -6,7 +6,7 @@ from functools import cache
 from sqlalchemy import and_, bindparam, inspect, select
 from sqlalchemy.orm import aliased, with_expression
 
-from portal.accounts.models import Kiosk, Person, Role, RoleGrant
+from portal.accounts.models import FamilyLink, Kiosk, LinkStatus, Person, Role, RoleGrant
 from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
 
@@ -24,11 +24,33 @@ class HelpContacts:
 
 
 def _community_of(person: Person | None, kiosk: Kiosk | None) -> Community | None:
+    """The community whose hotline the help strip shows: the kiosk's, the person's own, for a
+    family member (who has none) their first linked resident's, else the first community."""
     if kiosk is not None:
         return kiosk.community
     if person is not None and person.community_id:
         return person.community
+    if person is not None:
+        linked = db.session.scalar(_linked_community_query(), {"family_id": person.id})
+        if linked is not None:
+            return linked
     return db.session.scalar(select(Community).order_by(Community.id).limit(1))
+
+
+@cache
+def _linked_community_query():
+    resident = aliased(Person)
+    return (
+        select(Community)
+        .join(resident, resident.community_id == Community.id)
+        .join(FamilyLink, FamilyLink.resident_id == resident.id)
+        .where(
+            FamilyLink.family_id == bindparam("family_id"),
+            FamilyLink.status == LinkStatus.ACTIVE,
+        )
+        .order_by(FamilyLink.created_at, FamilyLink.id)
+        .limit(1)
+    )
 
 
 def _first_grid_worker(worker, building_id, *columns):

@@ -1,8 +1,11 @@
 from datetime import date, datetime
 
-from portal.accounts.models import Role
+from sqlalchemy import update
+
+from portal.accounts.models import FamilyLink, LinkStatus, Role
 from portal.audit import services as audit
 from portal.audit.models import AuditEntry
+from portal.community.models import Building, Community, Grid
 from portal.community.services import help_contacts
 from portal.extensions import db
 
@@ -19,6 +22,21 @@ def test_signed_out_help_strip_still_has_hotline_and_120(world):
     contacts = help_contacts(None, None)
     assert contacts.grid_worker_phone is None
     assert contacts.hotline == world.community.hotline
+
+
+def test_family_help_strip_has_their_resident_s_community_hotline(world):
+    elsewhere = Community(name="别的社区", hotline="0871-62222222", street_office=world.street)
+    building = Building(name="9号楼", grid=Grid(name="别的网格", community=elsewhere))
+    resident = world.person(Role.RESIDENT, community=elsewhere, building=building)
+    family = world.person(Role.FAMILY, community=None)
+    # No resident yet: the first community's, as for someone signed out.
+    assert help_contacts(family, None).hotline == world.community.hotline
+    db.session.add(FamilyLink(family=family, resident=resident, kinship="son", status="pending"))
+    db.session.commit()
+    assert help_contacts(family, None).hotline == world.community.hotline
+    db.session.execute(update(FamilyLink).values(status=LinkStatus.ACTIVE))
+    db.session.commit()
+    assert help_contacts(family, None).hotline == "0871-62222222"
 
 
 def test_audit_search_by_person_and_local_days(world):
