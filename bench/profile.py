@@ -3,10 +3,14 @@
     .venv/bin/python -m bench.profile                          # ms per page over the street (SQLite)
     .venv/bin/python -m bench.profile --database postgresql --repeat 300
     .venv/bin/python -m bench.profile --profile "resident home" # pyinstrument's tree of one page
+    .venv/bin/python -m bench.profile --calls                  # Python calls per request
 
 Signs in through the portal's own forms as the first person of each kind in the benchmark's plan,
-then requests each page back to back. The figures are a single thread's time per response, so they
-move much less from run to run than the load test's and show what a change to a page is worth.
+then requests each page back to back, with the bare route and the floor pages of bench/wsgi.py
+first. The figures are a single thread's time per response, so they move much less from run to run
+than the load test's and show what a change to a page is worth. The number of Python calls a
+request makes (cProfile's count, C functions included) does not move at all, however busy the
+machine.
 """
 
 import argparse
@@ -44,6 +48,8 @@ def _clients(app, plan: dict) -> list[tuple[str, str, object]]:
     desk = app.test_client()
     _post(desk, "/sign-in", {"phone": worker["phone"], "password": PASSWORD})
     return [
+        ("bare", "/_bare/", kiosk),
+        *((name, path, kiosk) for name, path in pages.FLOOR_PAGES.items()),
         *((name, path, kiosk) for name, path in pages.resident_pages(resident).items()),
         *((name, path, phone) for name, path in pages.family_pages(family).items()),
         *((name, path, desk) for name, path in pages.queue_pages(worker).items()),
@@ -57,22 +63,40 @@ def _request(client, path: str) -> None:
     response.close()
 
 
+def _print_calls(chosen) -> None:
+    """Python calls per request of each page: the same on every run, however busy the machine."""
+    import cProfile
+    import pstats
+
+    print(f"{'page':<24}{'calls':>10}")
+    for name, path, client in chosen:
+        for _ in range(3):
+            _request(client, path)
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            _request(client, path)
+        profiler.disable()
+        print(f"{name:<24}{pstats.Stats(profiler).total_calls // 10:>10}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database", choices=list(DATABASES), default="sqlite")
     parser.add_argument("--repeat", type=int, default=200, help="requests per page")
     parser.add_argument("--page", action="append", help="only this page (may repeat)")
     parser.add_argument("--profile", metavar="PAGE", help="print pyinstrument's tree of one page")
+    parser.add_argument("--calls", action="store_true", help="count Python calls per request")
     args = parser.parse_args()
 
     database_url = DATABASES[args.database]
     ensure_dataset(database_url)
     os.environ.setdefault("SECRET_KEY", "street-benchmark-secret")
     os.environ["LINLI_INSECURE_COOKIES"] = "1"
-    from portal import create_app
+    from bench.wsgi import bench_app
     from portal.extensions import db
 
-    app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url)})
+    app = bench_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url)})
     with app.app_context():
         plan = pages.plan(1)
         db.session.remove()
@@ -91,6 +115,9 @@ def main() -> None:
             for _ in range(args.repeat):
                 _request(client, path)
         print(profiler.output_text(unicode=True, color=False, show_all=False))
+        return
+    if args.calls:
+        _print_calls(chosen)
         return
 
     # Each page's time is the best of several rounds' means, the pages taken in turn in every

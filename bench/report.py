@@ -62,11 +62,16 @@ def _alone_table(alone: dict) -> list[str]:
 
 
 def _summary(name: str, result: dict) -> list[str]:
-    poll = result["alone"]["queue poll"]
+    queries = result["alone"]["queue poll"]["queries"]
     escalation = result["escalation"]
+    poll = (
+        "no poll was answered"
+        if queries is None
+        else f"answered 304 with {queries:g} SQL queries (budget ≤ {run.BUDGET_POLL_QUERIES}) "
+        f"{_mark(queries <= run.BUDGET_POLL_QUERIES)}"
+    )
     return [
-        f"- Unchanged queue poll: answered 304 with {poll['queries']:g} SQL queries "
-        f"(budget ≤ {run.BUDGET_POLL_QUERIES}) {_mark((poll['queries'] or 0) <= run.BUDGET_POLL_QUERIES)}",
+        f"- Unchanged queue poll: {poll}",
         f"- Highest worker memory: {result['rss_mb']:.0f} MB RSS (budget ≤ {run.BUDGET_RSS_MB}) "
         f"{_mark(result['rss_mb'] <= run.BUDGET_RSS_MB)}",
         f"- `portal escalate` over {escalation['open']:,} open, overdue requests: "

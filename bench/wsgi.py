@@ -1,5 +1,5 @@
 """The portal as production serves it, with a bare Flask route beside it at /_bare/ and two
-floor pages for a signed-in resident.
+floor pages for a signed-in resident: `gunicorn 'bench.wsgi:bench_app()'`.
 
 The bare route runs in the same gunicorn workers, so its throughput is the ceiling that this
 server, this machine and Flask itself put on any page; the benchmark reports each page against it.
@@ -25,23 +25,27 @@ def hello():
     return "ok"
 
 
-app = create_app()
-_EMPTY_KIOSK_PAGE = app.jinja_env.from_string(
+_EMPTY_KIOSK_PAGE = (
     '{% extends "layouts/kiosk.html" %}{% block title %}—{% endblock %}'
     "{% block content %}<h1>—</h1>{% endblock %}"
 )
 
 
-@roles_required(Role.RESIDENT)
-def signed_in_floor():
-    return "ok"
+def bench_app(config: dict | None = None) -> Flask:
+    """The portal with the two floor pages (bench.pages.FLOOR_PAGES), and the bare route at
+    /_bare/."""
+    portal = create_app(config)
+    empty_page = portal.jinja_env.from_string(_EMPTY_KIOSK_PAGE)
 
+    @roles_required(Role.RESIDENT)
+    def signed_in_floor():
+        return "ok"
 
-@roles_required(Role.RESIDENT)
-def kiosk_page_floor():
-    return render_template(_EMPTY_KIOSK_PAGE)
+    @roles_required(Role.RESIDENT)
+    def kiosk_page_floor():
+        return render_template(empty_page)
 
-
-app.add_url_rule(FLOOR_PAGES["signed in, no page"], view_func=signed_in_floor)
-app.add_url_rule(FLOOR_PAGES["empty kiosk page"], view_func=kiosk_page_floor)
-app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {"/_bare": bare})
+    portal.add_url_rule(FLOOR_PAGES["signed in, no page"], view_func=signed_in_floor)
+    portal.add_url_rule(FLOOR_PAGES["empty kiosk page"], view_func=kiosk_page_floor)
+    portal.wsgi_app = DispatcherMiddleware(portal.wsgi_app, {"/_bare": bare})
+    return portal
