@@ -28,9 +28,9 @@ def _community_of(person: Person | None, kiosk: Kiosk | None) -> Community | Non
     family member (who has none) their first linked resident's, else the first community."""
     if kiosk is not None:
         return kiosk.community
-    if person is not None and person.community_id:
-        return person.community
     if person is not None:
+        if person.community_id:
+            return person.community
         linked = db.session.scalar(_linked_community_query(), {"family_id": person.id})
         if linked is not None:
             return linked
