@@ -87,7 +87,7 @@ def _list_url(resident, view="", **params) -> str:
 
 
 def test_the_big_list_shows_today_then_the_week_with_places(client, people, sign_in, make_event):
-    make_event(days=0, start=time(23, 0), hours=0.5, title_en="Late chess")
+    make_event(days=0, start=time(23, 59), hours=0.5, title_en="Late chess")
     make_event(days=2, capacity=2, going=2, category="crafts", title_en="Paper cutting")
     make_event(
         days=3, capacity=None, signup_required=False, category="exercise", title_en="Tai chi"
