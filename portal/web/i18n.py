@@ -180,7 +180,7 @@ def _as_template_text(context, text: str, variables: dict) -> str:
     escapes, then the variables put in (and escaped)."""
     if context.eval_ctx.autoescape:
         text = Markup(text)
-    # Most strings have no placeholder; formatting one without a percent sign changes nothing.
+    # Most strings take no variables, and formatting text without a percent sign changes nothing.
     return text % variables if variables or "%" in text else text
 
 
