@@ -2,7 +2,8 @@
 
 import re
 
-from portal.web.access import PUBLIC, SIGNED_IN
+from portal.accounts.models import Role
+from portal.web.access import PUBLIC, SIGNED_IN, public, roles_required
 
 UNTYPED_PARAMETER = re.compile(r"<(?!\w+:)\w+>")
 
@@ -11,35 +12,74 @@ def _rules(app):
     return [rule for rule in app.url_map.iter_rules() if rule.endpoint != "static"]
 
 
-def test_every_route_declares_its_access(app):
-    undeclared = [
+def _is_good_access(access) -> bool:
+    if access in (PUBLIC, SIGNED_IN):
+        return True
+    return (
+        isinstance(access, frozenset) and bool(access) and all(isinstance(r, Role) for r in access)
+    )
+
+
+def undeclared_routes(app) -> list[str]:
+    """Routes whose view has no access declared at all."""
+    return [
         rule.rule
         for rule in _rules(app)
         if not hasattr(app.view_functions[rule.endpoint], "access")
     ]
-    assert undeclared == []
+
+
+def badly_declared_routes(app) -> list[str]:
+    """Routes whose view declares access that is neither public, signed in nor a set of roles."""
+    return [
+        rule.rule
+        for rule in _rules(app)
+        if hasattr(app.view_functions[rule.endpoint], "access")
+        and not _is_good_access(app.view_functions[rule.endpoint].access)
+    ]
+
+
+def untyped_routes(app) -> list[str]:
+    """Routes with a URL parameter that names no converter."""
+    return [rule.rule for rule in _rules(app) if UNTYPED_PARAMETER.search(rule.rule)]
+
+
+def test_every_route_declares_its_access(app):
+    assert undeclared_routes(app) == []
 
 
 def test_declared_access_is_public_signed_in_or_roles(app):
-    for rule in _rules(app):
-        access = app.view_functions[rule.endpoint].access
-        assert access in (PUBLIC, SIGNED_IN) or (isinstance(access, frozenset) and access), (
-            rule.rule
-        )
+    assert badly_declared_routes(app) == []
 
 
 def test_every_url_parameter_is_typed(app):
-    untyped = [rule.rule for rule in _rules(app) if UNTYPED_PARAMETER.search(rule.rule)]
-    assert untyped == []
+    assert untyped_routes(app) == []
 
 
 def test_the_checks_catch_a_bad_route(app):
-    """The conventions above fail on a route without access or with an untyped parameter."""
+    """Each check above reports exactly the probe route that breaks its convention, and none of
+    the probe routes that keep to it."""
 
-    @app.route("/conventions-probe/<name>")
-    def probe(name):
-        return name
+    @app.route("/probe/<int:number>/undeclared")
+    def undeclared(number):
+        return ""
 
-    assert not hasattr(app.view_functions["probe"], "access")
-    assert UNTYPED_PARAMETER.search("/conventions-probe/<name>")
-    assert not UNTYPED_PARAMETER.search("/family-links/<int:link_id>/end")
+    @app.route("/probe/<int:number>/badly-declared")
+    def badly_declared(number):
+        return ""
+
+    badly_declared.access = "everyone"
+
+    @app.route("/probe/<name>/untyped")
+    @public
+    def untyped(name):
+        return ""
+
+    @app.route("/probe/<path:where>/good")
+    @roles_required(Role.ADMIN)
+    def good(where):
+        return ""
+
+    assert undeclared_routes(app) == ["/probe/<int:number>/undeclared"]
+    assert badly_declared_routes(app) == ["/probe/<int:number>/badly-declared"]
+    assert untyped_routes(app) == ["/probe/<name>/untyped"]
