@@ -263,6 +263,40 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     return pages
 
 
+def _nu_messages(java: str, paths: list) -> list[dict]:
+    """The Nu Html Checker's error messages on the files at paths, failing the test unless it
+    checked every one of them and reported in its JSON format; a checker that is missing, crashes
+    or prints something else must never pass for one that found no errors."""
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--errors-only", "--format", "json", "--verbose", *paths],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    where = f"the Nu Html Checker exited {result.returncode}; it said:\n{result.stderr[-2000:]}"
+    assert result.returncode in (0, 1), where
+    try:
+        report = json.loads(result.stderr)
+    except json.JSONDecodeError:
+        report = None
+    assert isinstance(report, dict) and isinstance(report.get("messages"), list), (
+        f"no JSON report: {where}"
+    )
+    messages = report["messages"]
+    assert all(
+        isinstance(m, dict) and isinstance(m.get("type"), str) and isinstance(m.get("message"), str)
+        for m in messages
+    ), where
+    # It exits 1 exactly when it reports errors, and --verbose names on stdout each file it
+    # checked: a file it could not read is skipped without a word.
+    assert result.returncode == (1 if messages else 0), where
+    unchecked = sorted(set(map(str, paths)) - set(result.stdout.splitlines()))
+    assert not unchecked, (
+        f"the Nu Html Checker skipped {len(unchecked)} of {len(paths)} pages: {unchecked[:3]}"
+    )
+    return messages
+
+
 def test_every_page_is_valid_html(client, world, sign_in, tmp_path):
     java = shutil.which("java")
     if java is None or not VNU_JAR.exists():
@@ -272,20 +306,7 @@ def test_every_page_is_valid_html(client, world, sign_in, tmp_path):
         path = tmp_path / f"page{index}.html"
         path.write_text(body, encoding="utf-8")
         files[path.name] = name
-    result = subprocess.run(
-        [
-            java,
-            "-jar",
-            str(VNU_JAR),
-            "--errors-only",
-            "--format",
-            "json",
-            *map(str, tmp_path.glob("*.html")),
-        ],
-        capture_output=True,
-        text=True,
-    )
-    messages = json.loads(result.stderr or '{"messages": []}')["messages"]
+    messages = _nu_messages(java, sorted(tmp_path.glob("*.html")))
     problems = [
         f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}: {m['message']} ({m.get('extract', '').strip()})"
         for m in messages
