@@ -20,6 +20,8 @@ def test_money_is_integer_fen_shown_as_on_the_price_board(app, locale):
         assert money(123456) == "¥1,234.56"
 
 
+# As the Babel pinned in pyproject.toml writes them: Traditional Chinese's full date has a space
+# before the weekday, Simplified Chinese's has none.
 @pytest.mark.parametrize(
     ("locale", "text"),
     [
