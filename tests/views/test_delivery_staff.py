@@ -2,6 +2,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from flask import url_for
 from sqlalchemy import select
 
@@ -14,6 +15,10 @@ from portal.delivery.models import DeliveryEnrolment, DeliveryPause
 from portal.extensions import db
 from portal.notifications.models import Notification
 from tests.helpers import html, text_of
+
+# 08:00 on Monday 15 June 2026 in Shanghai, before the lunch cut-off. Tests set at this instant
+# build their canteen in the test itself, so that its meals are served on that day.
+JUNE_15_MORNING = datetime(2026, 6, 15, 8, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 
 @pytest.fixture(autouse=True)
@@ -138,14 +143,20 @@ def test_staff_without_a_canteen_are_told_so(client, world, sign_in):
     assert page.status_code == 200 and "no canteen for you to manage" in text_of(page)
 
 
+@time_machine.travel(JUNE_15_MORNING, tick=False)
 def test_index_lists_waiting_applications_oldest_first_and_active_ones_with_pauses(
-    client, world, people, sign_in, place, staff
+    client, world, people, sign_in, staff
 ):
-    first = world.person(Role.RESIDENT, name="赵建国", unit="2单元", room="301")
+    place = canteen_with_meals(world)
+    # 86 on the day of the 86th birthday itself.
+    first = world.person(
+        Role.RESIDENT, name="赵建国", unit="2单元", room="301", birth_date=date(1940, 6, 15)
+    )
     oldest = application(place, first)
     application(place, people.resident, applicant=people.family, dinner=True, weekdays=[0, 2, 4])
     active = enrol(place, world.person(Role.RESIDENT, name="孙秀英"), staff)
     today = canteen.today_at(place)
+    assert today == date(2026, 6, 15)
     delivery.pause(active, staff, today + timedelta(days=3), today + timedelta(days=5))
     sign_in.password(staff)
     page = html(client.get(f"/delivery/staff/canteens/{place.id}"))
@@ -153,20 +164,19 @@ def test_index_lists_waiting_applications_oldest_first_and_active_ones_with_paus
     rows = [_cells(row) for row in waiting.select("tbody tr")]
     assert rows[0][:-1] == [
         f"赵建国 {first.resident_code}",
-        str(first.age_on(today)),
+        "86",
         "1号楼 2单元 301",
         "Lunch",
         "Every day",
-        today.strftime("%b %-d"),
+        "Jun 15",
     ]
     assert rows[0][-1].startswith("The resident, ")
     assert rows[1][0].startswith("王桂兰") and rows[1][3] == "Lunch, Dinner"
     assert rows[1][4] == "Monday, Wednesday, and Friday" and rows[1][6].startswith("李娜, ")
     assert waiting.select_one("tbody a")["href"] == f"/delivery/staff/enrolments/{oldest.id}"
     [row] = [_cells(row) for row in running.select("tbody tr")]
-    first_day, last_day = (today + timedelta(days=n) for n in (3, 5))
     assert row[0].startswith("孙秀英")
-    assert row[-1] == f"{first_day.strftime('%b %-d')} to {last_day.strftime('%b %-d')}"
+    assert row[-1] == "Jun 18 to Jun 20"
 
 
 def test_other_communities_staff_and_volunteers_are_kept_out(client, world, people, sign_in, place):
@@ -222,9 +232,13 @@ def test_apply_for_an_unknown_code_or_a_resident_elsewhere_says_so(
     assert "Enter the resident's code." in text_of(response)
 
 
+@time_machine.travel(JUNE_15_MORNING, tick=False)
 def test_enrolment_page_shows_every_answer_age_special_support_and_price(
-    client, world, people, sign_in, place, staff
+    client, world, people, sign_in, staff
 ):
+    place = canteen_with_meals(world)
+    # Still 85 on the day before the 86th birthday.
+    people.resident.birth_date = date(1940, 6, 16)
     people.resident.special_support = True
     people.resident.diet_notes = "No spicy food"
     db.session.commit()
@@ -237,9 +251,8 @@ def test_enrolment_page_shows_every_answer_age_special_support_and_price(
         )
         for dt in page.select("dl.facts dt")
     }
-    start = canteen.today_at(place)
     assert facts["Name"] == "王桂兰" and facts["Resident code"] == people.resident.resident_code
-    assert facts[f"Age on {start.strftime('%b %-d')}"] == str(people.resident.age_on(start))
+    assert facts["Age on Jun 15"] == "85"
     assert facts["Special-support status"] == "Has special support"
     assert facts["Price"] == "Free of charge"
     assert facts["Meals"] == "Lunch" and facts["Days"] == "Every day"
@@ -250,7 +263,7 @@ def test_enrolment_page_shows_every_answer_age_special_support_and_price(
     )
     assert "13800138000" in facts["Contact phone"]
     assert facts["Applied by"].startswith("李娜")
-    assert page.select_one("input#start_day")["value"] == start.isoformat()
+    assert page.select_one("input#start_day")["value"] == "2026-06-15"
     reasons = [i["value"] for i in page.select("input[name=reason]")]
     assert reasons == ["outside_area", "no_places", "not_eligible", "can_come", "other"]
 
