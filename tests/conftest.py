@@ -160,3 +160,65 @@ def htmx(client):
         return client.open(url, method=method.upper(), headers=headers, **kwargs)
 
     return request
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """The address of a Redis server of the suite's own: Debian's redis-server on a free port of
+    127.0.0.1, keeping nothing on disk, stopped when the run ends. Tests may empty it at will; no
+    other Redis on the machine is touched. Without redis-server (tests/setup.sh installs it) the
+    tests that need it fail rather than skip."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    import redis
+
+    binary = shutil.which("redis-server")
+    if binary is None:
+        pytest.fail("redis-server is not installed; bash tests/setup.sh installs it", pytrace=False)
+    folder = tmp_path_factory.mktemp("redis")
+    log = folder / "redis.log"
+
+    def start() -> tuple[subprocess.Popen, str] | None:
+        # A port the system has just handed out is very likely still free a moment later; if
+        # another program takes it first, the server exits and the caller tries another.
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        options = ["--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
+        server = subprocess.Popen(
+            [binary, *options, "--dir", str(folder), "--logfile", str(log)],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        url = f"redis://127.0.0.1:{port}/0"
+        deadline = time.monotonic() + 10
+        while server.poll() is None and time.monotonic() < deadline:
+            try:
+                answering = redis.Redis.from_url(url, socket_timeout=1).info("server")
+            except redis.ConnectionError:
+                time.sleep(0.05)
+                continue
+            # The one answering must be this server, not another Redis that took the port first.
+            if answering["process_id"] == server.pid:
+                return server, url
+            break
+        server.kill()
+        server.wait()
+        return None
+
+    started = start() or start() or start()
+    if started is None:
+        said = log.read_text() if log.exists() else "(no log)"
+        pytest.fail(f"redis-server did not start; its log:\n{said}", pytrace=False)
+    server, url = started
+    yield url
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the test suite needs on a fresh Debian machine and compiles the
 # translations and the static files' content-hashed copies: Python packages in .venv, the pinned
-# htmx and Nu Html Checker from npm, and Debian's Chromium, CJK fonts and a Java runtime (for the
-# checker) when they are missing.
+# htmx and Nu Html Checker from npm, and Debian's Chromium, CJK fonts, a Java runtime (for the
+# checker) and redis-server (the suite starts its own, for the shared sign-in rate limit) when they
+# are missing.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,6 +11,7 @@ missing=()
 command -v chromium >/dev/null || missing+=(chromium)
 fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
 command -v java >/dev/null || missing+=(default-jre-headless)
+command -v redis-server >/dev/null || missing+=(redis-server)
 if [ ${#missing[@]} -gt 0 ]; then
   sudo=""
   [ "$(id -u)" = 0 ] || sudo="sudo"
