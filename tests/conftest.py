@@ -1,5 +1,6 @@
 """Fixtures shared by every test: app, client, CLI runner, a world of people, sign-in helpers.
 
+Every test starts at one instant, the suite's clock (tests/clock.py), whatever the day or hour.
 The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL points at one. The schema
 is built once per run by the migrations, then every test starts from empty tables.
 """
@@ -7,6 +8,7 @@ is built once per run by the migrations, then every test starts from empty table
 import os
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import text
@@ -17,6 +19,7 @@ from portal.accounts.services import decide_link, request_link
 from portal.cli import compile_translations
 from portal.extensions import db
 from portal.web.kiosk import KIOSK_COOKIE
+from tests.clock import START
 from tests.helpers import PASSWORD, PIN, World, empty_tables
 
 TEST_CONFIG = {
@@ -39,6 +42,20 @@ def _database_url(tmp_path_factory) -> str:
             else url
         )
     return f"sqlite:///{tmp_path_factory.mktemp('db') / 'linli-test.sqlite'}"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def suite_clock():
+    """The session's fixtures (the schema, the browser tests' demo) are built at the suite's instant."""
+    with time_machine.travel(START, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def clock(suite_clock):
+    """Every test starts at the suite's instant, and can move its clock with shift or move_to."""
+    with time_machine.travel(START, tick=True) as traveller:
+        yield traveller
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,6 +1,7 @@
 """Concurrency tests: the portal served by gunicorn as in production, several worker processes with
 several threads each, on the test database (SQLite, or PostgreSQL when DATABASE_URL is set), and
-residents' browsers racing against it over HTTP."""
+residents' browsers racing against it over HTTP. The server's clock and the tests' start at the
+suite's instant and run on together."""
 
 import os
 import socket
@@ -8,12 +9,15 @@ import subprocess
 import sys
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import requests
+import time_machine
 
 from portal import PROJECT_ROOT
+from tests.clock import START
 
 WORKERS = 3
 THREADS = 4
@@ -51,10 +55,12 @@ def _environment(database_url: str) -> dict[str, str]:
 
 
 def _gunicorn(port: int) -> list[str]:
+    """gunicorn with its clock where this process's is now, running on alongside it."""
     return [
         sys.executable,
         "-m",
-        "gunicorn",
+        "tests.concurrency.gunicorn_at",
+        datetime.now(UTC).isoformat(),
         "--workers",
         str(WORKERS),
         "--threads",
@@ -93,7 +99,20 @@ def _stop(process: subprocess.Popen) -> None:
 
 
 @pytest.fixture(scope="package")
-def server(database_url, tmp_path_factory) -> Server:
+def package_clock():
+    """One clock for the whole package, started at the suite's instant: the server's runs on
+    from test to test, so the tests' must too."""
+    with time_machine.travel(START, tick=True) as traveller:
+        yield traveller
+
+
+@pytest.fixture(autouse=True)
+def clock(package_clock):
+    return package_clock
+
+
+@pytest.fixture(scope="package")
+def server(package_clock, database_url, tmp_path_factory) -> Server:
     """The portal under gunicorn on a free port of 127.0.0.1; stopped when the package ends."""
     port = _free_port()
     served = Server(url=f"http://127.0.0.1:{port}", log=tmp_path_factory.mktemp("gunicorn") / "log")
