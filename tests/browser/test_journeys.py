@@ -3,7 +3,6 @@ JavaScript (row 25), family links, the kiosk's idle warning (row 15), the toolba
 and read-aloud (row 26)."""
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -217,48 +216,83 @@ def test_new_family_member_links_to_a_resident_who_allows_it_at_the_kiosk(new_co
 # The kiosk's idle warning --------------------------------------------------------------------
 
 
-def test_idle_warning_shows_and_i_am_still_here_keeps_the_resident_signed_in(new_context, live):
+def idle_kiosk(new_context, live, code: str) -> Page:
+    """A kiosk page whose timers run on a clock the test moves, with the resident signed in."""
     page = new_context(kiosk=True).new_page()
-    sign_in_at_kiosk(page, live, RESIDENT_IDLE_KEPT)
+    page.clock.install()
+    sign_in_at_kiosk(page, live, code)
     assert page.url == live("/resident")
-    loaded = time.monotonic()
+    return page
+
+
+def wait(page: Page, clock, seconds: float) -> None:
+    """Let seconds pass without a tap, for the portal's clock and then for the kiosk's timers."""
+    clock.shift(seconds)
+    page.clock.run_for(round(seconds * 1000))
+
+
+def test_idle_warning_shows_and_i_am_still_here_keeps_the_resident_signed_in(
+    new_context, live, clock
+):
+    page = idle_kiosk(new_context, live, RESIDENT_IDLE_KEPT)
     # Only "I'm still here" may reach the server until the reload, or the test proves nothing.
     calls = []
     page.on("request", lambda request: calls.append(urlsplit(request.url).path))
-
     dialog = page.locator("[data-idle-warning]")
-    expect(dialog).to_be_visible(timeout=live.idle_seconds * 1000)
+    # The kiosk signs out 2 s before the server would, and warns warning_seconds before that.
+    quiet = live.idle_seconds - 2 - live.warning_seconds
+    wait(page, clock, quiet - 1)
+    expect(dialog).to_be_hidden()
+    wait(page, clock, 2)
+    expect(dialog).to_be_visible()
     expect(dialog.locator("#idle-warning-title")).to_be_visible()
-    expect(dialog.locator("[data-idle-text]")).to_be_visible()
-    expect(dialog.locator("[data-idle-text]")).to_have_text(re.compile(r"\d+"))  # seconds left
+    expect(dialog.locator("[data-idle-text]")).to_have_text(
+        re.compile(rf"\b{live.warning_seconds - 1}\b")  # seconds left
+    )
     expect(dialog.locator("[data-still-here]")).to_be_focused()
 
-    # Press late, when the resident has all but run out of time (the kiosk signs out 2 s early).
-    page.wait_for_timeout(max(0, loaded + live.idle_seconds - 4.5 - time.monotonic()) * 1000)
+    # Press late, when the resident has all but run out of time.
+    wait(page, clock, live.warning_seconds - 3.5)
+    expect(dialog).to_be_visible()
     with page.expect_response(lambda response: "/kiosk/still-here" in response.url) as pressed:
         dialog.locator("[data-still-here]").click()
     assert pressed.value.status == 204
     expect(dialog).to_be_hidden()
 
     # Past the moment the first page's session would have expired on the server.
-    page.wait_for_timeout(max(0, loaded + live.idle_seconds + 1.5 - time.monotonic()) * 1000)
+    wait(page, clock, 6)
     assert [path for path in calls if not path.startswith("/static/")] == ["/kiosk/still-here"]
     page.goto(live("/resident"))
     assert page.url == live("/resident"), "the resident was signed out despite 'I'm still here'"
     expect(page.locator("h1")).to_contain_text(name_of(live, resident_code=RESIDENT_IDLE_KEPT))
 
 
-def test_idle_kiosk_signs_the_resident_out_by_itself(new_context, live):
-    page = new_context(kiosk=True).new_page()
-    sign_in_at_kiosk(page, live, RESIDENT_IDLE_LEFT)
-    assert page.url == live("/resident")
-
-    expect(page.locator("[data-idle-warning]")).to_be_visible(timeout=live.idle_seconds * 1000)
-    page.wait_for_url(live("/kiosk"), timeout=(live.idle_seconds + 5) * 1000)
+def test_idle_kiosk_signs_the_resident_out_by_itself(new_context, live, clock):
+    page = idle_kiosk(new_context, live, RESIDENT_IDLE_LEFT)
+    wait(page, clock, live.idle_seconds - 2 - live.warning_seconds + 1)
+    expect(page.locator("[data-idle-warning]")).to_be_visible()
+    with page.expect_navigation(url=live("/kiosk")):
+        wait(page, clock, live.warning_seconds)
     expect(page.locator("#code")).to_be_visible()
 
     page.goto(live("/resident"))
     assert page.url.startswith(live("/kiosk")), "the resident is still signed in"
+
+
+def test_the_server_ends_an_idle_kiosk_session_without_the_page(new_context, live, clock):
+    """A kiosk whose page stopped (closed, crashed, no JavaScript) is signed out all the same."""
+    page = new_context(kiosk=True, javascript=False).new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_IDLE_LEFT)
+    assert page.url == live("/resident")
+    clock.shift(live.idle_seconds - 5)
+    page.goto(live("/resident"))
+    assert page.url == live("/resident")
+    clock.shift(live.idle_seconds - 5)  # counted again from the last page
+    page.goto(live("/resident"))
+    assert page.url == live("/resident")
+    clock.shift(live.idle_seconds + 1)
+    page.goto(live("/resident"))
+    assert page.url.startswith(live("/kiosk")), "the idle resident is still signed in"
 
 
 # The toolbar and read-aloud ------------------------------------------------------------------
