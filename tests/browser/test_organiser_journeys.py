@@ -1,7 +1,7 @@
 """The organiser in Chromium: a weekly series made through the form, and people checked in by
 tapping their names, answered in place."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -12,6 +12,7 @@ from portal.activities.models import Event, SignUp, SignUpStatus, Venue
 from portal.extensions import db
 from portal.model_base import utcnow
 from tests.browser.support import ORGANISER, sign_in_with_password, submit
+from tests.clock import shanghai, shanghai_today
 
 pytestmark = pytest.mark.browser
 
@@ -19,8 +20,10 @@ pytestmark = pytest.mark.browser
 ATTENDING = ("100043", "100045")
 
 
-def _today_with_two_going(live) -> int:
-    """An activity on now in the organiser's community, with two residents going; its id."""
+def _today_with_two_going(live, clock) -> int:
+    """An activity on now, at half past ten, in the organiser's community, with two residents
+    going; its id. Check-in is open on the activity's day, so it must not have begun yesterday."""
+    clock.move_to(shanghai(10, 30))
     with live.app.app_context():
         organiser = db.session.scalar(select(Person).filter_by(phone=ORGANISER))
         venue = db.session.scalar(
@@ -63,7 +66,7 @@ def test_organiser_creates_a_weekly_series(new_context, live):
     sign_in_with_password(page, live, ORGANISER)
     page.goto(live("/activities/organise/"))
     submit(page, page.get_by_role("link", name="Add an activity"))
-    first = date.today() + timedelta(days=15)
+    first = shanghai_today() + timedelta(days=15)
     page.fill("#title_zh_hans", "木工手工")
     page.fill("#title_en", "Woodwork")
     page.check("input[name=category][value=crafts]")
@@ -84,8 +87,8 @@ def test_organiser_creates_a_weekly_series(new_context, live):
     assert sorted(weeks) == [first + timedelta(weeks=n) for n in range(4)]
 
 
-def test_organiser_checks_people_in_by_tapping_names(new_context, live):
-    event_id = _today_with_two_going(live)
+def test_organiser_checks_people_in_by_tapping_names(new_context, live, clock):
+    event_id = _today_with_two_going(live, clock)
     page = new_context(language="en").new_page()
     sign_in_with_password(page, live, ORGANISER)
     page.goto(live(f"/activities/organise/events/{event_id}"))

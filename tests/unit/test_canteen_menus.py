@@ -12,6 +12,7 @@ from portal.canteen import services as canteen
 from portal.canteen.models import Canteen, Dish, MealService
 from portal.community.models import Community
 from portal.extensions import db
+from tests.clock import shanghai_today
 
 MONDAY = date(2026, 11, 23)
 
@@ -130,7 +131,7 @@ def test_publishing_needs_a_dish(staff, lunch):
 
 def _booked_meal(world, staff, lunch, number: int):
     """Today's lunch, published, with number residents booked on its one dish."""
-    day = date.today() + timedelta(days=1)
+    day = shanghai_today() + timedelta(days=1)
     dish = _dish(staff, lunch, day)
     menus.publish(staff, dish.meal_day, True)
     for index in range(number):

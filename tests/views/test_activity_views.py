@@ -15,6 +15,7 @@ from portal.activities.models import Event, SignUp, SignUpStatus, Venue
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
+from tests.clock import shanghai
 from tests.helpers import html, text_of
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -86,7 +87,10 @@ def _list_url(resident, view="", **params) -> str:
 # The calendar views --------------------------------------------------------------------------
 
 
-def test_the_big_list_shows_today_then_the_week_with_places(client, people, sign_in, make_event):
+def test_the_big_list_shows_today_then_the_week_with_places(
+    client, clock, people, sign_in, make_event
+):
+    clock.move_to(shanghai(9))  # so "Late chess" is still to come today
     make_event(days=0, start=time(23, 59), hours=0.5, title_en="Late chess")
     make_event(days=2, capacity=2, going=2, category="crafts", title_en="Paper cutting")
     make_event(
@@ -132,7 +136,7 @@ def test_month_view_and_a_category_filter_swap_in_place(client, htmx, people, si
     make_event(days=1, title_en="Chess")
     make_event(days=1, category="calligraphy", title_en="Calligraphy")
     sign_in.resident(people.resident)
-    month = _today().strftime("%Y-%m")
+    month = (_today() + timedelta(days=1)).strftime("%Y-%m")  # the events' month
     full = html(client.get(_list_url(people.resident, "month", month=month)))
     assert full.select_one("nav a[aria-current=page][href$='/month']")
     link = full.select_one("a.pick-links__link[href*='category=calligraphy']")
@@ -449,7 +453,8 @@ def test_family_never_sees_im_here(client, people, sign_in, make_event):
 # The resident's home -------------------------------------------------------------------------
 
 
-def test_home_tile_shows_today_and_tomorrow(client, people, sign_in, make_event):
+def test_home_tile_shows_today_and_tomorrow(client, clock, people, sign_in, make_event):
+    clock.move_to(shanghai(9))  # so "Late chess" is still to come today
     make_event(days=0, start=time(23, 30), hours=0.25, title_en="Late chess")
     make_event(days=1, title_en="Paper cutting")
     make_event(days=2, title_en="Not yet")

@@ -3,7 +3,8 @@
 import json
 import shutil
 import subprocess
-from datetime import time
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -15,6 +16,7 @@ from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import today_at
 from portal.extensions import db
 from portal.web.kiosk import KIOSK_COOKIE
+from tests.clock import shanghai
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -152,12 +154,11 @@ def _activity_pages(world, resident) -> list[str]:
 def _delivery_pages(world, place, resident, staff) -> dict[str, list[str]]:
     """Meal delivery for the resident and a neighbour, approved this morning, so that today's
     lunch has a round: the delivery pages of the resident, the staff and the volunteer."""
-    from datetime import datetime, timedelta
-
     from portal.delivery import services as delivery
 
     day = today_at(place)
-    morning = datetime.combine(day, time(6)) - timedelta(hours=8)
+    zone = ZoneInfo(place.community.timezone)
+    morning = datetime.combine(day, time(6), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
     neighbour = world.person(Role.RESIDENT, name="李秀兰", unit="2单元", room="502")
     enrolments = []
     for person in (resident, neighbour):
@@ -297,7 +298,9 @@ def _nu_messages(java: str, paths: list) -> list[dict]:
     return messages
 
 
-def test_every_page_is_valid_html(client, world, sign_in, tmp_path):
+def test_every_page_is_valid_html(client, clock, world, sign_in, tmp_path):
+    # Mid-morning: today's activity started a minute ago, and today's lunch is still to come.
+    clock.move_to(shanghai(10, 31))
     java = shutil.which("java")
     if java is None or not VNU_JAR.exists():
         pytest.fail("the Nu Html Checker needs java and node_modules/vnu-jar: run tests/setup.sh")
