@@ -1,16 +1,25 @@
 """Activities in Chromium: a resident joins and leaves at the kiosk, with and without JavaScript;
-a family member signs their parent up from a phone; switching weeks in place is announced."""
+a family member signs their parent up from a phone; switching weeks in place is announced. The
+journeys that join make the activity they join, so they never depend on the demo's week."""
+
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
+from portal.accounts.models import Person
+from portal.activities.models import Event, Venue
+from portal.extensions import db
 from tests.browser.support import (
+    ORGANISER,
     PHONE,
     follow,
     sign_in_at_kiosk,
     sign_in_with_password,
     submit,
 )
+from tests.clock import shanghai
 
 pytestmark = pytest.mark.browser
 
@@ -21,27 +30,54 @@ FAMILY_SIGNS_UP = "13800000423"
 PARENT_SIGNED_UP = "100042"
 
 
-def join_first_open_activity(page: Page) -> str:
-    """From a calendar page, join the first activity with places (the next week's when this
-    week's are all taken or over); returns its title."""
-    card = page.locator("li.activity", has=page.locator("a.button--primary", has_text="Join"))
+def activity_with_places(live, code: str, title: str) -> str:
+    """An activity with places tomorrow afternoon, at a step-free venue of the community of the
+    resident with code, made for one test; returns its English title."""
+    with live.app.app_context():
+        resident = db.session.scalar(select(Person).filter_by(resident_code=code))
+        venue = db.session.scalars(
+            select(Venue).filter_by(community_id=resident.community_id, step_free=True)
+        ).first()
+        organiser = db.session.scalar(select(Person).filter_by(phone=ORGANISER))
+        starts = shanghai(15, days=1).replace(tzinfo=None)
+        db.session.add(
+            Event(
+                community_id=resident.community_id,
+                venue_id=venue.id,
+                organiser_id=organiser.id,
+                title_zh_hans=title,
+                title_en=title,
+                category="crafts",
+                starts_at=starts,
+                ends_at=starts + timedelta(hours=1),
+                capacity=12,
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+    return title
+
+
+def join_activity(page: Page, title: str) -> None:
+    """From a calendar page, join the activity titled title, through its page and the check
+    page; in the week view tomorrow's activity is next week's on a Sunday."""
+    card = page.locator("li.activity", has=page.get_by_text(title, exact=True))
     if not card.count():
-        follow(page, page.locator("a.pager__link").last)
-    card = card.filter(has_not_text="waitlist").first
-    title = card.locator(".activity__title").inner_text().strip()
-    submit(page, card.locator("a.button--primary"))
+        follow(page, page.locator("a.pager__link", has_text="Next week"))
+    submit(page, card.locator("a.button--primary", has_text="Join"))
     expect(page.locator("h1")).to_contain_text(title)
     expect(page.locator("dl.facts")).to_contain_text("Step-free access")
     submit(page, page.locator("main form button.button--huge"))
-    return title
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 def test_resident_joins_and_leaves_at_the_kiosk(new_context, live, javascript):
     page = new_context(kiosk=True, javascript=javascript, language="en").new_page()
-    sign_in_at_kiosk(page, live, RESIDENT_JOINS[javascript])
+    code = RESIDENT_JOINS[javascript]
+    title = activity_with_places(live, code, f"Paper cutting {code}")
+    sign_in_at_kiosk(page, live, code)
     submit(page, page.locator("a.tile[href^='/activities/residents/']"))
-    title = join_first_open_activity(page)
+    join_activity(page, title)
     expect(page.locator("h1")).to_contain_text("You're going")
     expect(page.locator("main")).to_contain_text("Reference A")
     submit(page, page.locator("main a.button--primary", has_text="See all my activities"))
@@ -53,11 +89,12 @@ def test_resident_joins_and_leaves_at_the_kiosk(new_context, live, javascript):
 
 
 def test_family_signs_up_their_parent_on_a_phone(new_context, live):
+    title = activity_with_places(live, PARENT_SIGNED_UP, "Paper cutting for a parent")
     family = new_context(language="en", viewport=PHONE).new_page()
     sign_in_with_password(family, live, FAMILY_SIGNS_UP)
     submit(family, family.locator("main a[href^='/activities/residents/']").first)
     expect(family.locator("h1")).to_contain_text("Activities for")
-    title = join_first_open_activity(family)
+    join_activity(family, title)
     expect(family.locator("h1")).to_contain_text("is going")
 
     resident = new_context(kiosk=True, language="en").new_page()
