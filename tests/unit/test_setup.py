@@ -1,11 +1,14 @@
 """Configuration from the environment, and the demo community."""
 
+from datetime import date
+
 from sqlalchemy import func, select
 
 from portal.accounts.models import FamilyLink, Kiosk, Person, Role, RoleGrant
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.config import from_environment
 from portal.extensions import db
+from tests.clock import shanghai_today
 
 
 def test_secret_key_is_generated_once_into_the_instance_folder(monkeypatch, tmp_path):
@@ -50,6 +53,14 @@ def test_proxies_and_help_timers_come_from_the_environment(monkeypatch, tmp_path
     assert Timers.from_config(settings).ack_normal.total_seconds() == 30 * 60
 
 
+def years_before(day: date, years: int) -> date:
+    """The same day of the year, years earlier; 28 February for a 29th that year lacks."""
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
 def _count(model) -> int:
     return db.session.scalar(select(func.count()).select_from(model))
 
@@ -64,15 +75,14 @@ def test_demo_builds_a_believable_community_and_is_idempotent(runner):
         select(Person).join(RoleGrant).where(RoleGrant.role == Role.RESIDENT)
     ).all()
     assert len(residents) == 120
-    ages = [r.age_on(r.birth_date.replace(year=r.birth_date.year + 200)) - 200 for r in residents]
-    assert all(a == 0 for a in ages)
-    from datetime import date
-
-    today = date.today()
-    real_ages = [r.age_on(today) for r in residents]
-    assert min(real_ages) >= 60 and max(real_ages) <= 97
+    # Aged 60 to 97 on the demo's day, Shanghai's today: born after the day 98 years before and
+    # no later than 60 years before; at least five special-support residents are 80 or over.
+    today = shanghai_today()
+    births = [r.birth_date for r in residents]
+    assert min(births) > years_before(today, 98) and max(births) <= years_before(today, 60)
     assert {r.care_colour for r in residents} == {"red", "yellow", "green"}
-    assert any(r.special_support and r.age_on(today) >= 80 for r in residents)
+    supported = [r.birth_date for r in residents if r.special_support]
+    assert sum(born <= years_before(today, 80) for born in supported) >= 5
     roles = {grant.role for grant in db.session.scalars(select(RoleGrant))}
     assert roles == {role.value for role in Role}
     assert _count(FamilyLink) > 20 and _count(Kiosk) == 1
