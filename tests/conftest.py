@@ -19,7 +19,7 @@ from portal.accounts.services import decide_link, request_link
 from portal.cli import compile_translations
 from portal.extensions import db
 from portal.web.kiosk import KIOSK_COOKIE
-from tests.clock import START
+from tests.clock import START, shanghai
 from tests.helpers import PASSWORD, PIN, World, empty_tables
 
 TEST_CONFIG = {
@@ -52,9 +52,13 @@ def suite_clock():
 
 
 @pytest.fixture(autouse=True)
-def clock(suite_clock):
-    """Every test starts at the suite's instant, and can move its clock with shift or move_to."""
-    with time_machine.travel(START, tick=True) as traveller:
+def clock(request, suite_clock):
+    """Every test starts at the suite's instant, or at the time of day that its clock_at marker
+    names on the suite's day (before any fixture signs in: a session signed later than the clock
+    reads is refused). A test moves its clock on with shift."""
+    marker = request.node.get_closest_marker("clock_at")
+    start = shanghai(*marker.args, **marker.kwargs) if marker else START
+    with time_machine.travel(start, tick=True) as traveller:
         yield traveller
 
 

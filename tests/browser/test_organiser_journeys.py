@@ -12,7 +12,7 @@ from portal.activities.models import Event, SignUp, SignUpStatus, Venue
 from portal.extensions import db
 from portal.model_base import utcnow
 from tests.browser.support import ORGANISER, sign_in_with_password, submit
-from tests.clock import shanghai, shanghai_today
+from tests.clock import shanghai_today
 
 pytestmark = pytest.mark.browser
 
@@ -20,10 +20,9 @@ pytestmark = pytest.mark.browser
 ATTENDING = ("100043", "100045")
 
 
-def _today_with_two_going(live, clock) -> int:
-    """An activity on now, at half past ten, in the organiser's community, with two residents
-    going; its id. Check-in is open on the activity's day, so it must not have begun yesterday."""
-    clock.move_to(shanghai(10, 30))
+def _today_with_two_going(live) -> int:
+    """An activity on now in the organiser's community, with two residents going; its id. Its
+    test starts at 10:30, as check-in is open on the activity's day: it cannot begin yesterday."""
     with live.app.app_context():
         organiser = db.session.scalar(select(Person).filter_by(phone=ORGANISER))
         venue = db.session.scalar(
@@ -87,8 +86,9 @@ def test_organiser_creates_a_weekly_series(new_context, live):
     assert sorted(weeks) == [first + timedelta(weeks=n) for n in range(4)]
 
 
-def test_organiser_checks_people_in_by_tapping_names(new_context, live, clock):
-    event_id = _today_with_two_going(live, clock)
+@pytest.mark.clock_at(10, 30)
+def test_organiser_checks_people_in_by_tapping_names(new_context, live):
+    event_id = _today_with_two_going(live)
     page = new_context(language="en").new_page()
     sign_in_with_password(page, live, ORGANISER)
     page.goto(live(f"/activities/organise/events/{event_id}"))

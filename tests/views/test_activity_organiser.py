@@ -15,7 +15,6 @@ from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.models import Notification
 from portal.web.templating import today
-from tests.clock import shanghai
 from tests.helpers import html, text_of
 
 
@@ -298,10 +297,9 @@ def test_cancelling_needs_a_reason_and_tells_residents(client, world, organiser,
     assert "can no longer change" in text_of(client.get(response.location))
 
 
-def _today_event(clock, world, organiser, room):
-    """An activity that started a minute ago, at half past ten, with one person going and one
-    waiting: check-in is open on the day, so the activity must not have started yesterday."""
-    clock.move_to(shanghai(10, 31))
+def _today_event(world, organiser, room):
+    """An activity that started a minute ago, with one person going and one waiting; the tests
+    that use it start at 10:31, as check-in is open on the day, so it cannot begin yesterday."""
     start = utcnow() - timedelta(minutes=1)
     event = Event(
         community=world.community,
@@ -322,8 +320,9 @@ def _today_event(clock, world, organiser, room):
     return event, db.session.scalar(select(SignUp).where(SignUp.resident_id == going.id))
 
 
-def test_the_attendee_list_and_check_in_without_javascript(client, clock, world, organiser, room):
-    event, signup = _today_event(clock, world, organiser, room)
+@pytest.mark.clock_at(10, 31)
+def test_the_attendee_list_and_check_in_without_javascript(client, world, organiser, room):
+    event, signup = _today_event(world, organiser, room)
     page = html(client.get(f"/activities/organise/events/{event.id}"))
     assert [row.th.get_text(" ", strip=True) for row in page.select(".attendee")] == ["王桂兰"]
     assert [li.get_text(" ", strip=True).split()[0] for li in page.select(".waitlist li")] == [
@@ -336,10 +335,9 @@ def test_the_attendee_list_and_check_in_without_javascript(client, clock, world,
     assert "Checked in: 王桂兰" in text_of(client.get(response.location))
 
 
-def test_check_in_with_htmx_swaps_the_row_and_announces_it(
-    client, clock, world, organiser, room, htmx
-):
-    event, signup = _today_event(clock, world, organiser, room)
+@pytest.mark.clock_at(10, 31)
+def test_check_in_with_htmx_swaps_the_row_and_announces_it(client, world, organiser, room, htmx):
+    event, signup = _today_event(world, organiser, room)
     url = f"/activities/organise/events/{event.id}/attendees/{signup.id}/check-in"
     response = htmx("post", url, target=f"signup-{signup.id}")
     page = html(response)
@@ -352,7 +350,8 @@ def test_check_in_with_htmx_swaps_the_row_and_announces_it(
     assert full.select_one("h1").get_text() == "手工课"
 
 
-def test_check_in_before_the_day_is_refused(client, clock, world, organiser, room, next_week):
+@pytest.mark.clock_at(10, 31)
+def test_check_in_before_the_day_is_refused(client, world, organiser, room, next_week):
     event = _event(organiser, room, next_week)
     resident = world.person(Role.RESIDENT, name="王桂兰")
     signup, _ = services.join(resident, event, resident)
@@ -363,13 +362,14 @@ def test_check_in_before_the_day_is_refused(client, clock, world, organiser, roo
         follow_redirects=True,
     )
     assert "Check-in is open only on the day" in text_of(response)
-    other, _ = _today_event(clock, world, organiser, room)
+    other, _ = _today_event(world, organiser, room)
     url = f"/activities/organise/events/{other.id}/attendees/{signup.id}/check-in"
     assert client.post(url).status_code == 404
 
 
-def test_attendance_per_month(client, clock, world, organiser, room):
-    event, signup = _today_event(clock, world, organiser, room)
+@pytest.mark.clock_at(10, 31)
+def test_attendance_per_month(client, world, organiser, room):
+    event, signup = _today_event(world, organiser, room)
     services.check_in(signup, organiser, organiser=True)
     with client.application.test_request_context():
         year = today().year

@@ -15,7 +15,6 @@ from portal.activities.models import Event, SignUp, SignUpStatus, Venue
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
-from tests.clock import shanghai
 from tests.helpers import html, text_of
 
 ZONE = ZoneInfo("Asia/Shanghai")
@@ -87,10 +86,8 @@ def _list_url(resident, view="", **params) -> str:
 # The calendar views --------------------------------------------------------------------------
 
 
-def test_the_big_list_shows_today_then_the_week_with_places(
-    client, clock, people, sign_in, make_event
-):
-    clock.move_to(shanghai(9))  # so "Late chess" is still to come today
+@pytest.mark.clock_at(9)  # so "Late chess" is still to come today
+def test_the_big_list_shows_today_then_the_week_with_places(client, people, sign_in, make_event):
     make_event(days=0, start=time(23, 59), hours=0.5, title_en="Late chess")
     make_event(days=2, capacity=2, going=2, category="crafts", title_en="Paper cutting")
     make_event(
@@ -453,8 +450,8 @@ def test_family_never_sees_im_here(client, people, sign_in, make_event):
 # The resident's home -------------------------------------------------------------------------
 
 
-def test_home_tile_shows_today_and_tomorrow(client, clock, people, sign_in, make_event):
-    clock.move_to(shanghai(9))  # so "Late chess" is still to come today
+@pytest.mark.clock_at(9)  # so "Late chess" is still to come today
+def test_home_tile_shows_today_and_tomorrow(client, people, sign_in, make_event):
     make_event(days=0, start=time(23, 30), hours=0.25, title_en="Late chess")
     make_event(days=1, title_en="Paper cutting")
     make_event(days=2, title_en="Not yet")

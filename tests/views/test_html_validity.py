@@ -16,7 +16,6 @@ from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import today_at
 from portal.extensions import db
 from portal.web.kiosk import KIOSK_COOKIE
-from tests.clock import shanghai
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -298,9 +297,8 @@ def _nu_messages(java: str, paths: list) -> list[dict]:
     return messages
 
 
-def test_every_page_is_valid_html(client, clock, world, sign_in, tmp_path):
-    # Mid-morning: today's activity started a minute ago, and today's lunch is still to come.
-    clock.move_to(shanghai(10, 31))
+@pytest.mark.clock_at(10, 31)  # today's activity started a minute ago; lunch is still to come
+def test_every_page_is_valid_html(client, world, sign_in, tmp_path):
     java = shutil.which("java")
     if java is None or not VNU_JAR.exists():
         pytest.fail("the Nu Html Checker needs java and node_modules/vnu-jar: run tests/setup.sh")
