@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Runs the tests that read the calendar once at each instant of tests/clock_sweep.py (each
+# weekday, a month's and a year's last day, the minutes around Shanghai's and UTC's midnights),
+# two instants at a time, on SQLite. Prints each instant's closing line; exits 1 if any failed or
+# ran no test. Extra arguments go to pytest.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+# Everything but the tests that read no date, whose outcome is the same at any hour: conventions,
+# lint and migrations; the accessibility matrix and transfer sizes (the same pages' markup and
+# bytes); photos, serving, back-ups, assets, preferences, formatting of fixed dates; and the
+# sign-in journeys, whose only timers (lock-outs, idle sign-out) run relative to the clock.
+SWEPT=(tests/unit tests/views tests/concurrency tests/browser
+  --ignore=tests/browser/test_accessibility.py --ignore=tests/browser/test_transfer.py
+  --ignore=tests/browser/test_journeys.py --ignore=tests/views/test_sign_in.py
+  --ignore=tests/unit/test_gunicorn_config.py --ignore=tests/unit/test_backups.py
+  --ignore=tests/unit/test_canteen_photos.py --ignore=tests/views/test_canteen_photo_views.py
+  --ignore=tests/views/test_assets.py --ignore=tests/views/test_smoke.py
+  --ignore=tests/views/test_htmx_helper.py --ignore=tests/unit/test_preferences.py
+  --ignore=tests/unit/test_formatting.py)
+
+logs=$(mktemp -d /tmp/linli-clock-sweep.XXXXXX)
+mapfile -t instants < <(.venv/bin/python -m tests.clock_sweep)
+[ ${#instants[@]} -gt 0 ] || { echo "clock sweep: no instants"; exit 1; }
+
+run() {
+  local label=$1 instant=$2
+  env -u DATABASE_URL LINLI_TEST_CLOCK="$instant" .venv/bin/pytest -q -p no:cacheprovider \
+    --basetemp="$logs/$label" "${SWEPT[@]}" "${@:3}" >"$logs/$label.log" 2>&1
+  echo $? >"$logs/$label.rc"
+}
+
+running=0
+for line in "${instants[@]}"; do
+  read -r label instant <<<"$line"
+  run "$label" "$instant" "$@" &
+  running=$((running + 1))
+  if [ $running -ge 2 ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+done
+wait
+
+failed=0
+for line in "${instants[@]}"; do
+  read -r label instant <<<"$line"
+  rc=$(cat "$logs/$label.rc")
+  echo "clock at $instant ($label): $(tail -n 1 "$logs/$label.log")"
+  if [ "$rc" != 0 ]; then
+    failed=1
+    grep -E "^(FAILED|ERROR) " "$logs/$label.log" || tail -n 40 "$logs/$label.log"
+  fi
+done
+[ $failed = 0 ] && rm -rf "$logs" || echo "clock sweep logs: $logs"
+exit $failed
