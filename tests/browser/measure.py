@@ -106,9 +106,11 @@ _MEASURE = """
     });
   }
   const pairs = [];
+  let compared = 0;
   for (let i = 0; i < nodes.length; i++) {
     for (let j = i + 1; j < nodes.length; j++) {
       if (nodes[i].contains(nodes[j]) || nodes[j].contains(nodes[i])) continue;
+      compared++;
       let gap = Infinity;
       for (const a of targets[i].parts) {
         for (const b of targets[j].parts) {
@@ -134,6 +136,7 @@ _MEASURE = """
     texts,
     targets,
     pairs,
+    compared,
     scrollWidth: html.scrollWidth,
     clientWidth: html.clientWidth,
   };
@@ -154,7 +157,8 @@ class Metrics:
     headings: list[dict] = field(default_factory=list)
     texts: list[dict] = field(default_factory=list)
     targets: list[dict] = field(default_factory=list)
-    pairs: list[dict] = field(default_factory=list)
+    pairs: list[dict] = field(default_factory=list)  # only those under 16 px apart
+    compared: int = 0  # how many pairs of targets were measured apart
     scrollWidth: int = 0  # noqa: N815 - named as in the DOM
     clientWidth: int = 0  # noqa: N815
 

@@ -1,9 +1,10 @@
 """ACCESSIBILITY.md, measured in Chromium on every page there is so far.
 
 Row 29: 0 axe-core violations on every page, in all three languages, at 100 % and 200 % text, in
-every colour scheme (plus color-contrast-enhanced, 7:1, in the default scheme). Each page is checked
-in every language at both sizes in the default scheme, and once in each other scheme, the four
-spread over the languages and sizes; office staff's pages in the default scheme only.
+every colour scheme (plus color-contrast-enhanced, 7:1, in the default scheme), and no check axe
+could not decide but those in UNDECIDED_BUT_MET. Each page is checked in every language at both
+sizes in the default scheme, and once in each other scheme, the four spread over the languages and
+sizes; office staff's pages in the default scheme only.
 Rows 1-3 and 10, which axe cannot judge: computed text sizes, target sizes and the gaps between
 targets, at a 1280 x 800 tablet and a 390 x 844 phone. Row 4: no horizontal scroll at 200 % on a
 320 px wide screen. Rows 27 and 28: <html lang>, and a viewport that lets people zoom.
@@ -70,6 +71,15 @@ def _combinations(role: Role, dimensions) -> list[tuple]:
     return combinations
 
 
+# Known problems, each marked on its own page until it is fixed: (check, role, page) -> what.
+KNOWN_PROBLEMS = {
+    ("undecided", "grid worker", "help request"): (
+        'the request\'s four forms each give their textarea id="text", so every label for="text" '
+        "names the first one (axe: duplicate-id-aria)"
+    ),
+}
+
+
 def _pages(check: str, *dimensions) -> list:
     """pytest params: role, page, then one value of each dimension; a context's pages together."""
     params = []
@@ -77,11 +87,21 @@ def _pages(check: str, *dimensions) -> list:
         for values in _combinations(role, dimensions):
             for visit in role.visits:
                 id_ = "-".join([f"{role.name}:{_slug(visit.name)}", *map(str, values)])
-                params.append(pytest.param(role.name, visit.name, *values, id=id_))
+                known = KNOWN_PROBLEMS.get((check, role.name, visit.name))
+                marks = [pytest.mark.xfail(strict=True, reason=known)] if known else []
+                params.append(pytest.param(role.name, visit.name, *values, id=id_, marks=marks))
     return params
 
 
 # Signing each role in once ---------------------------------------------------------------------
+
+
+@pytest.fixture
+def clock(suite_clock):
+    """The suite's clock runs on through this module instead of starting over at each test: a
+    role signs in once and its pages are visited during one test for the tests after it, and a
+    session signed later than the clock reads is refused."""
+    return suite_clock
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -155,17 +175,70 @@ class PageCache:
 # Row 29: axe-core ------------------------------------------------------------------------------
 
 
-def _run_axe(page, preferences: dict) -> list[dict]:
-    options = {"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]}
+def _run_axe(page, preferences: dict) -> dict[str, list[dict]]:
+    """axe's violations, and the checks it could not decide ("incomplete"), on the page."""
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        "resultTypes": ["violations", "incomplete"],
+    }
     if preferences["scheme"] == "default":
         # A rule named in "rules" runs whatever the tags say: 7:1 contrast, default scheme only.
         options["rules"] = {"color-contrast-enhanced": {"enabled": True}}
-    return Axe().run(page, options=options).response["violations"]
+    response = Axe().run(page, options=options).response
+    return {"violations": response["violations"], "incomplete": response["incomplete"]}
 
 
 @pytest.fixture(scope="module")
 def axe_results(browser, live_server, signed_in) -> PageCache:
     return PageCache(browser, live_server, signed_in, _run_axe)
+
+
+# axe's "incomplete" results are checks it could not decide. Each fails the test unless its rule,
+# its element (a piece of the element's tag) and all of axe's reasons for it are listed here, and
+# the page has been checked by hand to meet the rule there.
+UNDECIDED_BUT_MET = {
+    # The help reports' bar chart: its labels and counts are SVG text in --fg straight on the
+    # page's --bg (the body text's colours, 7:1 and more in every scheme), left and right of the
+    # bars and never over them (at 200 % the labels end at x=144 and the bars start at x=220).
+    # axe judges no text inside an image (imgNode), nor text as short as a count (shortTextContent).
+    "chart text": ("color-contrast", 'class="chart__', {"imgNode", "shortTextContent"}),
+    # The kiosk's idle warning: its text is --fg on the warning box's own opaque --bg. Where the
+    # text wraps over two different parts of the page behind the box (in English at 100 %), axe
+    # gives up on it (elmPartiallyObscuring); elsewhere it judges the same text and passes it.
+    "idle warning": ("color-contrast", 'id="idle-warning-text"', {"elmPartiallyObscuring"}),
+    # The round sheet: axe loses the "Refused" header's cells when a floor's row-group header
+    # (<th scope=rowgroup colspan=9>) stands between them; with that row gone, or made a <td>, it
+    # finds them. In the HTML table model a row-group header does not block the column headers.
+    "round sheet": ("th-has-data-cells", "round-sheet__table", {"th-has-data-cells"}),
+}
+
+
+def _reasons(node: dict) -> set[str]:
+    """Why axe could not decide on an element: its checks' message keys, or else their ids."""
+    reasons = set()
+    for check in node["any"] + node["all"] + node["none"]:
+        data = check.get("data")
+        key = data.get("messageKey") if isinstance(data, dict) else None
+        reasons.add(key or check["id"])
+    return reasons
+
+
+def _undecided(incomplete: list[dict]) -> list[str]:
+    """axe's undecided checks, one line per element, but for those UNDECIDED_BUT_MET lists."""
+    lines = []
+    for rule in incomplete:
+        for node in rule["nodes"]:
+            reasons = _reasons(node)
+            if reasons and any(
+                rule["id"] == met_rule and element in node["html"] and reasons <= met_reasons
+                for met_rule, element, met_reasons in UNDECIDED_BUT_MET.values()
+            ):
+                continue
+            lines.append(
+                f"  {rule['id']} on {' '.join(map(str, node['target']))} "
+                f"({', '.join(sorted(reasons))}) - {rule['help']}"
+            )
+    return lines
 
 
 def _describe_violations(violations: list[dict]) -> str:
@@ -185,10 +258,25 @@ def _describe_violations(violations: list[dict]) -> str:
     _pages("axe", LANGUAGES, SIZES, SCHEMES),
 )
 def test_no_axe_violations(axe_results, role, page_name, language, size, scheme):
-    violations = axe_results.get(role, page_name, language=language, size=size, scheme=scheme)
+    results = axe_results.get(role, page_name, language=language, size=size, scheme=scheme)
+    violations = results["violations"]
     assert not violations, (
         f"{page_name} (as {role}) in {language} at {size}% in the {scheme} scheme has "
         f"{len(violations)} axe violation(s):\n{_describe_violations(violations)}"
+    )
+
+
+@pytest.mark.parametrize(
+    ("role", "page_name", "language", "size", "scheme"),
+    _pages("undecided", LANGUAGES, SIZES, SCHEMES),
+)
+def test_no_undecided_axe_checks(axe_results, role, page_name, language, size, scheme):
+    """What axe could not decide fails too, unless UNDECIDED_BUT_MET says why the page meets it."""
+    results = axe_results.get(role, page_name, language=language, size=size, scheme=scheme)
+    undecided = _undecided(results["incomplete"])
+    assert not undecided, (
+        f"{page_name} (as {role}) in {language} at {size}% in the {scheme} scheme has "
+        f"{len(undecided)} check(s) axe could not decide:\n" + "\n".join(undecided)
     )
 
 
@@ -241,6 +329,9 @@ def test_text_sizes(metrics, role, page_name, viewport, size, language):
         body, smallest = (17 if language == "en" else 18) * scale, 14 * scale
     if m.body < body:
         problems.append(f"body text is {m.body} px, under {body} px")
+    assert m.texts and m.headings, (
+        f"{where}: no text or no heading found: the measurement is broken"
+    )
     small = [t for t in m.texts if t["size"] < smallest]
     problems += [f"{t['element']} is {t['size']} px, under {smallest} px" for t in small[:10]]
     assert not problems, f"{where} ({'kiosk' if m.kiosk else 'phone'} layout):\n  " + "\n  ".join(
@@ -268,8 +359,10 @@ def test_target_sizes(metrics, role, page_name, viewport, size, language):
 def test_target_spacing(metrics, role, page_name, viewport, size, language):
     """Row 10: at least 8 px between any two targets."""
     m = _get_metrics(metrics, role, page_name, viewport, size, language)
+    where = _where(page_name, role, language, size, viewport)
+    assert m.compared, f"{where}: no two targets measured apart: the measurement is broken"
     close = [pair for pair in m.pairs if pair["gap"] + LAYOUT_UNIT < 8]
-    assert not close, f"{_where(page_name, role, language, size, viewport)}:\n  " + "\n  ".join(
+    assert not close, f"{where}:\n  " + "\n  ".join(
         f"{pair['a']} and {pair['b']} are {pair['gap']:.2f} px apart" for pair in close
     )
 
