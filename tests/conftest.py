@@ -9,8 +9,10 @@ import os
 
 import pytest
 import time_machine
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import text
 
 from portal import create_app
@@ -60,6 +62,17 @@ def clock(request, suite_clock):
     start = shanghai(*marker.args, **marker.kwargs) if marker else START
     with time_machine.travel(start, tick=True) as traveller:
         yield traveller
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_compiled_templates(tmp_path_factory):
+    """Each test builds its own app; their Jinja environments share one bytecode cache, so a
+    template is compiled once per run rather than once per test."""
+    options = Flask.jinja_options
+    folder = tmp_path_factory.mktemp("jinja")
+    Flask.jinja_options = {**options, "bytecode_cache": FileSystemBytecodeCache(str(folder))}
+    yield
+    Flask.jinja_options = options
 
 
 @pytest.fixture(scope="session", autouse=True)
