@@ -10,10 +10,12 @@ from portal.web.i18n import lazy_gettext as _l
 TOO_LONG = _l("Please keep it under %(max)s characters.", max=NOTE_MAX_LENGTH)
 
 
-def _text(label, required_message):
+def _text(label, required_message, id: str = "text"):
+    """The form's words; a form that shares its page with others names its own id."""
     return TextAreaField(
         label,
         validators=[InputRequired(required_message), Length(max=NOTE_MAX_LENGTH, message=TOO_LONG)],
+        id=id,
     )
 
 
@@ -22,7 +24,7 @@ class ResidentNoteForm(FlaskForm):
 
 
 class WorkerNoteForm(FlaskForm):
-    text = _text(_l("Note"), _l("Write the note."))
+    text = _text(_l("Note"), _l("Write the note."), id="note-text")
     visible = BooleanField(_l("The resident and their family may read this note"))
 
 
@@ -33,15 +35,19 @@ class HandOffForm(FlaskForm):
         validators=[InputRequired(_l("Choose who takes it over."))],
         render_kw={"required": False},
     )
-    text = _text(_l("What they should do"), _l("Say what the partner should do."))
+    text = _text(
+        _l("What they should do"), _l("Say what the partner should do."), id="hand-off-text"
+    )
 
 
 class ResolveForm(FlaskForm):
-    text = _text(_l("What was done"), _l("Say what was done, in a few words."))
+    text = _text(_l("What was done"), _l("Say what was done, in a few words."), id="resolve-text")
 
 
 class EscalateForm(FlaskForm):
-    text = _text(_l("Why it needs the next level"), _l("Give the reason for escalating."))
+    text = _text(
+        _l("Why it needs the next level"), _l("Give the reason for escalating."), id="escalate-text"
+    )
 
 
 class ReportForm(FlaskForm):

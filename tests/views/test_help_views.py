@@ -110,7 +110,11 @@ def test_worker_takes_resolves_and_resident_confirms(client, people, world, sign
     assert queue.select_one(f"#queue a[href='/help/requests/{request.id}']")
     client.post(f"/help/requests/{request.id}/take")
     page = html(client.post(f"/help/requests/{request.id}/resolve", data={"text": ""}))
-    assert page.select_one("#text-error")
+    assert page.select_one("#resolve-text-error")
+    # The request's forms each name their own box, so each label finds its own.
+    ids = [box["id"] for box in page.select("textarea")]
+    assert len(ids) >= 3 and len(set(ids)) == len(ids)
+    assert all(page.select_one(f"label[for='{box}']") for box in ids)
     client.post(f"/help/requests/{request.id}/resolve", data={"text": "换了水龙头"})
     sign_in.out()
     sign_in.resident(people.resident)
