@@ -71,10 +71,6 @@ def _combinations(role: Role, dimensions) -> list[tuple]:
     return combinations
 
 
-# Known problems, each marked on its own page until it is fixed: (check, role, page) -> what.
-KNOWN_PROBLEMS: dict[tuple[str, str, str], str] = {}
-
-
 def _pages(check: str, *dimensions) -> list:
     """pytest params: role, page, then one value of each dimension; a context's pages together."""
     params = []
@@ -82,9 +78,7 @@ def _pages(check: str, *dimensions) -> list:
         for values in _combinations(role, dimensions):
             for visit in role.visits:
                 id_ = "-".join([f"{role.name}:{_slug(visit.name)}", *map(str, values)])
-                known = KNOWN_PROBLEMS.get((check, role.name, visit.name))
-                marks = [pytest.mark.xfail(strict=True, reason=known)] if known else []
-                params.append(pytest.param(role.name, visit.name, *values, id=id_, marks=marks))
+                params.append(pytest.param(role.name, visit.name, *values, id=id_))
     return params
 
 
