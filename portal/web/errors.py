@@ -1,6 +1,7 @@
-"""Friendly, translated error pages; an expired form offers to send what was typed again."""
+"""Friendly, translated error pages; an expired form from the portal's own pages offers to send
+what was typed again, and one from anywhere else is refused without changing a thing."""
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, after_this_request, current_app, render_template, request, session
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -17,7 +18,36 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(Exception, _server_error)
 
 
+def _from_our_pages() -> bool:
+    """Whether the browser says the request came from one of the portal's own pages: in
+    Sec-Fetch-Site, or in Origin where it does not send that."""
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    return request.headers.get("Origin") == request.host_url.rstrip("/")
+
+
+def _leave_cookies_alone(response):
+    """The browser's cookies stay as they were: a session this request began is not saved."""
+    session.modified = False
+    response.headers.remove("Set-Cookie")
+    return response
+
+
 def _expired(error: CSRFError):
+    if not _from_our_pages():
+        # A form on another site, sent with none of the person's cookies: re-arming it with a
+        # fresh token would let one more press act in their name, so it is explained, not kept.
+        after_this_request(_leave_cookies_alone)
+        page = render_template(
+            "errors/error.html",
+            heading=_("This was not sent"),
+            message=_(
+                "It came from another website or app, not from Linli, so nothing was done. "
+                "To do it, open Linli and do it there."
+            ),
+        )
+        return page, 403
     kept = [
         (name, value) for name, value in request.form.items(multi=True) if name not in SECRET_FIELDS
     ]

@@ -13,6 +13,7 @@ from portal.accounts.models import Person
 from portal.extensions import db
 from tests.browser.support import (
     FAMILY,
+    RESIDENT_FOR_ATTACK,
     RESIDENT_FOR_LINK,
     RESIDENT_IDLE_KEPT,
     RESIDENT_IDLE_LEFT,
@@ -149,6 +150,35 @@ def test_a_wrong_pin_and_an_unknown_code_get_the_same_message(new_context, live)
     page.fill("#pin", "2580")
     submit(page, page.locator("button.button--huge"))
     assert page.url == live("/resident")
+
+
+def test_a_form_on_another_site_cannot_act_for_a_signed_in_resident(new_context, live):
+    """Another site's form posting to the portal is refused with no form to press again, and
+    the resident's cookies on the home tablet stay as they were; the portal's own expired form
+    still keeps what was typed."""
+    context = new_context(language="en")
+    page = context.new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_FOR_ATTACK)
+    assert page.url == live("/resident")
+    before = {(c["name"], c["value"]) for c in context.cookies()}
+
+    attacker = context.new_page()
+    attacker.set_content(
+        f'<form method="post" action="{live("/help/requests")}">'
+        '<input name="category" value="unwell"><button>Win a prize</button></form>'
+    )
+    submit(attacker, attacker.locator("button"))
+    expect(attacker.locator("h1")).to_have_text("This was not sent")
+    expect(attacker.locator("main form")).to_have_count(0)
+    assert {(c["name"], c["value"]) for c in context.cookies()} == before
+
+    page.goto(live("/resident"))
+    assert page.url == live("/resident"), "the resident was signed out"
+    form = page.locator("main form[action^='/help/requests']").first
+    form.locator("input[name=csrf_token]").evaluate("input => input.value = 'stale'")
+    submit(page, form.locator("button"))
+    expect(page.locator("h1")).to_have_text("This page expired, please try again")
+    expect(page.locator("main form input[name=category]")).to_have_count(1)
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])

@@ -122,7 +122,9 @@ def test_expired_form_keeps_what_was_typed_except_secrets(app, client):
     app.config["WTF_CSRF_ENABLED"] = True
     client.set_cookie("linli_lang", "en")
     response = client.post(
-        "/sign-in", data={"phone": "13800000001", "password": "secret", "csrf_token": "stale"}
+        "/sign-in",
+        data={"phone": "13800000001", "password": "secret", "csrf_token": "stale"},
+        headers={"Origin": "http://localhost", "Sec-Fetch-Site": "same-origin"},
     )
     assert response.status_code == 400
     page = html(response)
@@ -132,9 +134,39 @@ def test_expired_form_keeps_what_was_typed_except_secrets(app, client):
     assert "password" not in kept and kept["csrf_token"] != "stale"
 
 
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"},
+        {"Origin": "http://localhost:5000", "Sec-Fetch-Site": "same-site"},
+        {"Origin": "https://evil.example"},
+        {"Sec-Fetch-Site": "none"},
+        {},
+    ],
+    ids=["cross-site", "same-site", "origin-only", "typed", "no-headers"],
+)
+def test_a_form_from_elsewhere_is_refused_without_a_form_or_a_cookie(app, client, headers):
+    """Another site's form, sent without the person's cookies, fails the CSRF check: the page
+    explains and links home, offers no form that could send it again, and sets no cookie, so the
+    person's session and remember cookies stay as they were."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    client.set_cookie("linli_lang", "en")
+    response = client.post(
+        "/help/requests", data={"resident_id": "1", "category": "unwell"}, headers=headers
+    )
+    assert response.status_code == 403
+    page = html(response)
+    assert "This was not sent" in page.h1.get_text()
+    assert page.select_one("main a[href='/']")
+    assert not page.select("main form")
+    assert "Set-Cookie" not in response.headers
+
+
 def test_htmx_requests_need_the_csrf_header(app, client, htmx):
     app.config["WTF_CSRF_ENABLED"] = True
-    assert htmx("post", "/preferences/colours", data={"scheme": "by"}).status_code == 400
+    ours = {"Sec-Fetch-Site": "same-origin"}
+    missing = htmx("post", "/preferences/colours", data={"scheme": "by"}, headers=ours)
+    assert missing.status_code == 400
     page = html(client.get("/"))
     token = page.select_one("input[name=csrf_token]")["value"]
     response = htmx(
