@@ -23,6 +23,9 @@ WORKERS = 3
 THREADS = 4
 START_SECONDS = 30
 STOP_SECONDS = 10
+# Racers sign in, then wait for one another before they tap: their connections must stay open
+# through that wait, which on a busy machine outlasts gunicorn's default of two seconds.
+KEEP_ALIVE_SECONDS = 30
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ def _gunicorn(port: int) -> list[str]:
         "--no-control-socket",
         "--graceful-timeout",
         str(STOP_SECONDS // 2),
+        "--keep-alive",
+        str(KEEP_ALIVE_SECONDS),
         "portal:create_app()",
     ]
 
