@@ -13,7 +13,7 @@ a cookie's expiry set by the portal's clock is then still ahead for Chromium's.
 """
 
 import os
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -35,12 +35,8 @@ def suite_start() -> datetime:
 START = suite_start()
 
 
-def shanghai_now() -> datetime:
-    return datetime.now(SHANGHAI)
-
-
-def shanghai_today():
-    return shanghai_now().date()
+def shanghai_today() -> date:
+    return datetime.now(SHANGHAI).date()
 
 
 def shanghai(hour: int, minute: int = 0, days: int = 0) -> datetime:

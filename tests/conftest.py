@@ -203,11 +203,12 @@ def redis_url(tmp_path_factory):
     other Redis on the machine is touched. Without redis-server (tests/setup.sh installs it) the
     tests that need it fail rather than skip."""
     import shutil
-    import socket
     import subprocess
     import time
 
     import redis
+
+    from tests.concurrency.conftest import _free_port, _stop
 
     binary = shutil.which("redis-server")
     if binary is None:
@@ -218,9 +219,7 @@ def redis_url(tmp_path_factory):
     def start() -> tuple[subprocess.Popen, str] | None:
         # A port the system has just handed out is very likely still free a moment later; if
         # another program takes it first, the server exits and the caller tries another.
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = _free_port()
         options = ["--bind", "127.0.0.1", "--port", str(port), "--save", "", "--appendonly", "no"]
         server = subprocess.Popen(
             [binary, *options, "--dir", str(folder), "--logfile", str(log)],
@@ -250,9 +249,4 @@ def redis_url(tmp_path_factory):
         pytest.fail(f"redis-server did not start; its log:\n{said}", pytrace=False)
     server, url = started
     yield url
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
+    _stop(server)
