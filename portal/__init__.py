@@ -64,8 +64,8 @@ def _init_extensions(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_person(person_id: str):
-        return signed_in_person(int(person_id))
+    def load_person(user_id: str):
+        return signed_in_person(user_id)
 
     assets.init_app(app)
     converters.init_app(app)

@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 LANGUAGES = ("zh_Hans", "zh_Hant", "en")
@@ -62,8 +63,15 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", env("REDIS_URL", "memory://")),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": env("SIGN_IN_RATE_LIMIT", "20 per minute"),
-        "SIGN_IN_MAX_FAILURES": int(env("SIGN_IN_MAX_FAILURES", "5")),
-        "SIGN_IN_LOCK_MINUTES": int(env("SIGN_IN_LOCK_MINUTES", "15")),
+        # Wrong tries before a device waits to try an account again, before it waits to try any
+        # account, and on one account from everywhere before staff are told (accounts.services).
+        "SIGN_IN_FREE_FAILURES": int(env("SIGN_IN_FREE_FAILURES", "5")),
+        "SIGN_IN_DEVICE_FREE_FAILURES": int(env("SIGN_IN_DEVICE_FREE_FAILURES", "20")),
+        "SIGN_IN_ALERT_FAILURES": int(env("SIGN_IN_ALERT_FAILURES", "50")),
+        "SIGN_IN_LONGEST_WAIT_MINUTES": int(env("SIGN_IN_LONGEST_WAIT_MINUTES", "15")),
+        # A resident's home tablet stays signed in this long; other sign-ins last a browser
+        # session, and at most PERMANENT_SESSION_LIFETIME.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=int(env("SIGN_IN_REMEMBER_DAYS", "90"))),
         # A kiosk signs a resident out after this many seconds without a tap; the warning
         # comes KIOSK_WARNING_SECONDS before that.
         "KIOSK_IDLE_SECONDS": int(env("KIOSK_IDLE_SECONDS", "240")),

@@ -1,6 +1,13 @@
 """Every model of the portal, imported in one place so Alembic sees the whole schema."""
 
-from portal.accounts.models import FamilyLink, Kiosk, Person, RoleGrant, SignInThrottle
+from portal.accounts.models import (
+    FamilyLink,
+    Kiosk,
+    Person,
+    RoleGrant,
+    SignIn,
+    SignInThrottle,
+)
 from portal.activities.models import CalendarFeed, Event, Series, SignUp, Venue
 from portal.audit.models import AuditEntry
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
@@ -36,6 +43,7 @@ __all__ = [
     "Partner",
     "Person",
     "RoleGrant",
+    "SignIn",
     "SignInThrottle",
     "StreetOffice",
 ]

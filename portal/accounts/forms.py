@@ -115,3 +115,18 @@ class KioskEnrolForm(FlaskForm):
             Length(max=60, message=_l("A location has at most 60 characters.")),
         ],
     )
+
+
+class FindPersonForm(FlaskForm):
+    class Meta:
+        csrf = False  # a search changes nothing
+
+    person = StringField(
+        _l("Resident code or mobile number"),
+        validators=[
+            InputRequired(_l("Enter a resident code or a mobile number.")),
+            Length(
+                max=20, message=_l("A resident code or mobile number has at most 20 characters.")
+            ),
+        ],
+    )

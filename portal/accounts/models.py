@@ -59,6 +59,14 @@ class Person(TimestampMixin, UserMixin, db.Model):
     help_worker_phone: Mapped[str | None] = query_expression()
     help_community_id: Mapped[int | None] = query_expression()
 
+    # The sign-in the person came with on this request; see get_id.
+    sign_in_id = None
+
+    def get_id(self) -> str:
+        """Flask-Login's name for this person on this device: the person and their sign-in, so
+        that ending the sign-in ends every cookie that names it."""
+        return f"{self.id}.{self.sign_in_id}"
+
     @property
     def roles(self) -> frozenset[Role]:
         return frozenset(Role(grant.role) for grant in self.grants)
@@ -159,9 +167,35 @@ class Kiosk(TimestampMixin, db.Model):
         return self.revoked_at is None
 
 
-class SignInThrottle(db.Model):
-    """Failed sign-ins per phone number or resident code, whether or not such an account exists."""
+class SignIn(TimestampMixin, db.Model):
+    """One device's sign-in. The session and remember cookies name it; ending it signs that
+    device out, whatever copies of its cookies exist."""
 
-    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    # Kept signed in across browser restarts: a resident's home tablet.
+    remembered: Mapped[bool] = mapped_column(default=False)
+    kiosk_id: Mapped[int | None] = mapped_column(ForeignKey("kiosk.id"))
+    device: Mapped[str] = mapped_column(String(120), default="")
+    expires_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+    kiosk: Mapped[Kiosk | None] = relationship()
+
+    @property
+    def open(self) -> bool:
+        return self.ended_at is None
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted under one key: an account from one device, one device across
+    accounts, or one account from everywhere; whether or not such an account exists."""
+
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
     failures: Mapped[int] = mapped_column(default=0)
-    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime | None]
+    # Tries under this key are refused unchecked until then.
+    wait_until: Mapped[datetime | None]
+    # When staff were told of this account's failures; they are told once per run of them.
+    alerted_at: Mapped[datetime | None]

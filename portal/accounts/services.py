@@ -1,13 +1,15 @@
-"""Rules for accounts: sign-in and lockout, family registration and links, kiosk enrolment."""
+"""Rules for accounts: sign-in, its throttling and sign-out, family registration and links, kiosk enrolment."""
 
 import hashlib
 import re
 import secrets
 import threading
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from sqlalchemy import bindparam, select
+from blinker import Namespace
+from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -18,6 +20,7 @@ from portal.accounts.models import (
     Person,
     Role,
     RoleGrant,
+    SignIn,
     SignInThrottle,
 )
 from portal.audit import services as audit
@@ -26,6 +29,8 @@ from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
 
+# The largest id the database's integer column holds; a larger one names nobody.
+MAX_ID = 2**31 - 1
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # werkzeug's strong default; the test suite lowers it to keep thousands of sign-ins quick.
 HASH_METHOD = "scrypt"
@@ -64,12 +69,6 @@ class InvalidCredentials(AccountError):
     pass
 
 
-class AccountLocked(AccountError):
-    def __init__(self, until: datetime):
-        super().__init__(until)
-        self.until = until
-
-
 class PhoneTaken(AccountError):
     pass
 
@@ -102,11 +101,78 @@ def is_valid_phone(phone: str) -> bool:
     return bool(PHONE_PATTERN.match(phone))
 
 
-# Sign-in and lockout -------------------------------------------------------------------------
+# Sign-in throttling ---------------------------------------------------------------------------
+#
+# Wrong tries are counted under three keys, none of which a stranger can turn against a resident:
+# - the account from one device (an enrolled kiosk, else an address): a few free tries, then a
+#   wait before each next one that doubles, up to a ceiling. Only that device waits.
+# - the device across accounts: a few more free tries, then the same waits, so one common PIN
+#   cannot be tried on every code.
+# - the account from everywhere: at a much higher count staff are told once, and from then on
+#   devices that are not enrolled kiosks wait as well. A kiosk in the community is never made to.
+# A correct PIN or password during a wait is refused like any other try: the wait says nothing.
+# Counts are forgotten a day after their last failure.
+
+
+@dataclass(frozen=True)
+class Device:
+    """Where a sign-in is tried from: an enrolled kiosk, or an address on the internet."""
+
+    key: str
+    kiosk: bool = False
+
+    @classmethod
+    def at_kiosk(cls, kiosk_id: int) -> "Device":
+        return cls(f"kiosk:{kiosk_id}", kiosk=True)
+
+    @classmethod
+    def at_address(cls, address: str | None) -> "Device":
+        return cls(f"address:{address or 'unknown'}")
+
+
+@dataclass(frozen=True)
+class ThrottleRules:
+    account_free_failures: int = 5
+    device_free_failures: int = 20
+    alert_failures: int = 50
+    first_wait: timedelta = timedelta(seconds=30)
+    longest_wait: timedelta = timedelta(minutes=15)
+    memory: timedelta = timedelta(days=1)
+
+    @classmethod
+    def from_config(cls, config) -> "ThrottleRules":
+        return cls(
+            account_free_failures=config["SIGN_IN_FREE_FAILURES"],
+            device_free_failures=config["SIGN_IN_DEVICE_FREE_FAILURES"],
+            alert_failures=config["SIGN_IN_ALERT_FAILURES"],
+            longest_wait=timedelta(minutes=config["SIGN_IN_LONGEST_WAIT_MINUTES"]),
+        )
+
+    def wait_after(self, failures: int, free: int) -> timedelta | None:
+        """How long to wait after the failures-th failure when free of them come without a wait."""
+        if failures < free:
+            return None
+        doublings = min(failures - free, 20)
+        return min(self.first_wait * 2**doublings, self.longest_wait)
+
+
+class MustWait(AccountError):
+    """Too many wrong tries: no try is checked before until."""
+
+    def __init__(self, until: datetime):
+        super().__init__(until)
+        self.until = until
+
+
+_signals = Namespace()
+
+# Staff are told of an account tried many times over: sender is the account's person, or None
+# when no account has that phone number or code.
+repeated_failures = _signals.signal("sign-in-repeated-failures")
 
 
 def _throttle(key: str) -> SignInThrottle:
-    """The failure counter for key, created if needed; safe when two failures race to create it."""
+    """The counter for key, created if needed; safe when two failures race to create it."""
     throttle = db.session.get(SignInThrottle, key)
     if throttle is None:
         try:
@@ -118,74 +184,213 @@ def _throttle(key: str) -> SignInThrottle:
     return throttle
 
 
-def _check_not_locked(key: str, now: datetime) -> None:
-    throttle = db.session.get(SignInThrottle, key)
-    if throttle and throttle.locked_until and throttle.locked_until > now:
-        raise AccountLocked(throttle.locked_until)
+def _keys(account: str, device: Device) -> dict[str, str]:
+    """{key: which of the three counts it is} for a try at account from device."""
+    rules = {f"{account}|{device.key}": "account", account: "everywhere"}
+    if not device.kiosk:
+        rules[device.key] = "device"
+    return rules
 
 
-def _fail(key: str, now: datetime, max_failures: int, lock_minutes: int) -> None:
-    """Count a failure for key, lock it when the count reaches max_failures, and raise."""
-    throttle = _throttle(key)
-    if throttle.locked_until and throttle.locked_until <= now:
-        throttle.failures = 0
-        throttle.locked_until = None
-    throttle.failures += 1
-    if throttle.failures >= max_failures:
-        throttle.locked_until = now + timedelta(minutes=lock_minutes)
-        db.session.commit()
-        raise AccountLocked(throttle.locked_until)
+def _check_waits(account: str, device: Device, now: datetime, rules: ThrottleRules) -> None:
+    keys = _keys(account, device)
+    found = db.session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(keys)))
+    waits = [
+        t.wait_until
+        for t in found
+        if t.wait_until and t.wait_until > now and (keys[t.key] != "everywhere" or not device.kiosk)
+    ]
+    if waits:
+        raise MustWait(max(waits))
+
+
+def _count_failure(
+    account: str, device: Device, person: Person | None, now: datetime, rules: ThrottleRules
+) -> None:
+    """Count a wrong try under each key, set the waits it earns, alert staff once, and raise."""
+    free = {
+        "account": rules.account_free_failures,
+        "device": rules.device_free_failures,
+        "everywhere": rules.alert_failures,
+    }
+    waits = []
+    for key, kind in _keys(account, device).items():
+        throttle = _throttle(key)
+        db.session.execute(
+            update(SignInThrottle)
+            .where(SignInThrottle.key == key)
+            .values(
+                failures=case(
+                    (SignInThrottle.last_failure_at < now - rules.memory, 1),
+                    else_=SignInThrottle.failures + 1,
+                ),
+                last_failure_at=now,
+            )
+        )
+        db.session.refresh(throttle)
+        wait = rules.wait_after(throttle.failures, free[kind])
+        if wait:
+            throttle.wait_until = now + wait
+            if kind != "everywhere" or not device.kiosk:
+                waits.append(throttle.wait_until)
+        if kind == "everywhere" and throttle.failures >= free[kind] and throttle.alerted_at is None:
+            throttle.alerted_at = now
+            audit.record(None, "sign_in.repeated_failures", person, account=account)
+            repeated_failures.send(person, account=account, failures=throttle.failures)
+        if kind == "everywhere" and throttle.failures == 1:
+            throttle.alerted_at = None
     db.session.commit()
+    if waits:
+        raise MustWait(max(waits))
     raise InvalidCredentials()
 
 
-def _succeed(key: str) -> None:
-    throttle = db.session.get(SignInThrottle, key)
-    if throttle:
-        db.session.delete(throttle)
-    db.session.commit()
+def _forget_failures(account: str, device: Device) -> None:
+    db.session.execute(
+        delete(SignInThrottle).where(SignInThrottle.key == f"{account}|{device.key}")
+    )
 
 
 def authenticate_password(
-    phone: str, password: str, *, now: datetime | None = None, max_failures=5, lock_minutes=15
+    phone: str,
+    password: str,
+    device: Device,
+    *,
+    now: datetime | None = None,
+    rules: ThrottleRules = ThrottleRules(),
 ) -> Person:
-    """Return the active person with this phone and password; raise InvalidCredentials or AccountLocked."""
+    """Return the active person with this phone and password; raise InvalidCredentials or MustWait."""
     now = now or utcnow()
-    phone = normalise_phone(phone)
-    key = f"phone:{phone}"
-    _check_not_locked(key, now)
-    person = db.session.scalar(select(Person).where(Person.phone == phone))
+    account = f"phone:{normalise_phone(phone)}"
+    _check_waits(account, device, now, rules)
+    person = db.session.scalar(select(Person).where(Person.phone == normalise_phone(phone)))
     password_hash = person.password_hash if person and person.password_hash else _dummy_hash()
     if _matches(password_hash, password) and person and person.active:
-        _succeed(key)
+        _forget_failures(account, device)
         return person
-    _fail(key, now, max_failures, lock_minutes)
+    _count_failure(account, device, person, now, rules)
     raise AssertionError("unreachable")
 
 
 def authenticate_resident(
-    code: str, pin: str, *, now: datetime | None = None, max_failures=5, lock_minutes=15
+    code: str,
+    pin: str,
+    device: Device,
+    *,
+    now: datetime | None = None,
+    rules: ThrottleRules = ThrottleRules(),
 ) -> Person:
     """Return the resident with this code and PIN; the error never says which of the two was wrong."""
     now = now or utcnow()
     code = code.strip().upper()
-    key = f"code:{code}"
-    _check_not_locked(key, now)
+    account = f"code:{code}"
+    _check_waits(account, device, now, rules)
     person = db.session.scalar(select(Person).where(Person.resident_code == code))
     pin_hash = person.pin_hash if person and person.pin_hash else _dummy_hash()
     if _matches(pin_hash, pin) and person and person.active and person.has_role(Role.RESIDENT):
-        _succeed(key)
+        _forget_failures(account, device)
         return person
-    _fail(key, now, max_failures, lock_minutes)
+    _count_failure(account, device, person, now, rules)
     raise AssertionError("unreachable")
 
 
+# Sign-ins: one per device, each ended on its own or all together --------------------------------
+
+
+def start_sign_in(
+    person: Person,
+    *,
+    lasts: timedelta,
+    remembered: bool = False,
+    kiosk: Kiosk | None = None,
+    device: str = "",
+    now: datetime | None = None,
+) -> SignIn:
+    """Record and commit a sign-in for person on this device; person.get_id() then names it."""
+    now = now or utcnow()
+    sign_in = SignIn(
+        person_id=person.id,
+        remembered=remembered,
+        kiosk_id=kiosk.id if kiosk else None,
+        device=device[:120],
+        created_at=now,
+        expires_at=now + lasts,
+    )
+    db.session.add(sign_in)
+    db.session.commit()
+    person.sign_in_id = sign_in.id
+    return sign_in
+
+
+def end_sign_in(sign_in_id: int | None, *, now: datetime | None = None) -> None:
+    """End one device's sign-in, as its own person signing out there."""
+    if sign_in_id is None:
+        return
+    db.session.execute(
+        update(SignIn)
+        .where(SignIn.id == sign_in_id, SignIn.ended_at.is_(None))
+        .values(ended_at=now or utcnow())
+    )
+    db.session.commit()
+
+
+def end_sign_ins(
+    person: Person,
+    actor: Person,
+    *,
+    only_remembered: bool = False,
+    keep: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """End person's open sign-ins (only those kept across restarts, if asked; all but keep, if
+    given), as actor; staff doing it for a resident is audited. Returns how many ended."""
+    query = update(SignIn).where(SignIn.person_id == person.id, SignIn.ended_at.is_(None))
+    if only_remembered:
+        query = query.where(SignIn.remembered.is_(True))
+    if keep is not None:
+        query = query.where(SignIn.id != keep)
+    ended = db.session.execute(query.values(ended_at=now or utcnow(), ended_by_id=actor.id))
+    if ended.rowcount:
+        action = "sign_in.ended_remembered" if only_remembered else "sign_in.ended_all"
+        audit.record(actor, action, person, count=ended.rowcount)
+    db.session.commit()
+    return ended.rowcount
+
+
+def open_sign_ins(person: Person, now: datetime | None = None) -> list[SignIn]:
+    """person's sign-ins still in force, newest first."""
+    query = (
+        select(SignIn)
+        .where(
+            SignIn.person_id == person.id,
+            SignIn.ended_at.is_(None),
+            SignIn.expires_at > (now or utcnow()),
+        )
+        .order_by(SignIn.created_at.desc())
+        .options(db.joinedload(SignIn.kiosk))
+    )
+    return list(db.session.scalars(query))
+
+
 def set_password(person: Person, password: str) -> None:
+    """Set the password; every device signed in with the old one is signed out when committed."""
     person.password_hash = _hash(password)
+    _end_sign_ins_on_commit(person)
 
 
 def set_pin(person: Person, pin: str) -> None:
+    """Set the PIN; every device signed in with the old one is signed out when committed."""
     person.pin_hash = _hash(pin)
+    _end_sign_ins_on_commit(person)
+
+
+def _end_sign_ins_on_commit(person: Person) -> None:
+    if person.id is not None:
+        db.session.execute(
+            update(SignIn)
+            .where(SignIn.person_id == person.id, SignIn.ended_at.is_(None))
+            .values(ended_at=utcnow())
+        )
 
 
 # Family members and links --------------------------------------------------------------------
@@ -324,21 +529,44 @@ def may_act_for(person: Person, resident: Person) -> bool:
 
 @cache
 def _signed_in_query():
+    sign_in_open = (
+        select(SignIn.id)
+        .where(
+            SignIn.id == bindparam("sign_in_id"),
+            SignIn.person_id == Person.id,
+            SignIn.ended_at.is_(None),
+            SignIn.expires_at > bindparam("now"),
+        )
+        .exists()
+    )
     return (
         select(Person)
-        .where(Person.id == bindparam("person_id"))
+        .where(Person.id == bindparam("person_id"), sign_in_open)
         .options(db.joinedload(Person.grants), db.joinedload(Person.community))
         .options(*community_services.with_help_contacts())
     )
 
 
-def signed_in_person(person_id: int) -> Person | None:
-    """The active person with this id, their role grants, their community and the help strip's
+def signed_in_person(user_id: str, now: datetime | None = None) -> Person | None:
+    """The active person named by a session's or remember cookie's user id ("person.sign-in"),
+    if that sign-in is still open, with their role grants, their community and the help strip's
     numbers, read in one query: every request asks for them, and every page shows something of
     the community, so the statement is built once."""
-    found = db.session.scalars(_signed_in_query(), {"person_id": person_id})
+    person_id, _, sign_in_id = user_id.partition(".")
+    if not (person_id.isdigit() and sign_in_id.isdigit()):
+        return None
+    person_id, sign_in_id = int(person_id), int(sign_in_id)
+    if max(person_id, sign_in_id) > MAX_ID:
+        return None
+    found = db.session.scalars(
+        _signed_in_query(),
+        {"person_id": person_id, "sign_in_id": sign_in_id, "now": now or utcnow()},
+    )
     person = found.unique().one_or_none()
-    return person if person and person.active else None
+    if person is None or not person.active:
+        return None
+    person.sign_in_id = sign_in_id
+    return person
 
 
 @cache
@@ -443,6 +671,26 @@ def get_kiosk(kiosk_id: int) -> Kiosk | None:
 
 def get_person(person_id: int) -> Person | None:
     return db.session.get(Person, person_id)
+
+
+def person_by_code_or_phone(text: str) -> Person | None:
+    """The person whose resident code or mobile number this is."""
+    text = "".join(text.split()).upper()
+    return db.session.scalar(
+        select(Person).where(
+            (Person.resident_code == text) | (Person.phone == normalise_phone(text))
+        )
+    )
+
+
+def masked_name_for_code(code: str) -> str | None:
+    """The name of the resident with this code with all but its first character hidden, for the
+    PIN page to show whose sign-in it is; None if nobody has the code."""
+    resident = resident_by_code(code)
+    if resident is None or not resident.has_role(Role.RESIDENT):
+        return None
+    name = "".join(resident.name.split())
+    return name[:1] + "*" * min(len(name) - 1, 3)
 
 
 def resident_by_code(code: str) -> Person | None:

@@ -1,6 +1,7 @@
 """Sign-in (password, kiosk code + PIN), family registration and links, homes, kiosk enrolment."""
 
 from datetime import timedelta
+from math import ceil
 
 from flask import (
     Blueprint,
@@ -15,13 +16,13 @@ from flask import (
     session,
     url_for,
 )
-from flask_babel import format_datetime
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import services as accounts
 from portal.accounts.forms import (
     KINSHIP_LABELS,
+    FindPersonForm,
     KioskEnrolForm,
     LinkRequestForm,
     PinForm,
@@ -34,10 +35,12 @@ from portal.activities import calendar as activity_calendar
 from portal.canteen import services as canteen
 from portal.community import services as community
 from portal.extensions import limiter
+from portal.model_base import utcnow
 from portal.web import kiosk as kiosk_web
 from portal.web.access import public, roles_required, signed_in
 from portal.web.forms import safe_next
 from portal.web.i18n import gettext as _
+from portal.web.i18n import ngettext
 from portal.web.templating import today
 from portal.web.views import home_url_for
 
@@ -51,25 +54,42 @@ def _sign_in_limit() -> str:
     return current_app.config["SIGN_IN_RATE_LIMIT"]
 
 
-def _lockout_settings() -> dict:
-    config = current_app.config
-    return {
-        "max_failures": config["SIGN_IN_MAX_FAILURES"],
-        "lock_minutes": config["SIGN_IN_LOCK_MINUTES"],
-    }
+def _device() -> accounts.Device:
+    """The device trying to sign in, as the throttle counts it."""
+    if g.kiosk is not None:
+        return accounts.Device.at_kiosk(g.kiosk.id)
+    return accounts.Device.at_address(request.remote_addr)
 
 
-def _locked_message(error: accounts.AccountLocked) -> str:
-    return _(
-        "After %(count)s wrong tries this account is locked until %(time)s, to keep it safe.",
-        count=current_app.config["SIGN_IN_MAX_FAILURES"],
-        time=format_datetime(error.until, "HH:mm"),
+def _throttle_rules() -> accounts.ThrottleRules:
+    return accounts.ThrottleRules.from_config(current_app.config)
+
+
+def _wait_message(error: accounts.MustWait) -> str:
+    minutes = max(1, ceil((error.until - utcnow()).total_seconds() / 60))
+    return ngettext(
+        "Too many wrong tries on this device. Please try again in %(num)s minute.",
+        "Too many wrong tries on this device. Please try again in %(num)s minutes.",
+        minutes,
     )
 
 
 def _begin_session(person, remember: bool = False) -> None:
-    """Sign person in on a fresh session so nothing from before signing in carries over."""
+    """Sign person in on a fresh session so nothing from before signing in carries over; the
+    sign-in is recorded first, so that signing out can end it."""
     kiosk_web.fresh_session()
+    lasts = (
+        current_app.config["REMEMBER_COOKIE_DURATION"]
+        if remember
+        else current_app.permanent_session_lifetime
+    )
+    accounts.start_sign_in(
+        person,
+        lasts=lasts,
+        remembered=remember,
+        kiosk=g.kiosk,
+        device=request.user_agent.string,
+    )
     login_user(person, remember=remember)
 
 
@@ -84,10 +104,10 @@ def sign_in():
     if form.validate_on_submit():
         try:
             person = accounts.authenticate_password(
-                form.phone.data, form.password.data, **_lockout_settings()
+                form.phone.data, form.password.data, _device(), rules=_throttle_rules()
             )
-        except accounts.AccountLocked as error:
-            form.password.errors.append(_locked_message(error))
+        except accounts.MustWait as error:
+            form.password.errors.append(_wait_message(error))
         except accounts.InvalidCredentials:
             form.password.errors.append(_("The mobile number or the password is not right."))
         else:
@@ -103,6 +123,22 @@ def sign_out():
     kiosk_web.end_session()
     flash(_("You have signed out."), "info")
     return redirect(url_for("accounts.kiosk_code" if was_kiosk else "web.index"), 303)
+
+
+@bp.get("/account/sign-ins")
+@signed_in
+def sign_ins():
+    return render_template("accounts/sign_ins.html", sign_ins=accounts.open_sign_ins(current_user))
+
+
+@bp.post("/account/sign-ins/end")
+@signed_in
+def end_sign_ins():
+    """Sign out on every device, this one included: for a lost phone or a tablet given away."""
+    accounts.end_sign_ins(current_user, current_user)
+    kiosk_web.end_session()
+    flash(_("You have signed out on every device."), "info")
+    return redirect(url_for("web.index"), 303)
 
 
 # Kiosk sign-in: resident code, then PIN, each on a big keypad ----------------------------------
@@ -140,6 +176,8 @@ def kiosk_code():
         session["kiosk_code"] = form.code.data
         session["kiosk_next"] = request.args.get("next", "")
         return redirect(url_for("accounts.kiosk_pin"), 303)
+    if form.errors:
+        form.code.data = ""  # the next try starts from an empty keypad
     return render_template("accounts/kiosk_code.html", form=form)
 
 
@@ -155,14 +193,18 @@ def kiosk_pin():
     form = PinForm()
     if request.method == "POST" and not _press_key(form.pin) and form.validate_on_submit():
         try:
-            person = accounts.authenticate_resident(code, form.pin.data, **_lockout_settings())
-        except accounts.AccountLocked as error:
+            person = accounts.authenticate_resident(
+                code, form.pin.data, _device(), rules=_throttle_rules()
+            )
+        except accounts.MustWait as error:
+            form.pin.data = ""
             form.pin.errors.append(
-                _locked_message(error)
+                _wait_message(error)
                 + " "
                 + _("Please ask the activity-room staff or your grid worker to help you.")
             )
         except accounts.InvalidCredentials:
+            form.pin.data = ""
             form.pin.errors.append(
                 _("That resident code and PIN do not match. Please check them and try again.")
             )
@@ -172,7 +214,14 @@ def kiosk_pin():
             if g.kiosk is not None:
                 kiosk_web.start_kiosk_session()
             return redirect(target, 303)
-    return render_template("accounts/kiosk_pin.html", form=form, code=code)
+    if form.errors:
+        form.pin.data = ""  # the next try starts from an empty keypad
+    return render_template(
+        "accounts/kiosk_pin.html",
+        form=form,
+        code=code,
+        masked_name=accounts.masked_name_for_code(code),
+    )
 
 
 # Family members ------------------------------------------------------------------------------
@@ -213,7 +262,7 @@ def request_link():
     form = LinkRequestForm()
     if form.validate_on_submit():
         try:
-            link = accounts.request_link(current_user, form.resident_code.data, form.kinship.data)
+            accounts.request_link(current_user, form.resident_code.data, form.kinship.data)
         except accounts.NoSuchResident:
             form.resident_code.errors.append(
                 _("No resident has this code. Check the code on their resident card.")
@@ -224,14 +273,15 @@ def request_link():
             form.resident_code.errors.append(
                 _("You are already linked to %(name)s.", name=error.link.resident.name)
                 if error.link.status == "active"
-                else _("You have already asked to link to %(name)s.", name=error.link.resident.name)
+                else _(
+                    "You have already asked to link to this resident. They have not answered yet."
+                )
             )
         else:
             flash(
                 _(
-                    "Your request has been sent. %(name)s can approve it at the kiosk, "
-                    "or community staff can approve it.",
-                    name=link.resident.name,
+                    "Your request has been sent. The resident can approve it at the kiosk, "
+                    "or community staff can approve it. Until then their name is not shown here."
                 ),
                 "success",
             )
@@ -332,6 +382,40 @@ def staff_home():
 def pending_links():
     links = accounts.pending_links()
     return render_template("accounts/pending_links.html", links=links, kinships=KINSHIP_LABELS)
+
+
+@bp.get("/admin/sign-ins")
+@roles_required(Role.ADMIN)
+def person_sign_ins():
+    form = FindPersonForm(request.args)
+    person = None
+    if request.args and form.validate():
+        person = accounts.person_by_code_or_phone(form.person.data)
+        if person is None:
+            form.person.errors.append(_("Nobody has this resident code or mobile number."))
+    sign_ins = accounts.open_sign_ins(person) if person else []
+    return render_template(
+        "accounts/person_sign_ins.html", form=form, person=person, sign_ins=sign_ins
+    )
+
+
+@bp.post("/admin/people/<int:person_id>/sign-ins/end")
+@roles_required(Role.ADMIN)
+def end_person_sign_ins(person_id: int):
+    """Sign a person out of the devices they keep signed in, such as a resident's home tablet."""
+    person = accounts.get_person(person_id) or abort(404)
+    count = accounts.end_sign_ins(person, current_user, only_remembered=True)
+    flash(
+        ngettext(
+            "%(name)s is signed out of %(num)s device.",
+            "%(name)s is signed out of %(num)s devices.",
+            count,
+            name=person.name,
+        ),
+        "success",
+    )
+    key = person.resident_code or person.phone or ""
+    return redirect(url_for("accounts.person_sign_ins", person=key), 303)
 
 
 def _kiosk_form() -> KioskEnrolForm:

@@ -58,9 +58,13 @@ def fresh_session() -> None:
 
 
 def end_session() -> None:
-    """Sign out, keeping only the messages still to show."""
-    logout_user()
+    """Sign out: end this device's sign-in, so no copy of its cookies works again, then clear the
+    session but for the messages still to show. Flask-Login's order to delete the remember cookie
+    is given after the clearing, which would otherwise drop it."""
+    if current_user.is_authenticated:
+        accounts.end_sign_in(current_user.sign_in_id)
     fresh_session()
+    logout_user()
 
 
 def _kiosk_context() -> dict:

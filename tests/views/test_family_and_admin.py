@@ -104,7 +104,22 @@ def test_link_without_kinship_and_to_oneself_and_twice(client, world, sign_in):
             "/family/links/new", data={"resident_code": other.resident_code, "kinship": "son"}
         )
     )
-    assert "already asked to link to 赵凤英" in page.select_one("#resident_code-error").get_text()
+    assert "already asked to link to this resident" in page.select_one(
+        "#resident_code-error"
+    ).get_text()
+    assert "赵凤英" not in page.get_text()
+
+
+def test_asking_to_link_reveals_nothing_about_the_resident(client, world, sign_in):
+    resident = world.person(Role.RESIDENT, name="周淑珍")
+    sign_in.password(world.person(Role.FAMILY))
+    response = client.post(
+        "/family/links/new", data={"resident_code": resident.resident_code, "kinship": "son"}
+    )
+    page = html(client.get(response.headers["Location"]))
+    assert "Your request has been sent" in page.get_text()
+    assert "周淑珍" not in page.get_text()
+    assert resident.resident_code in page.select_one(".card__title").get_text()
 
 
 def test_strangers_cannot_end_or_decide_a_link(client, world, sign_in):

@@ -36,9 +36,9 @@ def test_wrong_password_then_lockout_message(client, world, sign_in):
             "mobile number or the password is not right"
             in page.select_one("#password-error").get_text()
         )
-    locked = text_of(sign_in.password(person, "wrong password"))
-    assert "After 5 wrong tries this account is locked until" in locked
-    assert "locked" in text_of(sign_in.password(person, PASSWORD))
+    waiting = text_of(sign_in.password(person, "wrong password"))
+    assert "Too many wrong tries on this device. Please try again in 1 minute." in waiting
+    assert "Please try again in 1 minute" in text_of(sign_in.password(person, PASSWORD))
 
 
 def test_sign_in_follows_a_safe_next_only(client, world):
@@ -129,12 +129,47 @@ def test_unknown_code_and_wrong_pin_get_the_same_message(client, world, sign_in)
     assert "do not match" in unknown
 
 
-def test_locked_code_tells_the_resident_whom_to_ask(client, world, sign_in):
+def test_a_waiting_device_tells_the_resident_whom_to_ask(client, world, sign_in):
     resident = world.person(Role.RESIDENT)
     for _ in range(5):
         response = sign_in.resident(resident, pin="9999")
     message = html(response).select_one("#pin-error").get_text()
-    assert "locked until" in message and "activity-room staff or your grid worker" in message
+    assert "try again in 1 minute" in message
+    assert "activity-room staff or your grid worker" in message
+
+
+def test_a_stranger_elsewhere_cannot_lock_the_resident_out(app, client, world, sign_in):
+    resident = world.person(Role.RESIDENT)
+    stranger = app.test_client()
+    stranger.environ_base["REMOTE_ADDR"] = "198.51.100.66"
+    for _ in range(12):
+        stranger.post("/kiosk", data={"code": resident.resident_code})
+        stranger.post("/kiosk/pin", data={"pin": "1111"})
+    page = html(stranger.post("/kiosk/pin", data={"pin": PIN}))
+    assert "Too many wrong tries" in page.select_one("#pin-error").get_text()
+    assert sign_in.resident(resident).headers["Location"] == "/resident"
+
+
+def test_every_new_try_starts_from_an_empty_keypad(client, world, sign_in):
+    resident = world.person(Role.RESIDENT)
+    page = html(sign_in.resident(resident, pin="1111"))
+    assert page.select_one("#pin").get("value", "") == ""
+    assert client.post("/kiosk/pin", data={"pin": PIN}).headers["Location"] == "/resident"
+    client.post("/sign-out")
+    page = html(client.post("/kiosk", data={"code": "12345"}))
+    assert page.select_one("#code").get("value", "") == ""
+
+
+def test_the_pin_page_says_whose_sign_in_it_is(client, world):
+    resident = world.person(Role.RESIDENT, name="张桂英")
+    client.post("/kiosk", data={"code": resident.resident_code})
+    page = html(client.get("/kiosk/pin"))
+    line = page.select_one(".signing-in-as").get_text()
+    assert line == f"Signing in 张**, resident code {resident.resident_code}."
+    assert "桂英" not in page.get_text()
+    client.post("/kiosk", data={"code": "654321"})
+    line = html(client.get("/kiosk/pin")).select_one(".signing-in-as").get_text()
+    assert line == "Signing in with resident code 654321."
 
 
 def test_resident_signs_in_and_sees_name_and_date(client, world, sign_in):
