@@ -40,6 +40,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  every table, for the migrations
     from portal.accounts.services import signed_in_person
+    from portal.notifications import alerts
     from portal.web import (
         assets,
         converters,
@@ -76,6 +77,7 @@ def _init_extensions(app: Flask) -> None:
     headers.init_app(app)
     timing.init_app(app)
     errors.init_app(app)
+    alerts.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:

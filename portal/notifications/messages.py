@@ -34,6 +34,13 @@ def describe(notification: Notification) -> tuple[str, str | None]:
         else:
             text = _("%(resident)s's request for help (%(category)s) is now: %(status)s.", **words)
         return text, link
+    if notification.kind == "account.repeated_failures":
+        return _(
+            "Someone has tried %(name)s's account with a wrong PIN or password %(failures)s times. "
+            "Call them, and change their PIN or password if it may be known.",
+            name=params.get("name", ""),
+            failures=params.get("failures", ""),
+        ), url_for("accounts.person_sign_ins", person=params.get("person", ""))
     return _("You have a new message."), notification.link
 
 

@@ -7,6 +7,7 @@ from portal.accounts.models import LinkStatus, Role, SignInThrottle
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.notifications.models import Notification
 from tests.helpers import PASSWORD, PIN
 
 HOME = accounts.Device.at_address("203.0.113.7")
@@ -296,3 +297,24 @@ def test_a_process_hashes_one_secret_at_a_time(monkeypatch):
     for thread in threads:
         thread.join()
     assert len(most) == 6 and max(most) == 1
+
+
+def test_admins_of_the_community_and_the_street_get_the_alert(world):
+    resident = world.person(Role.RESIDENT, name="吴秀兰")
+    here = world.person(Role.ADMIN)
+    street = world.person(Role.ADMIN)
+    street.community_id = None
+    db.session.commit()
+    rules = accounts.ThrottleRules(alert_failures=3)
+    now = utcnow()
+    for number in range(3):
+        device = accounts.Device.at_address(f"198.51.100.{number}")
+        with pytest.raises((accounts.InvalidCredentials, accounts.MustWait)):
+            accounts.authenticate_resident(
+                resident.resident_code, "1111", device, now=now, rules=rules
+            )
+    told = db.session.scalars(
+        db.select(Notification).where(Notification.kind == "account.repeated_failures")
+    ).all()
+    assert sorted(n.recipient_id for n in told) == sorted([here.id, street.id])
+    assert told[0].params["name"] == "吴秀兰"

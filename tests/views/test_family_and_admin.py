@@ -104,9 +104,10 @@ def test_link_without_kinship_and_to_oneself_and_twice(client, world, sign_in):
             "/family/links/new", data={"resident_code": other.resident_code, "kinship": "son"}
         )
     )
-    assert "already asked to link to this resident" in page.select_one(
-        "#resident_code-error"
-    ).get_text()
+    assert (
+        "already asked to link to this resident"
+        in page.select_one("#resident_code-error").get_text()
+    )
     assert "赵凤英" not in page.get_text()
 
 

@@ -142,6 +142,7 @@ def test_a_stranger_elsewhere_cannot_lock_the_resident_out(app, client, world, s
     resident = world.person(Role.RESIDENT)
     stranger = app.test_client()
     stranger.environ_base["REMOTE_ADDR"] = "198.51.100.66"
+    stranger.set_cookie("linli_lang", "en")
     for _ in range(12):
         stranger.post("/kiosk", data={"code": resident.resident_code})
         stranger.post("/kiosk/pin", data={"pin": "1111"})
@@ -259,3 +260,18 @@ def test_rate_limit_can_live_in_redis(app, client, redis_url):
     assert statuses == [200, 200, 429]
     # The counts are kept in that server.
     assert store.dbsize() > 0
+
+
+def test_admins_are_told_of_an_account_tried_from_many_places(app, client, world, sign_in):
+    app.config["SIGN_IN_ALERT_FAILURES"] = 3
+    resident = world.person(Role.RESIDENT, name="郑桂兰")
+    admin = world.person(Role.ADMIN)
+    for number in range(3):
+        stranger = app.test_client()
+        stranger.environ_base["REMOTE_ADDR"] = f"198.51.100.{number}"
+        stranger.post("/kiosk", data={"code": resident.resident_code})
+        stranger.post("/kiosk/pin", data={"pin": "1111"})
+    sign_in.password(admin)
+    message = html(client.get("/inbox")).select_one(".card-list li")
+    assert "郑桂兰's account with a wrong PIN or password 3 times" in message.get_text()
+    assert message.a["href"] == f"/admin/sign-ins?person={resident.resident_code}"

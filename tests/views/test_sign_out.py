@@ -84,9 +84,10 @@ def test_a_person_signs_out_on_every_device_at_once(app, client, world, sign_in)
     titles = [h2.get_text() for h2 in page.select(".card__title")]
     assert sorted(titles) == ["A device that stays signed in", "This device"]
     response = client.post("/account/sign-ins/end")
-    assert "You have signed out on every device" in html(
-        client.get(response.headers["Location"])
-    ).get_text()
+    assert (
+        "You have signed out on every device"
+        in html(client.get(response.headers["Location"])).get_text()
+    )
     assert not _signed_in(client)
     assert not _signed_in(phone_of_a_grandchild)
 
@@ -101,9 +102,10 @@ def test_staff_sign_a_resident_out_of_their_home_tablet(app, client, world, sign
     assert page.select_one("h2").get_text() == "钱桂芳"
     assert "A device that stays signed in" in page.select_one("table").get_text()
     response = client.post(f"/admin/people/{resident.id}/sign-ins/end")
-    assert "钱桂芳 is signed out of 1 device." in html(
-        client.get(response.headers["Location"])
-    ).get_text()
+    assert (
+        "钱桂芳 is signed out of 1 device."
+        in html(client.get(response.headers["Location"])).get_text()
+    )
     assert not _signed_in(tablet)
     entry = db.session.scalar(
         db.select(AuditEntry).where(AuditEntry.action == "sign_in.ended_remembered")
