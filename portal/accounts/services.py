@@ -684,13 +684,12 @@ def person_by_code_or_phone(text: str) -> Person | None:
 
 
 def masked_name_for_code(code: str) -> str | None:
-    """The name of the resident with this code with all but its first character hidden, for the
-    PIN page to show whose sign-in it is; None if nobody has the code."""
+    """The first character of the name of the resident with this code, then two stars whatever
+    the name's length, for the PIN page to show whose sign-in it is; None if nobody has it."""
     resident = resident_by_code(code)
     if resident is None or not resident.has_role(Role.RESIDENT):
         return None
-    name = "".join(resident.name.split())
-    return name[:1] + "*" * min(len(name) - 1, 3)
+    return resident.name.strip()[:1] + "**"
 
 
 def resident_by_code(code: str) -> Person | None:

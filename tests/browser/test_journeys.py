@@ -14,6 +14,8 @@ from portal.extensions import db
 from tests.browser.support import (
     FAMILY,
     RESIDENT_FOR_ATTACK,
+    RESIDENT_HOME_TABLET,
+    RESIDENT_PIN_RETRY,
     RESIDENT_FOR_LINK,
     RESIDENT_IDLE_KEPT,
     RESIDENT_IDLE_LEFT,
@@ -152,6 +154,41 @@ def test_a_wrong_pin_and_an_unknown_code_get_the_same_message(new_context, live)
     assert page.url == live("/resident")
 
 
+def test_after_a_wrong_pin_the_keypad_starts_again_empty(new_context, live):
+    page = new_context(kiosk=True, language="en").new_page()
+    page.goto(live("/kiosk"))
+    press_with_javascript(page, "#code", RESIDENT_PIN_RETRY)
+    submit(page, page.locator("button.button--huge"))
+    masked = name_of(live, resident_code=RESIDENT_PIN_RETRY)[0]
+    expect(page.locator(".signing-in-as")).to_have_text(
+        f"Signing in {masked}**, resident code {RESIDENT_PIN_RETRY}."
+    )
+    press_with_javascript(page, "#pin", "1111")
+    submit(page, page.locator("button.button--huge"))
+    assert "do not match" in error_texts(page)[1]
+    expect(page.locator("#pin")).to_have_value("")
+    press_with_javascript(page, "#pin", "2580")
+    submit(page, page.locator("button.button--huge"))
+    assert page.url == live("/resident")
+
+
+def test_signing_out_of_a_home_tablet_signs_out(new_context, live):
+    """On a tablet that is not a kiosk the resident stays signed in; signing out there ends it,
+    and the next person to pick the tablet up meets the sign-in page."""
+    context = new_context(language="en")
+    page = context.new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_HOME_TABLET)
+    assert page.url == live("/resident")
+    name = name_of(live, resident_code=RESIDENT_HOME_TABLET)
+    assert any(c["name"] == "remember_token" for c in context.cookies())
+    submit(page, page.locator("[data-sign-out-form] button"))
+    expect(page.locator("main")).to_contain_text("You have signed out")
+    expect(page.locator("body")).not_to_contain_text(name)
+    assert not any(c["name"] == "remember_token" for c in context.cookies())
+    page.goto(live("/resident"))
+    assert page.url.startswith(live("/kiosk")) or page.url.startswith(live("/sign-in"))
+
+
 def test_a_form_on_another_site_cannot_act_for_a_signed_in_resident(new_context, live):
     """Another site's form posting to the portal is refused with no form to press again, and
     the resident's cookies on the home tablet stay as they were; the portal's own expired form
@@ -225,8 +262,10 @@ def test_new_family_member_links_to_a_resident_who_allows_it_at_the_kiosk(new_co
     submit(family, main_form_button(family, "/family/links/new"))
     assert family.url == live("/family")
     resident_name = name_of(live, resident_code=RESIDENT_FOR_LINK)
-    card = family.locator(".card", has_text=resident_name)
-    expect(card.locator(".tag--pending")).to_be_visible()
+    # Until the resident agrees, the request shows their code and never their name.
+    expect(family.locator("main")).not_to_contain_text(resident_name)
+    waiting = family.locator(".card", has_text=RESIDENT_FOR_LINK)
+    expect(waiting.locator(".tag--pending")).to_be_visible()
 
     resident = new_context(kiosk=True, javascript=False).new_page()
     sign_in_at_kiosk(resident, live, RESIDENT_FOR_LINK)
@@ -239,6 +278,7 @@ def test_new_family_member_links_to_a_resident_who_allows_it_at_the_kiosk(new_co
     ).to_be_visible()
 
     family.reload()
+    card = family.locator(".card", has_text=resident_name)
     expect(card.locator(".tag--active")).to_be_visible()
     expect(card.locator(".tag--pending")).to_have_count(0)
 
