@@ -49,7 +49,7 @@ def _get(path: str) -> Callable[[Page, LiveServer], None]:
     def go(page: Page, live: LiveServer) -> None:
         response = page.goto(live(path))
         assert response is not None
-        assert page.url.split("?")[0] == live(path), f"{path} went to {page.url}"
+        assert page.url.split("?")[0] == live(path.split("?")[0]), f"{path} went to {page.url}"
 
     return go
 
@@ -353,6 +353,7 @@ ROLES = (
         visits=(
             Visit("/resident", _get("/resident")),
             Visit("/resident/family", _get("/resident/family")),
+            Visit("/account/sign-ins", _get("/account/sign-ins")),
             Visit("/resident (idle warning)", _idle_warning),
             Visit("help sent", _help_sent),
             Visit("my requests", _follow("/resident", "a.tile[href^='/help/residents/']")),
@@ -393,6 +394,7 @@ ROLES = (
                 "parent's meal delivery", _follow("/family", "main a[href^='/delivery/residents/']")
             ),
             Visit("/inbox", _get("/inbox")),
+            Visit("/account/sign-ins", _get("/account/sign-ins")),
         ),
     ),
     Role(
@@ -432,6 +434,7 @@ ROLES = (
             Visit("/admin/family-links", _get("/admin/family-links")),
             Visit("/admin/audit/", _get("/admin/audit/")),
             Visit("/admin/partners", _get("/admin/partners")),
+            Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),
         ),
