@@ -91,7 +91,7 @@ def _refusal(error: help.HelpError) -> str:
 
 @bp.post("/requests")
 @roles_required(*ASKING_ROLES)
-@limiter.limit("60 per hour", key_func=lambda: f"help:{current_user.get_id()}")
+@limiter.limit("60 per hour", key_func=lambda: f"help:{current_user.id}")
 def ask():
     resident = _resident_for_asking()
     try:
