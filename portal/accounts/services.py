@@ -186,19 +186,25 @@ def _throttle(key: str) -> SignInThrottle:
 
 def _keys(account: str, device: Device) -> dict[str, str]:
     """{key: which of the three counts it is} for a try at account from device."""
-    rules = {f"{account}|{device.key}": "account", account: "everywhere"}
+    keys = {f"{account}|{device.key}": "account", account: "everywhere"}
     if not device.kiosk:
-        rules[device.key] = "device"
-    return rules
+        keys[device.key] = "device"
+    return keys
 
 
-def _check_waits(account: str, device: Device, now: datetime, rules: ThrottleRules) -> None:
+def _makes_wait(kind: str, device: Device) -> bool:
+    """Whether a wait under this kind of key holds device back: an enrolled kiosk never waits
+    for failures made elsewhere."""
+    return kind != "everywhere" or not device.kiosk
+
+
+def _check_waits(account: str, device: Device, now: datetime) -> None:
     keys = _keys(account, device)
     found = db.session.scalars(select(SignInThrottle).where(SignInThrottle.key.in_(keys)))
     waits = [
         t.wait_until
         for t in found
-        if t.wait_until and t.wait_until > now and (keys[t.key] != "everywhere" or not device.kiosk)
+        if t.wait_until and t.wait_until > now and _makes_wait(keys[t.key], device)
     ]
     if waits:
         raise MustWait(max(waits))
@@ -231,7 +237,7 @@ def _count_failure(
         wait = rules.wait_after(throttle.failures, free[kind])
         if wait:
             throttle.wait_until = now + wait
-            if kind != "everywhere" or not device.kiosk:
+            if _makes_wait(kind, device):
                 waits.append(throttle.wait_until)
         if kind == "everywhere" and throttle.failures >= free[kind] and throttle.alerted_at is None:
             throttle.alerted_at = now
@@ -262,7 +268,7 @@ def authenticate_password(
     """Return the active person with this phone and password; raise InvalidCredentials or MustWait."""
     now = now or utcnow()
     account = f"phone:{normalise_phone(phone)}"
-    _check_waits(account, device, now, rules)
+    _check_waits(account, device, now)
     person = db.session.scalar(select(Person).where(Person.phone == normalise_phone(phone)))
     password_hash = person.password_hash if person and person.password_hash else _dummy_hash()
     if _matches(password_hash, password) and person and person.active:
@@ -284,7 +290,7 @@ def authenticate_resident(
     now = now or utcnow()
     code = code.strip().upper()
     account = f"code:{code}"
-    _check_waits(account, device, now, rules)
+    _check_waits(account, device, now)
     person = db.session.scalar(select(Person).where(Person.resident_code == code))
     pin_hash = person.pin_hash if person and person.pin_hash else _dummy_hash()
     if _matches(pin_hash, pin) and person and person.active and person.has_role(Role.RESIDENT):
@@ -334,6 +340,11 @@ def end_sign_in(sign_in_id: int | None, *, now: datetime | None = None) -> None:
     db.session.commit()
 
 
+def _ending_sign_ins_of(person: Person):
+    """An UPDATE of person's open sign-ins, for the caller to narrow and give values."""
+    return update(SignIn).where(SignIn.person_id == person.id, SignIn.ended_at.is_(None))
+
+
 def end_sign_ins(
     person: Person,
     actor: Person,
@@ -344,7 +355,7 @@ def end_sign_ins(
 ) -> int:
     """End person's open sign-ins (only those kept across restarts, if asked; all but keep, if
     given), as actor; staff doing it for a resident is audited. Returns how many ended."""
-    query = update(SignIn).where(SignIn.person_id == person.id, SignIn.ended_at.is_(None))
+    query = _ending_sign_ins_of(person)
     if only_remembered:
         query = query.where(SignIn.remembered.is_(True))
     if keep is not None:
@@ -386,11 +397,7 @@ def set_pin(person: Person, pin: str) -> None:
 
 def _end_sign_ins_on_commit(person: Person) -> None:
     if person.id is not None:
-        db.session.execute(
-            update(SignIn)
-            .where(SignIn.person_id == person.id, SignIn.ended_at.is_(None))
-            .values(ended_at=utcnow())
-        )
+        db.session.execute(_ending_sign_ins_of(person).values(ended_at=utcnow()))
 
 
 # Family members and links --------------------------------------------------------------------
