@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from datetime import timedelta
 from pathlib import Path
 
 import click
@@ -14,6 +15,8 @@ from portal.street import SCALES, SEED, NotEmpty, build_street
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 POT_FILE = TRANSLATIONS / "messages.pot"
+# A daily run that has not given its lease back in this time is taken to have died.
+DAILY_LEASE = timedelta(hours=2)
 
 
 def _pybabel(*args: str) -> None:
@@ -83,10 +86,16 @@ def escalate_command():
 @click.command("notify")
 @with_appcontext
 def notify_command():
-    """Deliver notifications waiting in the outbox through the configured sender (the log)."""
-    from portal.notifications.services import deliver_pending
+    """Deliver notifications waiting in the outbox through the configured sender (the log). Any
+    number may run at once: each message goes to one of them."""
+    from portal.notifications.services import deliver_pending, outbox_counts
 
-    click.echo(f"delivered: {deliver_pending()}")
+    tally = deliver_pending()
+    left = outbox_counts()
+    click.echo(
+        f"sent: {tally.sent}, to try again: {tally.retrying}, failed now: {tally.failed}; "
+        f"in the outbox: {left['waiting']} waiting, {left['failed']} failed"
+    )
 
 
 @click.command("remind")
@@ -102,12 +111,22 @@ def remind_command():
 @with_appcontext
 def daily_command():
     """The once-a-day jobs, safe to run again: weekly activities get their coming weeks, and
-    delivery enrolments become the coming meals' delivery bookings."""
+    delivery enrolments become the coming meals' delivery bookings. A copy started while one
+    runs, on any host, does nothing."""
     from portal.activities.schedule import extend_series
     from portal.delivery.services import book_deliveries
+    from portal.jobs import AlreadyRunning, run_alone
 
-    click.echo(f"activity weeks added: {extend_series()}")
-    tally = book_deliveries()
+    try:
+        with run_alone("daily", lease=DAILY_LEASE):
+            weeks = extend_series()
+            tally = book_deliveries()
+    except AlreadyRunning as running:
+        click.echo(
+            f"another copy is running (until {running.until:%Y-%m-%d %H:%M} UTC at the latest)"
+        )
+        return
+    click.echo(f"activity weeks added: {weeks}")
     click.echo(
         f"deliveries booked: {tally['booked']}, given back: {tally['withdrawn']}, "
         f"not booked because the meal is full: {tally['full']}"

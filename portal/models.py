@@ -14,6 +14,7 @@ from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, DeliveryRound
 from portal.help.models import HelpEvent, HelpRequest
+from portal.jobs import JobLock
 from portal.notifications.models import Notification
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "Grid",
     "HelpEvent",
     "HelpRequest",
+    "JobLock",
     "Kiosk",
     "Notification",
     "Partner",

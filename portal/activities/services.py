@@ -13,6 +13,7 @@ from portal.activities.models import Event, SignUp, SignUpStatus
 from portal.audit import services as audit
 from portal.community.models import Community
 from portal.extensions import db
+from portal.jobs import hold_until_commit
 from portal.model_base import utcnow
 from portal.notifications.services import notify
 
@@ -250,8 +251,10 @@ def arrive(resident: Person, event: Event, *, now: datetime | None = None) -> Si
 
 def send_reminders(now: datetime | None = None) -> int:
     """Remind everyone with a place at an activity that starts tomorrow (in its community's
-    time zone), once each; return how many were reminded. Safe to run as often as one likes."""
+    time zone), once each; return how many were reminded. Safe to run as often as one likes, and
+    copies running at once take turns."""
     now = now or utcnow()
+    hold_until_commit("activities.remind")
     candidates = db.session.scalars(
         select(SignUp)
         .join(Event)

@@ -23,6 +23,7 @@ from portal.help.models import (
     Level,
     Status,
 )
+from portal.jobs import hold_until_commit
 from portal.model_base import utcnow
 from portal.notifications.services import notify
 
@@ -487,12 +488,14 @@ def escalate_overdue(
     now: datetime | None = None, timers: Timers = Timers(), grid_ids=None, community_ids=None
 ) -> dict[str, int]:
     """Apply every timer in bulk: unacknowledged → community, unresolved → street, resolved and
-    unconfirmed → closed. Limited to some grids or communities when given. Idempotent; returns counts.
+    unconfirmed → closed. Limited to some grids or communities when given. Idempotent, and copies
+    running at once take turns, each finding what the last one did; returns counts.
 
     A handful of set-based statements whatever the number of requests: each timer's history
     events are written from the requests it finds due, then those requests change, a request due
     for both escalations going up both levels in one update, as if the timers ran in turn."""
     now = now or utcnow()
+    hold_until_commit("help.escalate")
     scope = _scope(grid_ids, community_ids)
     rules = _timer_rules(now, timers)
     counts = {}

@@ -1,10 +1,13 @@
 """Write notifications into the outbox, deliver them through a sender, and read the inbox."""
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import cache
 from typing import Protocol
+from uuid import uuid4
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from portal.accounts.models import Person
 from portal.extensions import db
@@ -44,20 +47,99 @@ def notify(recipient: Person | int, kind: str, link: str | None = None, **params
     return notification
 
 
-def deliver_pending(sender: Sender | None = None, limit: int = 500) -> int:
-    """Hand undelivered notifications to sender (the log by default); return how many were sent."""
-    sender = sender or LogSender()
-    pending = db.session.scalars(
-        select(Notification)
-        .where(Notification.sent_at.is_(None))
+# A send that fails is tried again after each of these waits, then marked failed.
+RETRY_AFTER = (
+    timedelta(minutes=1),
+    timedelta(minutes=4),
+    timedelta(minutes=16),
+    timedelta(minutes=64),
+)
+# How long a claimed message is left to its sender before another may take it: longer than any
+# send takes, so a message is sent twice only when its sender died after sending it.
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def _due(now: datetime):
+    return and_(
+        Notification.sent_at.is_(None),
+        Notification.failed_at.is_(None),
+        or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now),
+        or_(Notification.claimed_until.is_(None), Notification.claimed_until <= now),
+    )
+
+
+def _claim(limit: int, now: datetime) -> str:
+    """Mark up to limit due messages as this sender's, in one statement: on PostgreSQL the rows
+    another sender is claiming are skipped, on SQLite writers take turns; either way the outer
+    condition is checked again on the row as it is when written, so no message is claimed twice."""
+    claim = uuid4().hex
+    oldest_due = (
+        select(Notification.id)
+        .where(_due(now))
         .order_by(Notification.id)
         .limit(limit)
-    ).all()
-    for notification in pending:
-        sender.send(notification)
-        notification.sent_at = utcnow()
+        .with_for_update(skip_locked=True)
+    )
+    db.session.execute(
+        update(Notification)
+        .where(Notification.id.in_(oldest_due.scalar_subquery()), _due(now))
+        .values(claim=claim, claimed_until=now + CLAIM_LEASE)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
-    return len(pending)
+    return claim
+
+
+def deliver_pending(
+    sender: Sender | None = None, limit: int = 500, now: datetime | None = None
+) -> Delivery:
+    """Hand the due messages of the outbox to sender (the log by default), each committed as sent,
+    as waiting to be tried again, or as failed, before the next is sent. Any number of these may
+    run at once, on any number of hosts: each message goes to one of them."""
+    sender = sender or LogSender()
+    now = now or utcnow()
+    claim = _claim(limit, now)
+    tally = Delivery()
+    claimed = db.session.scalars(
+        select(Notification).where(Notification.claim == claim).order_by(Notification.id)
+    ).all()
+    for notification in claimed:
+        try:
+            sender.send(notification)
+        except Exception as error:
+            log.warning("notification %s not sent: %r", notification.id, error)
+            notification.attempts += 1
+            notification.last_error = repr(error)[:200]
+            if notification.attempts > len(RETRY_AFTER):
+                notification.failed_at = now
+                tally.failed += 1
+            else:
+                notification.next_attempt_at = now + RETRY_AFTER[notification.attempts - 1]
+                tally.retrying += 1
+        else:
+            notification.sent_at = now
+            tally.sent += 1
+        notification.claim = notification.claimed_until = None
+        db.session.commit()
+    return tally
+
+
+def outbox_counts() -> dict[str, int]:
+    """How many messages wait to be sent (including those to be tried again) and how many failed."""
+    waiting, failed = db.session.execute(
+        select(
+            func.count().filter(Notification.failed_at.is_(None)),
+            func.count().filter(Notification.failed_at.is_not(None)),
+        ).where(Notification.sent_at.is_(None))
+    ).one()
+    return {"waiting": waiting, "failed": failed}
 
 
 def inbox(person: Person, limit: int = 50) -> list[Notification]:
