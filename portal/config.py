@@ -34,8 +34,11 @@ def _database_url(instance_path: Path) -> str:
 def engine_options(url: str) -> dict:
     """A server's connection may have been dropped (a restart, a failover) since the pool last
     used it, so it is tested before each request's use; a SQLite file cannot drop a connection,
-    and the test would only cost every request a statement."""
-    return {} if url.startswith("sqlite") else {"pool_pre_ping": True}
+    and the test would only cost every request a statement. A server that does not answer is
+    given up on after a few seconds, so the person waiting is told it is down."""
+    if url.startswith("sqlite"):
+        return {}
+    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
 # The help timers, in minutes (requests per hour for the last), read by help.services.Timers.
@@ -88,6 +91,10 @@ def from_environment(instance_path: Path) -> dict:
         "MAX_CONTENT_LENGTH": 10 * 1024 * 1024,
         # A Server-Timing header with each response's time and SQL statement count.
         "SERVER_TIMING": env("LINLI_SERVER_TIMING", "") == "1",
+        # The number the page shown while the database cannot be reached gives for help, with
+        # 120; and when it tells browsers and load balancers to try again.
+        "OUTAGE_HOTLINE": env("LINLI_OUTAGE_HOTLINE", ""),
+        "OUTAGE_RETRY_SECONDS": int(env("LINLI_OUTAGE_RETRY_SECONDS", "30")),
         # How many proxies in front of gunicorn to trust for the client's address and scheme.
         "PROXY_COUNT": int(env("PROXY_COUNT", "0")),
         **{name: int(env(name)) for name in HELP_TIMERS if env(name)},

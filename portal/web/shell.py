@@ -67,9 +67,13 @@ def current_path() -> str:
 
 def _shell_context() -> dict:
     person = current_user if current_user.is_authenticated else None
+    return shell_context(person, help_contacts(person, g.get("kiosk")))
+
+
+def shell_context(person, contacts: HelpContacts) -> dict:
+    """What base.html needs, for person (None when signed out) and the numbers they may call."""
     locale = str(get_locale())
     prefs = i18n.display_prefs()
-    contacts = help_contacts(person, g.get("kiosk"))
     return {
         "elder_layout": g.get("kiosk") is not None
         or (person is not None and person.has_role(Role.RESIDENT)),

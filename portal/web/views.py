@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.config import LANGUAGES
+from portal.health import database_answers
 from portal.web import i18n
 from portal.web.access import public, signed_in
 from portal.web.forms import safe_next
@@ -91,4 +92,16 @@ def still_here():
 @bp.get("/healthz")
 @public
 def health():
+    """Liveness: the process answers. It never reads the database, so an outage there does not
+    get every worker restarted."""
     return {"status": "ok"}
+
+
+@bp.get("/readyz")
+@public
+def ready():
+    """Readiness: the database answers too, so a load balancer may send people here."""
+    if database_answers():
+        return {"status": "ready"}
+    retry_after = str(current_app.config["OUTAGE_RETRY_SECONDS"])
+    return {"status": "database unreachable"}, 503, {"Retry-After": retry_after}

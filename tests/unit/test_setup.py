@@ -35,7 +35,10 @@ def test_database_defaults_to_sqlite_in_instance_and_reads_database_url(monkeypa
 def test_only_a_database_server_s_connections_are_tested_before_use(app):
     from portal.config import engine_options
 
-    assert engine_options("postgresql+psycopg://u@db/linli") == {"pool_pre_ping": True}
+    assert engine_options("postgresql+psycopg://u@db/linli") == {
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 5},
+    }
     assert engine_options("sqlite:////srv/linli.sqlite") == {}
     engine = db.engine
     assert engine.pool._pre_ping is (engine.dialect.name != "sqlite")
