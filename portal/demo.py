@@ -166,6 +166,8 @@ def build_demo(today: date | None = None) -> list[str]:
                 )
 
     admin = b.person("13800000001", "周海燕", [Role.ADMIN], communities[0])
+    # The street office's admin belongs to no community and so administers all of them.
+    street_admin = b.person("13800000003", "陈建华", [Role.ADMIN], None)
     organiser = b.person("13800000002", "孙丽", [Role.ORGANISER], communities[0])
     canteen = [
         b.person(
@@ -270,7 +272,8 @@ def build_demo(today: date | None = None) -> list[str]:
     return [
         f"Demo community ready ({b.created} records created).",
         f"Every demo password: {DEMO_PASSWORD}    every resident PIN: {DEMO_PIN}",
-        f"  admin           {admin.phone} ({admin.name})",
+        f"  admin           {admin.phone} ({admin.name}, {communities[0].name})",
+        f"  street admin    {street_admin.phone} ({street_admin.name}, every community)",
         f"  organiser       {organiser.phone} ({organiser.name})",
         f"  canteen staff   {canteen[0].phone} ({canteen[0].name})",
         f"  grid worker     {workers[0].phone} ({workers[0].name}, {grids[0].name})",

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ColumnElement, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from portal.community.models import Building, Community, Grid
@@ -74,6 +74,13 @@ class Person(TimestampMixin, UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
 
+    def administers(self, community_id: int | None) -> bool:
+        """Whether this person administers the community: an admin of a community administers
+        it alone; an admin of the street office, who belongs to no community, every one."""
+        if not self.has_role(Role.ADMIN):
+            return False
+        return self.community_id is None or self.community_id == community_id
+
     @property
     def is_active(self) -> bool:
         return self.active
@@ -93,6 +100,16 @@ class Person(TimestampMixin, UserMixin, db.Model):
     def masked_phone(self) -> str:
         """The phone number with its middle digits hidden, as shown to someone being asked to trust it."""
         return f"{self.phone[:3]}****{self.phone[-4:]}" if self.phone else ""
+
+
+def administered_by(admin: Person, community_column) -> ColumnElement[bool]:
+    """The condition, on the column that names a row's community, that keeps the rows of the
+    communities admin administers (see Person.administers)."""
+    if not admin.has_role(Role.ADMIN):
+        return false()
+    if admin.community_id is None:
+        return true()
+    return community_column == admin.community_id
 
 
 class RoleGrant(TimestampMixin, db.Model):

@@ -22,6 +22,7 @@ from portal.accounts.models import (
     RoleGrant,
     SignIn,
     SignInThrottle,
+    administered_by,
 )
 from portal.audit import services as audit
 from portal.community import services as community_services
@@ -450,7 +451,7 @@ def request_link(family: Person, resident_code: str, kinship: str) -> FamilyLink
 
 
 def _may_decide(link: FamilyLink, actor: Person) -> bool:
-    return actor.id == link.resident_id or actor.has_role(Role.ADMIN)
+    return actor.id == link.resident_id or actor.administers(link.resident.community_id)
 
 
 def decide_link(link: FamilyLink, actor: Person, approve: bool) -> FamilyLink:
@@ -514,10 +515,12 @@ def kin_of(resident: Person) -> dict[int, str]:
     return dict(db.session.execute(query).all())
 
 
-def pending_links(limit: int = 100) -> list[FamilyLink]:
+def pending_links(admin: Person, limit: int = 100) -> list[FamilyLink]:
+    """The links waiting for a decision, to residents of the communities admin administers."""
     query = (
         select(FamilyLink)
-        .where(FamilyLink.status == LinkStatus.PENDING)
+        .join(Person, Person.id == FamilyLink.resident_id)
+        .where(FamilyLink.status == LinkStatus.PENDING, administered_by(admin, Person.community_id))
         .order_by(FamilyLink.created_at)
         .limit(limit)
         .options(db.joinedload(FamilyLink.family), db.joinedload(FamilyLink.resident))
@@ -667,25 +670,44 @@ def kiosk_for_token(token: str | None) -> Kiosk | None:
     return db.session.scalar(select(Kiosk).where(Kiosk.token_hash == token_hash(token)))
 
 
-def list_kiosks() -> list[Kiosk]:
-    query = select(Kiosk).order_by(Kiosk.revoked_at.is_not(None), Kiosk.created_at.desc())
+def administered_communities(admin: Person) -> list[Community]:
+    query = select(Community).where(administered_by(admin, Community.id))
+    return list(db.session.scalars(query.order_by(Community.id)))
+
+
+def list_kiosks(admin: Person) -> list[Kiosk]:
+    """The kiosks of the communities admin administers, those still in use first."""
+    query = (
+        select(Kiosk)
+        .where(administered_by(admin, Kiosk.community_id))
+        .order_by(Kiosk.revoked_at.is_not(None), Kiosk.created_at.desc())
+    )
     return list(db.session.scalars(query.options(db.joinedload(Kiosk.community))))
 
 
-def get_kiosk(kiosk_id: int) -> Kiosk | None:
-    return db.session.get(Kiosk, kiosk_id)
+def administered_kiosk(admin: Person, kiosk_id: int) -> Kiosk | None:
+    """The kiosk, if it is in a community admin administers; None as if there were none."""
+    kiosk = db.session.get(Kiosk, kiosk_id)
+    return kiosk if kiosk is not None and admin.administers(kiosk.community_id) else None
 
 
 def get_person(person_id: int) -> Person | None:
     return db.session.get(Person, person_id)
 
 
-def person_by_code_or_phone(text: str) -> Person | None:
-    """The person whose resident code or mobile number this is."""
+def administered_person(admin: Person, person_id: int) -> Person | None:
+    """The person, if they belong to a community admin administers; None as if there were none."""
+    person = db.session.get(Person, person_id)
+    return person if person is not None and admin.administers(person.community_id) else None
+
+
+def person_by_code_or_phone(admin: Person, text: str) -> Person | None:
+    """The person whose resident code or mobile number this is, among those admin administers."""
     text = "".join(text.split()).upper()
     return db.session.scalar(
         select(Person).where(
-            (Person.resident_code == text) | (Person.phone == normalise_phone(text))
+            (Person.resident_code == text) | (Person.phone == normalise_phone(text)),
+            administered_by(admin, Person.community_id),
         )
     )
 

@@ -370,7 +370,7 @@ def volunteer_home():
 @roles_required(*STAFF)
 def staff_home():
     grids = community.grids_served_by(current_user)
-    pending = accounts.pending_links() if current_user.has_role(Role.ADMIN) else []
+    pending = accounts.pending_links(current_user) if current_user.has_role(Role.ADMIN) else []
     return render_template("accounts/staff_home.html", grids=grids, pending=pending)
 
 
@@ -380,7 +380,7 @@ def staff_home():
 @bp.get("/admin/family-links")
 @roles_required(Role.ADMIN)
 def pending_links():
-    links = accounts.pending_links()
+    links = accounts.pending_links(current_user)
     return render_template("accounts/pending_links.html", links=links, kinships=KINSHIP_LABELS)
 
 
@@ -390,7 +390,7 @@ def person_sign_ins():
     form = FindPersonForm(request.args)
     person = None
     if request.args and form.validate():
-        person = accounts.person_by_code_or_phone(form.person.data)
+        person = accounts.person_by_code_or_phone(current_user, form.person.data)
         if person is None:
             form.person.errors.append(_("Nobody has this resident code or mobile number."))
     sign_ins = accounts.open_sign_ins(person) if person else []
@@ -403,7 +403,7 @@ def person_sign_ins():
 @roles_required(Role.ADMIN)
 def end_person_sign_ins(person_id: int):
     """Sign a person out of the devices they keep signed in, such as a resident's home tablet."""
-    person = accounts.get_person(person_id) or abort(404)
+    person = accounts.administered_person(current_user, person_id) or abort(404)
     count = accounts.end_sign_ins(person, current_user, only_remembered=True)
     flash(
         ngettext(
@@ -420,7 +420,8 @@ def end_person_sign_ins(person_id: int):
 
 def _kiosk_form() -> KioskEnrolForm:
     form = KioskEnrolForm()
-    form.community.choices = [SelectChoice(c.id, c.name) for c in community.list_communities()]
+    choices = accounts.administered_communities(current_user)
+    form.community.choices = [SelectChoice(c.id, c.name) for c in choices]
     return form
 
 
@@ -429,7 +430,11 @@ def _kiosk_form() -> KioskEnrolForm:
 def kiosks():
     form = _kiosk_form()
     if form.validate_on_submit():
-        chosen = next(c for c in community.list_communities() if c.id == form.community.data)
+        chosen = next(
+            c
+            for c in accounts.administered_communities(current_user)
+            if c.id == form.community.data
+        )
         kiosk, token = accounts.enrol_kiosk(chosen, form.location.data, current_user)
         flash(_("This device is now the kiosk at %(place)s.", place=kiosk.location), "success")
         response = make_response(redirect(url_for("accounts.kiosks"), 303))
@@ -442,13 +447,15 @@ def kiosks():
             samesite="Lax",
         )
         return response
-    return render_template("accounts/kiosks.html", form=form, kiosks=accounts.list_kiosks())
+    return render_template(
+        "accounts/kiosks.html", form=form, kiosks=accounts.list_kiosks(current_user)
+    )
 
 
 @bp.post("/admin/kiosks/<int:kiosk_id>/revoke")
 @roles_required(Role.ADMIN)
 def revoke_kiosk(kiosk_id: int):
-    kiosk = accounts.get_kiosk(kiosk_id) or abort(404)
+    kiosk = accounts.administered_kiosk(current_user, kiosk_id) or abort(404)
     accounts.revoke_kiosk(kiosk, current_user)
     flash(_("The kiosk at %(place)s can no longer be used.", place=kiosk.location), "success")
     return redirect(url_for("accounts.kiosks"), 303)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
 
-from portal.accounts.models import Person, Role, RoleGrant
+from portal.accounts.models import Person, Role, RoleGrant, administered_by
 from portal.activities import services
 from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.audit import services as audit
@@ -90,16 +90,19 @@ class OverVenue(ScheduleError):
 
 
 def may_organise(person: Person, community_id: int) -> bool:
-    """Admins organise every community's calendar; organisers their own community's."""
-    if person.has_role(Role.ADMIN):
+    """Admins organise the calendars of the communities they administer; organisers their own
+    community's."""
+    if person.administers(community_id):
         return True
     return person.has_role(Role.ORGANISER) and person.community_id == community_id
 
 
 def organised_communities(person: Person) -> list[Community]:
-    query = select(Community).order_by(Community.name)
-    if not person.has_role(Role.ADMIN):
-        query = query.where(Community.id == person.community_id)
+    if person.has_role(Role.ADMIN):
+        mine = administered_by(person, Community.id)
+    else:
+        mine = Community.id == person.community_id
+    query = select(Community).where(mine).order_by(Community.name)
     return list(db.session.scalars(query))
 
 

@@ -3,9 +3,9 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
-from portal.accounts.models import Person
+from portal.accounts.models import Person, Role, administered_by
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 
@@ -47,12 +47,14 @@ def _shown(value) -> str:
     return digest[:12] if digest else str(value)
 
 
-def find_people(text: str, limit: int = 20) -> list[Person]:
-    """People whose name contains text, or whose mobile number or resident code is text."""
+def find_people(reader: Person, text: str, limit: int = 20) -> list[Person]:
+    """People of the communities reader administers whose name contains text, or whose mobile
+    number or resident code is text."""
     text = text.strip()
     query = (
         select(Person)
         .where(or_(Person.name.contains(text), Person.phone == text, Person.resident_code == text))
+        .where(administered_by(reader, Person.community_id))
         .order_by(Person.name)
         .limit(limit)
     )
@@ -65,16 +67,29 @@ def _utc_midnight(day: date, zone: str) -> datetime:
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
+def _of_administered(reader: Person):
+    """Entries about someone of the communities reader administers, or, about no one, made by
+    someone of them."""
+    theirs = select(Person.id).where(administered_by(reader, Person.community_id))
+    return or_(
+        AuditEntry.subject_id.in_(theirs),
+        and_(AuditEntry.subject_id.is_(None), AuditEntry.actor_id.in_(theirs)),
+    )
+
+
 def search(
+    reader: Person,
     person_ids: list[int] | None = None,
     start: date | None = None,
     end: date | None = None,
     zone: str = "UTC",
     limit: int = 200,
 ) -> list[AuditEntry]:
-    """The newest entries where one of person_ids acted or was acted on, from start to end
-    inclusive (calendar days in zone)."""
+    """The newest entries that reader may read where one of person_ids acted or was acted on,
+    from start to end inclusive (calendar days in zone). A street-office admin reads them all."""
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if reader.community_id is not None or not reader.has_role(Role.ADMIN):
+        query = query.where(_of_administered(reader))
     if person_ids:
         query = query.where(
             or_(AuditEntry.actor_id.in_(person_ids), AuditEntry.subject_id.in_(person_ids))

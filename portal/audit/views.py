@@ -1,4 +1,5 @@
 from flask import Blueprint, current_app, render_template, request
+from flask_login import current_user
 
 from portal.accounts.models import Role
 from portal.audit import services as audit
@@ -14,9 +15,10 @@ def log():
     form = AuditFilterForm(request.args)
     entries, people = [], []
     if not request.args or form.validate():
-        people = audit.find_people(form.person.data) if form.person.data else []
+        people = audit.find_people(current_user, form.person.data) if form.person.data else []
         if not form.person.data or people:
             entries = audit.search(
+                current_user,
                 person_ids=[p.id for p in people] or None,
                 start=form.start.data,
                 end=form.end.data,

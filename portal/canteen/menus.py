@@ -3,9 +3,9 @@ the menu of each meal. Every change is written to the audit log in the same comm
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import false, func, select, update
 
-from portal.accounts.models import Person, Role
+from portal.accounts.models import Person, Role, administered_by
 from portal.audit import services as audit
 from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
 from portal.community.models import Community
@@ -72,27 +72,35 @@ class DishBooked(MenuError):
 
 
 def may_manage(person: Person, place: Canteen) -> bool:
-    """Admins manage every canteen; canteen staff the canteens of their own community."""
-    if person.has_role(Role.ADMIN):
+    """Admins manage the canteens of the communities they administer; canteen staff those of
+    their own community."""
+    if person.administers(place.community_id):
         return True
     return person.has_role(Role.CANTEEN_STAFF) and person.community_id == place.community_id
 
 
+def _managed(person: Person, community_column):
+    """The condition on community_column for the communities whose canteens person manages."""
+    if person.has_role(Role.ADMIN):
+        return administered_by(person, community_column)
+    if person.has_role(Role.CANTEEN_STAFF):
+        return community_column == person.community_id
+    return false()
+
+
 def managed_canteens(person: Person) -> list[Canteen]:
-    if not person.has_role(Role.ADMIN, Role.CANTEEN_STAFF):
-        return []
-    query = select(Canteen).order_by(Canteen.community_id, Canteen.id)
-    if not person.has_role(Role.ADMIN):
-        query = query.where(Canteen.community_id == person.community_id)
-    return list(db.session.scalars(query))
+    query = select(Canteen).where(_managed(person, Canteen.community_id))
+    return list(db.session.scalars(query.order_by(Canteen.community_id, Canteen.id)))
 
 
 def get_canteen(canteen_id: int) -> Canteen | None:
     return db.session.get(Canteen, canteen_id)
 
 
-def communities() -> list[Community]:
-    return list(db.session.scalars(select(Community).order_by(Community.name)))
+def communities(person: Person) -> list[Community]:
+    """The communities person may open a canteen in."""
+    query = select(Community).where(administered_by(person, Community.id))
+    return list(db.session.scalars(query.order_by(Community.name)))
 
 
 # Canteens and their services --------------------------------------------------------------------

@@ -28,10 +28,11 @@ STAFF = (Role.CANTEEN_STAFF, Role.ADMIN)
 
 
 def managed_canteen(canteen_id: int):
-    """The canteen with canteen_id if the signed-in person manages it; 404 or 403 otherwise."""
-    place = menus.get_canteen(canteen_id) or abort(404)
-    if not menus.may_manage(current_user, place):
-        abort(403)
+    """The canteen with canteen_id if the signed-in person manages it; 404 otherwise, so that
+    nobody learns which other canteens there are."""
+    place = menus.get_canteen(canteen_id)
+    if place is None or not menus.may_manage(current_user, place):
+        abort(404)
     return place
 
 
@@ -52,7 +53,7 @@ def index():
 
 def _canteen_form(place=None) -> CanteenForm:
     form = CanteenForm(obj=place)
-    form.community.choices = [(c.id, c.name) for c in menus.communities()]
+    form.community.choices = [(c.id, c.name) for c in menus.communities(current_user)]
     if place is not None and request.method == "GET":
         form.community.data = place.community_id
         form.percent.data = place.senior_discount_percent

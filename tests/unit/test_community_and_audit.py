@@ -49,9 +49,9 @@ def test_audit_search_by_person_and_local_days(world):
     db.session.commit()
 
     first_of_march = audit.search(
-        [resident.id], date(2026, 3, 1), date(2026, 3, 1), zone="Asia/Shanghai"
+        admin, [resident.id], date(2026, 3, 1), date(2026, 3, 1), zone="Asia/Shanghai"
     )
     assert [e.at for e in first_of_march] == [datetime(2026, 3, 1, 15, 30)]
-    assert len(audit.search([admin.id])) == 2
-    assert [e.action for e in audit.search([other.id])] == ["y"]
-    assert audit.find_people(resident.resident_code) == [resident]
+    assert len(audit.search(admin, [admin.id])) == 2
+    assert [e.action for e in audit.search(admin, [other.id])] == ["y"]
+    assert audit.find_people(admin, resident.resident_code) == [resident]

@@ -116,10 +116,10 @@ def test_the_organiser_lands_on_the_weeks_calendar_with_counts(
     assert "象棋" in item and "1 of 1 places taken" in item and "1 on the waitlist" in item
 
 
-def test_an_admin_chooses_the_community(client, world, sign_in):
+def test_a_street_office_admin_chooses_the_community(client, world, sign_in):
     db.session.add(Community(name="别的社区", hotline="1", street_office=world.street))
     db.session.commit()
-    sign_in.password(world.person(Role.ADMIN))
+    sign_in.password(world.person(Role.ADMIN, community=None))
     response = client.get("/activities/organise/")
     assert [a.get_text() for a in html(response).select(".link-list a")] == ["别的社区", "测试社区"]
 

@@ -93,7 +93,8 @@ def test_residents_and_other_communities_are_kept_out(client, world, sign_in, pl
     db.session.add(other)
     db.session.commit()
     sign_in.password(world.person(Role.CANTEEN_STAFF, community=other))
-    assert client.get(f"/canteen/staff/{place.id}/settings").status_code == 403
+    # Another community's canteen is not found, as if there were none.
+    assert client.get(f"/canteen/staff/{place.id}/settings").status_code == 404
     assert client.get("/canteen/staff/new").status_code == 403  # only admins add canteens
     assert client.get("/canteen/staff/999/menus").status_code == 404
 
