@@ -150,7 +150,8 @@ def raise_request(
     within the last few minutes. Returns (request, created).
 
     Raises UnknownCategory, NoGrid, NotAllowed (raised_by may not act for resident) or
-    TooManyRequests (more than timers.per_hour in the last hour).
+    TooManyRequests (more than timers.per_hour in the last hour; an urgent request, such as
+    "I feel unwell", is never refused for that).
     """
     if category not in {c.value for c in Category}:
         raise UnknownCategory(category)
@@ -202,7 +203,7 @@ def _create(
             HelpRequest.created_at >= now - timedelta(hours=1),
         )
     )
-    if limit and recent >= timers.per_hour:
+    if limit and category not in URGENT_CATEGORIES and recent >= timers.per_hour:
         db.session.rollback()
         raise TooManyRequests()
     grid = resident.building.grid

@@ -32,7 +32,7 @@ from portal.help.forms import (
     ResolveForm,
     WorkerNoteForm,
 )
-from portal.help.models import RESIDENT_CATEGORIES, Category
+from portal.help.models import RESIDENT_CATEGORIES, URGENT_CATEGORIES, Category
 from portal.model_base import utcnow
 from portal.web.access import resident_acted_for, roles_required
 from portal.web.htmx import render_page_or_fragment
@@ -91,7 +91,12 @@ def _refusal(error: help.HelpError) -> str:
 
 @bp.post("/requests")
 @roles_required(*ASKING_ROLES)
-@limiter.limit("60 per hour", key_func=lambda: f"help:{current_user.id}")
+@limiter.limit(
+    "60 per hour",
+    key_func=lambda: f"help:{current_user.id}",
+    # Whoever feels unwell is never told to wait: the limit is for the other requests.
+    exempt_when=lambda: request.form.get("category") in URGENT_CATEGORIES,
+)
 def ask():
     resident = _resident_for_asking()
     try:

@@ -66,6 +66,16 @@ def test_requests_are_rate_limited_per_resident(people):
         _raise(people, now=now + timedelta(minutes=4), timers=timers)
 
 
+def test_feeling_unwell_is_never_refused_for_the_number_of_requests(people):
+    timers = help.Timers(per_hour=1, dedupe=timedelta(0))
+    now = utcnow()
+    _raise(people, now=now, timers=timers)
+    with pytest.raises(help.TooManyRequests):
+        _raise(people, "errand", now=now, timers=timers)
+    unwell = _raise(people, "unwell", now=now + timedelta(minutes=1), timers=timers)
+    assert unwell.urgent and unwell.id is not None
+
+
 def test_every_status_change_notifies_resident_and_family(people):
     request = _raise(people)
     help.take(request, people.worker)

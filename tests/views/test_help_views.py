@@ -103,6 +103,30 @@ def test_rate_limit_message_still_shows_the_hotline(app, client, people, sign_in
     assert _count() == 1
 
 
+def test_feeling_unwell_is_sent_whatever_the_limits(app, client, people, sign_in):
+    app.config.update(
+        HELP_REQUESTS_PER_HOUR=1,
+        HELP_DEDUPE_MINUTES=0,
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+    )
+    from portal.extensions import limiter
+
+    limiter.init_app(app)
+    sign_in.resident(people.resident)
+    # The portal's own limit, then the device's: 60 taps an hour.
+    client.post("/help/requests", data={"category": "repair"})
+    refused = client.post("/help/requests", data={"category": "errand"}, follow_redirects=True)
+    assert "many times this hour" in text_of(refused)
+    for _ in range(58):
+        client.post("/help/requests", data={"category": "errand"})
+    assert client.post("/help/requests", data={"category": "errand"}).status_code == 429
+    sent = client.post("/help/requests", data={"category": "unwell"})
+    assert sent.status_code == 303 and "/sent" in sent.headers["Location"]
+    unwell = db.session.scalars(select(HelpRequest).where(HelpRequest.category == "unwell")).all()
+    assert len(unwell) == 1 and unwell[0].urgent
+
+
 def test_worker_takes_resolves_and_resident_confirms(client, people, world, sign_in):
     request, _ = help.raise_request(people.resident, "repair", people.resident)
     sign_in.password(people.worker)
