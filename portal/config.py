@@ -41,6 +41,25 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
+def rate_limit_storage(environ) -> str:
+    return environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "memory://"
+
+
+def unshared_limits_refusal(environ) -> str | None:
+    """Why production must not start with the rate limits each worker keeps in its own memory,
+    or None when they are shared (or the operator has said that one worker's count is enough)."""
+    if not rate_limit_storage(environ).startswith("memory://"):
+        return None
+    if environ.get("LINLI_LIMITS_IN_MEMORY") == "1":
+        return None
+    return (
+        "The sign-in limits would be kept in each worker's memory, so every worker and every "
+        "host would allow the full number of tries. Set RATELIMIT_STORAGE_URI to a Redis server "
+        "that every worker and host shares (for example redis://127.0.0.1:6379/0), or set "
+        "LINLI_LIMITS_IN_MEMORY=1 to run with each worker's own count."
+    )
+
+
 # The help timers, in minutes (requests per hour for the last), read by help.services.Timers.
 HELP_TIMERS = (
     "HELP_ACK_MINUTES_URGENT",
@@ -63,7 +82,7 @@ def from_environment(instance_path: Path) -> dict:
         "BABEL_DEFAULT_TIMEZONE": env("LINLI_TIMEZONE", "Asia/Shanghai"),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),
         "LANGUAGES": LANGUAGES,
-        "RATELIMIT_STORAGE_URI": env("RATELIMIT_STORAGE_URI", env("REDIS_URL", "memory://")),
+        "RATELIMIT_STORAGE_URI": rate_limit_storage(os.environ),
         "RATELIMIT_HEADERS_ENABLED": True,
         "SIGN_IN_RATE_LIMIT": env("SIGN_IN_RATE_LIMIT", "20 per minute"),
         # Wrong tries before a device waits to try an account again, before it waits to try any

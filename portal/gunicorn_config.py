@@ -8,6 +8,8 @@ Gunicorn reads the module's names as its settings; names it does not know are ig
 import gc
 import os
 
+from portal.config import unshared_limits_refusal
+
 
 def _int(name: str, default: int) -> int:
     return int(os.environ.get(name) or default)
@@ -45,6 +47,14 @@ access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"
 # The control socket (gunicornc, gunicorn 25.1 and later) is not used here; older versions
 # ignore this name.
 control_socket_disable = True
+
+
+def on_starting(server):
+    """Refuse to serve when the sign-in limits would not be shared by the workers: with five
+    workers, five times the tries would get through."""
+    refusal = unshared_limits_refusal(os.environ)
+    if refusal:
+        raise SystemExit(refusal)
 
 
 def when_ready(server):

@@ -53,6 +53,7 @@ def _environment(database_url: str) -> dict[str, str]:
         "SECRET_KEY": "concurrency-test-secret",
         "LINLI_INSECURE_COOKIES": "1",
         "RATELIMIT_STORAGE_URI": "memory://",
+        "LINLI_LIMITS_IN_MEMORY": "1",
         "SIGN_IN_RATE_LIMIT": "10000 per minute",
     }
 

@@ -96,6 +96,38 @@ def test_gunicorn_serves_the_portal_with_this_config(tmp_path):
     ), server.log_tail()
 
 
+def test_limits_must_be_shared_unless_the_operator_says_otherwise():
+    from portal.config import unshared_limits_refusal
+
+    assert "RATELIMIT_STORAGE_URI" in unshared_limits_refusal({})
+    assert "LINLI_LIMITS_IN_MEMORY=1" in unshared_limits_refusal(
+        {"RATELIMIT_STORAGE_URI": "memory://"}
+    )
+    assert unshared_limits_refusal({"RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}) is None
+    assert unshared_limits_refusal({"REDIS_URL": "redis://cache:6379/1"}) is None
+    assert unshared_limits_refusal({"LINLI_LIMITS_IN_MEMORY": "1"}) is None
+
+
+def test_gunicorn_refuses_to_start_with_limits_in_each_worker_s_memory(tmp_path):
+    env = {
+        **_environment(f"sqlite:///{tmp_path / 'linli.sqlite'}"),
+        "LINLI_BIND": f"127.0.0.1:{_free_port()}",
+    }
+    for name in ("LINLI_LIMITS_IN_MEMORY", "RATELIMIT_STORAGE_URI", "REDIS_URL"):
+        env.pop(name, None)
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:portal.gunicorn_config"]
+    refused = subprocess.run(
+        [*command, "portal:create_app()"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert refused.returncode != 0
+    assert "Set RATELIMIT_STORAGE_URI to a Redis server" in refused.stderr
+
+
 def test_the_master_compiles_templates_and_catalogues_before_forking(app):
     class Server:
         class app:  # noqa: N801  gunicorn's loaded application, as when_ready receives it
