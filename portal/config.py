@@ -41,6 +41,10 @@ def engine_options(url: str) -> dict:
     return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
 
 
+def _list(text: str) -> list[str]:
+    return [item.strip() for item in text.split(",") if item.strip()]
+
+
 def rate_limit_storage(environ) -> str:
     return environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "memory://"
 
@@ -57,6 +61,17 @@ def unshared_limits_refusal(environ) -> str | None:
         "host would allow the full number of tries. Set RATELIMIT_STORAGE_URI to a Redis server "
         "that every worker and host shares (for example redis://127.0.0.1:6379/0), or set "
         "LINLI_LIMITS_IN_MEMORY=1 to run with each worker's own count."
+    )
+
+
+def untrusted_hosts_refusal(environ) -> str | None:
+    """Why production must not start answering to any Host header, or None."""
+    if _list(environ.get("LINLI_TRUSTED_HOSTS", "")):
+        return None
+    return (
+        "LINLI_TRUSTED_HOSTS is not set, so the portal would answer to any Host header and "
+        "build its own links from it. Set it to the names the portal is reached by, separated "
+        "by commas (for example linli.example.cn,www.linli.example.cn)."
     )
 
 
@@ -114,6 +129,9 @@ def from_environment(instance_path: Path) -> dict:
         # 120; and when it tells browsers and load balancers to try again.
         "OUTAGE_HOTLINE": env("LINLI_OUTAGE_HOTLINE", ""),
         "OUTAGE_RETRY_SECONDS": int(env("LINLI_OUTAGE_RETRY_SECONDS", "30")),
+        # The host names the portal answers to (its own links, in iCal feeds too, are built
+        # from the request's Host); any other Host gets 400. Unset: any, for development.
+        "TRUSTED_HOSTS": _list(env("LINLI_TRUSTED_HOSTS", "")) or None,
         # How many proxies in front of gunicorn to trust for the client's address and scheme.
         "PROXY_COUNT": int(env("PROXY_COUNT", "0")),
         **{name: int(env(name)) for name in HELP_TIMERS if env(name)},

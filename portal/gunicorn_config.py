@@ -8,7 +8,7 @@ Gunicorn reads the module's names as its settings; names it does not know are ig
 import gc
 import os
 
-from portal.config import unshared_limits_refusal
+from portal.config import unshared_limits_refusal, untrusted_hosts_refusal
 
 
 def _int(name: str, default: int) -> int:
@@ -50,11 +50,11 @@ control_socket_disable = True
 
 
 def on_starting(server):
-    """Refuse to serve when the sign-in limits would not be shared by the workers: with five
-    workers, five times the tries would get through."""
-    refusal = unshared_limits_refusal(os.environ)
-    if refusal:
-        raise SystemExit(refusal)
+    """Refuse to serve when the sign-in limits would not be shared by the workers (with five
+    workers, five times the tries would get through), or when any Host would be answered."""
+    for refusal in (unshared_limits_refusal(os.environ), untrusted_hosts_refusal(os.environ)):
+        if refusal:
+            raise SystemExit(refusal)
 
 
 def when_ready(server):

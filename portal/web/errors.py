@@ -5,7 +5,7 @@ from flask import Flask, after_this_request, current_app, g, render_template, re
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from portal.canteen.photos import MAX_UPLOAD_BYTES
 from portal.community.services import HelpContacts
@@ -19,6 +19,7 @@ SECRET_FIELDS = frozenset({"csrf_token", "password", "confirm", "pin", "new_pass
 def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _expired)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(SecurityError, _unknown_host)
     # The database refused, dropped or never answered the connection, or every one is in use.
     for unreachable in (OperationalError, InterfaceError, PoolTimeout):
         app.register_error_handler(unreachable, _unavailable)
@@ -104,6 +105,13 @@ def _http_error(error: HTTPException):
 def _server_error(error: Exception):
     current_app.logger.exception("Unhandled error on %s", request.path)
     return _render_error(500), 500
+
+
+def _unknown_host(error: SecurityError):
+    """A Host that is not one of TRUSTED_HOSTS: no page can be drawn, since every link on it
+    would be built from that name."""
+    text = _("This is not an address of Linli. Check the address and try again.")
+    return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 def _unavailable(error: Exception):

@@ -1,6 +1,7 @@
-"""Security headers on every response: only our own origin, no framing, little referrer."""
+"""Security headers on every response: only our own origin, no framing, little referrer, and
+over HTTPS, HTTPS only from then on."""
 
-from flask import Flask
+from flask import Flask, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -18,6 +19,9 @@ CONTENT_SECURITY_POLICY = "; ".join(
 )
 
 
+HSTS_SECONDS = 365 * 24 * 3600
+
+
 def init_app(app: Flask) -> None:
     @app.after_request
     def add_security_headers(response):
@@ -26,4 +30,7 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
         response.headers.setdefault("Permissions-Policy", "camera=(), geolocation=()")
+        if request.is_secure:
+            # Browsers that once reached the portal over HTTPS never try plain HTTP for a year.
+            response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
         return response

@@ -54,6 +54,7 @@ def _environment(database_url: str) -> dict[str, str]:
         "LINLI_INSECURE_COOKIES": "1",
         "RATELIMIT_STORAGE_URI": "memory://",
         "LINLI_LIMITS_IN_MEMORY": "1",
+        "LINLI_TRUSTED_HOSTS": "127.0.0.1",
         "SIGN_IN_RATE_LIMIT": "10000 per minute",
     }
 

@@ -87,6 +87,41 @@ def test_security_headers(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_https_asks_browsers_to_keep_to_https(client):
+    assert "Strict-Transport-Security" not in client.get("/").headers
+    secure = client.get("/", base_url="https://localhost")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_behind_a_proxy_https_is_read_from_the_proxy(app, client):
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
+    response = client.get("/", headers={"X-Forwarded-Proto": "https"})
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_only_trusted_host_names_are_answered(app, client, world):
+    app.config["TRUSTED_HOSTS"] = ["linli.example.cn"]
+    refused = client.get("/calendar", base_url="http://evil.example")
+    assert refused.status_code == 400
+    assert "evil.example" not in refused.get_data(as_text=True)
+    answered = client.get("/sign-in", base_url="http://linli.example.cn:8000")
+    assert answered.status_code == 200
+
+
+def test_trusted_hosts_come_from_the_environment(tmp_path, monkeypatch):
+    from portal.config import from_environment, untrusted_hosts_refusal
+
+    monkeypatch.setenv("LINLI_TRUSTED_HOSTS", "linli.example.cn, www.linli.example.cn")
+    assert from_environment(tmp_path)["TRUSTED_HOSTS"] == [
+        "linli.example.cn",
+        "www.linli.example.cn",
+    ]
+    assert untrusted_hosts_refusal({"LINLI_TRUSTED_HOSTS": "linli.example.cn"}) is None
+    assert "LINLI_TRUSTED_HOSTS is not set" in untrusted_hosts_refusal({})
+
+
 def test_session_cookie_is_httponly_and_samesite(client, world, sign_in):
     sign_in.password(world.person(Role.FAMILY))
     cookie = client.get_cookie("session")
