@@ -132,6 +132,9 @@ def from_environment(instance_path: Path) -> dict:
         # The host names the portal answers to (its own links, in iCal feeds too, are built
         # from the request's Host); any other Host gets 400. Unset: any, for development.
         "TRUSTED_HOSTS": _list(env("LINLI_TRUSTED_HOSTS", "")) or None,
+        # Speaking a note instead of typing it: the browser sends the voice to its maker's
+        # speech service (Google's for Chrome, abroad and unreachable in mainland China).
+        "DICTATION": env("LINLI_DICTATION", "") == "1",
         # How many proxies in front of gunicorn to trust for the client's address and scheme.
         "PROXY_COUNT": int(env("PROXY_COUNT", "0")),
         **{name: int(env(name)) for name in HELP_TIMERS if env(name)},

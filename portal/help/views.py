@@ -116,7 +116,7 @@ def ask():
 def sent(request_id: int):
     found = _own_request(request_id)
     worker = help.first_worker(found)
-    return render_template("help/sent.html", req=found, worker=worker, form=ResidentNoteForm())
+    return _sent_page(found, worker, ResidentNoteForm())
 
 
 @bp.post("/requests/<int:request_id>/notes/resident")
@@ -133,7 +133,14 @@ def resident_note(request_id: int):
             flash(_("Your note has been added. Your grid worker can read it now."), "success")
         return redirect(url_for("help.mine", resident_id=found.resident_id), 303)
     worker = help.first_worker(found)
-    return render_template("help/sent.html", req=found, worker=worker, form=form)
+    return _sent_page(found, worker, form)
+
+
+def _sent_page(found, worker, form):
+    dictation = current_app.config["DICTATION"]
+    return render_template(
+        "help/sent.html", req=found, worker=worker, form=form, dictation=dictation
+    )
 
 
 @bp.post("/requests/<int:request_id>/confirm")

@@ -1,7 +1,7 @@
 """Security headers on every response: only our own origin, no framing, little referrer, and
 over HTTPS, HTTPS only from then on."""
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -29,7 +29,10 @@ def init_app(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
-        response.headers.setdefault("Permissions-Policy", "camera=(), geolocation=()")
+        allowed = "camera=(), geolocation=()"
+        if not current_app.config["DICTATION"]:
+            allowed += ", microphone=()"
+        response.headers.setdefault("Permissions-Policy", allowed)
         if request.is_secure:
             # Browsers that once reached the portal over HTTPS never try plain HTTP for a year.
             response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")

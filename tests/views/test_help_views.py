@@ -51,6 +51,22 @@ def test_unwell_confirmation_says_call_120(client, people, sign_in):
     )
 
 
+def test_dictation_is_off_unless_enabled_and_then_says_where_the_voice_goes(
+    app, client, people, sign_in
+):
+    sign_in.resident(people.resident)
+    sent = client.post("/help/requests", data={"category": "repair"}, follow_redirects=True)
+    assert html(sent).select_one("[data-dictate-into]") is None
+    assert "Google" not in text_of(sent)
+    assert "microphone=()" in sent.headers["Permissions-Policy"]
+    app.config["DICTATION"] = True
+    page = client.get(sent.request.path)
+    button = html(page).select_one("[data-dictate-into]")
+    notice = html(page).select_one(f"#{button['aria-describedby']}").get_text()
+    assert "outside China" in notice and "Google" in notice
+    assert "microphone" not in page.headers["Permissions-Policy"]
+
+
 def test_unknown_category_is_a_clear_400(client, people, sign_in):
     sign_in.resident(people.resident)
     response = client.post("/help/requests", data={"category": "rocket"})
