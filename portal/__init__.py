@@ -69,8 +69,8 @@ def _init_extensions(app: Flask) -> None:
         return signed_in_person(user_id)
 
     assets.init_app(app)
-    converters.init_app(app)
     htmx.init_app(app)
+    converters.init_app(app)
     kiosk.init_app(app)
     shell.init_app(app)
     templating.init_app(app)

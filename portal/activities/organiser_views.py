@@ -11,6 +11,7 @@ from portal.activities import labels, schedule, services
 from portal.activities.models import Event, Series, Venue
 from portal.activities.organiser_forms import WEEKLY, CancelForm, EventForm, MoveForm, VenueForm
 from portal.web.access import roles_required
+from portal.web.converters import parse_day
 from portal.web.htmx import is_htmx, render_page_or_fragment
 from portal.web.i18n import gettext as _
 from portal.web.templating import today
@@ -50,10 +51,7 @@ def _see_other(endpoint: str, **values):
 
 def _week_param() -> date:
     """The Monday of the week asked for in ?week=, or of this week."""
-    try:
-        day = date.fromisoformat(request.args.get("week", ""))
-    except ValueError:
-        day = today()
+    day = parse_day(request.args.get("week")) or today()
     return day - timedelta(days=day.weekday())
 
 
@@ -93,7 +91,8 @@ def calendar(community_id: int):
 @roles_required(*ORGANISERS)
 def attendance(community_id: int):
     community = _community(community_id)
-    year = request.args.get("year", type=int) or today().year
+    asked = request.args.get("year", "")
+    year = int(asked) if asked.isdecimal() else today().year
     if not 2000 <= year <= 2100:
         abort(404)
     months = services.attendance_by_month(community.id, year)

@@ -36,9 +36,12 @@ class YuanField(StringField):
             return
         try:
             amount = Decimal(text)
-        except InvalidOperation as error:
-            raise ValueError(_l("Enter an amount in yuan, like 12 or 12.50.")) from error
-        if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
+            # Whole fen, and few enough digits to be exact (1e999 and 10**40 are neither); the
+            # field's validators then say which amounts it takes.
+            exact = amount == amount.quantize(Decimal("0.01"))
+        except InvalidOperation:
+            exact = False
+        if not exact:
             raise ValueError(_l("Enter an amount in yuan, like 12 or 12.50."))
         self.data = int(amount * 100)
 

@@ -18,6 +18,7 @@ from portal.canteen.staff_forms import (
     ServiceForm,
 )
 from portal.web.access import roles_required
+from portal.web.converters import parse_day
 from portal.web.i18n import gettext as _
 from portal.web.i18n import ngettext
 from portal.web.templating import today
@@ -154,10 +155,7 @@ def edit_service(canteen_id: int, service_id: int):
 
 def _week_param() -> date:
     """The Monday of the week asked for in ?week=, or of this week."""
-    try:
-        return menus.week_start(date.fromisoformat(request.args.get("week", "")))
-    except ValueError:
-        return menus.week_start(today())
+    return menus.week_start(parse_day(request.args.get("week")) or today())
 
 
 @bp.get("/<int:canteen_id>/menus")

@@ -25,6 +25,7 @@ from portal.delivery import services as delivery
 from portal.delivery.models import EnrolmentStatus
 from portal.delivery.staff_forms import ApproveForm, DeclineForm, ResidentLookupForm
 from portal.web.access import roles_required
+from portal.web.converters import parse_day, parse_id
 from portal.web.htmx import render_page_or_fragment
 from portal.web.i18n import gettext as _
 
@@ -196,11 +197,11 @@ def _day_asked(place) -> date:
     asked = request.args.get("day", "")
     if not asked:
         return today
-    try:
-        return date.fromisoformat(asked)
-    except ValueError:
+    day = parse_day(asked)
+    if day is None:
         flash(_("“%(day)s” is not a date like 2026-03-01, so today is shown.", day=asked), "error")
         return today
+    return day
 
 
 @bp.get("/canteens/<int:canteen_id>/rounds")
@@ -240,7 +241,8 @@ def sheet(meal_day_id: int):
     place = managed_canteen(meal_day.service.canteen_id)
     only = None
     if "round" in request.args:
-        only = delivery.get_round(request.args.get("round", 0, type=int))
+        round_id = parse_id(request.args["round"])
+        only = delivery.get_round(round_id) if round_id else None
         if only is None or only.meal_day_id != meal_day.id:
             abort(404)
     drops = delivery.drops_of(meal_day, [only.id] if only else None)

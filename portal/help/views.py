@@ -35,6 +35,7 @@ from portal.help.forms import (
 from portal.help.models import RESIDENT_CATEGORIES, URGENT_CATEGORIES, Category
 from portal.model_base import utcnow
 from portal.web.access import resident_acted_for, roles_required
+from portal.web.converters import parse_id
 from portal.web.htmx import render_page_or_fragment
 from portal.web.i18n import gettext as _
 from portal.web.templating import today
@@ -67,10 +68,9 @@ def _own_request(request_id: int):
 
 def _resident_for_asking():
     """The resident a request is for: oneself, or (for family) a linked resident named in the form."""
-    resident_id = request.form.get("resident_id", type=int)
-    if resident_id is None:
+    if "resident_id" not in request.form:
         return current_user if current_user.has_role(Role.RESIDENT) else abort(400)
-    return resident_acted_for(resident_id)
+    return resident_acted_for(parse_id(request.form["resident_id"]) or abort(404))
 
 
 def _refusal(error: help.HelpError) -> str:

@@ -6,6 +6,7 @@ from wtforms import DateField
 from wtforms.validators import ValidationError
 
 from portal.accounts.services import is_valid_phone, normalise_phone
+from portal.web.converters import FIRST_DAY, LAST_DAY, in_range
 from portal.web.i18n import lazy_gettext as _l
 
 
@@ -30,8 +31,10 @@ class Digits:
 
 
 def safe_next(target: str | None, default: str) -> str:
-    """Return target when it is a path on this site, else default; never an open redirect."""
-    if not target:
+    """Return target when it is a path on this site, else default; never an open redirect. A
+    control character (a CR or LF would split the Location header) or a backslash (which browsers
+    read as a slash) is not part of any of our paths."""
+    if not target or not target.isprintable() or "\\" in target:
         return default
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
@@ -50,3 +53,12 @@ class LocalDateField(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(_l("Enter a date like 2026-03-01.")) from error
+        if self.data is not None and not in_range(self.data):
+            self.data = None
+            raise ValueError(
+                _l(
+                    "Enter a date between %(first)s and %(last)s.",
+                    first=FIRST_DAY.isoformat(),
+                    last=LAST_DAY.isoformat(),
+                )
+            )
