@@ -1,12 +1,14 @@
 """Builders for the people and places tests need, and small helpers for reading pages."""
 
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 from sqlalchemy import text
 
 from portal.accounts.models import Person, Role, RoleGrant
 from portal.accounts.services import set_password, set_pin
+from portal.activities.models import Event, Venue
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.extensions import db
 
@@ -50,6 +52,33 @@ class World:
         db.session.add(person)
         db.session.commit()
         return person
+
+    def event(
+        self, starts_at: datetime, title: str = "太极拳", category: str = "exercise", **fields
+    ) -> Event:
+        """A committed activity in a new room of the world's community, an hour long unless
+        fields say otherwise, organised by a new organiser."""
+        room = Venue(community=self.community, name="活动室", capacity=30)
+        event = Event(
+            community=self.community,
+            venue=room,
+            organiser=self.person(Role.ORGANISER),
+            title_zh_hans=title,
+            category=category,
+            starts_at=starts_at,
+            ends_at=starts_at + timedelta(hours=1),
+            **fields,
+        )
+        db.session.add_all([room, event])
+        db.session.commit()
+        return event
+
+
+def tomorrow_at(community: Community, hour: int) -> datetime:
+    """hour o'clock tomorrow in the community's time zone, as naive UTC."""
+    zone = ZoneInfo(community.timezone)
+    day = datetime.now(zone).date() + timedelta(days=1)
+    return datetime.combine(day, time(hour), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
 
 
 def empty_tables() -> None:

@@ -1,35 +1,17 @@
 """`portal remind`: the periodic job that reminds people of tomorrow's activities."""
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from portal.accounts.models import Role
 from portal.activities import services as activities
 from portal.activities.models import Event, Venue
 from portal.extensions import db
-
-
-def _tomorrow_at_two(community) -> datetime:
-    """14:00 tomorrow in the community's time zone, as naive UTC."""
-    zone = ZoneInfo(community.timezone)
-    day = datetime.now(zone).date() + timedelta(days=1)
-    return datetime.combine(day, time(14), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
+from tests.helpers import tomorrow_at
 
 
 def test_remind_reminds_each_place_once(runner, world):
-    starts = _tomorrow_at_two(world.community)
-    room = Venue(community=world.community, name="活动室", capacity=30)
-    event = Event(
-        community=world.community,
-        venue=room,
-        organiser=world.person(Role.ORGANISER),
-        title_zh_hans="太极拳",
-        category="exercise",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-    )
-    db.session.add_all([room, event])
-    db.session.commit()
+    event = world.event(tomorrow_at(world.community, 14))
     for name in ("王桂兰", "李建国"):
         resident = world.person(Role.RESIDENT, name=name)
         activities.join(resident, event, resident)

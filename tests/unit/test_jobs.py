@@ -7,7 +7,7 @@ read what they are about to act on before any has written: the moment a race nee
 
 import threading
 from contextlib import contextmanager, suppress
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -23,6 +23,7 @@ from portal.jobs import AlreadyRunning, JobLock, run_alone
 from portal.model_base import utcnow
 from portal.notifications import services as outbox
 from portal.notifications.models import Notification
+from tests.helpers import tomorrow_at
 
 WRITES = ("INSERT", "UPDATE", "DELETE")
 
@@ -187,26 +188,8 @@ def test_two_escalations_at_once_escalate_each_request_once(app, people):
 # The reminders ---------------------------------------------------------------------------------
 
 
-def _tomorrow_at_two(community) -> datetime:
-    zone = ZoneInfo(community.timezone)
-    day = datetime.now(zone).date() + timedelta(days=1)
-    return datetime.combine(day, time(14), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
-
-
 def test_two_reminder_runs_at_once_remind_each_person_once(app, world):
-    starts = _tomorrow_at_two(world.community)
-    room = Venue(community=world.community, name="活动室", capacity=30)
-    tai_chi = Event(
-        community=world.community,
-        venue=room,
-        organiser=world.person(Role.ORGANISER),
-        title_zh_hans="太极拳",
-        category="exercise",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-    )
-    db.session.add_all([room, tai_chi])
-    db.session.commit()
+    tai_chi = world.event(tomorrow_at(world.community, 14))
     for number in range(16):
         resident = world.person(Role.RESIDENT, name=f"居民{number}")
         activities.join(resident, tai_chi, resident)

@@ -10,8 +10,6 @@ from icalendar import Calendar
 from portal.accounts.models import Role
 from portal.accounts.services import decide_link, request_link
 from portal.activities import services as activities
-from portal.activities.models import Event, Venue
-from portal.extensions import db
 from portal.model_base import utcnow
 from tests.helpers import html, text_of
 
@@ -19,21 +17,8 @@ from tests.helpers import html, text_of
 @pytest.fixture
 def talk(world):
     """An anti-fraud talk in three days."""
-    room = Venue(community=world.community, name="活动室", capacity=30)
     starts = utcnow().replace(microsecond=0) + timedelta(days=3)
-    event = Event(
-        community=world.community,
-        venue=room,
-        organiser=world.person(Role.ORGANISER),
-        title_zh_hans="防诈讲座",
-        title_en="Anti-fraud talk",
-        category="anti_fraud",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=1),
-    )
-    db.session.add_all([room, event])
-    db.session.commit()
-    return event
+    return world.event(starts, "防诈讲座", "anti_fraud", title_en="Anti-fraud talk")
 
 
 def _address(client) -> str | None:
