@@ -14,8 +14,8 @@ from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
 from bench.pages import FLOOR_PAGES
 from portal import create_app
+from portal.accounts.access import roles_required
 from portal.accounts.models import Role
-from portal.web.access import roles_required
 
 bare = Flask("bare")
 

@@ -39,6 +39,7 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  every table, for the migrations
+    from portal.accounts import kiosk
     from portal.accounts.services import signed_in_person
     from portal.notifications import alerts
     from portal.web import (
@@ -48,7 +49,6 @@ def _init_extensions(app: Flask) -> None:
         headers,
         htmx,
         i18n,
-        kiosk,
         shell,
         templating,
         timing,

@@ -16,11 +16,11 @@ from jinja2 import FileSystemBytecodeCache
 from sqlalchemy import text
 
 from portal import create_app
+from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import Role
 from portal.accounts.services import decide_link, request_link
 from portal.cli import compile_translations
 from portal.extensions import db
-from portal.web.kiosk import KIOSK_COOKIE
 from tests.clock import START, shanghai
 from tests.helpers import PASSWORD, PIN, World, empty_tables
 

@@ -19,7 +19,9 @@ from flask import (
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
+from portal.accounts import kiosk as kiosk_web
 from portal.accounts import services as accounts
+from portal.accounts.access import public, roles_required, signed_in
 from portal.accounts.forms import (
     KINSHIP_LABELS,
     FindPersonForm,
@@ -36,8 +38,6 @@ from portal.canteen import services as canteen
 from portal.community import services as community
 from portal.extensions import limiter
 from portal.model_base import utcnow
-from portal.web import kiosk as kiosk_web
-from portal.web.access import public, roles_required, signed_in
 from portal.web.forms import safe_next
 from portal.web.i18n import gettext as _
 from portal.web.i18n import ngettext

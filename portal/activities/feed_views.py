@@ -14,12 +14,12 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
+from portal.accounts.access import public, roles_required
 from portal.accounts.models import Role
 from portal.activities import feeds
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.web.access import public, roles_required
 from portal.web.i18n import gettext as _
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")

@@ -6,11 +6,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date, ngettext
 from flask_login import current_user
 
+from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.activities import labels, schedule, services
 from portal.activities.models import Event, Series, Venue
 from portal.activities.organiser_forms import WEEKLY, CancelForm, EventForm, MoveForm, VenueForm
-from portal.web.access import roles_required
 from portal.web.converters import parse_day
 from portal.web.htmx import is_htmx, render_page_or_fragment
 from portal.web.i18n import gettext as _

@@ -9,6 +9,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.accounts import services as accounts
+from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.forms import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.activities import calendar, labels
@@ -16,7 +17,6 @@ from portal.activities import services as activities
 from portal.activities.forms import JoinForm
 from portal.activities.models import Event
 from portal.model_base import utcnow
-from portal.web.access import resident_acted_for, roles_required
 from portal.web.forms import safe_next
 from portal.web.htmx import render_page_or_fragment
 from portal.web.i18n import gettext as _

@@ -1,10 +1,10 @@
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
+from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.audit import services as audit
 from portal.audit.forms import AuditFilterForm
-from portal.web.access import roles_required
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 

@@ -15,12 +15,12 @@ from flask import (
 from flask_babel import get_locale
 from flask_login import current_user
 
+from portal.accounts.access import roles_required
 from portal.canteen import services as canteen
 from portal.canteen.kitchen_forms import CounterSearchForm, DayForm
 from portal.canteen.models import BookingStatus
 from portal.canteen.staff_views import STAFF, managed_canteen
 from portal.delivery import services as deliveries
-from portal.web.access import roles_required
 from portal.web.htmx import is_htmx, render_page_or_fragment
 from portal.web.i18n import gettext as _
 

@@ -2,9 +2,9 @@
 
 from flask import Blueprint, Response, abort, request, url_for
 
+from portal.accounts.access import public
 from portal.canteen import photos
 from portal.canteen.models import DishPhoto
-from portal.web.access import public
 
 bp = Blueprint("canteen_photos", __name__, url_prefix="/canteen/photos")
 

@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.canteen import menus, photos
 from portal.canteen.labels import MEAL_KINDS
@@ -17,7 +18,6 @@ from portal.canteen.staff_forms import (
     DishForm,
     ServiceForm,
 )
-from portal.web.access import roles_required
 from portal.web.converters import parse_day
 from portal.web.i18n import gettext as _
 from portal.web.i18n import ngettext

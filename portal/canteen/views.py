@@ -7,12 +7,12 @@ from flask_babel import format_datetime
 from flask_login import current_user
 
 from portal.accounts import services as accounts
+from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.forms import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.canteen import labels
 from portal.canteen import services as canteen
 from portal.canteen.forms import ConfirmBookingForm
-from portal.web.access import resident_acted_for, roles_required
 from portal.web.htmx import render_page_or_fragment
 from portal.web.i18n import gettext as _
 from portal.web.templating import today

@@ -3,10 +3,10 @@
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.community import services as community
 from portal.community.forms import PartnerForm
-from portal.web.access import roles_required
 from portal.web.i18n import gettext as _
 
 bp = Blueprint("community", __name__, url_prefix="/admin")

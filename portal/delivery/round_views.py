@@ -7,11 +7,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import format_date
 from flask_login import current_user
 
+from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.canteen import menus
 from portal.delivery import services as delivery
 from portal.delivery.models import Outcome
-from portal.web.access import roles_required
 from portal.web.htmx import is_htmx, render_page_or_fragment
 from portal.web.i18n import gettext as _
 

@@ -17,6 +17,7 @@ from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from portal.accounts import services as accounts
+from portal.accounts.access import roles_required
 from portal.canteen import menus
 from portal.canteen import services as canteen
 from portal.canteen.staff_views import STAFF, managed_canteen
@@ -24,7 +25,6 @@ from portal.delivery import labels
 from portal.delivery import services as delivery
 from portal.delivery.models import EnrolmentStatus
 from portal.delivery.staff_forms import ApproveForm, DeclineForm, ResidentLookupForm
-from portal.web.access import roles_required
 from portal.web.converters import parse_day, parse_id
 from portal.web.htmx import render_page_or_fragment
 from portal.web.i18n import gettext as _

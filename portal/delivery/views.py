@@ -9,11 +9,11 @@ from flask_babel import format_date, get_locale
 from flask_login import current_user
 
 from portal.accounts import services as accounts
+from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.canteen.labels import MEAL_KINDS
 from portal.delivery import forms, labels
 from portal.delivery import services as deliveries
-from portal.web.access import roles_required
 from portal.web.i18n import gettext as _
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")

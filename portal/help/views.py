@@ -18,6 +18,7 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import services as accounts
+from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.models import Role
 from portal.community import services as community
 from portal.delivery import services as deliveries
@@ -34,7 +35,6 @@ from portal.help.forms import (
 )
 from portal.help.models import RESIDENT_CATEGORIES, URGENT_CATEGORIES, Category
 from portal.model_base import utcnow
-from portal.web.access import resident_acted_for, roles_required
 from portal.web.converters import parse_id
 from portal.web.htmx import render_page_or_fragment
 from portal.web.i18n import gettext as _

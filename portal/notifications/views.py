@@ -1,9 +1,9 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from portal.accounts.access import signed_in
 from portal.notifications import services as notifications
 from portal.notifications.messages import describe
-from portal.web.access import signed_in
 
 bp = Blueprint("notifications", __name__)
 

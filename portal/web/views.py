@@ -3,11 +3,11 @@
 from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from portal.accounts.access import public, signed_in
 from portal.accounts.models import Role
 from portal.config import LANGUAGES
 from portal.health import database_answers
 from portal.web import i18n
-from portal.web.access import public, signed_in
 from portal.web.forms import safe_next
 from portal.web.htmx import redirect_to
 

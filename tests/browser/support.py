@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Locator, Page
 
+from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.demo import DEMO_PASSWORD, DEMO_PIN
 from portal.web.i18n import LANGUAGE_COOKIE, SCHEME_COOKIE, SIZE_COOKIE
-from portal.web.kiosk import KIOSK_COOKIE
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [

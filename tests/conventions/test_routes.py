@@ -2,8 +2,8 @@
 
 import re
 
+from portal.accounts.access import PUBLIC, SIGNED_IN, public, roles_required
 from portal.accounts.models import Role
-from portal.web.access import PUBLIC, SIGNED_IN, public, roles_required
 
 UNTYPED_PARAMETER = re.compile(r"<(?!\w+:)\w+>")
 

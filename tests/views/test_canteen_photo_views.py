@@ -4,9 +4,9 @@ import pytest
 from flask import render_template_string
 from PIL import Image
 
+from portal.accounts.access import PUBLIC
 from portal.canteen import photos
 from portal.extensions import db
-from portal.web.access import PUBLIC
 from tests.helpers import text_of
 
 YEAR_LONG_CACHE = "public, max-age=31536000, immutable"

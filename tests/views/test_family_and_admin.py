@@ -1,10 +1,10 @@
 import pytest
 
+from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import FamilyLink, LinkStatus, Role
 from portal.accounts.services import decide_link, request_link, set_password
 from portal.audit.models import AuditEntry
 from portal.extensions import db
-from portal.web.kiosk import KIOSK_COOKIE
 from tests.helpers import PASSWORD, html, text_of
 
 

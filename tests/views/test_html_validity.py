@@ -10,12 +10,12 @@ import pytest
 from sqlalchemy import select
 
 from portal import PROJECT_ROOT
+from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import Role
 from portal.accounts.services import enrol_kiosk, request_link
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import today_at
 from portal.extensions import db
-from portal.web.kiosk import KIOSK_COOKIE
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 

@@ -2,7 +2,7 @@
 
 from jinja2 import ChoiceLoader, DictLoader
 
-from portal.web.access import public
+from portal.accounts.access import public
 from portal.web.htmx import render_page_or_fragment
 from tests.helpers import html
 

@@ -1,8 +1,8 @@
 import pytest
 
+from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import Role
 from portal.accounts.services import enrol_kiosk
-from portal.web.kiosk import KIOSK_COOKIE
 from tests.helpers import PASSWORD, PIN, html, text_of
 
 
