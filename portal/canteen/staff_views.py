@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
@@ -19,6 +20,7 @@ from portal.canteen.staff_forms import (
     ServiceForm,
 )
 from portal.web.converters import parse_day
+from portal.web.errors import error_page
 from portal.web.i18n import gettext as _
 from portal.web.i18n import ngettext
 from portal.web.templating import today
@@ -35,6 +37,16 @@ def managed_canteen(canteen_id: int):
     if place is None or not menus.may_manage(current_user, place):
         abort(404)
     return place
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def _photo_too_large(_error):
+    heading = _("That file is too large")
+    message = _(
+        "Photos can be at most %(megabytes)d MB. Go back and choose a smaller photo.",
+        megabytes=photos.MAX_UPLOAD_BYTES // (1024 * 1024),
+    )
+    return error_page(heading, message), 413
 
 
 def _see_other(endpoint: str, **values):

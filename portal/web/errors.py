@@ -7,7 +7,6 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from portal.canteen.photos import MAX_UPLOAD_BYTES
 from portal.community.services import HelpContacts
 from portal.web.i18n import gettext as _
 from portal.web.shell import shell_context
@@ -72,8 +71,7 @@ def _explanation(code: int) -> tuple[str, str]:
         return _("Page not found"), _("This page does not exist, or it has moved.")
     if code == 413:
         return _("That file is too large"), _(
-            "Photos can be at most %(megabytes)d MB. Go back and choose a smaller photo.",
-            megabytes=MAX_UPLOAD_BYTES // (1024 * 1024),
+            "It is larger than Linli takes. Go back and choose a smaller file."
         )
     if code == 429:
         return _("Please wait a minute"), _(
@@ -90,9 +88,13 @@ def _explanation(code: int) -> tuple[str, str]:
     )
 
 
-def _render_error(code: int) -> str:
-    heading, message = _explanation(code)
+def error_page(heading: str, message: str) -> str:
+    """The error page with heading and message, for a feature that can say more than the code."""
     return render_template("errors/error.html", heading=heading, message=message)
+
+
+def _render_error(code: int) -> str:
+    return error_page(*_explanation(code))
 
 
 def _http_error(error: HTTPException):

@@ -5,7 +5,9 @@ from flask import render_template_string
 from PIL import Image
 
 from portal.accounts.access import PUBLIC
+from portal.accounts.models import Role
 from portal.canteen import photos
+from portal.canteen.models import Canteen
 from portal.extensions import db
 from tests.helpers import text_of
 
@@ -83,12 +85,22 @@ def test_photos_are_public_so_a_signed_out_kiosk_can_show_them(app):
     assert app.view_functions["canteen_photos.photo"].access == PUBLIC
 
 
-def test_an_upload_over_the_request_limit_gets_a_clear_page(app, client):
+def test_an_upload_over_the_request_limit_gets_a_clear_page(app, client, world, sign_in):
     too_big = b"\0" * (app.config["MAX_CONTENT_LENGTH"] + 1)
     response = client.post(
         "/sign-in", data={"phone": "13900000001", "photo": (io.BytesIO(too_big), "dish.jpg")}
     )
-
     assert response.status_code == 413
     assert "That file is too large" in text_of(response)
+    assert "Go back and choose a smaller file." in text_of(response)
+    # Where photos are sent, the page says how large a photo may be.
+    place = Canteen(community=world.community, name="幸福食堂")
+    db.session.add(place)
+    db.session.commit()
+    sign_in.password(world.person(Role.CANTEEN_STAFF))
+    response = client.post(
+        f"/canteen/staff/{place.id}/settings",
+        data={"photo": (io.BytesIO(too_big), "dish.jpg")},
+    )
+    assert response.status_code == 413
     assert "Photos can be at most 8 MB." in text_of(response)
