@@ -10,7 +10,8 @@ cd "$(dirname "$0")/.."
 # Everything but the tests that read no date, whose outcome is the same at any hour: conventions,
 # lint and migrations; the accessibility matrix and transfer sizes (the same pages' markup and
 # bytes); photos, serving, back-ups, assets, preferences, formatting of fixed dates; and the
-# sign-in journeys, whose only timers (lock-outs, idle sign-out) run relative to the clock.
+# sign-in journeys, whose only timers (lock-outs, idle sign-out) run relative to the clock; and
+# the hostile-input walk, whose answers depend on the values sent, not on the day.
 SWEPT=(tests/unit tests/views tests/concurrency tests/browser
   --ignore=tests/browser/test_accessibility.py --ignore=tests/browser/test_transfer.py
   --ignore=tests/browser/test_journeys.py --ignore=tests/views/test_sign_in.py
@@ -18,7 +19,7 @@ SWEPT=(tests/unit tests/views tests/concurrency tests/browser
   --ignore=tests/unit/test_canteen_photos.py --ignore=tests/views/test_canteen_photo_views.py
   --ignore=tests/views/test_assets.py --ignore=tests/views/test_smoke.py
   --ignore=tests/views/test_htmx_helper.py --ignore=tests/unit/test_preferences.py
-  --ignore=tests/unit/test_formatting.py)
+  --ignore=tests/unit/test_formatting.py --ignore=tests/views/test_hostile_input.py)
 
 logs=$(mktemp -d /tmp/linli-clock-sweep.XXXXXX)
 mapfile -t instants < <(.venv/bin/python -m tests.clock_sweep |
