@@ -9,6 +9,7 @@ from sqlalchemy import text
 from portal.accounts.models import Person, Role, RoleGrant
 from portal.accounts.services import set_password, set_pin
 from portal.activities.models import Event, Venue
+from portal.canteen.models import Canteen, MealService
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.extensions import db
 
@@ -72,6 +73,22 @@ class World:
         db.session.add_all([room, event])
         db.session.commit()
         return event
+
+    def canteen(self, community: Community | None = None, name: str = "幸福食堂") -> Canteen:
+        """A committed canteen of community (the world's by default) with a lunch for 40, served
+        11:00–13:00 and booked until 09:30."""
+        place = Canteen(community=community or self.community, name=name)
+        lunch = MealService(
+            canteen=place,
+            kind="lunch",
+            serving_start=time(11),
+            serving_end=time(13),
+            cutoff=time(9, 30),
+            capacity=40,
+        )
+        db.session.add_all([place, lunch])
+        db.session.commit()
+        return place
 
 
 def tomorrow_at(community: Community, hour: int) -> datetime:

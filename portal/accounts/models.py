@@ -74,12 +74,17 @@ class Person(TimestampMixin, UserMixin, db.Model):
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
 
+    @property
+    def administers_every_community(self) -> bool:
+        """An admin of the street office, who belongs to no community, administers them all."""
+        return self.community_id is None and self.has_role(Role.ADMIN)
+
     def administers(self, community_id: int | None) -> bool:
         """Whether this person administers the community: an admin of a community administers
-        it alone; an admin of the street office, who belongs to no community, every one."""
-        if not self.has_role(Role.ADMIN):
-            return False
-        return self.community_id is None or self.community_id == community_id
+        it alone; an admin of the street office every one."""
+        if self.administers_every_community:
+            return True
+        return self.community_id == community_id and self.has_role(Role.ADMIN)
 
     @property
     def is_active(self) -> bool:
@@ -105,10 +110,10 @@ class Person(TimestampMixin, UserMixin, db.Model):
 def administered_by(admin: Person, community_column) -> ColumnElement[bool]:
     """The condition, on the column that names a row's community, that keeps the rows of the
     communities admin administers (see Person.administers)."""
+    if admin.administers_every_community:
+        return true()
     if not admin.has_role(Role.ADMIN):
         return false()
-    if admin.community_id is None:
-        return true()
     return community_column == admin.community_id
 
 

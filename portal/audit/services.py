@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, or_, select
 
-from portal.accounts.models import Person, Role, administered_by
+from portal.accounts.models import Person, administered_by
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 
@@ -88,7 +88,7 @@ def search(
     """The newest entries that reader may read where one of person_ids acted or was acted on,
     from start to end inclusive (calendar days in zone). A street-office admin reads them all."""
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
-    if reader.community_id is not None or not reader.has_role(Role.ADMIN):
+    if not reader.administers_every_community:
         query = query.where(_of_administered(reader))
     if person_ids:
         query = query.where(

@@ -1,13 +1,11 @@
 """An admin of one community manages that community only; an admin of the street office, who
 belongs to no community, manages every one. Another community's things are not found."""
 
-from datetime import time
-
 import pytest
 
 from portal.accounts.models import FamilyLink, Kiosk, Role
 from portal.audit import services as audit
-from portal.canteen.models import Canteen, MealService
+from portal.canteen.models import Canteen
 from portal.community.models import Building, Community, Grid
 from portal.extensions import db
 from tests.helpers import html, text_of
@@ -27,18 +25,10 @@ class Elsewhere:
             name="锦绣园社区", hotline="0871-62222222", street_office=world.street
         )
         building = Building(name="9号楼", grid=Grid(name="锦绣一网格", community=self.community))
-        self.canteen = Canteen(community=self.community, name="锦绣食堂")
-        service = MealService(
-            canteen=self.canteen,
-            kind="lunch",
-            serving_start=time(11),
-            serving_end=time(13),
-            cutoff=time(9, 30),
-            capacity=40,
-        )
         self.kiosk = Kiosk(community=self.community, location="锦绣园活动室", token_hash="x" * 64)
-        db.session.add_all([self.community, building, self.canteen, service, self.kiosk])
+        db.session.add_all([self.community, building, self.kiosk])
         db.session.commit()
+        self.canteen = world.canteen(self.community, "锦绣食堂")
         self.resident = world.person(
             Role.RESIDENT, name="锦绣居民", community=self.community, building=building
         )

@@ -5,7 +5,7 @@ The explicit corpus covers each kind of value that once broke a page; Hypothesis
 with fixed examples so that every run sends the same requests."""
 
 import re
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
@@ -15,8 +15,7 @@ from hypothesis import strategies as st
 from werkzeug.routing import AnyConverter, IntegerConverter
 
 from portal.accounts.models import Kiosk, Role
-from portal.activities.models import Event, Venue
-from portal.canteen.models import Canteen, Dish, MealDay, MealService
+from portal.canteen.models import Dish, MealDay
 from portal.extensions import db
 from portal.help import services as help
 from portal.web.converters import DateConverter
@@ -83,30 +82,12 @@ def _form_field_names() -> list[str]:
 @pytest.fixture
 def things(people, world):
     """One of everything the routes name, each with id 1: person 1 is the resident."""
-    canteen = Canteen(community=world.community, name="幸福食堂")
-    service = MealService(
-        canteen=canteen,
-        kind="lunch",
-        serving_start=time(11),
-        serving_end=time(13),
-        cutoff=time(9, 30),
-        capacity=40,
-    )
-    day = MealDay(service=service, day=date.today() + timedelta(days=1), capacity=40)
+    (lunch,) = world.canteen().services
+    day = MealDay(service=lunch, day=date.today() + timedelta(days=1), capacity=40)
     dish = Dish(meal_day=day, name_zh_hans="红烧肉", price_fen=1200)
-    room = Venue(community=world.community, name="活动室", capacity=30)
-    starts = datetime.now() + timedelta(days=2)
-    event = Event(
-        community=world.community,
-        venue=room,
-        organiser=people.admin,
-        title_zh_hans="象棋",
-        category="chess",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-    )
+    world.event(datetime.now() + timedelta(days=2), "象棋", "chess")
     kiosk = Kiosk(community=world.community, location="活动室", token_hash="k" * 64)
-    db.session.add_all([canteen, service, day, dish, room, event, kiosk])
+    db.session.add_all([day, dish, kiosk])
     db.session.commit()
     help.raise_request(people.resident, "repair", people.resident)
     return {
