@@ -30,8 +30,8 @@ from bench.query_plans import (
     unindexed,
 )
 from portal import create_app
-from portal.demo import DEMO_PASSWORD, DEMO_PIN
 from portal.extensions import db
+from portal.site.demo import DEMO_PASSWORD, DEMO_PIN
 
 SETTINGS = {
     "SECRET_KEY": secrets.token_hex(32),

@@ -164,7 +164,7 @@ def main() -> None:
     if not LIGHTHOUSE.exists():
         raise SystemExit("Lighthouse is missing: run `npm ci` in bench/ first")
 
-    from portal.demo import DEMO_PIN
+    from portal.site.demo import DEMO_PIN
 
     REPORTS.mkdir(parents=True, exist_ok=True)
     form_factors = ["tablet"] if args.tablet_only else list(FORM_FACTORS)

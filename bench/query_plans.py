@@ -22,10 +22,10 @@ from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGra
 from portal.activities.models import Event, SignUp, SignUpStatus
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.delivery.models import DeliveryEnrolment, DeliveryRound
-from portal.demo import DEMO_PASSWORD, DEMO_PIN
 from portal.extensions import db
 from portal.help.models import OPEN_STATUSES, VOLUNTEER_CATEGORIES, HelpRequest
 from portal.model_base import utcnow
+from portal.site.demo import DEMO_PASSWORD, DEMO_PIN
 from portal.web.templating import today
 
 # Tables a full scan of is fine on every page: set up by hand by an admin, a few rows per
@@ -259,8 +259,8 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
             "resident",
             _sign_in(resident, password, pin),
             [
-                Page("start", url_for("web.index"), 302),
-                Page("resident home", url_for("accounts.resident_home")),
+                Page("start", url_for("site.index"), 302),
+                Page("resident home", url_for("site.resident_home")),
                 *_for_resident(resident, day),
                 Page("my family", url_for("accounts.resident_family")),
             ],
@@ -269,7 +269,7 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
             "resident asking for help",
             _sign_in(asked.resident, password, pin),
             [
-                Page("resident home", url_for("accounts.resident_home")),
+                Page("resident home", url_for("site.resident_home")),
                 Page("help status", url_for("help.mine", resident_id=asked.resident_id)),
                 Page("help sent", url_for("help.sent", request_id=asked.id)),
             ],
@@ -277,19 +277,19 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
         Reader(
             "family",
             _sign_in(family, password, pin),
-            [Page("family home", url_for("accounts.family_home")), *_for_resident(relative, day)],
+            [Page("family home", url_for("site.family_home")), *_for_resident(relative, day)],
         ),
         Reader(
             "volunteer",
             _sign_in(_first(_in_grid(Role.VOLUNTEER, grid_id)), password, pin),
-            [Page("volunteer home", url_for("accounts.volunteer_home"))]
+            [Page("volunteer home", url_for("site.volunteer_home"))]
             + _queue_pages(open_request.id)
             + rounds,
         ),
         Reader(
             "grid worker",
             _sign_in(_first(_in_grid(Role.GRID_WORKER, grid_id)), password, pin),
-            [Page("staff home", url_for("accounts.staff_home"))]
+            [Page("staff home", url_for("site.staff_home"))]
             + _queue_pages(open_request.id)
             + rounds,
         ),

@@ -41,18 +41,7 @@ def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  every table, for the migrations
     from portal.accounts import kiosk
     from portal.accounts.services import signed_in_person
-    from portal.notifications import alerts
-    from portal.web import (
-        assets,
-        converters,
-        errors,
-        headers,
-        htmx,
-        i18n,
-        shell,
-        templating,
-        timing,
-    )
+    from portal.web import assets, converters, errors, headers, htmx, i18n, templating, timing
 
     db.init_app(app)
     sqlite.init_app(app, db)
@@ -72,45 +61,33 @@ def _init_extensions(app: Flask) -> None:
     htmx.init_app(app)
     converters.init_app(app)
     kiosk.init_app(app)
-    shell.init_app(app)
     templating.init_app(app)
     headers.init_app(app)
     timing.init_app(app)
     errors.init_app(app)
-    alerts.init_app(app)
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.accounts.views import bp as accounts_bp
-    from portal.activities.feed_views import bp as calendar_bp
-    from portal.activities.organiser_views import bp as organise_bp
-    from portal.activities.views import bp as activities_bp
-    from portal.audit.views import bp as audit_bp
-    from portal.canteen.kitchen_views import bp as canteen_kitchen_bp
-    from portal.canteen.photo_views import bp as canteen_photos_bp
-    from portal.canteen.staff_views import bp as canteen_staff_bp
-    from portal.canteen.views import bp as canteen_bp
-    from portal.community.views import bp as community_bp
-    from portal.delivery.round_views import bp as delivery_rounds_bp
-    from portal.delivery.staff_views import bp as delivery_staff_bp
-    from portal.delivery.views import bp as delivery_bp
-    from portal.help.views import bp as help_bp
-    from portal.notifications.views import bp as notifications_bp
-    from portal.web.views import bp as web_bp
+    """Each package adds its pages and connects its seams: the site first, then the features."""
+    from portal import (
+        accounts,
+        activities,
+        administration,
+        canteen,
+        delivery,
+        help,
+        notifications,
+        site,
+    )
 
-    app.register_blueprint(web_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(activities_bp)
-    app.register_blueprint(organise_bp)
-    app.register_blueprint(calendar_bp)
-    app.register_blueprint(audit_bp)
-    app.register_blueprint(canteen_bp)
-    app.register_blueprint(canteen_staff_bp)
-    app.register_blueprint(canteen_kitchen_bp)
-    app.register_blueprint(canteen_photos_bp)
-    app.register_blueprint(community_bp)
-    app.register_blueprint(delivery_staff_bp)
-    app.register_blueprint(delivery_rounds_bp)
-    app.register_blueprint(delivery_bp)
-    app.register_blueprint(help_bp)
-    app.register_blueprint(notifications_bp)
+    for package in (
+        site,
+        accounts,
+        activities,
+        administration,
+        canteen,
+        delivery,
+        help,
+        notifications,
+    ):
+        package.init_app(app)

@@ -52,7 +52,7 @@ def demo_command(scale: str, seed: int):
     """Build (or complete) the demo community; safe to run again. --scale street or block
     generates a street instead, into an empty database."""
     if scale == "demo":
-        from portal.demo import build_demo
+        from portal.site.demo import build_demo
 
         lines = build_demo()
     else:

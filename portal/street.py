@@ -48,18 +48,6 @@ from portal.delivery.models import (
     EnrolmentStatus,
 )
 from portal.delivery.services import DECLINE_REASONS, DELIVERY_DAYS
-from portal.demo import (
-    DEMO_PASSWORD,
-    DEMO_PIN,
-    DIET_NOTES,
-    DISHES,
-    GIVEN_FEMALE,
-    GIVEN_MALE,
-    PARTNERS,
-    SURNAMES,
-    VENUES,
-    YOUNG_GIVEN,
-)
 from portal.extensions import db
 from portal.help.models import (
     OPEN_STATUSES,
@@ -73,6 +61,18 @@ from portal.help.models import (
 )
 from portal.help.services import Timers
 from portal.model_base import utcnow
+from portal.site.demo import (
+    DEMO_PASSWORD,
+    DEMO_PIN,
+    DIET_NOTES,
+    DISHES,
+    GIVEN_FEMALE,
+    GIVEN_MALE,
+    PARTNERS,
+    SURNAMES,
+    VENUES,
+    YOUNG_GIVEN,
+)
 
 SEED = 20261123
 CHUNK = 5000

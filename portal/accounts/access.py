@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, redirect, request, url_for
+from flask import abort, current_app, redirect, request, url_for
 from flask_login import current_user
 
 from portal.accounts import services as accounts
@@ -60,3 +60,12 @@ def resident_acted_for(resident_id: int):
     if not allowed:
         abort(403)
     return resident
+
+
+def home_url_for(person) -> str:
+    """Where person lands after signing in: the home the site gives their most specific role, as
+    (role, endpoint) pairs in app.extensions["linli_homes"], the last for anyone (role None)."""
+    for role, endpoint in current_app.extensions["linli_homes"]:
+        if role is None or person.has_role(role):
+            return url_for(endpoint)
+    raise LookupError("the site declares no home for anyone")

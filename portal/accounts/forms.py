@@ -4,19 +4,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 from wtforms.widgets import PasswordInput
 
-from portal.accounts.models import Kinship
+from portal.accounts.labels import KINSHIP_LABELS
 from portal.web.forms import Digits, Phone
 from portal.web.i18n import lazy_gettext as _l
-
-KINSHIP_LABELS = {
-    Kinship.DAUGHTER: _l("Daughter"),
-    Kinship.SON: _l("Son"),
-    Kinship.DAUGHTER_IN_LAW: _l("Daughter-in-law"),
-    Kinship.SON_IN_LAW: _l("Son-in-law"),
-    Kinship.GRANDCHILD: _l("Grandchild"),
-    Kinship.SPOUSE: _l("Husband or wife"),
-    Kinship.RELATIVE: _l("Other relative"),
-}
 
 
 class SignInForm(FlaskForm):

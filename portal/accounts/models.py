@@ -3,7 +3,7 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import ColumnElement, ForeignKey, String, false, true
-from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.community.models import Building, Community, Grid
 from portal.extensions import db
@@ -53,11 +53,6 @@ class Person(TimestampMixin, UserMixin, db.Model):
     grants: Mapped[list["RoleGrant"]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
-    # The first grid worker of the person's building, and that grid's community: read with the
-    # signed-in person for the help strip (community.services.help_contacts), else not at all.
-    help_worker_name: Mapped[str | None] = query_expression()
-    help_worker_phone: Mapped[str | None] = query_expression()
-    help_community_id: Mapped[int | None] = query_expression()
 
     # The sign-in the person came with on this request; see get_id.
     sign_in_id = None

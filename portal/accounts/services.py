@@ -1,7 +1,6 @@
 """Rules for accounts: sign-in, its throttling and sign-out, family registration and links, kiosk enrolment."""
 
 import hashlib
-import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -25,14 +24,13 @@ from portal.accounts.models import (
     administered_by,
 )
 from portal.audit import services as audit
-from portal.community import services as community_services
-from portal.community.models import Community
+from portal.community.models import Community, Grid
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.web.phones import normalise_phone
 
 # The largest id the database's integer column holds; a larger one names nobody.
 MAX_ID = 2**31 - 1
-PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
 # werkzeug's strong default; the test suite lowers it to keep thousands of sign-ins quick.
 HASH_METHOD = "scrypt"
 
@@ -90,16 +88,6 @@ class DuplicateLink(AccountError):
 
 class NotAllowed(AccountError):
     pass
-
-
-def normalise_phone(raw: str) -> str:
-    """Strip spaces, dashes and a leading +86 from a Chinese mobile number."""
-    digits = re.sub(r"[\s\-()]", "", raw or "")
-    return digits.removeprefix("+86").removeprefix("0086")
-
-
-def is_valid_phone(phone: str) -> bool:
-    return bool(PHONE_PATTERN.match(phone))
 
 
 # Sign-in throttling ---------------------------------------------------------------------------
@@ -537,7 +525,6 @@ def may_act_for(person: Person, resident: Person) -> bool:
     return person.id == resident.id or is_linked(person, resident)
 
 
-@cache
 def _signed_in_query():
     sign_in_open = (
         select(SignIn.id)
@@ -553,15 +540,13 @@ def _signed_in_query():
         select(Person)
         .where(Person.id == bindparam("person_id"), sign_in_open)
         .options(db.joinedload(Person.grants), db.joinedload(Person.community))
-        .options(*community_services.with_help_contacts())
     )
 
 
 def signed_in_person(user_id: str, now: datetime | None = None) -> Person | None:
     """The active person named by a session's or remember cookie's user id ("person.sign-in"),
-    if that sign-in is still open, with their role grants, their community and the help strip's
-    numbers, read in one query: every request asks for them, and every page shows something of
-    the community, so the statement is built once."""
+    if that sign-in is still open, with their role grants and their community, read in one query:
+    every request asks for them, and every page shows something of the community."""
     person_id, _, sign_in_id = user_id.partition(".")
     if not (person_id.isdigit() and sign_in_id.isdigit()):
         return None
@@ -579,7 +564,6 @@ def signed_in_person(user_id: str, now: datetime | None = None) -> Person | None
     return person
 
 
-@cache
 def _acted_for_query():
     linked = (
         select(FamilyLink.id)
@@ -726,3 +710,12 @@ def resident_by_code(code: str) -> Person | None:
     return db.session.scalar(
         select(Person).where(Person.resident_code == "".join(code.split()).upper())
     )
+
+
+def grids_served_by(person: Person) -> list[Grid]:
+    """The grids a grid worker or volunteer serves."""
+    grid_ids = [grant.grid_id for grant in person.grants if grant.grid_id]
+    if not grid_ids:
+        return []
+    query = select(Grid).where(Grid.id.in_(grid_ids)).order_by(Grid.community_id, Grid.name)
+    return list(db.session.scalars(query.options(db.joinedload(Grid.community))))

@@ -1,6 +1,5 @@
-"""Sign-in (password, kiosk code + PIN), family registration and links, homes, kiosk enrolment."""
+"""Sign-in (password, kiosk code + PIN), family registration and links, kiosk enrolment."""
 
-from datetime import timedelta
 from math import ceil
 
 from flask import (
@@ -21,9 +20,8 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import kiosk as kiosk_web
 from portal.accounts import services as accounts
-from portal.accounts.access import public, roles_required, signed_in
+from portal.accounts.access import home_url_for, public, roles_required, signed_in
 from portal.accounts.forms import (
-    KINSHIP_LABELS,
     FindPersonForm,
     KioskEnrolForm,
     LinkRequestForm,
@@ -32,17 +30,13 @@ from portal.accounts.forms import (
     ResidentCodeForm,
     SignInForm,
 )
+from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
-from portal.activities import calendar as activity_calendar
-from portal.canteen import services as canteen
-from portal.community import services as community
 from portal.extensions import limiter
 from portal.model_base import utcnow
 from portal.web.forms import safe_next
 from portal.web.i18n import gettext as _
 from portal.web.i18n import ngettext
-from portal.web.templating import today
-from portal.web.views import home_url_for
 
 bp = Blueprint("accounts", __name__)
 
@@ -122,7 +116,7 @@ def sign_out():
     was_kiosk = kiosk_web.is_kiosk_session() or g.get("kiosk") is not None
     kiosk_web.end_session()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("accounts.kiosk_code" if was_kiosk else "web.index"), 303)
+    return redirect(url_for("accounts.kiosk_code" if was_kiosk else "site.index"), 303)
 
 
 @bp.get("/account/sign-ins")
@@ -138,7 +132,7 @@ def end_sign_ins():
     accounts.end_sign_ins(current_user, current_user)
     kiosk_web.end_session()
     flash(_("You have signed out on every device."), "info")
-    return redirect(url_for("web.index"), 303)
+    return redirect(url_for("site.index"), 303)
 
 
 # Kiosk sign-in: resident code, then PIN, each on a big keypad ----------------------------------
@@ -209,7 +203,7 @@ def kiosk_pin():
                 _("That resident code and PIN do not match. Please check them and try again.")
             )
         else:
-            target = safe_next(session.get("kiosk_next"), url_for("accounts.resident_home"))
+            target = safe_next(session.get("kiosk_next"), url_for("site.resident_home"))
             _begin_session(person, remember=g.kiosk is None)
             if g.kiosk is not None:
                 kiosk_web.start_kiosk_session()
@@ -248,13 +242,6 @@ def register():
     return render_template("accounts/register.html", form=form)
 
 
-@bp.get("/family")
-@roles_required(Role.FAMILY)
-def family_home():
-    links = accounts.links_of_family(current_user)
-    return render_template("accounts/family_home.html", links=links, kinships=KINSHIP_LABELS)
-
-
 @bp.route("/family/links/new", methods=["GET", "POST"])
 @roles_required(Role.FAMILY)
 @limiter.limit(_sign_in_limit, methods=["POST"])
@@ -285,7 +272,7 @@ def request_link():
                 ),
                 "success",
             )
-            return redirect(url_for("accounts.family_home"), 303)
+            return redirect(url_for("site.family_home"), 303)
     return render_template("accounts/request_link.html", form=form)
 
 
@@ -325,53 +312,11 @@ def decide_link(link_id: int):
     return redirect(safe_next(request.form.get("next"), home_url_for(current_user)), 303)
 
 
-# Homes ---------------------------------------------------------------------------------------
-
-
-@bp.get("/resident")
-@roles_required(Role.RESIDENT)
-def resident_home():
-    links = accounts.links_of_resident(current_user)
-    place = canteen.canteen_of(current_user)
-    todays_meals = canteen.open_meal_days(place, today(), days=1) if place else []
-    return render_template(
-        "accounts/resident_home.html",
-        links=links,
-        kinships=KINSHIP_LABELS,
-        todays_meals=todays_meals,
-        activity_days=_activities_today_and_tomorrow(current_user),
-    )
-
-
-def _activities_today_and_tomorrow(resident) -> dict:
-    """{day: activities not cancelled} for today and tomorrow in the resident's community."""
-    if resident.community is None:
-        return {}
-    first = activity_calendar.today_in(resident.community)
-    days = activity_calendar.events_by_day(resident.community, first, first + timedelta(days=1))
-    return {day: [e for e in events if e.cancelled_at is None] for day, events in days.items()}
-
-
 @bp.get("/resident/family")
 @roles_required(Role.RESIDENT)
 def resident_family():
     links = accounts.links_of_resident(current_user)
     return render_template("accounts/resident_family.html", links=links, kinships=KINSHIP_LABELS)
-
-
-@bp.get("/volunteer")
-@roles_required(Role.VOLUNTEER)
-def volunteer_home():
-    grids = community.grids_served_by(current_user)
-    return render_template("accounts/volunteer_home.html", grids=grids)
-
-
-@bp.get("/staff")
-@roles_required(*STAFF)
-def staff_home():
-    grids = community.grids_served_by(current_user)
-    pending = accounts.pending_links(current_user) if current_user.has_role(Role.ADMIN) else []
-    return render_template("accounts/staff_home.html", grids=grids, pending=pending)
 
 
 # Admin: family links waiting for staff, kiosks -----------------------------------------------

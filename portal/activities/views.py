@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal.accounts import services as accounts
 from portal.accounts.access import resident_acted_for, roles_required
-from portal.accounts.forms import KINSHIP_LABELS
+from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.activities import calendar, labels
 from portal.activities import services as activities

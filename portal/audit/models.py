@@ -1,11 +1,14 @@
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.accounts.models import Person
 from portal.extensions import db
 from portal.model_base import utcnow
+
+if TYPE_CHECKING:
+    from portal.accounts.models import Person
 
 
 class AuditEntry(db.Model):
@@ -16,5 +19,5 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor: Mapped[Person | None] = relationship(foreign_keys=[actor_id])
-    subject: Mapped[Person | None] = relationship(foreign_keys=[subject_id])
+    actor: Mapped["Person | None"] = relationship(foreign_keys=[actor_id])
+    subject: Mapped["Person | None"] = relationship(foreign_keys=[subject_id])

@@ -16,11 +16,11 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.accounts.access import roles_required
+from portal.canteen import seams
 from portal.canteen import services as canteen
 from portal.canteen.kitchen_forms import CounterSearchForm, DayForm
 from portal.canteen.models import BookingStatus
 from portal.canteen.staff_views import STAFF, managed_canteen
-from portal.delivery import services as deliveries
 from portal.web.htmx import is_htmx, render_page_or_fragment
 from portal.web.i18n import gettext as _
 
@@ -57,7 +57,7 @@ def kitchen(canteen_id: int):
         form=form,
         meals=meals,
         notes=canteen.diet_notes(place, days["day"]),
-        shortfall=deliveries.shortfall([meal["meal_day"] for meal in meals]),
+        warnings=seams.kitchen_warnings([meal["meal_day"] for meal in meals]),
         **days,
     )
 

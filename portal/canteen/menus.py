@@ -7,9 +7,9 @@ from sqlalchemy import false, func, select, update
 
 from portal.accounts.models import Person, Role, administered_by
 from portal.audit import services as audit
+from portal.canteen import seams
 from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
 from portal.community.models import Community
-from portal.delivery import services as deliveries
 from portal.extensions import db
 from portal.model_base import utcnow
 
@@ -95,6 +95,13 @@ def managed_canteens(person: Person) -> list[Canteen]:
 
 def get_canteen(canteen_id: int) -> Canteen | None:
     return db.session.get(Canteen, canteen_id)
+
+
+def canteen_managed_by(person: Person, canteen_id: int) -> Canteen | None:
+    """The canteen with canteen_id if person manages it, else None: whether it exists is not
+    theirs to learn."""
+    place = get_canteen(canteen_id)
+    return place if place is not None and may_manage(person, place) else None
 
 
 def communities(person: Person) -> list[Community]:
@@ -250,12 +257,12 @@ def publish(
     actor: Person, meal_day: MealDay, published: bool, now: datetime | None = None
 ) -> MealDay:
     """Show the meal to residents, or take it off their list. Bookings made stay valid. The
-    meal's deliveries are booked before residents can see it."""
+    meal's deliveries are booked before residents can see it (seams.meal_published)."""
     if published and not meal_day.dishes:
         raise NothingToPublish()
     if meal_day.published != published:
         if published:
-            deliveries.book_meal(meal_day, now)
+            seams.meal_published.send(meal_day, now=now)
         meal_day.published = published
         _record(actor, "canteen.published" if published else "canteen.unpublished", meal_day)
         db.session.commit()
@@ -374,7 +381,7 @@ def publish_week(actor: Person, place: Canteen, monday: date) -> int:
     for _day, row in week_of_menus(place, monday):
         for _service, meal_day in row:
             if meal_day is not None and meal_day.dishes and not meal_day.published:
-                deliveries.book_meal(meal_day)
+                seams.meal_published.send(meal_day, now=None)
                 meal_day.published = True
                 published += 1
     if published:

@@ -9,16 +9,15 @@ from wtforms import (
     IntegerField,
     RadioField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.canteen.labels import CATEGORIES, DIET_TAGS, MEAL_KINDS
+from portal.web.forms import Checkboxes
 from portal.web.i18n import lazy_gettext as _l
 
 MAX_PRICE_FEN = 50_000  # ¥500: nothing in a community canteen costs more
@@ -57,13 +56,6 @@ class PriceRange:
     def __call__(self, form, field):
         if field.data is not None and not 0 <= field.data <= MAX_PRICE_FEN:
             raise ValidationError(_l("Enter a price from ¥0 to ¥500."))
-
-
-class Checkboxes(SelectMultipleField):
-    """Several choices, each a checkbox."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _whole(label, low, high, message, required=True):

@@ -33,10 +33,7 @@ STAFF = (Role.CANTEEN_STAFF, Role.ADMIN)
 def managed_canteen(canteen_id: int):
     """The canteen with canteen_id if the signed-in person manages it; 404 otherwise, so that
     nobody learns which other canteens there are."""
-    place = menus.get_canteen(canteen_id)
-    if place is None or not menus.may_manage(current_user, place):
-        abort(404)
-    return place
+    return menus.canteen_managed_by(current_user, canteen_id) or abort(404)
 
 
 @bp.errorhandler(RequestEntityTooLarge)

@@ -12,14 +12,13 @@ from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.accounts.services import normalise_phone
 from portal.canteen.labels import DIET_TAGS, MEAL_KINDS
-from portal.canteen.staff_forms import Checkboxes
 from portal.delivery.labels import WEEKDAYS
 from portal.delivery.services import START_MAX_DAYS
-from portal.web.forms import LocalDateField, Phone
+from portal.web.forms import Checkboxes, LocalDateField, Phone
 from portal.web.i18n import gettext as _
 from portal.web.i18n import lazy_gettext as _l
+from portal.web.phones import normalise_phone
 
 NOTES_MAX_LENGTH = 200
 TOP_FLOOR = 99

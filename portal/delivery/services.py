@@ -27,7 +27,7 @@ from portal.delivery.models import (
 )
 from portal.extensions import db
 from portal.help import services as help
-from portal.help.models import Category
+from portal.help.models import Category, Source
 from portal.model_base import utcnow
 from portal.notifications.services import notify
 
@@ -988,7 +988,12 @@ def mark(
 def _raise_welfare_check(drop: Delivery, volunteer: Person, now: datetime) -> None:
     resident = drop.enrolment.resident
     request, _created = help.raise_alert(
-        resident, Category.WELFARE_CHECK, volunteer, now=now, note=drop.note
+        resident,
+        Category.WELFARE_CHECK,
+        volunteer,
+        now=now,
+        note=drop.note,
+        source=Source.DELIVERY,
     )
     drop.help_request_id = request.id
     local = now.replace(tzinfo=UTC).astimezone(_zone(drop.meal_day.service.canteen))

@@ -18,9 +18,9 @@ from flask_login import current_user
 
 from portal.accounts import services as accounts
 from portal.accounts.access import roles_required
+from portal.accounts.models import Role
 from portal.canteen import menus
 from portal.canteen import services as canteen
-from portal.canteen.staff_views import STAFF, managed_canteen
 from portal.delivery import labels
 from portal.delivery import services as delivery
 from portal.delivery.models import EnrolmentStatus
@@ -30,6 +30,12 @@ from portal.web.htmx import render_page_or_fragment
 from portal.web.i18n import gettext as _
 
 bp = Blueprint("delivery_staff", __name__, url_prefix="/delivery/staff")
+
+STAFF = (Role.CANTEEN_STAFF, Role.ADMIN)
+
+
+def _managed_canteen(canteen_id: int):
+    return menus.canteen_managed_by(current_user, canteen_id) or abort(404)
 
 
 @bp.record_once
@@ -66,13 +72,13 @@ def _index_page(place, form: ResidentLookupForm, status: int = 200):
 @bp.get("/canteens/<int:canteen_id>")
 @roles_required(*STAFF)
 def index(canteen_id: int):
-    return _index_page(managed_canteen(canteen_id), ResidentLookupForm(formdata=None))
+    return _index_page(_managed_canteen(canteen_id), ResidentLookupForm(formdata=None))
 
 
 @bp.post("/canteens/<int:canteen_id>/apply-for")
 @roles_required(*STAFF)
 def apply_for(canteen_id: int):
-    place = managed_canteen(canteen_id)
+    place = _managed_canteen(canteen_id)
     form = ResidentLookupForm()
     if form.validate_on_submit():
         resident = accounts.resident_by_code(form.code.data)
@@ -207,7 +213,7 @@ def _day_asked(place) -> date:
 @bp.get("/canteens/<int:canteen_id>/rounds")
 @roles_required(*STAFF)
 def rounds(canteen_id: int):
-    place = managed_canteen(canteen_id)
+    place = _managed_canteen(canteen_id)
     day = _day_asked(place)
     meals = delivery.meals_of_day(place, day)
     # Weak, so that Flask-Compress keeps it as it is: a compressed copy is the same progress.
@@ -238,7 +244,7 @@ def rounds(canteen_id: int):
 @roles_required(*STAFF)
 def sheet(meal_day_id: int):
     meal_day = canteen.get_meal_day(meal_day_id) or abort(404)
-    place = managed_canteen(meal_day.service.canteen_id)
+    place = _managed_canteen(meal_day.service.canteen_id)
     only = None
     if "round" in request.args:
         round_id = parse_id(request.args["round"])

@@ -32,6 +32,13 @@ RESIDENT_CATEGORIES = (
 )
 
 
+class Source(StrEnum):
+    """Where a request came from."""
+
+    TAP = "tap"  # the resident, or family for them, asked in the portal
+    DELIVERY = "delivery"  # a meal delivery round found nobody at the door
+
+
 class Status(StrEnum):
     NEW = "new"
     ACKNOWLEDGED = "acknowledged"
@@ -62,6 +69,7 @@ class HelpRequest(TimestampMixin, db.Model):
     resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     category: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(20), default=Source.TAP, server_default=Source.TAP)
     urgent: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(String(20), default=Status.NEW)
     level: Mapped[int] = mapped_column(default=Level.GRID)

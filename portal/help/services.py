@@ -21,6 +21,7 @@ from portal.help.models import (
     HelpEvent,
     HelpRequest,
     Level,
+    Source,
     Status,
 )
 from portal.jobs import hold_until_commit
@@ -168,19 +169,27 @@ def raise_alert(
     now: datetime | None = None,
     timers: Timers = Timers(),
     note: str | None = None,
+    source: Source,
 ) -> tuple[HelpRequest, bool]:
     """Raise a request about resident that the portal itself decided on, e.g. a welfare check
-    after a delivery nobody answered; raised_by is whoever saw the sign. Otherwise as
-    raise_request(), but never refused for the number of requests made lately."""
+    after a delivery nobody answered (source says which); raised_by is whoever saw the sign.
+    Otherwise as raise_request(), but never refused for the number of requests made lately."""
     if category not in {c.value for c in Category}:
         raise UnknownCategory(category)
     return _create(
-        resident, category, raised_by, now=now or utcnow(), timers=timers, note=note, limit=False
+        resident,
+        category,
+        raised_by,
+        now=now or utcnow(),
+        timers=timers,
+        note=note,
+        source=source,
+        limit=False,
     )
 
 
 def _create(
-    resident, category, raised_by, *, now, timers, note, limit=True
+    resident, category, raised_by, *, now, timers, note, source=Source.TAP, limit=True
 ) -> tuple[HelpRequest, bool]:
     if resident.building is None:
         raise NoGrid()
@@ -211,6 +220,7 @@ def _create(
         resident_id=resident.id,
         raised_by_id=raised_by.id,
         category=category,
+        source=source,
         urgent=category in URGENT_CATEGORIES,
         status=Status.NEW,
         level=Level.GRID,

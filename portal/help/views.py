@@ -21,9 +21,8 @@ from portal.accounts import services as accounts
 from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.models import Role
 from portal.community import services as community
-from portal.delivery import services as deliveries
 from portal.extensions import limiter
-from portal.help import labels, reports
+from portal.help import labels, reports, sources
 from portal.help import services as help
 from portal.help.forms import (
     EscalateForm,
@@ -33,7 +32,7 @@ from portal.help.forms import (
     ResolveForm,
     WorkerNoteForm,
 )
-from portal.help.models import RESIDENT_CATEGORIES, URGENT_CATEGORIES, Category
+from portal.help.models import RESIDENT_CATEGORIES, URGENT_CATEGORIES
 from portal.model_base import utcnow
 from portal.web.converters import parse_id
 from portal.web.htmx import render_page_or_fragment
@@ -212,14 +211,11 @@ def _worker_page(found, **forms):
         "escalate_form": EscalateForm(),
     }
     volunteer_view = help.is_volunteer_view(current_user, found)
-    raised_by_drop = (
-        deliveries.drop_for_request(found.id) if found.category == Category.WELFARE_CHECK else None
-    )
     return render_template(
         "help/request.html",
         req=found,
         volunteer_view=volunteer_view,
-        drop=raised_by_drop,
+        source=sources.detail(found),
         **{**blank, **forms},
     )
 

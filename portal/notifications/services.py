@@ -3,7 +3,6 @@
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 from typing import Protocol
 from uuid import uuid4
 
@@ -152,7 +151,6 @@ def inbox(person: Person, limit: int = 50) -> list[Notification]:
     return list(db.session.scalars(query))
 
 
-@cache
 def _unread_query():
     return select(func.count()).where(
         Notification.recipient_id == bindparam("person_id"), Notification.read_at.is_(None)

@@ -1,15 +1,11 @@
 """Friendly, translated error pages; an expired form from the portal's own pages offers to send
 what was typed again, and one from anywhere else is refused without changing a thing."""
 
-from flask import Flask, after_this_request, current_app, g, render_template, request, session
+from flask import Flask, after_this_request, current_app, render_template, request, session
 from flask_wtf.csrf import CSRFError
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from werkzeug.exceptions import HTTPException, SecurityError
 
-from portal.community.services import HelpContacts
 from portal.web.i18n import gettext as _
-from portal.web.shell import shell_context
 
 # Never echoed back into a page, even to the person who typed them.
 SECRET_FIELDS = frozenset({"csrf_token", "password", "confirm", "pin", "new_password"})
@@ -19,9 +15,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _expired)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(SecurityError, _unknown_host)
-    # The database refused, dropped or never answered the connection, or every one is in use.
-    for unreachable in (OperationalError, InterfaceError, PoolTimeout):
-        app.register_error_handler(unreachable, _unavailable)
     app.register_error_handler(Exception, _server_error)
 
 
@@ -114,18 +107,3 @@ def _unknown_host(error: SecurityError):
     would be built from that name."""
     text = _("This is not an address of Linli. Check the address and try again.")
     return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
-
-
-def _unavailable(error: Exception):
-    """The database cannot be reached: say so, give the numbers to call, and tell the browser
-    (and a load balancer) when to try again. The page is drawn without the usual context,
-    whose person, kiosk and community numbers all come from the database."""
-    current_app.logger.error("Database unreachable on %s: %s", request.path, error)
-    g.kiosk = None
-    hotline = current_app.config["OUTAGE_HOTLINE"] or None
-    context = shell_context(None, HelpContacts(None, None, hotline))
-    page = current_app.jinja_env.get_template("errors/unavailable.html").render(
-        context, retry_url=request.full_path.rstrip("?") if request.method == "GET" else None
-    )
-    retry_after = str(current_app.config["OUTAGE_RETRY_SECONDS"])
-    return page, 503, {"Retry-After": retry_after, "Cache-Control": "no-store"}

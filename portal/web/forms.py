@@ -2,12 +2,13 @@
 
 from urllib.parse import urlsplit
 
-from wtforms import DateField
+from wtforms import DateField, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.accounts.services import is_valid_phone, normalise_phone
 from portal.web.converters import FIRST_DAY, LAST_DAY, in_range
 from portal.web.i18n import lazy_gettext as _l
+from portal.web.phones import is_valid_phone, normalise_phone
 
 
 class Phone:
@@ -62,3 +63,10 @@ class LocalDateField(DateField):
                     last=LAST_DAY.isoformat(),
                 )
             )
+
+
+class Checkboxes(SelectMultipleField):
+    """Several choices, each a checkbox."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()

@@ -18,8 +18,8 @@ from portal import create_app
 from portal.accounts import services as accounts
 from portal.accounts.models import Kinship, Person
 from portal.community.models import Community
-from portal.demo import COMMUNITIES, build_demo
 from portal.extensions import db
+from portal.site.demo import COMMUNITIES, build_demo
 from tests.browser.support import (
     ADMIN,
     CHROMIUM,

@@ -6,7 +6,7 @@ from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Locator, Page
 
 from portal.accounts.kiosk import KIOSK_COOKIE
-from portal.demo import DEMO_PASSWORD, DEMO_PIN
+from portal.site.demo import DEMO_PASSWORD, DEMO_PIN
 from portal.web.i18n import LANGUAGE_COOKIE, SCHEME_COOKIE, SIZE_COOKIE
 
 CHROMIUM = "/usr/bin/chromium"
@@ -29,7 +29,7 @@ TABLET = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 NARROW = {"width": 320, "height": 640}
 
-# The demo community (portal/demo.py).
+# The demo community (portal/site/demo.py).
 ADMIN = "13800000001"
 ORGANISER = "13800000002"
 GRID_WORKER = "13800000101"

@@ -4,8 +4,8 @@ the few small configuration tables (bench/query_plans.py says which and why)."""
 import pytest
 
 from bench.query_plans import readers, record, shorten, unindexed
-from portal.demo import build_demo
 from portal.extensions import db
+from portal.site.demo import build_demo
 
 ROLES = (
     "resident",

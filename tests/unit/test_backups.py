@@ -12,8 +12,8 @@ from sqlalchemy import inspect, text
 
 from portal import PROJECT_ROOT, create_app
 from portal.backups import BackupError, sqlite_path
-from portal.demo import build_demo
 from portal.extensions import db
+from portal.site.demo import build_demo
 from tests.conftest import TEST_CONFIG
 
 # The README's PostgreSQL backup and restore, word for word.

@@ -3,11 +3,12 @@ from datetime import date, datetime
 from sqlalchemy import update
 
 from portal.accounts.models import FamilyLink, LinkStatus, Role
+from portal.administration import services as administration
 from portal.audit import services as audit
 from portal.audit.models import AuditEntry
 from portal.community.models import Building, Community, Grid
-from portal.community.services import help_contacts
 from portal.extensions import db
+from portal.site.shell import help_contacts
 
 
 def test_resident_help_strip_names_their_grid_worker(world):
@@ -48,10 +49,10 @@ def test_audit_search_by_person_and_local_days(world):
     audit.record(other, "y")
     db.session.commit()
 
-    first_of_march = audit.search(
+    first_of_march = administration.search(
         admin, [resident.id], date(2026, 3, 1), date(2026, 3, 1), zone="Asia/Shanghai"
     )
     assert [e.at for e in first_of_march] == [datetime(2026, 3, 1, 15, 30)]
-    assert len(audit.search(admin, [admin.id])) == 2
-    assert [e.action for e in audit.search(admin, [other.id])] == ["y"]
-    assert audit.find_people(admin, resident.resident_code) == [resident]
+    assert len(administration.search(admin, [admin.id])) == 2
+    assert [e.action for e in administration.search(admin, [other.id])] == ["y"]
+    assert administration.find_people(admin, resident.resident_code) == [resident]

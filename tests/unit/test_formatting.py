@@ -85,4 +85,4 @@ def test_addresses_kept_for_reuse_are_the_ones_flask_builds(app, page_in):
             assert template_url_for("static", filename="css/linli.css") == url_for(
                 "static", filename="css/linli.css"
             )
-        assert template_url_for("web.index", _external=True) == "http://localhost/"
+        assert template_url_for("site.index", _external=True) == "http://localhost/"

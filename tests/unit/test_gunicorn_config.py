@@ -147,5 +147,5 @@ def test_the_master_compiles_templates_and_catalogues_before_forking(app):
     finally:
         gc.unfreeze()
     compiled = {name for (_loader, name), _template in app.jinja_env.cache.items()}
-    assert "base.html" in compiled and "accounts/resident_home.html" in compiled
+    assert "base.html" in compiled and "site/resident_home.html" in compiled
     assert len(compiled) == len(app.jinja_env.list_templates(extensions=["html"]))

@@ -16,10 +16,10 @@ from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.delivery.models import Delivery, DeliveryEnrolment
 from portal.delivery.services import book_deliveries
-from portal.demo import DEMO_PIN
 from portal.extensions import db
 from portal.help.models import HelpEvent, HelpRequest, Status
 from portal.help.services import escalate_overdue, raise_request
+from portal.site.demo import DEMO_PIN
 from portal.street import SCALES
 from tests.conftest import SignIn
 from tests.helpers import empty_tables

@@ -1,0 +1,82 @@
+"""Administration: the partners requests can be handed to, and the audit log read in words."""
+
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import and_, or_, select
+
+from portal.accounts.models import Person, administered_by
+from portal.audit import services as audit
+from portal.audit.models import AuditEntry
+from portal.community.models import Partner
+from portal.extensions import db
+
+
+def add_partner(admin: Person, name: str, phone: str | None) -> Partner:
+    """Add a partner to the admin's own community and record it in the audit log."""
+    partner = Partner(
+        community_id=admin.community_id, name=name.strip(), phone=(phone or "").strip() or None
+    )
+    db.session.add(partner)
+    db.session.flush()
+    audit.record(admin, "partner.added", partner=partner.name)
+    db.session.commit()
+    return partner
+
+
+# Reading the audit log ---------------------------------------------------------------------------
+
+
+def find_people(reader: Person, text: str, limit: int = 20) -> list[Person]:
+    """People of the communities reader administers whose name contains text, or whose mobile
+    number or resident code is text."""
+    text = text.strip()
+    query = (
+        select(Person)
+        .where(or_(Person.name.contains(text), Person.phone == text, Person.resident_code == text))
+        .where(administered_by(reader, Person.community_id))
+        .order_by(Person.name)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def _utc_midnight(day: date, zone: str) -> datetime:
+    """The instant local midnight of day in zone begins, as naive UTC."""
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def _of_administered(reader: Person):
+    """Entries about someone of the communities reader administers, or, about no one, made by
+    someone of them."""
+    theirs = select(Person.id).where(administered_by(reader, Person.community_id))
+    return or_(
+        AuditEntry.subject_id.in_(theirs),
+        and_(AuditEntry.subject_id.is_(None), AuditEntry.actor_id.in_(theirs)),
+    )
+
+
+def search(
+    reader: Person,
+    person_ids: list[int] | None = None,
+    start: date | None = None,
+    end: date | None = None,
+    zone: str = "UTC",
+    limit: int = 200,
+) -> list[AuditEntry]:
+    """The newest entries that reader may read where one of person_ids acted or was acted on,
+    from start to end inclusive (calendar days in zone). A street-office admin reads them all."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    if not reader.administers_every_community:
+        query = query.where(_of_administered(reader))
+    if person_ids:
+        query = query.where(
+            or_(AuditEntry.actor_id.in_(person_ids), AuditEntry.subject_id.in_(person_ids))
+        )
+    if start:
+        query = query.where(AuditEntry.at >= _utc_midnight(start, zone))
+    if end:
+        query = query.where(AuditEntry.at < _utc_midnight(end + timedelta(days=1), zone))
+    query = query.options(db.joinedload(AuditEntry.actor), db.joinedload(AuditEntry.subject))
+    return list(db.session.scalars(query))

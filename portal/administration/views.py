@@ -1,0 +1,46 @@
+"""Administration pages: the partners requests can be handed to, and the audit log."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from portal.accounts.access import roles_required
+from portal.accounts.models import Role
+from portal.administration import services as administration
+from portal.administration.forms import AuditFilterForm, PartnerForm
+from portal.community import services as community
+from portal.web.i18n import gettext as _
+
+bp = Blueprint("administration", __name__, url_prefix="/admin")
+
+
+@bp.route("/partners", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def partners():
+    form = PartnerForm()
+    if form.validate_on_submit():
+        partner = administration.add_partner(current_user, form.name.data, form.phone.data)
+        flash(_("%(name)s has been added.", name=partner.name), "success")
+        return redirect(url_for("administration.partners"), 303)
+    listed = community.partners_of(current_user.community_id)
+    return render_template("administration/partners.html", form=form, partners=listed)
+
+
+@bp.get("/audit/")
+@roles_required(Role.ADMIN)
+def audit_log():
+    form = AuditFilterForm(request.args)
+    entries, people = [], []
+    if not request.args or form.validate():
+        found = form.person.data
+        people = administration.find_people(current_user, found) if found else []
+        if not found or people:
+            entries = administration.search(
+                current_user,
+                person_ids=[p.id for p in people] or None,
+                start=form.start.data,
+                end=form.end.data,
+                zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+            )
+    return render_template(
+        "administration/audit_log.html", form=form, entries=entries, people=people
+    )

@@ -1,0 +1,38 @@
+"""Meal delivery at the other features' seams: it books a meal's deliveries when the canteen
+publishes the meal, warns the kitchen sheet of deliveries a full meal left out, and shows on a
+welfare check the drop whose unanswered door raised it."""
+
+from flask import Flask, render_template
+
+from portal.canteen import seams as canteen
+from portal.delivery import services as deliveries
+from portal.help import sources
+from portal.help.models import Source
+
+
+def init_app(app: Flask) -> None:
+    canteen.meal_published.connect(_book_meal, weak=False)
+    canteen.add_kitchen_warning(_kitchen_shortfall)
+    sources.register(Source.DELIVERY, _drop_that_raised)
+
+
+def _book_meal(meal_day, now=None) -> None:
+    deliveries.book_meal(meal_day, now)
+
+
+def _kitchen_shortfall(meal_days: list) -> str:
+    shortfall = deliveries.shortfall(meal_days)
+    if not shortfall:
+        return ""
+    first = meal_days[0]
+    return render_template(
+        "delivery/_kitchen_shortfall.html",
+        shortfall=shortfall,
+        place=first.service.canteen,
+        day=first.day,
+    )
+
+
+def _drop_that_raised(request) -> str:
+    drop = deliveries.drop_for_request(request.id)
+    return render_template("delivery/_help_source.html", drop=drop) if drop else ""
