@@ -38,7 +38,7 @@ from portal.canteen.models import (
     MealDay,
     MealService,
 )
-from portal.canteen.services import price_for
+from portal.canteen.models import Canteen as CanteenModel
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery.models import (
     Delivery,
@@ -340,7 +340,7 @@ class _Elder:
 
 @dataclass(slots=True)
 class _Place:
-    """A canteen's price rules, read by price_for() as a Canteen would be."""
+    """A canteen's price rules, read by Canteen.price_for() as a Canteen would be."""
 
     id: int
     community_id: int
@@ -936,7 +936,7 @@ class _Street:
                     "resident_id": elder.id,
                     "booked_by_id": elder.id,
                     "mode": BookingMode.DELIVERY.value,
-                    "price_fen": price_for(place, elder, dish, meal_day["day"]),
+                    "price_fen": CanteenModel.price_for(place, elder, dish, meal_day["day"]),
                     "status": BookingStatus.BOOKED.value,
                     "active_key": f"{elder.id}:{meal_day['id']}",
                     "cancelled_at": None,
@@ -1056,7 +1056,7 @@ class _Street:
                 "resident_id": elder.id,
                 "booked_by_id": self.acting_for(rng, elder, 0.12),
                 "mode": (BookingMode.PICK_UP if rng.random() < 0.25 else BookingMode.DINE_IN).value,
-                "price_fen": price_for(place, elder, dish, day),
+                "price_fen": CanteenModel.price_for(place, elder, dish, day),
                 "status": status.value,
                 "active_key": f"{elder.id}:{meal_day['id']}",  # as the canteen services make it
                 "cancelled_at": None,

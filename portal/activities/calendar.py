@@ -2,6 +2,7 @@
 places a resident holds among them, where they stand on waitlists. Each answer is one query, so a
 page's query count does not grow with the number of activities on it."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +17,52 @@ from portal.extensions import db
 from portal.model_base import utcnow
 
 ACTIVE = (SignUpStatus.GOING, SignUpStatus.WAITING)
+
+
+@dataclass(frozen=True)
+class Period:
+    """The days a calendar page shows: "upcoming" (today and the six days after), a "week" from
+    its Monday or a "month" from its first day; and the query that names it in a link."""
+
+    view: str
+    first: date
+
+    @classmethod
+    def upcoming(cls, today: date) -> "Period":
+        return cls("upcoming", today)
+
+    @classmethod
+    def week_of(cls, day: date) -> "Period":
+        return cls("week", day - timedelta(days=day.weekday()))
+
+    @classmethod
+    def month_of(cls, day: date) -> "Period":
+        return cls("month", day.replace(day=1))
+
+    @property
+    def last(self) -> date:
+        if self.view == "month":
+            return (self.first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        return self.first + timedelta(days=6)
+
+    @property
+    def earlier(self) -> "Period":
+        if self.view == "month":
+            return Period.month_of(self.first - timedelta(days=1))
+        return Period(self.view, self.first - timedelta(days=7))
+
+    @property
+    def later(self) -> "Period":
+        return Period(self.view, self.last + timedelta(days=1))
+
+    @property
+    def query(self) -> dict[str, str]:
+        """The link's query for this period; "upcoming" always starts today and needs none."""
+        if self.view == "week":
+            return {"week": self.first.isoformat()}
+        if self.view == "month":
+            return {"month": self.first.strftime("%Y-%m")}
+        return {}
 
 
 def zone(community: Community) -> ZoneInfo:

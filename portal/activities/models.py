@@ -1,4 +1,4 @@
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, Text
@@ -8,6 +8,9 @@ from portal.accounts.models import Person
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import TimestampMixin
+
+# A resident may check themself in from this long before an activity starts until it ends.
+CHECK_IN_EARLY = timedelta(minutes=30)
 
 
 class Category(StrEnum):
@@ -105,6 +108,10 @@ class Event(_Described, TimestampMixin, db.Model):
     series: Mapped[Series | None] = relationship()
 
     __table_args__ = (db.UniqueConstraint("series_id", "series_day"),)
+
+    def check_in_open(self, now: datetime) -> bool:
+        """Whether a resident may check themself in at now (naive UTC)."""
+        return self.cancelled_at is None and self.starts_at - CHECK_IN_EARLY <= now <= self.ends_at
 
     @property
     def places_left(self) -> int | None:

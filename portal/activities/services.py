@@ -18,7 +18,6 @@ from portal.model_base import utcnow
 from portal.notifications.services import notify
 
 # A resident may check themself in from this long before an activity starts until it ends.
-CHECK_IN_EARLY = timedelta(minutes=30)
 
 
 class ActivityError(Exception):
@@ -201,7 +200,7 @@ def check_in(
     signup: SignUp, by: Person, *, organiser: bool = False, now: datetime | None = None
 ) -> SignUp:
     """Record that the resident came. An organiser may check anyone in on the day; a resident
-    checks themself in from CHECK_IN_EARLY before the start until the end. Raises NotAllowed,
+    checks themself in while Event.check_in_open. Raises NotAllowed,
     NotSignedUp or NotNow."""
     now = now or utcnow()
     event = signup.event
@@ -213,7 +212,7 @@ def check_in(
         zone = zone_of(event)
         if local(now, zone).date() != local(event.starts_at, zone).date():
             raise NotNow()
-    elif not event.starts_at - CHECK_IN_EARLY <= now <= event.ends_at:
+    elif not event.check_in_open(now):
         raise NotNow()
     if signup.checked_in_at is None:
         signup.checked_in_at = now
@@ -232,7 +231,7 @@ def arrive(resident: Person, event: Event, *, now: datetime | None = None) -> Si
         raise NotOpen()
     signup = place_of(resident, event)
     if signup is None and not event.signup_required:
-        if not event.starts_at - CHECK_IN_EARLY <= now <= event.ends_at:
+        if not event.check_in_open(now):
             raise NotNow()
         _take_place(event)
         signup = SignUp(

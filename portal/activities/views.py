@@ -15,7 +15,7 @@ from portal.accounts.models import Role
 from portal.activities import calendar, labels
 from portal.activities import services as activities
 from portal.activities.forms import JoinForm
-from portal.activities.models import Event
+from portal.activities.models import CHECK_IN_EARLY, Event
 from portal.model_base import utcnow
 from portal.web.forms import safe_next
 from portal.web.htmx import render_page_or_fragment
@@ -46,8 +46,6 @@ def _template_globals(state):
         activity_labels=labels,
         activity_times=_times,
         activity_month=_month_name,
-        check_in_early=activities.CHECK_IN_EARLY,
-        timedelta=timedelta,
     )
 
 
@@ -87,30 +85,31 @@ def _asked_day(name: str, today: date, pattern: str, parse) -> tuple[date | None
     return day, None
 
 
-def _calendar_page(resident, view: str, first: date, last: date, **context):
-    """The calendar page, or only its panel for htmx, for the days first to last."""
+def _calendar_page(resident, period: calendar.Period, problem: str | None = None):
+    """The calendar page, or only its panel for htmx, for the days of period."""
     community = _community(resident)
-    category, problem = _category()
-    days = calendar.events_by_day(community, first, last, category)
+    category, category_problem = _category()
+    days = calendar.events_by_day(community, period.first, period.last, category)
     events = [event for day_events in days.values() for event in day_events]
     places = calendar.places_for(resident, events)
-    problems = [message for message in (context.pop("problem", None), problem) if message]
+    local_today = calendar.today_in(community)
     return render_page_or_fragment(
         "activities/calendar.html",
         "activities/_calendar_panel.html",
         PANEL,
         resident=resident,
-        view=view,
+        view=period.view,
+        period=period,
         days=days,
         category=category,
         places=places,
         positions=calendar.waitlist_positions(places.values()),
         kin=accounts.kin_of(resident),
         kinships=KINSHIP_LABELS,
-        problems=problems,
+        problems=[message for message in (problem, category_problem) if message],
         now=utcnow(),
-        local_today=calendar.today_in(community),
-        **context,
+        local_today=local_today,
+        local_tomorrow=local_today + timedelta(days=1),
     )
 
 
@@ -120,7 +119,7 @@ def upcoming(resident_id: int):
     """Today, then the rest of this week: the kiosk's big list."""
     resident = resident_acted_for(resident_id)
     today = calendar.today_in(_community(resident))
-    return _calendar_page(resident, "upcoming", today, today + timedelta(days=6))
+    return _calendar_page(resident, calendar.Period.upcoming(today))
 
 
 @bp.get("/residents/<int:resident_id>/week")
@@ -129,10 +128,7 @@ def week(resident_id: int):
     resident = resident_acted_for(resident_id)
     today = calendar.today_in(_community(resident))
     day, problem = _asked_day("week", today, r"\d{4}-\d{2}-\d{2}", date.fromisoformat)
-    monday = (day or today) - timedelta(days=(day or today).weekday())
-    return _calendar_page(
-        resident, "week", monday, monday + timedelta(days=6), problem=problem, start=monday
-    )
+    return _calendar_page(resident, calendar.Period.week_of(day or today), problem)
 
 
 def _first_of_month(text: str) -> date:
@@ -145,18 +141,7 @@ def month(resident_id: int):
     resident = resident_acted_for(resident_id)
     today = calendar.today_in(_community(resident))
     day, problem = _asked_day("month", today, r"\d{4}-\d{2}", _first_of_month)
-    first = day or today.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return _calendar_page(
-        resident,
-        "month",
-        first,
-        following - timedelta(days=1),
-        problem=problem,
-        start=first,
-        previous=(first - timedelta(days=1)).replace(day=1),
-        following=following,
-    )
+    return _calendar_page(resident, calendar.Period.month_of(day or today), problem)
 
 
 def _closed_message(event: Event) -> str:
@@ -266,7 +251,7 @@ def arrive(resident_id: int, event_id: int):
     except activities.NotSignedUp:
         flash(_("You have no place at %(title)s. Please ask the organiser.", title=title), "error")
     except activities.NotNow:
-        early = activities.CHECK_IN_EARLY.seconds // 60
+        early = CHECK_IN_EARLY.seconds // 60
         message = _(
             "You can say you are here from %(minutes)s minutes before the start until the end.",
             minutes=early,

@@ -1,5 +1,6 @@
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -7,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.accounts.models import Person
 from portal.community.models import Community
 from portal.extensions import db
-from portal.model_base import TimestampMixin
+from portal.model_base import TimestampMixin, utcnow
 
 
 class Canteen(TimestampMixin, db.Model):
@@ -28,6 +29,24 @@ class Canteen(TimestampMixin, db.Model):
     services: Mapped[list["MealService"]] = relationship(
         back_populates="canteen", order_by="MealService.serving_start"
     )
+
+    def price_for(self, resident: Person, dish: "Dish", day: date) -> int:
+        """What resident pays for dish on day, in fen: free from free_age (with special support when
+        the canteen requires it), the senior price from senior_age, else the dish's price. The age is
+        the resident's age on the meal date."""
+        age = resident.age_on(day)
+        if age is None:
+            return dish.price_fen
+        if age >= self.free_age and (
+            resident.special_support or not self.free_needs_special_support
+        ):
+            return 0
+        if age >= self.senior_age:
+            if self.senior_price_fen is not None:
+                return min(self.senior_price_fen, dish.price_fen)
+            if self.senior_discount_percent:
+                return round(dish.price_fen * (100 - self.senior_discount_percent) / 100)
+        return dish.price_fen
 
 
 class MealKind(StrEnum):
@@ -77,6 +96,17 @@ class MealDay(TimestampMixin, db.Model):
     def left(self) -> int:
         return max(0, self.capacity - self.booked)
 
+    @property
+    def cutoff_at(self) -> datetime:
+        """The moment booking and cancelling close, as naive UTC."""
+        zone = ZoneInfo(self.service.canteen.community.timezone)
+        local = datetime.combine(self.day, self.service.cutoff, tzinfo=zone)
+        return local.astimezone(UTC).replace(tzinfo=None)
+
+    @property
+    def past_cutoff(self) -> bool:
+        return utcnow() >= self.cutoff_at
+
 
 class DishCategory(StrEnum):
     """What kind of dish it is; a dish without a photo shows its category's icon."""
@@ -125,6 +155,24 @@ class Dish(TimestampMixin, db.Model):
     @property
     def tag_list(self) -> list[str]:
         return [tag for tag in self.tags.split(",") if tag]
+
+    @property
+    def left(self) -> int | None:
+        """Portions of this dish still free, or None when it has no limit of its own."""
+        return None if self.portions is None else max(0, self.portions - self.booked)
+
+    @property
+    def sold_out(self) -> bool:
+        return self.left == 0
+
+    @property
+    def running_low(self) -> bool:
+        """Few enough portions left (or none) that the menu says how many."""
+        return self.left is not None and self.left <= RUNNING_LOW
+
+
+# A dish with this many portions left, or fewer, shows the number.
+RUNNING_LOW = 5
 
 
 class BookingMode(StrEnum):

@@ -61,39 +61,11 @@ class UnknownMode(CanteenError):
     pass
 
 
-# Prices ----------------------------------------------------------------------------------------
-
-
-def price_for(canteen: Canteen, resident: Person, dish: Dish, day: date) -> int:
-    """What resident pays for dish on day, in fen: free from free_age (with special support when
-    the canteen requires it), the senior price from senior_age, else the dish's price. The age is
-    the resident's age on the meal date."""
-    age = resident.age_on(day)
-    if age is None:
-        return dish.price_fen
-    if age >= canteen.free_age and (
-        resident.special_support or not canteen.free_needs_special_support
-    ):
-        return 0
-    if age >= canteen.senior_age:
-        if canteen.senior_price_fen is not None:
-            return min(canteen.senior_price_fen, dish.price_fen)
-        if canteen.senior_discount_percent:
-            return round(dish.price_fen * (100 - canteen.senior_discount_percent) / 100)
-    return dish.price_fen
-
-
 # Time ------------------------------------------------------------------------------------------
 
 
 def _zone(meal_day: MealDay) -> ZoneInfo:
     return ZoneInfo(meal_day.service.canteen.community.timezone)
-
-
-def cutoff_of(meal_day: MealDay) -> datetime:
-    """The moment booking and cancelling close for meal_day, as naive UTC."""
-    local = datetime.combine(meal_day.day, meal_day.service.cutoff, tzinfo=_zone(meal_day))
-    return local.astimezone(UTC).replace(tzinfo=None)
 
 
 def local_today(meal_day: MealDay, now: datetime) -> date:
@@ -104,8 +76,8 @@ def _check_open(meal_day: MealDay, now: datetime) -> None:
     today = local_today(meal_day, now)
     if not meal_day.published or not today <= meal_day.day < today + timedelta(days=BOOKING_DAYS):
         raise NotOpen()
-    if now >= cutoff_of(meal_day):
-        raise PastCutoff(cutoff_of(meal_day))
+    if now >= meal_day.cutoff_at:
+        raise PastCutoff(meal_day.cutoff_at)
 
 
 # Booking ---------------------------------------------------------------------------------------
@@ -164,7 +136,7 @@ def reserve_delivery(
                 resident_id=resident.id,
                 booked_by_id=booked_by.id,
                 mode=BookingMode.DELIVERY,
-                price_fen=price_for(meal_day.service.canteen, resident, dish, meal_day.day),
+                price_fen=meal_day.service.canteen.price_for(resident, dish, meal_day.day),
                 active_key=_active_key(resident, meal_day),
             )
             db.session.add(booking)
@@ -228,7 +200,7 @@ def book(
         resident_id=resident.id,
         booked_by_id=booked_by.id,
         mode=mode,
-        price_fen=price_for(meal_day.service.canteen, resident, dish, meal_day.day),
+        price_fen=meal_day.service.canteen.price_for(resident, dish, meal_day.day),
         active_key=_active_key(resident, meal_day),
     )
     db.session.add(booking)
@@ -249,8 +221,8 @@ def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Boo
         raise NotAllowed()
     if booking.status != BookingStatus.BOOKED:
         raise NotAllowed()
-    if now >= cutoff_of(booking.meal_day):
-        raise PastCutoff(cutoff_of(booking.meal_day))
+    if now >= booking.meal_day.cutoff_at:
+        raise PastCutoff(booking.meal_day.cutoff_at)
     release(booking, now)
     db.session.commit()
     return booking
@@ -328,10 +300,6 @@ def bookings_of(
     bookings = list(db.session.scalars(query).unique())
     upcoming = [b for b in bookings if b.status == BookingStatus.BOOKED and b.meal_day.day >= today]
     return list(reversed(upcoming)), [b for b in bookings if b not in upcoming]
-
-
-def is_past_cutoff(meal_day: MealDay, now: datetime | None = None) -> bool:
-    return (now or utcnow()) >= cutoff_of(meal_day)
 
 
 # Kitchen and counter ---------------------------------------------------------------------------

@@ -24,7 +24,7 @@ EATERS = (Role.RESIDENT, Role.FAMILY)
 
 @bp.record_once
 def _template_globals(state):
-    state.app.jinja_env.globals.update(canteen_labels=labels, canteen_service=canteen)
+    state.app.jinja_env.globals.update(canteen_labels=labels)
 
 
 def _meal_day(resident, meal_day_id: int):
@@ -117,7 +117,7 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
             flash(_("This meal cannot be booked now."), "error")
             return redirect(url_for("canteen.meals", resident_id=resident.id), 303)
         return redirect(url_for("canteen.booked", booking_id=booking.id), 303)
-    price = canteen.price_for(place, resident, dish, meal_day.day)
+    price = place.price_for(resident, dish, meal_day.day)
     return render_page_or_fragment(
         "canteen/check.html",
         "canteen/_check_panel.html",

@@ -83,6 +83,12 @@ class DeliveryEnrolment(TimestampMixin, db.Model):
     def pause_on(self, day: date) -> "DeliveryPause | None":
         return next((p for p in self.pauses if p.first_day <= day <= p.last_day), None)
 
+    def pauses_from(self, day: date) -> list["DeliveryPause"]:
+        """The pauses not over by day, of an enrolment that is running."""
+        if self.status != EnrolmentStatus.ACTIVE:
+            return []
+        return [pause for pause in self.pauses if pause.last_day >= day]
+
     def delivers_on(self, day: date, kind: str) -> bool:
         """True when this enrolment, as it stands, brings the kind of meal on day."""
         return (

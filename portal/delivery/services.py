@@ -189,7 +189,7 @@ class PriceTier:
 
 
 def price_tier(place: Canteen, resident: Person, day: date) -> PriceTier:
-    """The canteen's tier that applies to resident on day, as price_for() decides it."""
+    """The canteen's tier that applies to resident on day, as Canteen.price_for() decides it."""
     age = resident.age_on(day)
     free_status = resident.special_support or not place.free_needs_special_support
     if age is not None and age >= place.free_age and free_status:
@@ -540,7 +540,7 @@ def stop(
 def _coming_meals(place: Canteen, now: datetime) -> list[MealDay]:
     """Published meals of place in the booking window whose cut-off has not passed."""
     meals = canteen.open_meal_days(place, today_for(place, now), DELIVERY_DAYS)
-    return [meal_day for meal_day in meals if now < canteen.cutoff_of(meal_day)]
+    return [meal_day for meal_day in meals if now < meal_day.cutoff_at]
 
 
 def _dishes_for(meal_day: MealDay, enrolment: DeliveryEnrolment) -> list:
@@ -676,7 +676,7 @@ def book_meal(meal_day: MealDay, now: datetime | None = None) -> dict[str, int]:
     it, so that deliveries come first."""
     now = now or utcnow()
     place = meal_day.service.canteen
-    if now >= canteen.cutoff_of(meal_day) or meal_day.day >= today_for(place, now) + timedelta(
+    if now >= meal_day.cutoff_at or meal_day.day >= today_for(place, now) + timedelta(
         days=DELIVERY_DAYS
     ):
         return {"booked": 0, "full": 0, "withdrawn": 0}

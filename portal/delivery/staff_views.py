@@ -40,9 +40,7 @@ def _managed_canteen(canteen_id: int):
 
 @bp.record_once
 def _template_globals(state):
-    state.app.jinja_env.globals.update(
-        delivery_labels=labels, price_words=labels.price_words, delivery_min_age=delivery.MIN_AGE
-    )
+    state.app.jinja_env.globals.update(delivery_labels=labels, price_words=labels.price_words)
 
 
 # Applications and enrolments -------------------------------------------------------------------
@@ -115,6 +113,7 @@ def _enrolment_page(enrolment, approve_form=None, decline_form=None, status: int
         enrolment=enrolment,
         start=start,
         tier=delivery.price_tier(enrolment.canteen, enrolment.resident, start),
+        min_age=delivery.MIN_AGE,
         approve_form=approve_form or ApproveForm(formdata=None, start_day=start),
         decline_form=decline_form or DeclineForm(formdata=None),
         form=approve_form or decline_form,

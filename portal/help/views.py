@@ -48,9 +48,7 @@ ASKING_ROLES = (Role.RESIDENT, Role.FAMILY)
 @bp.record_once
 def _template_globals(state):
     """Words for categories and statuses, for pages and for the macros they import."""
-    state.app.jinja_env.globals.update(
-        help_labels=labels, help_categories=RESIDENT_CATEGORIES, help_reports=reports
-    )
+    state.app.jinja_env.globals.update(help_labels=labels, help_categories=RESIDENT_CATEGORIES)
 
 
 def _timers() -> help.Timers:
@@ -367,7 +365,7 @@ def _report():
 @roles_required(Role.ADMIN, Role.GRID_WORKER)
 def report():
     form, rows = _report()
-    return render_template("help/report.html", form=form, rows=rows)
+    return render_template("help/report.html", form=form, rows=rows, chart=reports.bars(rows))
 
 
 @bp.get("/reports.csv")

@@ -24,7 +24,7 @@ from portal.accounts.models import (
 from portal.accounts.services import token_hash
 from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
-from portal.canteen.services import canteen_of, price_for
+from portal.canteen.services import canteen_of
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery import services as delivery
 from portal.delivery.models import DeliveryEnrolment, EnrolmentStatus
@@ -469,7 +469,7 @@ def _demo_bookings(residents, today: date) -> None:
                     resident_id=resident.id,
                     booked_by_id=resident.id,
                     mode=BookingMode.PICK_UP if number % 3 == 0 else BookingMode.DINE_IN,
-                    price_fen=price_for(meal_day.service.canteen, resident, dish, meal_day.day),
+                    price_fen=meal_day.service.canteen.price_for(resident, dish, meal_day.day),
                     active_key=key,
                 )
             )

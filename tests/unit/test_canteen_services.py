@@ -60,17 +60,17 @@ def _resident(world, born: date, special=False) -> Person:
 def test_price_by_age_on_the_meal_date(world, lunch, born, special, price):
     resident = _resident(world, born, special)
     dish = lunch.dishes[0]
-    assert canteen.price_for(lunch.service.canteen, resident, dish, DAY) == price
+    assert lunch.service.canteen.price_for(resident, dish, DAY) == price
 
 
 def test_fixed_senior_price_wins_over_the_percentage(world, lunch):
     lunch.service.canteen.senior_price_fen = 800
     resident = _resident(world, date(1950, 1, 1))
-    assert canteen.price_for(lunch.service.canteen, resident, lunch.dishes[0], DAY) == 800
+    assert lunch.service.canteen.price_for(resident, lunch.dishes[0], DAY) == 800
 
 
 def test_cutoff_is_local_time_on_the_day(lunch):
-    assert canteen.cutoff_of(lunch) == AT_CUTOFF
+    assert lunch.cutoff_at == AT_CUTOFF
 
 
 def test_booking_before_cutoff_fixes_the_price(world, lunch):

@@ -132,9 +132,7 @@ def test_block_meals_count_their_bookings(block):
 def test_block_prices_follow_the_canteen_rule(block):
     for booking in db.session.scalars(select(Booking).limit(300)):
         meal_day = booking.meal_day
-        expected = canteen.price_for(
-            meal_day.service.canteen, booking.resident, booking.dish, meal_day.day
-        )
+        expected = meal_day.service.canteen.price_for(booking.resident, booking.dish, meal_day.day)
         assert booking.price_fen == expected
 
 
