@@ -47,7 +47,6 @@ def _init_extensions(app: Flask) -> None:
     sqlite.init_app(app, db)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
-    i18n.init_app(app, babel)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

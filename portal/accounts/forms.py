@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
@@ -6,7 +7,6 @@ from wtforms.widgets import PasswordInput
 
 from portal.accounts.labels import KINSHIP_LABELS
 from portal.web.forms import Digits, Phone
-from portal.web.i18n import lazy_gettext as _l
 
 
 class SignInForm(FlaskForm):

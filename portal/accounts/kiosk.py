@@ -3,10 +3,10 @@
 import time
 
 from flask import Flask, current_app, flash, g, request, session
+from flask_babel import gettext as _
 from flask_login import current_user, logout_user
 
 from portal.accounts import services as accounts
-from portal.web.i18n import gettext as _
 
 KIOSK_COOKIE = "linli_kiosk"
 # Endpoints a page calls on its own; they must not count as the resident being active.

@@ -1,7 +1,8 @@
 """What accounts' values are called in the reader's language."""
 
+from flask_babel import lazy_gettext as _l
+
 from portal.accounts.models import Kinship
-from portal.web.i18n import lazy_gettext as _l
 
 KINSHIP_LABELS = {
     Kinship.DAUGHTER: _l("Daughter"),

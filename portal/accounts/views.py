@@ -15,6 +15,8 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_user
 from wtforms.fields.choices import SelectChoice
 
@@ -35,8 +37,6 @@ from portal.accounts.models import Role
 from portal.extensions import limiter
 from portal.model_base import utcnow
 from portal.web.forms import safe_next
-from portal.web.i18n import gettext as _
-from portal.web.i18n import ngettext
 
 bp = Blueprint("accounts", __name__)
 

@@ -12,6 +12,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import public, roles_required
@@ -20,7 +21,6 @@ from portal.activities import feeds
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.web.i18n import gettext as _
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 

@@ -13,7 +13,8 @@ from datetime import UTC, datetime, timedelta
 
 from babel.lists import format_list
 from flask import current_app, url_for
-from flask_babel import get_locale
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 from sqlalchemy import select, update
@@ -26,8 +27,6 @@ from portal.audit import services as audit
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.web.i18n import force_locale
-from portal.web.i18n import gettext as _
 
 LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 PAST = timedelta(days=30)

@@ -1,6 +1,6 @@
 """Words and icons for activity categories and sign-up states, in the reader's language."""
 
-from portal.web.i18n import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 CATEGORIES = {
     "health_talk": _l("Health talk"),

@@ -3,12 +3,12 @@
 from babel.dates import format_skeleton
 from flask import current_app, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from portal.accounts.models import Person
 from portal.activities.models import Event
 from portal.activities.services import local, zone_of
 from portal.extensions import db
-from portal.web.i18n import gettext as _
 
 
 def describe(kind: str, params: dict) -> tuple[str, str | None]:

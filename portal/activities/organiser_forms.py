@@ -1,5 +1,6 @@
 """Forms for organisers: a venue, an event or weekly series, moving and cancelling one."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -15,7 +16,6 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from portal.activities.labels import CATEGORIES
 from portal.web.forms import LocalDateField
-from portal.web.i18n import lazy_gettext as _l
 
 MAX_PLACES = 1_000
 ONCE, WEEKLY = "once", "weekly"

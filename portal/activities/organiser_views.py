@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import roles_required
@@ -13,7 +14,6 @@ from portal.activities.models import Event, Series, Venue
 from portal.activities.organiser_forms import WEEKLY, CancelForm, EventForm, MoveForm, VenueForm
 from portal.web.converters import parse_day
 from portal.web.htmx import is_htmx, render_page_or_fragment
-from portal.web.i18n import gettext as _
 from portal.web.templating import today
 
 bp = Blueprint("organise", __name__, url_prefix="/activities/organise")

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from babel.dates import format_skeleton
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
@@ -19,7 +20,6 @@ from portal.activities.models import CHECK_IN_EARLY, Event
 from portal.model_base import utcnow
 from portal.web.forms import safe_next
 from portal.web.htmx import render_page_or_fragment
-from portal.web.i18n import gettext as _
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 

@@ -1,9 +1,9 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal.web.forms import LocalDateField
-from portal.web.i18n import lazy_gettext as _l
 
 
 class PartnerForm(FlaskForm):

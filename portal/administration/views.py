@@ -1,6 +1,7 @@
 """Administration pages: the partners requests can be handed to, and the audit log."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import roles_required
@@ -8,7 +9,6 @@ from portal.accounts.models import Role
 from portal.administration import services as administration
 from portal.administration.forms import AuditFilterForm, PartnerForm
 from portal.community import services as community
-from portal.web.i18n import gettext as _
 
 bp = Blueprint("administration", __name__, url_prefix="/admin")
 

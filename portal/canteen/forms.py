@@ -1,10 +1,10 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
 from portal.canteen.labels import MODES
-from portal.web.i18n import lazy_gettext as _l
 
 
 class ConfirmBookingForm(FlaskForm):

@@ -1,11 +1,11 @@
 """Forms of the kitchen sheet and the counter: which day, and whose booking."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import Length, Optional
 
 from portal.web.forms import LocalDateField
-from portal.web.i18n import lazy_gettext as _l
 
 
 class DayForm(FlaskForm):

@@ -13,6 +13,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import roles_required
@@ -22,7 +23,6 @@ from portal.canteen.kitchen_forms import CounterSearchForm, DayForm
 from portal.canteen.models import BookingStatus
 from portal.canteen.staff_views import STAFF, managed_canteen
 from portal.web.htmx import is_htmx, render_page_or_fragment
-from portal.web.i18n import gettext as _
 
 bp = Blueprint("canteen_kitchen", __name__, url_prefix="/canteen/staff")
 

@@ -1,6 +1,6 @@
 """Words for meals, ways of eating and diet tags, in the reader's language."""
 
-from portal.web.i18n import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
 
 MEAL_KINDS = {"lunch": _l("Lunch"), "dinner": _l("Dinner")}
 MODES = {"dine_in": _l("Eat in the canteen"), "pick_up": _l("Pick it up and take it home")}

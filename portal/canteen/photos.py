@@ -10,12 +10,12 @@ import warnings
 from typing import BinaryIO
 
 from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from PIL import ExifTags, Image, UnidentifiedImageError
 from sqlalchemy import select
 
 from portal.canteen.models import DishPhoto
 from portal.extensions import db
-from portal.web.i18n import lazy_gettext as _l
 
 MAX_UPLOAD_BYTES = 8 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 12-megapixel phone photo fits with room to spare

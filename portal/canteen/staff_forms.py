@@ -2,6 +2,7 @@
 
 from decimal import Decimal, InvalidOperation
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
@@ -18,7 +19,6 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from portal.canteen.labels import CATEGORIES, DIET_TAGS, MEAL_KINDS
 from portal.web.forms import Checkboxes
-from portal.web.i18n import lazy_gettext as _l
 
 MAX_PRICE_FEN = 50_000  # ¥500: nothing in a community canteen costs more
 MAX_CAPACITY = 2_000

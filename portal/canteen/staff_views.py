@@ -3,6 +3,8 @@
 from datetime import date, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -21,8 +23,6 @@ from portal.canteen.staff_forms import (
 )
 from portal.web.converters import parse_day
 from portal.web.errors import error_page
-from portal.web.i18n import gettext as _
-from portal.web.i18n import ngettext
 from portal.web.templating import today
 
 bp = Blueprint("canteen_staff", __name__, url_prefix="/canteen/staff")

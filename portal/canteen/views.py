@@ -4,6 +4,7 @@ from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_datetime
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
@@ -14,7 +15,6 @@ from portal.canteen import labels
 from portal.canteen import services as canteen
 from portal.canteen.forms import ConfirmBookingForm
 from portal.web.htmx import render_page_or_fragment
-from portal.web.i18n import gettext as _
 from portal.web.templating import today
 
 bp = Blueprint("canteen", __name__, url_prefix="/canteen")

@@ -7,6 +7,8 @@ answer(); `question` names the field that the page asks, where problems found la
 from datetime import date, timedelta
 
 from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -16,8 +18,6 @@ from portal.canteen.labels import DIET_TAGS, MEAL_KINDS
 from portal.delivery.labels import WEEKDAYS
 from portal.delivery.services import START_MAX_DAYS
 from portal.web.forms import Checkboxes, LocalDateField, Phone
-from portal.web.i18n import gettext as _
-from portal.web.i18n import lazy_gettext as _l
 from portal.web.phones import normalise_phone
 
 NOTES_MAX_LENGTH = 200

@@ -1,6 +1,7 @@
 """Words for delivery statuses, outcomes, weekdays and reasons, in the reader's language."""
 
-from portal.web.i18n import lazy_gettext as _l
+from flask_babel import lazy_gettext as _l
+
 from portal.web.templating import money
 
 STATUSES = {

@@ -5,12 +5,12 @@ from datetime import date
 from babel.dates import format_skeleton
 from flask import current_app, url_for
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from portal.accounts.models import Person
 from portal.canteen.labels import MEAL_KINDS
 from portal.delivery.labels import DECLINE_REASONS
 from portal.extensions import db
-from portal.web.i18n import gettext as _
 
 
 def describe(kind: str, params: dict) -> tuple[str, str | None]:

@@ -5,6 +5,7 @@ from collections import Counter
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import format_date
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import roles_required
@@ -13,7 +14,6 @@ from portal.canteen import menus
 from portal.delivery import services as delivery
 from portal.delivery.models import Outcome
 from portal.web.htmx import is_htmx, render_page_or_fragment
-from portal.web.i18n import gettext as _
 
 # The drops' own address is /delivery/drops/…, beside the rounds' /delivery/rounds/….
 bp = Blueprint("rounds", __name__, url_prefix="/delivery")

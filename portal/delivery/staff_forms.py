@@ -1,5 +1,6 @@
 """Forms of the canteen staff's delivery pages: find a resident, approve or decline an application."""
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -8,7 +9,6 @@ from wtforms.validators import InputRequired, Length, Optional
 from portal.delivery.labels import DECLINE_CHOICES
 from portal.delivery.services import NOTE_MAX_LENGTH
 from portal.web.forms import LocalDateField
-from portal.web.i18n import lazy_gettext as _l
 
 
 class ResidentLookupForm(FlaskForm):

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
@@ -27,7 +28,6 @@ from portal.delivery.models import EnrolmentStatus
 from portal.delivery.staff_forms import ApproveForm, DeclineForm, ResidentLookupForm
 from portal.web.converters import parse_day, parse_id
 from portal.web.htmx import render_page_or_fragment
-from portal.web.i18n import gettext as _
 
 bp = Blueprint("delivery_staff", __name__, url_prefix="/delivery/staff")
 

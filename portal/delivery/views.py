@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from babel.lists import format_list
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_date, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
@@ -14,7 +15,6 @@ from portal.accounts.models import Role
 from portal.canteen.labels import MEAL_KINDS
 from portal.delivery import forms, labels
 from portal.delivery import services as deliveries
-from portal.web.i18n import gettext as _
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
 

@@ -1,3 +1,4 @@
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
@@ -5,7 +6,6 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.help.services import NOTE_MAX_LENGTH
 from portal.web.forms import LocalDateField
-from portal.web.i18n import lazy_gettext as _l
 
 TOO_LONG = _l("Please keep it under %(max)s characters.", max=NOTE_MAX_LENGTH)
 

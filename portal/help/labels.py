@@ -1,7 +1,8 @@
 """The words for categories, statuses and history events, in the reader's language."""
 
+from flask_babel import lazy_gettext as _l
+
 from portal.help.models import Category, Status
-from portal.web.i18n import lazy_gettext as _l
 
 CATEGORY_TITLES = {
     Category.REPAIR: _l("Repair"),

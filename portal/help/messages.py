@@ -1,9 +1,9 @@
 """How the help queue's notifications read, in the reader's language."""
 
 from flask import url_for
+from flask_babel import gettext as _
 
 from portal.help.labels import CATEGORY_TITLES, STATUS_LABELS
-from portal.web.i18n import gettext as _
 
 
 def describe(kind: str, params: dict) -> tuple[str, str | None]:

@@ -14,6 +14,7 @@ from flask import (
     url_for,
 )
 from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
@@ -36,7 +37,6 @@ from portal.help.models import RESIDENT_CATEGORIES, URGENT_CATEGORIES
 from portal.model_base import utcnow
 from portal.web.converters import parse_id
 from portal.web.htmx import render_page_or_fragment
-from portal.web.i18n import gettext as _
 from portal.web.templating import today
 
 bp = Blueprint("help", __name__, url_prefix="/help")

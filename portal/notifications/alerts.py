@@ -1,6 +1,7 @@
 """Messages to admins about what other features signal: an account tried many times over."""
 
 from flask import Flask, url_for
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 
 from portal.accounts import services as accounts
@@ -8,7 +9,6 @@ from portal.accounts.models import Person, Role, RoleGrant
 from portal.extensions import db
 from portal.notifications import messages
 from portal.notifications.services import notify
-from portal.web.i18n import gettext as _
 
 
 def init_app(app: Flask) -> None:

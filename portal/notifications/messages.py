@@ -6,8 +6,9 @@ first word ("delivery")."""
 
 from collections.abc import Callable
 
+from flask_babel import gettext as _
+
 from portal.notifications.models import Notification
-from portal.web.i18n import gettext as _
 
 Describe = Callable[[str, dict], tuple[str, str | None]]
 

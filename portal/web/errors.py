@@ -2,10 +2,9 @@
 what was typed again, and one from anywhere else is refused without changing a thing."""
 
 from flask import Flask, after_this_request, current_app, render_template, request, session
+from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, SecurityError
-
-from portal.web.i18n import gettext as _
 
 # Never echoed back into a page, even to the person who typed them.
 SECRET_FIELDS = frozenset({"csrf_token", "password", "confirm", "pin", "new_password"})

@@ -2,12 +2,12 @@
 
 from urllib.parse import urlsplit
 
+from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.web.converters import FIRST_DAY, LAST_DAY, in_range
-from portal.web.i18n import lazy_gettext as _l
 from portal.web.phones import is_valid_phone, normalise_phone
 
 
