@@ -12,15 +12,16 @@ from sqlalchemy import func, select
 from bench import query_plans
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
 from portal.canteen.models import Canteen, Dish, MealDay, MealService
+from portal.community.models import today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.help.models import VOLUNTEER_CATEGORIES, HelpRequest
 from portal.help.services import QUEUE_STATUSES
-from portal.web.templating import today
 
 
 def _next_meal_by_community() -> dict[int, tuple[int, int]]:
     """For each community with a canteen: tomorrow's first published meal and its first dish."""
-    tomorrow = today() + timedelta(days=1)
+    tomorrow = today_in(DEFAULT_TIMEZONE) + timedelta(days=1)
     rows = db.session.execute(
         select(Canteen.community_id, MealDay.id, func.min(Dish.id))
         .join(MealService, MealService.canteen_id == Canteen.id)

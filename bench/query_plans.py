@@ -21,12 +21,13 @@ from sqlalchemy.engine import Connection
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
 from portal.activities.models import Event, SignUp, SignUpStatus
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.community.models import today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.delivery.models import DeliveryEnrolment, DeliveryRound
 from portal.extensions import db
 from portal.help.models import OPEN_STATUSES, VOLUNTEER_CATEGORIES, HelpRequest
 from portal.model_base import utcnow
 from portal.site.demo import DEMO_PASSWORD, DEMO_PIN
-from portal.web.templating import today
 
 # Tables a full scan of is fine on every page: set up by hand by an admin, a few rows per
 # community, never growing with the number of residents, bookings or requests. A scan of a few
@@ -217,7 +218,7 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
     bookings, sign-ups and deliveries, the resident of the latest help request, a family member, a
     grid worker and a volunteer of a grid with an open errand and a delivery round today, and
     canteen staff. Everyone signs in with password, residents with pin."""
-    day = today()
+    day = today_in(DEFAULT_TIMEZONE)
     resident = _resident()
     family, relative = _family(resident)
     asked = _first(

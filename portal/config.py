@@ -5,6 +5,9 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+# Where a community is unless it says otherwise, and the zone of anyone who belongs to none.
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
 LANGUAGES = ("zh_Hans", "zh_Hant", "en")
 TEXT_SIZES = (100, 125, 150, 175, 200)
 COLOUR_SCHEMES = ("default", "bw", "yb", "by", "yk")
@@ -94,7 +97,7 @@ def from_environment(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         "BABEL_DEFAULT_LOCALE": "zh_Hans",
-        "BABEL_DEFAULT_TIMEZONE": env("LINLI_TIMEZONE", "Asia/Shanghai"),
+        "BABEL_DEFAULT_TIMEZONE": env("LINLI_TIMEZONE", DEFAULT_TIMEZONE),
         "BABEL_TRANSLATION_DIRECTORIES": str(Path(__file__).parent.parent / "translations"),
         "LANGUAGES": LANGUAGES,
         "RATELIMIT_STORAGE_URI": rate_limit_storage(os.environ),

@@ -5,7 +5,8 @@ from flask_login import UserMixin
 from sqlalchemy import ColumnElement, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.community.models import Building, Community, Grid
+from portal.community.models import Building, Community, Grid, today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.model_base import TimestampMixin
 
@@ -88,6 +89,13 @@ class Person(TimestampMixin, UserMixin, db.Model):
     @property
     def grid(self) -> Grid | None:
         return self.building.grid if self.building else None
+
+    def today(self, now: datetime | None = None) -> date:
+        """The date it is where the person lives (in DEFAULT_TIMEZONE for someone of no
+        community) at now (naive UTC; the present by default)."""
+        if self.community is not None:
+            return self.community.today(now)
+        return today_in(DEFAULT_TIMEZONE, now)
 
     def age_on(self, day: date) -> int | None:
         """Return the person's age in whole years on day, or None when the birthday is unknown."""

@@ -9,7 +9,6 @@ from flask import (
     flash,
     g,
     make_response,
-    redirect,
     render_template,
     request,
     session,
@@ -37,6 +36,7 @@ from portal.accounts.models import Role
 from portal.extensions import limiter
 from portal.model_base import utcnow
 from portal.web.forms import safe_next
+from portal.web.htmx import redirect_to
 
 bp = Blueprint("accounts", __name__)
 
@@ -106,7 +106,7 @@ def sign_in():
             form.password.errors.append(_("The mobile number or the password is not right."))
         else:
             _begin_session(person)
-            return redirect(safe_next(form.next.data, home_url_for(person)), 303)
+            return redirect_to(safe_next(form.next.data, home_url_for(person)))
     return render_template("accounts/sign_in.html", form=form)
 
 
@@ -116,7 +116,7 @@ def sign_out():
     was_kiosk = kiosk_web.is_kiosk_session() or g.get("kiosk") is not None
     kiosk_web.end_session()
     flash(_("You have signed out."), "info")
-    return redirect(url_for("accounts.kiosk_code" if was_kiosk else "site.index"), 303)
+    return redirect_to(url_for("accounts.kiosk_code" if was_kiosk else "site.index"))
 
 
 @bp.get("/account/sign-ins")
@@ -132,7 +132,7 @@ def end_sign_ins():
     accounts.end_sign_ins(current_user, current_user)
     kiosk_web.end_session()
     flash(_("You have signed out on every device."), "info")
-    return redirect(url_for("site.index"), 303)
+    return redirect_to(url_for("site.index"))
 
 
 # Kiosk sign-in: resident code, then PIN, each on a big keypad ----------------------------------
@@ -169,7 +169,7 @@ def kiosk_code():
     if request.method == "POST" and not _press_key(form.code) and form.validate_on_submit():
         session["kiosk_code"] = form.code.data
         session["kiosk_next"] = request.args.get("next", "")
-        return redirect(url_for("accounts.kiosk_pin"), 303)
+        return redirect_to(url_for("accounts.kiosk_pin"))
     if form.errors:
         form.code.data = ""  # the next try starts from an empty keypad
     return render_template("accounts/kiosk_code.html", form=form)
@@ -183,7 +183,7 @@ def kiosk_pin():
         return _revoked_kiosk_page()
     code = session.get("kiosk_code")
     if not code:
-        return redirect(url_for("accounts.kiosk_code"), 303)
+        return redirect_to(url_for("accounts.kiosk_code"))
     form = PinForm()
     if request.method == "POST" and not _press_key(form.pin) and form.validate_on_submit():
         try:
@@ -207,7 +207,7 @@ def kiosk_pin():
             _begin_session(person, remember=g.kiosk is None)
             if g.kiosk is not None:
                 kiosk_web.start_kiosk_session()
-            return redirect(target, 303)
+            return redirect_to(target)
     if form.errors:
         form.pin.data = ""  # the next try starts from an empty keypad
     return render_template(
@@ -238,7 +238,7 @@ def register():
         else:
             _begin_session(person)
             flash(_("Your account is ready. Now ask to link to the person you help."), "success")
-            return redirect(url_for("accounts.request_link"), 303)
+            return redirect_to(url_for("accounts.request_link"))
     return render_template("accounts/register.html", form=form)
 
 
@@ -272,7 +272,7 @@ def request_link():
                 ),
                 "success",
             )
-            return redirect(url_for("site.family_home"), 303)
+            return redirect_to(url_for("site.family_home"))
     return render_template("accounts/request_link.html", form=form)
 
 
@@ -285,7 +285,7 @@ def end_link(link_id: int):
     except accounts.NotAllowed:
         abort(403)
     flash(_("The link has ended."), "success")
-    return redirect(safe_next(request.form.get("next"), home_url_for(current_user)), 303)
+    return redirect_to(safe_next(request.form.get("next"), home_url_for(current_user)))
 
 
 @bp.post("/family-links/<int:link_id>/decide")
@@ -309,7 +309,7 @@ def decide_link(link_id: int):
     else:
         message = _("You said no to %(family)s.", **names)
     flash(message, "success")
-    return redirect(safe_next(request.form.get("next"), home_url_for(current_user)), 303)
+    return redirect_to(safe_next(request.form.get("next"), home_url_for(current_user)))
 
 
 @bp.get("/resident/family")
@@ -360,7 +360,7 @@ def end_person_sign_ins(person_id: int):
         "success",
     )
     key = person.resident_code or person.phone or ""
-    return redirect(url_for("accounts.person_sign_ins", person=key), 303)
+    return redirect_to(url_for("accounts.person_sign_ins", person=key))
 
 
 def _kiosk_form() -> KioskEnrolForm:
@@ -382,7 +382,7 @@ def kiosks():
         )
         kiosk, token = accounts.enrol_kiosk(chosen, form.location.data, current_user)
         flash(_("This device is now the kiosk at %(place)s.", place=kiosk.location), "success")
-        response = make_response(redirect(url_for("accounts.kiosks"), 303))
+        response = make_response(redirect_to(url_for("accounts.kiosks")))
         response.set_cookie(
             kiosk_web.KIOSK_COOKIE,
             token,
@@ -403,4 +403,4 @@ def revoke_kiosk(kiosk_id: int):
     kiosk = accounts.administered_kiosk(current_user, kiosk_id) or abort(404)
     accounts.revoke_kiosk(kiosk, current_user)
     flash(_("The kiosk at %(place)s can no longer be used.", place=kiosk.location), "success")
-    return redirect(url_for("accounts.kiosks"), 303)
+    return redirect_to(url_for("accounts.kiosks"))

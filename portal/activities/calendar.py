@@ -14,7 +14,6 @@ from portal.activities.models import Event, SignUp, SignUpStatus
 from portal.activities.services import local
 from portal.community.models import Community
 from portal.extensions import db
-from portal.model_base import utcnow
 
 ACTIVE = (SignUpStatus.GOING, SignUpStatus.WAITING)
 
@@ -67,11 +66,6 @@ class Period:
 
 def zone(community: Community) -> ZoneInfo:
     return ZoneInfo(community.timezone)
-
-
-def today_in(community: Community) -> date:
-    """Today's date where the community is."""
-    return local(utcnow(), zone(community)).date()
 
 
 def day_bounds(community: Community, day: date) -> tuple[datetime, datetime]:

@@ -5,7 +5,6 @@ from flask import (
     abort,
     flash,
     make_response,
-    redirect,
     render_template,
     request,
     session,
@@ -21,6 +20,7 @@ from portal.activities import feeds
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.web.htmx import redirect_to
 
 bp = Blueprint("calendar", __name__, url_prefix="/calendar")
 
@@ -72,7 +72,7 @@ def mine():
             flash(_("Your calendar address is switched off."), "success")
         else:
             abort(400)
-        return redirect(url_for("calendar.mine"), 303)
+        return redirect_to(url_for("calendar.mine"))
     token = session.pop(NEW_TOKEN_KEY, None)
     # The feed speaks the language of the page it was taken from.
     lang = None if str(get_locale()) == "zh_Hans" else str(get_locale())

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,8 +13,7 @@ from portal.activities import labels, schedule, services
 from portal.activities.models import Event, Series, Venue
 from portal.activities.organiser_forms import WEEKLY, CancelForm, EventForm, MoveForm, VenueForm
 from portal.web.converters import parse_day
-from portal.web.htmx import is_htmx, render_page_or_fragment
-from portal.web.templating import today
+from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
 
 bp = Blueprint("organise", __name__, url_prefix="/activities/organise")
 
@@ -45,13 +44,9 @@ def _organised(model, object_id: int):
     return schedule.organised(current_user, model, object_id) or abort(404)
 
 
-def _see_other(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), 303)
-
-
 def _week_param() -> date:
     """The Monday of the week asked for in ?week=, or of this week."""
-    day = parse_day(request.args.get("week")) or today()
+    day = parse_day(request.args.get("week")) or current_user.today()
     return day - timedelta(days=day.weekday())
 
 
@@ -63,7 +58,7 @@ def _week_param() -> date:
 def index():
     communities = schedule.organised_communities(current_user)
     if len(communities) == 1:
-        return _see_other("organise.calendar", community_id=communities[0].id)
+        return redirect_to(url_for("organise.calendar", community_id=communities[0].id))
     return render_template("activities/organise/index.html", communities=communities)
 
 
@@ -92,7 +87,7 @@ def calendar(community_id: int):
 def attendance(community_id: int):
     community = _community(community_id)
     asked = request.args.get("year", "")
-    year = int(asked) if asked.isdecimal() else today().year
+    year = int(asked) if asked.isdecimal() else current_user.today().year
     if not 2000 <= year <= 2100:
         abort(404)
     months = services.attendance_by_month(community.id, year)
@@ -131,7 +126,7 @@ def _venue_page(community, venue, form):
             hearing_loop=form.hearing_loop.data,
         )
         flash(_("%(venue)s is saved.", venue=form.name.data.strip()), "success")
-        return _see_other("organise.venues", community_id=community.id)
+        return redirect_to(url_for("organise.venues", community_id=community.id))
     return render_template(
         "activities/organise/venue_form.html", community=community, venue=venue, form=form
     ), (422 if form.errors else 200)
@@ -230,10 +225,12 @@ def new_event(community_id: int):
                     ),
                     "success",
                 )
-                return _see_other(
-                    "organise.calendar",
-                    community_id=community.id,
-                    week=series.first_day.isoformat(),
+                return redirect_to(
+                    url_for(
+                        "organise.calendar",
+                        community_id=community.id,
+                        week=series.first_day.isoformat(),
+                    )
                 )
             event = schedule.create_event(
                 current_user, community.id, day=form.day.data, **form.values()
@@ -242,7 +239,7 @@ def new_event(community_id: int):
             _refused(form, error)
         else:
             flash(_("“%(title)s” is on the calendar.", title=event.title_zh_hans), "success")
-            return _see_other("organise.event", event_id=event.id)
+            return redirect_to(url_for("organise.event", event_id=event.id))
     return render_template(
         "activities/organise/event_form.html",
         community=community,
@@ -257,7 +254,7 @@ def _closed(event: Event):
         _("This activity has started, has passed or was cancelled, so it can no longer change."),
         "error",
     )
-    return _see_other("organise.event", event_id=event.id)
+    return redirect_to(url_for("organise.event", event_id=event.id))
 
 
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
@@ -283,7 +280,7 @@ def edit_event(event_id: int):
             _refused(form, error)
         else:
             flash(_("“%(title)s” is saved.", title=event.title_zh_hans), "success")
-            return _see_other("organise.event", event_id=event.id)
+            return redirect_to(url_for("organise.event", event_id=event.id))
     return render_template(
         "activities/organise/event_form.html",
         community=event.community,
@@ -316,7 +313,7 @@ def edit_series(series_id: int):
                 ),
                 "success",
             )
-            return _see_other("organise.calendar", community_id=series.community_id)
+            return redirect_to(url_for("organise.calendar", community_id=series.community_id))
     return render_template(
         "activities/organise/event_form.html",
         community=series.community,
@@ -349,7 +346,7 @@ def move_event(event_id: int):
                 _("“%(title)s” is moved; everyone signed up is told.", title=event.title_zh_hans),
                 "success",
             )
-            return _see_other("organise.event", event_id=event.id)
+            return redirect_to(url_for("organise.event", event_id=event.id))
     return render_template("activities/organise/move.html", event=event, form=form), (
         422 if form.errors else 200
     )
@@ -376,7 +373,7 @@ def cancel_event(event_id: int):
             ),
             "success",
         )
-        return _see_other("organise.event", event_id=event.id)
+        return redirect_to(url_for("organise.event", event_id=event.id))
     return render_template("activities/organise/cancel.html", event=event, form=form), (
         422 if form.errors else 200
     )
@@ -391,7 +388,7 @@ def _event_context(event: Event) -> dict:
         "event": event,
         "going": going,
         "waiting": waiting,
-        "is_today": schedule.local_day(event) == today(),
+        "is_today": schedule.local_day(event) == current_user.today(),
         "changeable": schedule.changeable(event),
     }
 
@@ -419,7 +416,7 @@ def check_in(event_id: int, signup_id: int):
     else:
         flash(_("Checked in: %(name)s", name=name), "success")
     if not is_htmx():
-        return _see_other("organise.event", event_id=event.id)
+        return redirect_to(url_for("organise.event", event_id=event.id))
     return render_page_or_fragment(
         "activities/organise/event.html",
         "activities/organise/_checked_in.html",

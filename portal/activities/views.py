@@ -4,7 +4,7 @@ import re
 from datetime import date, datetime, timedelta
 
 from babel.dates import format_skeleton
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, g, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -19,7 +19,7 @@ from portal.activities.forms import JoinForm
 from portal.activities.models import CHECK_IN_EARLY, Event
 from portal.model_base import utcnow
 from portal.web.forms import safe_next
-from portal.web.htmx import render_page_or_fragment
+from portal.web.htmx import redirect_to, render_page_or_fragment
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -92,7 +92,7 @@ def _calendar_page(resident, period: calendar.Period, problem: str | None = None
     days = calendar.events_by_day(community, period.first, period.last, category)
     events = [event for day_events in days.values() for event in day_events]
     places = calendar.places_for(resident, events)
-    local_today = calendar.today_in(community)
+    local_today = community.today()
     return render_page_or_fragment(
         "activities/calendar.html",
         "activities/_calendar_panel.html",
@@ -118,7 +118,7 @@ def _calendar_page(resident, period: calendar.Period, problem: str | None = None
 def upcoming(resident_id: int):
     """Today, then the rest of this week: the kiosk's big list."""
     resident = resident_acted_for(resident_id)
-    today = calendar.today_in(_community(resident))
+    today = _community(resident).today()
     return _calendar_page(resident, calendar.Period.upcoming(today))
 
 
@@ -126,7 +126,7 @@ def upcoming(resident_id: int):
 @roles_required(*TAKERS)
 def week(resident_id: int):
     resident = resident_acted_for(resident_id)
-    today = calendar.today_in(_community(resident))
+    today = _community(resident).today()
     day, problem = _asked_day("week", today, r"\d{4}-\d{2}-\d{2}", date.fromisoformat)
     return _calendar_page(resident, calendar.Period.week_of(day or today), problem)
 
@@ -139,7 +139,7 @@ def _first_of_month(text: str) -> date:
 @roles_required(*TAKERS)
 def month(resident_id: int):
     resident = resident_acted_for(resident_id)
-    today = calendar.today_in(_community(resident))
+    today = _community(resident).today()
     day, problem = _asked_day("month", today, r"\d{4}-\d{2}", _first_of_month)
     return _calendar_page(resident, calendar.Period.month_of(day or today), problem)
 
@@ -165,10 +165,10 @@ def event(resident_id: int, event_id: int):
             signup, created = activities.join(resident, chosen, current_user)
         except activities.NotOpen:
             flash(_closed_message(chosen), "error")
-            return redirect(url_for(".event", resident_id=resident.id, event_id=chosen.id), 303)
+            return redirect_to(url_for(".event", resident_id=resident.id, event_id=chosen.id))
         if not created:
             flash(_("You already have this place, so nothing has changed."), "info")
-        return redirect(url_for(".joined", resident_id=resident.id, signup_id=signup.id), 303)
+        return redirect_to(url_for(".joined", resident_id=resident.id, signup_id=signup.id))
     place = activities.place_of(resident, chosen)
     return render_template(
         "activities/event.html",
@@ -232,7 +232,7 @@ def leave(resident_id: int, event_id: int):
             _("You have left %(title)s. Your place is free for someone else.", title=title),
             "success",
         )
-    return redirect(_back(resident), 303)
+    return redirect_to(_back(resident))
 
 
 @bp.post("/residents/<int:resident_id>/events/<int:event_id>/arrive")
@@ -245,7 +245,7 @@ def arrive(resident_id: int, event_id: int):
     title = chosen.title(str(get_locale()))
     if g.get("kiosk") is None:
         flash(_("Please tap “I'm here” on the kiosk where the activity is."), "error")
-        return redirect(_back(current_user), 303)
+        return redirect_to(_back(current_user))
     try:
         activities.arrive(current_user, chosen)
     except activities.NotSignedUp:
@@ -261,7 +261,7 @@ def arrive(resident_id: int, event_id: int):
         flash(_closed_message(chosen), "error")
     else:
         flash(_("Welcome to %(title)s. You are checked in.", title=title), "success")
-    return redirect(_back(current_user), 303)
+    return redirect_to(_back(current_user))
 
 
 @bp.get("/residents/<int:resident_id>/mine")

@@ -1,6 +1,6 @@
 """Administration pages: the partners requests can be handed to, and the audit log."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,6 +9,7 @@ from portal.accounts.models import Role
 from portal.administration import services as administration
 from portal.administration.forms import AuditFilterForm, PartnerForm
 from portal.community import services as community
+from portal.web.htmx import redirect_to
 
 bp = Blueprint("administration", __name__, url_prefix="/admin")
 
@@ -20,7 +21,7 @@ def partners():
     if form.validate_on_submit():
         partner = administration.add_partner(current_user, form.name.data, form.phone.data)
         flash(_("%(name)s has been added.", name=partner.name), "success")
-        return redirect(url_for("administration.partners"), 303)
+        return redirect_to(url_for("administration.partners"))
     listed = community.partners_of(current_user.community_id)
     return render_template("administration/partners.html", form=form, partners=listed)
 

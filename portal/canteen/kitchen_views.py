@@ -7,7 +7,6 @@ from flask import (
     abort,
     flash,
     make_response,
-    redirect,
     render_template,
     request,
     url_for,
@@ -22,7 +21,7 @@ from portal.canteen import services as canteen
 from portal.canteen.kitchen_forms import CounterSearchForm, DayForm
 from portal.canteen.models import BookingStatus
 from portal.canteen.staff_views import STAFF, managed_canteen
-from portal.web.htmx import is_htmx, render_page_or_fragment
+from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
 
 bp = Blueprint("canteen_kitchen", __name__, url_prefix="/canteen/staff")
 
@@ -32,7 +31,7 @@ MARKS = (BookingStatus.SERVED, BookingStatus.NO_SHOW)
 def _days(place, form: DayForm) -> dict:
     """The day the form asks for (today at place when it asks for none), its neighbours, and
     whether it is today; the form's field is set to it."""
-    today = canteen.today_at(place)
+    today = place.community.today()
     day = form.day.data = form.day.data or today
     return {
         "day": day,
@@ -132,7 +131,7 @@ def mark(canteen_id: int, booking_id: int):
     day, search = booking.meal_day.day, request.form.get("q", "")
     if not is_htmx():
         back = url_for(".counter", canteen_id=place.id, day=day.isoformat(), q=search or None)
-        return redirect(back, 303)
+        return redirect_to(back)
     form = CounterSearchForm(formdata=None, day=day, q=search)
     return render_page_or_fragment(
         "canteen/kitchen/counter.html",

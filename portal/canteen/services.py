@@ -3,7 +3,7 @@ exceeding capacity or holding two bookings for one meal."""
 
 import csv
 import io
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from zoneinfo import ZoneInfo
 
@@ -68,12 +68,8 @@ def _zone(meal_day: MealDay) -> ZoneInfo:
     return ZoneInfo(meal_day.service.canteen.community.timezone)
 
 
-def local_today(meal_day: MealDay, now: datetime) -> date:
-    return now.replace(tzinfo=UTC).astimezone(_zone(meal_day)).date()
-
-
 def _check_open(meal_day: MealDay, now: datetime) -> None:
-    today = local_today(meal_day, now)
+    today = meal_day.service.canteen.community.today(now)
     if not meal_day.published or not today <= meal_day.day < today + timedelta(days=BOOKING_DAYS):
         raise NotOpen()
     if now >= meal_day.cutoff_at:
@@ -303,12 +299,6 @@ def bookings_of(
 
 
 # Kitchen and counter ---------------------------------------------------------------------------
-
-
-def today_at(place: Canteen, now: datetime | None = None) -> date:
-    """The date it is now at place, in its community's time zone."""
-    moment = (now or utcnow()).replace(tzinfo=UTC)
-    return moment.astimezone(ZoneInfo(place.community.timezone)).date()
 
 
 def _standing_on(query, place: Canteen, day: date):

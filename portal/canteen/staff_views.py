@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -23,7 +23,7 @@ from portal.canteen.staff_forms import (
 )
 from portal.web.converters import parse_day
 from portal.web.errors import error_page
-from portal.web.templating import today
+from portal.web.htmx import redirect_to
 
 bp = Blueprint("canteen_staff", __name__, url_prefix="/canteen/staff")
 
@@ -44,10 +44,6 @@ def _photo_too_large(_error):
         megabytes=photos.MAX_UPLOAD_BYTES // (1024 * 1024),
     )
     return error_page(heading, message), 413
-
-
-def _see_other(endpoint: str, **values):
-    return redirect(url_for(endpoint, **values), 303)
 
 
 # Canteens and services --------------------------------------------------------------------------
@@ -92,7 +88,7 @@ def new_canteen():
             **form.tiers(),
         )
         flash(_("The canteen is added. Now add its lunch and dinner."), "success")
-        return _see_other("canteen_staff.settings", canteen_id=place.id)
+        return redirect_to(url_for("canteen_staff.settings", canteen_id=place.id))
     return render_template("canteen/staff/canteen_form.html", form=form, place=None)
 
 
@@ -111,7 +107,7 @@ def settings(canteen_id: int):
             **form.tiers(),
         )
         flash(_("The canteen's details and prices are saved."), "success")
-        return _see_other("canteen_staff.settings", canteen_id=place.id)
+        return redirect_to(url_for("canteen_staff.settings", canteen_id=place.id))
     return render_template("canteen/staff/canteen_form.html", form=form, place=place)
 
 
@@ -138,7 +134,7 @@ def _service_page(place, service, form):
             )
         else:
             flash(_("%(meal)s is saved.", meal=MEAL_KINDS[saved.kind]), "success")
-            return _see_other("canteen_staff.settings", canteen_id=place.id)
+            return redirect_to(url_for("canteen_staff.settings", canteen_id=place.id))
     return render_template(
         "canteen/staff/service_form.html", form=form, place=place, service=service
     )
@@ -164,7 +160,7 @@ def edit_service(canteen_id: int, service_id: int):
 
 def _week_param() -> date:
     """The Monday of the week asked for in ?week=, or of this week."""
-    return menus.week_start(parse_day(request.args.get("week")) or today())
+    return menus.week_start(parse_day(request.args.get("week")) or current_user.today())
 
 
 @bp.get("/<int:canteen_id>/menus")
@@ -199,7 +195,7 @@ def copy_week(canteen_id: int, monday: date):
         )
     else:
         flash(_("Nothing was copied: last week had no dishes for the meals still empty."), "info")
-    return _see_other("canteen_staff.week", canteen_id=place.id, week=monday.isoformat())
+    return redirect_to(url_for("canteen_staff.week", canteen_id=place.id, week=monday.isoformat()))
 
 
 @bp.post("/<int:canteen_id>/menus/<date:monday>/publish")
@@ -216,7 +212,7 @@ def publish_week(canteen_id: int, monday: date):
         ),
         "success",
     )
-    return _see_other("canteen_staff.week", canteen_id=place.id, week=monday.isoformat())
+    return redirect_to(url_for("canteen_staff.week", canteen_id=place.id, week=monday.isoformat()))
 
 
 def _service_and_day(canteen_id: int, service_id: int):
@@ -266,7 +262,7 @@ def _photo_of(form: DishForm, dish=None):
 
 
 def _in_past(day: date) -> bool:
-    return day < today()
+    return day < current_user.today()
 
 
 @bp.post("/<int:canteen_id>/services/<int:service_id>/<date:day>/dishes")
@@ -276,14 +272,16 @@ def add_dish(canteen_id: int, service_id: int, day: date):
     form = DishForm()
     if _in_past(day):
         flash(_("That day has passed; its menu can no longer change."), "error")
-        return _see_other("canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day)
+        return redirect_to(
+            url_for("canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day)
+        )
     if form.validate_on_submit():
         photo, ok = _photo_of(form)
         if ok:
             dish = menus.add_dish(current_user, service, day, photo=photo, **form.values())
             flash(_("%(dish)s is on the menu.", dish=dish.name_zh_hans), "success")
-            return _see_other(
-                "canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day
+            return redirect_to(
+                url_for("canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day)
             )
     return _meal_page(place, service, day, dish_form=form, status=422)
 
@@ -307,8 +305,8 @@ def capacity(canteen_id: int, service_id: int, day: date):
             )
         else:
             flash(_("The number of portions is saved."), "success")
-            return _see_other(
-                "canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day
+            return redirect_to(
+                url_for("canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day)
             )
     return _meal_page(place, service, day, capacity_form=form, status=422)
 
@@ -330,7 +328,9 @@ def publish(canteen_id: int, service_id: int, day: date):
             else _("This meal is hidden from residents. Bookings already made still stand."),
             "success",
         )
-    return _see_other("canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day)
+    return redirect_to(
+        url_for("canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day)
+    )
 
 
 @bp.route("/<int:canteen_id>/dishes/<int:dish_id>", methods=["GET", "POST"])
@@ -351,7 +351,7 @@ def edit_dish(canteen_id: int, dish_id: int):
     )
     if request.method == "POST" and _in_past(meal_day.day):
         flash(_("That day has passed; its menu can no longer change."), "error")
-        return redirect(back, 303)
+        return redirect_to(back)
     if form.validate_on_submit():
         photo, ok = _photo_of(form, dish)
         if ok:
@@ -367,7 +367,7 @@ def edit_dish(canteen_id: int, dish_id: int):
                 )
             else:
                 flash(_("%(dish)s is saved.", dish=dish.name_zh_hans), "success")
-                return redirect(back, 303)
+                return redirect_to(back)
     return render_template(
         "canteen/staff/dish_form.html", place=place, dish=dish, form=form, back=back
     ), (422 if form.errors else 200)
@@ -392,6 +392,11 @@ def remove_dish(canteen_id: int, dish_id: int):
         )
     else:
         flash(_("The dish is taken off the menu."), "success")
-    return _see_other(
-        "canteen_staff.meal", canteen_id=place.id, service_id=meal_day.service_id, day=meal_day.day
+    return redirect_to(
+        url_for(
+            "canteen_staff.meal",
+            canteen_id=place.id,
+            service_id=meal_day.service_id,
+            day=meal_day.day,
+        )
     )

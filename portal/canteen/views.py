@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -14,8 +14,7 @@ from portal.accounts.models import Role
 from portal.canteen import labels
 from portal.canteen import services as canteen
 from portal.canteen.forms import ConfirmBookingForm
-from portal.web.htmx import render_page_or_fragment
-from portal.web.templating import today
+from portal.web.htmx import redirect_to, render_page_or_fragment
 
 bp = Blueprint("canteen", __name__, url_prefix="/canteen")
 
@@ -59,7 +58,7 @@ def _chosen_day(meals) -> date | None:
 def meals(resident_id: int):
     resident = resident_acted_for(resident_id)
     place = canteen.canteen_of(resident)
-    open_meals = canteen.open_meal_days(place, today()) if place else []
+    open_meals = canteen.open_meal_days(place, place.community.today()) if place else []
     chosen = _chosen_day(open_meals)
     return render_page_or_fragment(
         "canteen/meals.html",
@@ -112,11 +111,11 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
                 ),
                 "error",
             )
-            return redirect(url_for("canteen.meals", resident_id=resident.id), 303)
+            return redirect_to(url_for("canteen.meals", resident_id=resident.id))
         except canteen.NotOpen:
             flash(_("This meal cannot be booked now."), "error")
-            return redirect(url_for("canteen.meals", resident_id=resident.id), 303)
-        return redirect(url_for("canteen.booked", booking_id=booking.id), 303)
+            return redirect_to(url_for("canteen.meals", resident_id=resident.id))
+        return redirect_to(url_for("canteen.booked", booking_id=booking.id))
     price = place.price_for(resident, dish, meal_day.day)
     return render_page_or_fragment(
         "canteen/check.html",
@@ -150,7 +149,7 @@ def booked(booking_id: int):
 @roles_required(*EATERS)
 def bookings(resident_id: int):
     resident = resident_acted_for(resident_id)
-    upcoming, earlier = canteen.bookings_of(resident, today())
+    upcoming, earlier = canteen.bookings_of(resident, resident.today())
     return render_template(
         "canteen/bookings.html",
         resident=resident,
@@ -181,4 +180,4 @@ def cancel(booking_id: int):
         flash(_("This booking was already cancelled."), "info")
     else:
         flash(_("Your booking is cancelled."), "success")
-    return redirect(url_for("canteen.bookings", resident_id=booking.resident_id), 303)
+    return redirect_to(url_for("canteen.bookings", resident_id=booking.resident_id))

@@ -1,8 +1,17 @@
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
-from portal.model_base import TimestampMixin
+from portal.model_base import TimestampMixin, utcnow
+
+
+def today_in(zone: str, now: datetime | None = None) -> date:
+    """The date it is at now (naive UTC; the present by default) in the time zone named zone."""
+    return (now or utcnow()).replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
 
 
 class StreetOffice(TimestampMixin, db.Model):
@@ -18,10 +27,14 @@ class Community(TimestampMixin, db.Model):
     street_office_id: Mapped[int] = mapped_column(ForeignKey("street_office.id"), index=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     hotline: Mapped[str] = mapped_column(String(20))
-    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Shanghai")
+    timezone: Mapped[str] = mapped_column(String(40), default=DEFAULT_TIMEZONE)
 
     street_office: Mapped[StreetOffice] = relationship(back_populates="communities")
     grids: Mapped[list["Grid"]] = relationship(back_populates="community", order_by="Grid.name")
+
+    def today(self, now: datetime | None = None) -> date:
+        """The date it is in this community at now (naive UTC; the present by default)."""
+        return today_in(self.timezone, now)
 
 
 class Grid(TimestampMixin, db.Model):

@@ -3,7 +3,7 @@ view of one round, where each drop is marked delivered, no answer or refused."""
 
 from collections import Counter
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,7 +13,7 @@ from portal.accounts.models import Role
 from portal.canteen import menus
 from portal.delivery import services as delivery
 from portal.delivery.models import Outcome
-from portal.web.htmx import is_htmx, render_page_or_fragment
+from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
 
 # The drops' own address is /delivery/drops/…, beside the rounds' /delivery/rounds/….
 bp = Blueprint("rounds", __name__, url_prefix="/delivery")
@@ -54,7 +54,7 @@ def _round_page(round_) -> dict:
             outcomes[Outcome.NO_ANSWER],
             outcomes[Outcome.REFUSED],
         ),
-        "is_today": delivery.today_for(round_.meal_day.service.canteen) == round_.meal_day.day,
+        "is_today": round_.meal_day.service.canteen.community.today() == round_.meal_day.day,
     }
 
 
@@ -91,7 +91,7 @@ def take(round_id: int):
         flash(_runs_it(error.runner), "error")
     else:
         flash(_("You are delivering this round. Thank you."), "success")
-    return redirect(url_for(".show", round_id=found.id), 303)
+    return redirect_to(url_for(".show", round_id=found.id))
 
 
 @bp.post("/rounds/<int:round_id>/release")
@@ -104,7 +104,7 @@ def release(round_id: int):
         flash(_runs_it(error.runner), "error")
     else:
         flash(_("You have given the round back. Someone else can take it now."), "success")
-    return redirect(url_for(".show", round_id=found.id), 303)
+    return redirect_to(url_for(".show", round_id=found.id))
 
 
 def _marked(drop) -> str:
@@ -150,7 +150,7 @@ def mark(drop_id: int):
     else:
         if not is_htmx():
             flash(_marked(drop), "success")
-            return redirect(url_for(".show", round_id=round_.id, _anchor=f"drop-{drop.id}"), 303)
+            return redirect_to(url_for(".show", round_id=round_.id, _anchor=f"drop-{drop.id}"))
         notice, status = {"drop_id": drop.id, "text": _marked(drop), "error": False}, 200
     response = render_page_or_fragment(
         "delivery/rounds/show.html",

@@ -129,10 +129,6 @@ class Withdrawn(DeliveryError):
 # Time ------------------------------------------------------------------------------------------
 
 
-def today_for(place: Canteen, now: datetime | None = None) -> date:
-    return canteen.today_at(place, now)
-
-
 def _zone(place: Canteen) -> ZoneInfo:
     return ZoneInfo(place.community.timezone)
 
@@ -256,7 +252,7 @@ def check_application(
     """Raise the first rule the answers break, as apply() would; return the canteen."""
     if not may_apply_for(applicant, resident):
         raise NotAllowed()
-    reason, place = eligibility(resident, today_for_resident(resident, now))
+    reason, place = eligibility(resident, resident.today(now))
     if reason:
         raise Ineligible(reason)
     kinds = [
@@ -275,13 +271,8 @@ def check_application(
     return place
 
 
-def today_for_resident(resident: Person, now: datetime | None = None) -> date:
-    zone = ZoneInfo(resident.community.timezone if resident.community else "Asia/Shanghai")
-    return (now or utcnow()).replace(tzinfo=UTC).astimezone(zone).date()
-
-
 def _check_start(place: Canteen, start: date | None, now: datetime | None) -> None:
-    today = today_for(place, now)
+    today = place.community.today(now)
     if start is None or start < today:
         raise StartInPast()
     if start > today + timedelta(days=START_MAX_DAYS):
@@ -453,7 +444,7 @@ def pause(
     _require(person, enrolment)
     if enrolment.status != EnrolmentStatus.ACTIVE:
         raise NotActive()
-    if first_day < today_for(enrolment.canteen, now):
+    if first_day < enrolment.canteen.community.today(now):
         raise StartInPast()
     if last_day < first_day:
         raise PauseEndsBeforeStart()
@@ -481,7 +472,7 @@ def end_pause(pause_: DeliveryPause, person: Person, now: datetime | None = None
     now = now or utcnow()
     enrolment = pause_.enrolment
     _require(person, enrolment)
-    today = today_for(enrolment.canteen, now)
+    today = enrolment.canteen.community.today(now)
     if pause_.last_day < today:
         return
     if pause_.first_day >= today:
@@ -539,7 +530,7 @@ def stop(
 
 def _coming_meals(place: Canteen, now: datetime) -> list[MealDay]:
     """Published meals of place in the booking window whose cut-off has not passed."""
-    meals = canteen.open_meal_days(place, today_for(place, now), DELIVERY_DAYS)
+    meals = canteen.open_meal_days(place, place.community.today(now), DELIVERY_DAYS)
     return [meal_day for meal_day in meals if now < meal_day.cutoff_at]
 
 
@@ -676,7 +667,7 @@ def book_meal(meal_day: MealDay, now: datetime | None = None) -> dict[str, int]:
     it, so that deliveries come first."""
     now = now or utcnow()
     place = meal_day.service.canteen
-    if now >= meal_day.cutoff_at or meal_day.day >= today_for(place, now) + timedelta(
+    if now >= meal_day.cutoff_at or meal_day.day >= place.community.today(now) + timedelta(
         days=DELIVERY_DAYS
     ):
         return {"booked": 0, "full": 0, "withdrawn": 0}
@@ -906,7 +897,7 @@ def rounds_to_run(person: Person, now: datetime | None = None) -> list[Progress]
         .options(db.joinedload(MealDay.service).joinedload(MealService.canteen))
         .distinct()
     ).all()
-    today_meals = [m for m in meal_days if canteen.local_today(m, now) == m.day]
+    today_meals = [m for m in meal_days if m.service.canteen.community.today(now) == m.day]
     today_meals.sort(key=lambda m: (m.service.serving_start, m.id))
     rows = progress(today_meals)
     return [row for m in today_meals for row in rows[m.id] if row.round.grid_id in grids]
@@ -964,7 +955,7 @@ def mark(
             raise NotYourRound(round_.runner)
         if not may_run(person, round_):
             raise NotAllowed()
-    if canteen.local_today(drop.meal_day, now) != drop.meal_day.day:
+    if drop.meal_day.service.canteen.community.today(now) != drop.meal_day.day:
         raise NotToday()
     booking = drop.booking
     if drop.withdrawn or booking is None or booking.status == BookingStatus.CANCELLED:

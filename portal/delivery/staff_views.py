@@ -7,13 +7,12 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import format_date, get_locale
+from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -27,7 +26,7 @@ from portal.delivery import services as delivery
 from portal.delivery.models import EnrolmentStatus
 from portal.delivery.staff_forms import ApproveForm, DeclineForm, ResidentLookupForm
 from portal.web.converters import parse_day, parse_id
-from portal.web.htmx import render_page_or_fragment
+from portal.web.htmx import polled_page_or_fragment, redirect_to
 
 bp = Blueprint("delivery_staff", __name__, url_prefix="/delivery/staff")
 
@@ -62,7 +61,7 @@ def _index_page(place, form: ResidentLookupForm, status: int = 200):
         places=menus.managed_canteens(current_user),
         waiting=delivery.applications(place, EnrolmentStatus.APPLIED),
         active=delivery.applications(place, EnrolmentStatus.ACTIVE),
-        day=delivery.today_for(place),
+        day=place.community.today(),
         form=form,
     ), status
 
@@ -81,7 +80,7 @@ def apply_for(canteen_id: int):
     if form.validate_on_submit():
         resident = accounts.resident_by_code(form.code.data)
         if resident is not None and delivery.may_apply_for(current_user, resident):
-            return redirect(url_for("delivery.apply", resident_id=resident.id, step="meals"), 303)
+            return redirect_to(url_for("delivery.apply", resident_id=resident.id, step="meals"))
         form.code.errors.append(
             _(
                 "No resident you look after has the code %(code)s. Check the code on their card.",
@@ -107,7 +106,7 @@ def _first_day(enrolment, today: date) -> date:
 
 
 def _enrolment_page(enrolment, approve_form=None, decline_form=None, status: int = 200):
-    start = _first_day(enrolment, delivery.today_for(enrolment.canteen))
+    start = _first_day(enrolment, enrolment.canteen.community.today())
     return render_template(
         "delivery/staff/enrolment.html",
         enrolment=enrolment,
@@ -134,7 +133,7 @@ def _already_decided(enrolment):
         ),
         "error",
     )
-    return redirect(url_for(".enrolment", enrolment_id=enrolment.id), 303)
+    return redirect_to(url_for(".enrolment", enrolment_id=enrolment.id))
 
 
 @bp.post("/enrolments/<int:enrolment_id>/approve")
@@ -165,7 +164,7 @@ def approve(enrolment_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for(".index", canteen_id=enrolment.canteen_id), 303)
+            return redirect_to(url_for(".index", canteen_id=enrolment.canteen_id))
     return _enrolment_page(enrolment, approve_form=form, status=422)
 
 
@@ -189,7 +188,7 @@ def decline(enrolment_id: int):
                 ),
                 "success",
             )
-            return redirect(url_for(".index", canteen_id=enrolment.canteen_id), 303)
+            return redirect_to(url_for(".index", canteen_id=enrolment.canteen_id))
     return _enrolment_page(enrolment, decline_form=form, status=422)
 
 
@@ -198,7 +197,7 @@ def decline(enrolment_id: int):
 
 def _day_asked(place) -> date:
     """The day in ?day=, or today at place; a day that is not a date is said so and replaced."""
-    today = delivery.today_for(place)
+    today = place.community.today()
     asked = request.args.get("day", "")
     if not asked:
         return today
@@ -215,28 +214,22 @@ def rounds(canteen_id: int):
     place = _managed_canteen(canteen_id)
     day = _day_asked(place)
     meals = delivery.meals_of_day(place, day)
-    # Weak, so that Flask-Compress keeps it as it is: a compressed copy is the same progress.
-    version = f'W/"{delivery.progress_version(meals)}-{day}-{current_user.id}-{get_locale()}"'
-    if request.headers.get("If-None-Match") == version:
-        response = make_response("", 304)
-    else:
-        response = render_page_or_fragment(
-            "delivery/staff/rounds.html",
-            "delivery/staff/_progress.html",
-            "progress",
-            place=place,
-            day=day,
-            is_today=day == delivery.today_for(place),
-            day_before=day - timedelta(days=1),
-            day_after=day + timedelta(days=1),
-            meals=meals,
-            progress=delivery.progress(meals),
-            shortfall=delivery.shortfall(meals),
-        )
-    response.headers["ETag"] = version
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.update(("HX-Request", "HX-Target", "If-None-Match", "Cookie"))
-    return response
+    return polled_page_or_fragment(
+        f"{delivery.progress_version(meals)}-{day}",
+        "delivery/staff/rounds.html",
+        "delivery/staff/_progress.html",
+        "progress",
+        lambda: {
+            "place": place,
+            "day": day,
+            "is_today": day == place.community.today(),
+            "day_before": day - timedelta(days=1),
+            "day_after": day + timedelta(days=1),
+            "meals": meals,
+            "progress": delivery.progress(meals),
+            "shortfall": delivery.shortfall(meals),
+        },
+    )
 
 
 @bp.get("/meals/<int:meal_day_id>/sheet")

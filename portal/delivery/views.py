@@ -15,6 +15,7 @@ from portal.accounts.models import Role
 from portal.canteen.labels import MEAL_KINDS
 from portal.delivery import forms, labels
 from portal.delivery import services as deliveries
+from portal.web.htmx import redirect_to
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
 
@@ -68,14 +69,14 @@ def _on_behalf(resident) -> bool:
 
 
 def _to_overview(resident):
-    return redirect(url_for(".overview", resident_id=resident.id), 303)
+    return redirect_to(url_for(".overview", resident_id=resident.id))
 
 
 @bp.get("/residents/<int:resident_id>")
 @roles_required(*WHO)
 def overview(resident_id: int):
     resident = _resident(resident_id)
-    local_today = deliveries.today_for_resident(resident)
+    local_today = resident.today()
     reason, place = deliveries.eligibility(resident, local_today)
     enrolments = deliveries.enrolments_of(resident)
     covered = {kind for enrolment in enrolments if enrolment.is_open for kind in enrolment.meals}
@@ -98,7 +99,7 @@ def _applying(resident_id: int):
     """The resident and their canteen; someone who cannot apply is sent to the overview, which
     says why."""
     resident = _resident(resident_id)
-    reason, place = deliveries.eligibility(resident, deliveries.today_for_resident(resident))
+    reason, place = deliveries.eligibility(resident, resident.today())
     if reason:
         abort(_to_overview(resident))
     return resident, place
@@ -125,7 +126,7 @@ def _step_form(step: str, resident, place, draft: dict, **kwargs):
     if step == "days":
         return forms.DaysForm(saved, **kwargs)
     if step == "start":
-        return forms.StartForm(deliveries.today_for(place), saved, **kwargs)
+        return forms.StartForm(place.community.today(), saved, **kwargs)
     if step == "address":
         return forms.AddressForm(resident.building.has_lift, saved, **kwargs)
     if step == "diet":
@@ -173,8 +174,8 @@ def apply(resident_id: int, step: str):
         _keep(resident, {**draft, step: form.answer()})
         following = STEPS.index(step) + 1
         if request.args.get("change") or following == len(STEPS):
-            return redirect(url_for(".check", resident_id=resident.id), 303)
-        return redirect(url_for(".apply", resident_id=resident.id, step=STEPS[following]), 303)
+            return redirect_to(url_for(".check", resident_id=resident.id))
+        return redirect_to(url_for(".apply", resident_id=resident.id, step=STEPS[following]))
     return _step_page(step, resident, place, form)
 
 
@@ -222,7 +223,7 @@ def check(resident_id: int):
     missing = _first_missing(draft, len(STEPS))
     if missing and request.method == "POST" and "applied" in draft:
         # Sent twice: the first one was recorded, and the answers were cleared.
-        return redirect(_applied_url(resident, draft["applied"]), 303)
+        return redirect_to(_applied_url(resident, draft["applied"]))
     if missing:
         return redirect(url_for(".apply", resident_id=resident.id, step=missing))
     if request.method == "POST":
@@ -252,7 +253,7 @@ def _send(resident, place, draft: dict):
         form[form.question].errors = [message]
         return _step_page(step, resident, place, form, status=409)
     _keep(resident, {"applied": enrolment.id})
-    return redirect(_applied_url(resident, enrolment.id), 303)
+    return redirect_to(_applied_url(resident, enrolment.id))
 
 
 def _applied_url(resident, enrolment_id: int) -> str:

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from portal.community.models import Grid
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.help.models import Feedback, HelpEvent, HelpRequest
 
@@ -50,7 +51,7 @@ def _bounds(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
 
 
 def summary(
-    start: date, end: date, by: str = "grid", zone: str = "Asia/Shanghai", community_id=None
+    start: date, end: date, by: str = "grid", zone: str = DEFAULT_TIMEZONE, community_id=None
 ) -> list[Row]:
     """One row per grid (or per category) for requests created from start to end (local days)."""
     first, last = _bounds(start, end, zone)

@@ -659,13 +659,16 @@ def _queue_state(person: Person, now: datetime, timers: Timers | None) -> tuple[
     return f"{count}-{latest.isoformat() if latest else 0}", bool(due)
 
 
-def queue_version(person: Person, now: datetime | None = None, timers: Timers | None = None) -> str:
-    """A cheap fingerprint of person's queue: it changes whenever any request in it changes.
+def queue_version(person: Person) -> str:
+    """A cheap fingerprint of person's queue: it changes whenever any request in it changes."""
+    return _queue_state(person, utcnow(), None)[0]
 
-    With timers, first applies those that are due in the queue's scope; the query that computes
-    the fingerprint also finds out whether any is, so an unchanged queue costs one query.
-    """
-    now = now or utcnow()
+
+def escalate_queue(person: Person, now: datetime, timers: Timers) -> str:
+    """The step every reading of a queue takes first: apply the timers that are due in person's
+    queue (escalate, close), as `portal escalate` does for everyone, and return the queue's
+    fingerprint afterwards. The query that computes the fingerprint also finds whether any timer
+    is due, so a queue with nothing due costs one query."""
     version, due = _queue_state(person, now, timers)
     if due:
         escalate_overdue(now, timers, **scope_of(person))

@@ -8,12 +8,10 @@ from flask import (
     current_app,
     flash,
     make_response,
-    redirect,
     render_template,
     request,
     url_for,
 )
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -36,8 +34,7 @@ from portal.help.forms import (
 from portal.help.models import RESIDENT_CATEGORIES, URGENT_CATEGORIES
 from portal.model_base import utcnow
 from portal.web.converters import parse_id
-from portal.web.htmx import render_page_or_fragment
-from portal.web.templating import today
+from portal.web.htmx import polled_page_or_fragment, redirect_to
 
 bp = Blueprint("help", __name__, url_prefix="/help")
 
@@ -104,8 +101,8 @@ def ask():
         abort(400)
     except (help.TooManyRequests, help.NoGrid) as refused:
         flash(_refusal(refused), "error")
-        return redirect(url_for("help.mine", resident_id=resident.id), 303)
-    return redirect(url_for("help.sent", request_id=found.id), 303)
+        return redirect_to(url_for("help.mine", resident_id=resident.id))
+    return redirect_to(url_for("help.sent", request_id=found.id))
 
 
 @bp.get("/requests/<int:request_id>/sent")
@@ -128,7 +125,7 @@ def resident_note(request_id: int):
             flash(_("This request is closed, so no more notes can be added."), "error")
         else:
             flash(_("Your note has been added. Your grid worker can read it now."), "success")
-        return redirect(url_for("help.mine", resident_id=found.resident_id), 303)
+        return redirect_to(url_for("help.mine", resident_id=found.resident_id))
     worker = help.first_worker(found)
     return _sent_page(found, worker, form)
 
@@ -156,7 +153,7 @@ def confirm(request_id: int):
             else _("We have told your grid worker it is not fixed. They will contact you again."),
             "success",
         )
-    return redirect(url_for("help.mine", resident_id=found.resident_id), 303)
+    return redirect_to(url_for("help.mine", resident_id=found.resident_id))
 
 
 @bp.get("/residents/<int:resident_id>/requests")
@@ -174,24 +171,14 @@ def mine(resident_id: int):
 @roles_required(*QUEUE_ROLES)
 def queue():
     now = utcnow()
-    # Weak, so that Flask-Compress keeps it as it is: a compressed copy is the same list.
-    version = (
-        f'W/"{help.queue_version(current_user, now, _timers())}-{current_user.id}-{get_locale()}"'
+    version = help.escalate_queue(current_user, now, _timers())
+    return polled_page_or_fragment(
+        version,
+        "help/queue.html",
+        "help/_queue.html",
+        "queue",
+        lambda: {"requests": help.queue(current_user), "now": now},
     )
-    if request.headers.get("If-None-Match") == version:
-        response = make_response("", 304)
-    else:
-        response = render_page_or_fragment(
-            "help/queue.html",
-            "help/_queue.html",
-            "queue",
-            requests=help.queue(current_user),
-            now=now,
-        )
-    response.headers["ETag"] = version
-    response.headers["Cache-Control"] = "no-store"
-    response.vary.update(("HX-Request", "HX-Target", "If-None-Match", "Cookie"))
-    return response
 
 
 def _worker_request(request_id: int):
@@ -257,7 +244,7 @@ def _act(request_id: int, action, success: str):
         flash(_("Only the person who took the request can do this."), "error")
     else:
         flash(success, "success")
-    return redirect(url_for("help.detail", request_id=request_id), 303)
+    return redirect_to(url_for("help.detail", request_id=request_id))
 
 
 @bp.post("/requests/<int:request_id>/take")
@@ -266,7 +253,7 @@ def take(request_id: int):
     found = _worker_request(request_id)
     if not help.may_take(current_user, found):
         flash(_("Volunteers can take errands and company requests only."), "error")
-        return redirect(url_for("help.detail", request_id=request_id), 303)
+        return redirect_to(url_for("help.detail", request_id=request_id))
     return _act(request_id, lambda r: help.take(r, current_user), _("You have taken this request."))
 
 
@@ -349,7 +336,7 @@ def _report():
     form = ReportForm(request.args)
     rows = []
     if form.validate():
-        end = form.end.data or today()
+        end = form.end.data or current_user.today()
         start = form.start.data or end - timedelta(days=29)
         rows = reports.summary(
             start,

@@ -25,7 +25,8 @@ from portal.accounts.services import token_hash
 from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import canteen_of
-from portal.community.models import Building, Community, Grid, Partner, StreetOffice
+from portal.community.models import Building, Community, Grid, Partner, StreetOffice, today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.delivery import services as delivery
 from portal.delivery.models import DeliveryEnrolment, EnrolmentStatus
 from portal.extensions import db
@@ -140,7 +141,7 @@ class _Builder:
 
 def build_demo(today: date | None = None) -> list[str]:
     """Create whatever part of the demo community is missing; return lines describing the accounts."""
-    today = today or datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    today = today or today_in(DEFAULT_TIMEZONE)
     b = _Builder()
     street = b.one(StreetOffice, defaults={"hotline": STREET[1]}, name=STREET[0])
     communities, grids, buildings = [], [], []

@@ -2,6 +2,7 @@
 page that says so when the database cannot be reached."""
 
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from flask import Flask, current_app, g, request
 from flask_babel import get_locale
@@ -12,7 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import aliased
 
 from portal.accounts.models import FamilyLink, Kiosk, LinkStatus, Person, Role, RoleGrant
-from portal.community.models import Building, Community, Grid
+from portal.community.models import Building, Community, Grid, today_in
 from portal.config import COLOUR_SCHEMES, LANGUAGES
 from portal.extensions import db
 from portal.notifications.services import unread_count
@@ -110,12 +111,24 @@ def _shell_context() -> dict:
     return shell_context(person, lambda: help_contacts(person, g.get("kiosk")))
 
 
+def reader_today(person: Person | None, kiosk: Kiosk | None) -> date:
+    """Today where the reader is: the kiosk's community, the person's, else the portal's zone."""
+    if kiosk is not None:
+        return kiosk.community.today()
+    if person is not None:
+        return person.today()
+    return today_in(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+
+
 def shell_context(person: Person | None, contacts) -> dict:
     """What base.html needs, for person (None when signed out); contacts gives the numbers they
     may call. The help strip's numbers and the unread count are functions, so that a fragment
     for htmx, which draws neither, reads neither from the database."""
     locale = str(get_locale())
+    today = reader_today(person, g.get("kiosk"))
     return {
+        "today": today,
+        "tomorrow": today + timedelta(days=1),
         "elder_layout": g.get("kiosk") is not None
         or (person is not None and person.has_role(Role.RESIDENT)),
         "prefs": i18n.display_prefs(),

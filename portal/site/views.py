@@ -17,7 +17,6 @@ from portal.health import database_answers
 from portal.web import i18n
 from portal.web.forms import safe_next
 from portal.web.htmx import redirect_to
-from portal.web.templating import today
 
 bp = Blueprint("site", __name__)
 
@@ -65,7 +64,7 @@ def family_home():
 def resident_home():
     links = accounts.links_of_resident(current_user)
     place = canteen.canteen_of(current_user)
-    todays_meals = canteen.open_meal_days(place, today(), days=1) if place else []
+    todays_meals = canteen.open_meal_days(place, place.community.today(), days=1) if place else []
     return render_template(
         "site/resident_home.html",
         links=links,
@@ -79,7 +78,7 @@ def _activities_today_and_tomorrow(resident) -> dict:
     """{day: activities not cancelled} for today and tomorrow in the resident's community."""
     if resident.community is None:
         return {}
-    first = activity_calendar.today_in(resident.community)
+    first = resident.community.today()
     days = activity_calendar.events_by_day(resident.community, first, first + timedelta(days=1))
     return {day: [e for e in events if e.cancelled_at is None] for day, events in days.items()}
 

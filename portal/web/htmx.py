@@ -1,6 +1,8 @@
 """The one place that knows about htmx: page or fragment, and redirects that htmx follows."""
 
-from flask import Flask, make_response, redirect, render_template
+from flask import Flask, make_response, redirect, render_template, request
+from flask_babel import get_locale
+from flask_login import current_user
 from htmx_flask import Htmx
 from htmx_flask import request as htmx_request
 
@@ -24,6 +26,22 @@ def render_page_or_fragment(page: str, fragment: str, target: str, **context):
     wants_fragment = is_htmx() and htmx_request.htmx.target == target
     response = make_response(render_template(fragment if wants_fragment else page, **context))
     response.vary.update(("HX-Request", "HX-Target"))
+    return response
+
+
+def polled_page_or_fragment(version: str, page: str, fragment: str, target: str, context):
+    """A page that htmx polls: 304 with no body while the reader's copy, named by an ETag built
+    from version, the reader and their language, is still current; else as
+    render_page_or_fragment, with what context() returns, called only when the page is drawn."""
+    # Weak, so that Flask-Compress keeps it as it is: a compressed copy holds the same.
+    etag = f'W/"{version}-{current_user.get_id()}-{get_locale()}"'
+    if request.headers.get("If-None-Match") == etag:
+        response = make_response("", 304)
+    else:
+        response = render_page_or_fragment(page, fragment, target, **context())
+    response.headers["ETag"] = etag
+    response.headers["Cache-Control"] = "no-store"
+    response.vary.update(("HX-Request", "HX-Target", "If-None-Match", "Cookie"))
     return response
 
 

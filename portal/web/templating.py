@@ -12,21 +12,11 @@ from flask_babel import (
     format_percent,
     format_timedelta,
     get_locale,
-    get_timezone,
     get_translations,
 )
 from markupsafe import Markup
 
 from portal.model_base import utcnow
-
-
-def today() -> date:
-    """Today's date in the configured time zone."""
-    return datetime.now(get_timezone()).date()
-
-
-def tomorrow() -> date:
-    return today() + timedelta(days=1)
 
 
 def short_date(day: date) -> str:
@@ -77,7 +67,7 @@ def warm_up(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(today=today, tomorrow=tomorrow, icon=icon)
+    app.jinja_env.globals.update(icon=icon)
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["waited"] = waited
     app.jinja_env.filters["minutes"] = minutes

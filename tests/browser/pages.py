@@ -141,7 +141,7 @@ def _booked_today(live: LiveServer) -> str:
     with live.app.app_context():
         staff = db.session.scalar(select(Person).filter_by(phone=CANTEEN_STAFF))
         place = db.session.scalar(select(Canteen).filter_by(community_id=staff.community_id))
-        today = canteen.today_at(place)
+        today = place.community.today()
         early = datetime.combine(today, time(6), tzinfo=ZoneInfo(place.community.timezone))
         lunch = canteen.open_meal_days(place, today, days=1)[0]
         residents = db.session.scalars(

@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from portal.accounts.models import Person, Role
 from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
+from portal.community.models import today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
-from portal.web.templating import today
 from tests.helpers import PIN
 
 pytestmark = pytest.mark.concurrency
@@ -91,7 +92,10 @@ def _lunch(world, capacity: int, portions: int | None = None) -> MealDay:
         capacity=capacity,
     )
     meal_day = MealDay(
-        service=service, day=today() + timedelta(days=1), published=True, capacity=capacity
+        service=service,
+        day=today_in(DEFAULT_TIMEZONE) + timedelta(days=1),
+        published=True,
+        capacity=capacity,
     )
     pork = Dish(meal_day=meal_day, name_zh_hans="红烧肉", name_en="Braised pork", price_fen=1500)
     fish = Dish(

@@ -228,8 +228,8 @@ def test_counter_marks_served_and_no_show_and_audits(world, lunch):
 
 def test_today_at_the_canteen_is_the_date_in_its_community(lunch):
     place = lunch.service.canteen
-    assert canteen.today_at(place, now=datetime(2026, 3, 1, 15, 59)) == date(2026, 3, 1)
-    assert canteen.today_at(place, now=datetime(2026, 3, 1, 16, 0)) == DAY
+    assert place.community.today(datetime(2026, 3, 1, 15, 59)) == date(2026, 3, 1)
+    assert place.community.today(datetime(2026, 3, 1, 16, 0)) == DAY
 
 
 def _dinner(lunch) -> MealDay:

@@ -10,11 +10,11 @@ from portal.accounts.models import Role
 from portal.activities import schedule, services
 from portal.activities.models import Event, SignUp, Venue
 from portal.audit.models import AuditEntry
-from portal.community.models import Community
+from portal.community.models import Community, today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.models import Notification
-from portal.web.templating import today
 from tests.helpers import html, text_of
 
 
@@ -41,7 +41,7 @@ def room(world):
 @pytest.fixture
 def next_week(app):
     with app.test_request_context():
-        return today() + timedelta(days=7)
+        return today_in(DEFAULT_TIMEZONE) + timedelta(days=7)
 
 
 def _form(room, day, **more) -> dict:
@@ -372,7 +372,7 @@ def test_attendance_per_month(client, world, organiser, room):
     event, signup = _today_event(world, organiser, room)
     services.check_in(signup, organiser, organiser=True)
     with client.application.test_request_context():
-        year = today().year
+        year = today_in(DEFAULT_TIMEZONE).year
     response = client.get(f"/activities/organise/{room.community_id}/attendance?year={year}")
     rows = html(response).select(".attendance-table tbody tr")
     assert len(rows) == 1 and [td.get_text() for td in rows[0].select("td")] == ["1", "1"]

@@ -11,11 +11,10 @@ from PIL import Image
 
 from portal.accounts.models import Role
 from portal.canteen import photos
-from portal.delivery import staff_views as delivery_views
 from portal.extensions import db
 from portal.help import services as help
-from portal.help import views as help_views
 from portal.web import assets
+from portal.web import htmx as web_htmx
 from tests.views.test_delivery_staff import canteen_with_meals
 
 BROTLI = {"Accept-Encoding": "gzip, deflate, br"}
@@ -45,16 +44,16 @@ def test_photos_are_sent_as_they_are_and_do_not_vary_with_the_session(client, pe
     assert response.headers["ETag"] == f'"{photo.digest}"' and "Cookie" not in vary(response)
 
 
-def renders(monkeypatch, module) -> list[str]:
-    """Count how often module's view renders its page or fragment."""
+def renders(monkeypatch) -> list[str]:
+    """Count how often a polled page is drawn, page or fragment."""
     calls = []
-    render = module.render_page_or_fragment
+    render = web_htmx.render_page_or_fragment
 
     def counting(*args, **kwargs):
         calls.append(args[0])
         return render(*args, **kwargs)
 
-    monkeypatch.setattr(module, "render_page_or_fragment", counting)
+    monkeypatch.setattr(web_htmx, "render_page_or_fragment", counting)
     return calls
 
 
@@ -63,7 +62,7 @@ def test_an_unchanged_compressed_queue_poll_is_a_304_from_the_view(
 ):
     help.raise_request(people.resident, "repair", people.resident)
     sign_in.password(people.worker)
-    calls = renders(monkeypatch, help_views)
+    calls = renders(monkeypatch)
     fragment = htmx("get", "/help/queue", target="queue", headers=BROTLI)
     assert fragment.headers["Content-Encoding"] == "br" and len(calls) == 1
     assert {"HX-Request", "HX-Target", "Accept-Encoding"} <= vary(fragment)
@@ -82,7 +81,7 @@ def test_an_unchanged_compressed_rounds_poll_is_a_304_from_the_view(
 ):
     place = canteen_with_meals(world)
     sign_in.password(world.person(Role.CANTEEN_STAFF, name="张师傅"))
-    calls = renders(monkeypatch, delivery_views)
+    calls = renders(monkeypatch)
     url = f"/delivery/staff/canteens/{place.id}/rounds"
     etag = htmx("get", url, target="progress", headers=BROTLI).headers["ETag"]
     unchanged = htmx("get", url, target="progress", headers={**BROTLI, "If-None-Match": etag})

@@ -26,7 +26,7 @@ def place(world) -> Canteen:
     place = Canteen(community=world.community, name="幸福食堂", phone="0871-1234")
     db.session.add(place)
     db.session.flush()
-    day = canteen.today_at(place)
+    day = place.community.today()
     for kind, start, cutoff, dishes in (
         (
             "lunch",
@@ -63,7 +63,7 @@ def _dish(place, name: str) -> Dish:
 def _early_morning(place) -> datetime:
     """06:00 today at the canteen, as naive UTC: every meal of the day can still be booked."""
     zone = ZoneInfo(place.community.timezone)
-    local = datetime.combine(canteen.today_at(place), time(6), tzinfo=zone)
+    local = datetime.combine(place.community.today(), time(6), tzinfo=zone)
     return local.astimezone(UTC).replace(tzinfo=None)
 
 
@@ -141,7 +141,7 @@ def test_kitchen_lists_diet_notes_with_dish_and_way_of_eating(client, world, sig
 
 def test_kitchen_moves_between_days_and_says_when_there_are_no_meals(client, sign_in, place, staff):
     sign_in.password(staff)
-    today = canteen.today_at(place)
+    today = place.community.today()
     page = html(client.get(f"/canteen/staff/{place.id}/kitchen"))
     nav = [a["href"] for a in page.select(".day-nav a")]
     assert nav == [
@@ -171,7 +171,7 @@ def test_kitchen_csv_opens_in_excel_with_chinese_names(client, world, sign_in, p
     _book(place, world.person(Role.RESIDENT), "Fish", "delivery")
     sign_in.password(staff)
     client.set_cookie("linli_lang", "zh_Hans")
-    today = canteen.today_at(place)
+    today = place.community.today()
     response = client.get(f"/canteen/staff/{place.id}/kitchen.csv", query_string={"day": today})
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -324,7 +324,7 @@ def test_served_without_javascript_goes_back_to_the_same_search(
     )
     assert response.status_code == 303
     assert response.headers["Location"] == (
-        f"/canteen/staff/{place.id}/counter?day={canteen.today_at(place)}&q=%E7%8E%8B"
+        f"/canteen/staff/{place.id}/counter?day={place.community.today()}&q=%E7%8E%8B"
     )
     page = html(client.get(response.headers["Location"]))
     assert f"Served: 王桂兰, {wang.reference}" in page.select_one("#status").get_text()

@@ -12,9 +12,9 @@ from portal.audit.models import AuditEntry
 from portal.canteen import menus
 from portal.canteen import services as canteen
 from portal.canteen.models import Canteen, Dish, DishPhoto, MealDay, MealService
-from portal.community.models import Community
+from portal.community.models import Community, today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
-from portal.web.templating import today
 from tests.helpers import html, text_of
 
 
@@ -51,7 +51,7 @@ def staff(world, sign_in):
 @pytest.fixture
 def tomorrow(app):
     with app.test_request_context():
-        return today() + timedelta(days=1)
+        return today_in(DEFAULT_TIMEZONE) + timedelta(days=1)
 
 
 def _meal_url(place, day) -> str:

@@ -6,8 +6,9 @@ from sqlalchemy import func, select
 from portal.accounts.models import Role
 from portal.accounts.services import decide_link, request_link
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.community.models import today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
-from portal.web.templating import today
 from tests.helpers import html, text_of
 
 
@@ -20,7 +21,7 @@ def english(client):
 def menu(app, world):
     """Tomorrow's lunch at the community canteen, published, with two dishes."""
     with app.test_request_context():
-        tomorrow = today() + timedelta(days=1)
+        tomorrow = today_in(DEFAULT_TIMEZONE) + timedelta(days=1)
     place = Canteen(
         community=world.community, name="幸福食堂", phone="0871-1234", senior_discount_percent=20
     )

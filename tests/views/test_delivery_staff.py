@@ -32,7 +32,7 @@ def canteen_with_meals(world, lunch_capacity: int = 80) -> Canteen:
     place = Canteen(community=world.community, name="幸福食堂", phone="0871-1234")
     db.session.add(place)
     db.session.flush()
-    today = canteen.today_at(place)
+    today = place.community.today()
     for kind, start, cutoff, capacity, dishes in (
         ("lunch", time(11), time(9, 30), lunch_capacity, [("红烧肉", "Braised pork")]),
         ("dinner", time(17), time(15), 80, [("牛肉面", "Beef noodles")]),
@@ -58,7 +58,7 @@ def canteen_with_meals(world, lunch_capacity: int = 80) -> Canteen:
 def early_morning(place) -> datetime:
     """06:00 today at the canteen, as naive UTC: every meal of the day can still be booked."""
     local = datetime.combine(
-        canteen.today_at(place), time(6), tzinfo=ZoneInfo(place.community.timezone)
+        place.community.today(), time(6), tzinfo=ZoneInfo(place.community.timezone)
     )
     return local.astimezone(UTC).replace(tzinfo=None)
 
@@ -82,7 +82,7 @@ def application(place, resident, applicant=None, now=None, **changes) -> Deliver
     """resident's application for lunch every day from today, as applicant (the resident)."""
     now = now or early_morning(place)
     enrolment, _created = delivery.apply(
-        resident, applicant or resident, answers(canteen.today_at(place, now), **changes), now=now
+        resident, applicant or resident, answers(place.community.today(now), **changes), now=now
     )
     return enrolment
 
@@ -91,11 +91,11 @@ def enrol(place, resident, staff, **changes) -> DeliveryEnrolment:
     """An approved enrolment from today, whose deliveries of today and tomorrow are booked."""
     now = early_morning(place)
     enrolment = application(place, resident, now=now, **changes)
-    return delivery.approve(enrolment, staff, canteen.today_at(place, now), now=now)
+    return delivery.approve(enrolment, staff, place.community.today(now), now=now)
 
 
 def meals_today(place) -> dict[str, MealDay]:
-    return {m.service.kind: m for m in delivery.meals_of_day(place, canteen.today_at(place))}
+    return {m.service.kind: m for m in delivery.meals_of_day(place, place.community.today())}
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_index_lists_waiting_applications_oldest_first_and_active_ones_with_paus
     oldest = application(place, first)
     application(place, people.resident, applicant=people.family, dinner=True, weekdays=[0, 2, 4])
     active = enrol(place, world.person(Role.RESIDENT, name="孙秀英"), staff)
-    today = canteen.today_at(place)
+    today = place.community.today()
     assert today == date(2026, 6, 15)
     delivery.pause(active, staff, today + timedelta(days=3), today + timedelta(days=5))
     sign_in.password(staff)
@@ -274,11 +274,11 @@ def test_the_start_offered_is_tomorrow_once_the_asked_day_has_passed(
     client, people, sign_in, place, staff
 ):
     enrolment = application(place, people.resident)
-    enrolment.start_day = canteen.today_at(place) - timedelta(days=2)
+    enrolment.start_day = place.community.today() - timedelta(days=2)
     db.session.commit()
     sign_in.password(staff)
     page = html(client.get(f"/delivery/staff/enrolments/{enrolment.id}"))
-    tomorrow = canteen.today_at(place) + timedelta(days=1)
+    tomorrow = place.community.today() + timedelta(days=1)
     assert page.select_one("input#start_day")["value"] == tomorrow.isoformat()
 
 
@@ -294,7 +294,7 @@ def test_price_tier_says_the_senior_discount(client, world, sign_in, place, staf
 
 def test_approve_activates_and_tells_the_resident_and_family(client, people, sign_in, place, staff):
     enrolment = application(place, people.resident)
-    start = canteen.today_at(place) + timedelta(days=1)
+    start = place.community.today() + timedelta(days=1)
     sign_in.password(staff)
     response = client.post(
         f"/delivery/staff/enrolments/{enrolment.id}/approve",
@@ -325,7 +325,7 @@ def test_approve_refuses_a_start_in_the_past_or_too_far(
 ):
     enrolment = application(place, people.resident)
     sign_in.password(staff)
-    start = canteen.today_at(place) + timedelta(days=days)
+    start = place.community.today() + timedelta(days=days)
     response = client.post(
         f"/delivery/staff/enrolments/{enrolment.id}/approve", data={"start_day": start.isoformat()}
     )
@@ -394,7 +394,7 @@ def test_deciding_twice_is_refused_with_a_message(client, people, sign_in, place
     delivery.decline(enrolment, staff, "no_places", now=early_morning(place))
     sign_in.password(staff)
     for action, data in (
-        ("approve", {"start_day": canteen.today_at(place).isoformat()}),
+        ("approve", {"start_day": place.community.today().isoformat()}),
         ("decline", {"reason": "other"}),
     ):
         response = client.post(f"/delivery/staff/enrolments/{enrolment.id}/{action}", data=data)
@@ -510,13 +510,13 @@ def test_a_malformed_day_shows_today_with_a_message(client, sign_in, place, staf
     assert "“31-02-2026” is not a date like 2026-03-01, so today is shown." in (
         page.select_one("#status").get_text()
     )
-    assert page.select_one(".lead").get_text().endswith(canteen.today_at(place).strftime("%Y"))
+    assert page.select_one(".lead").get_text().endswith(place.community.today().strftime("%Y"))
     assert "Today" in page.select_one(".lead").get_text()
 
 
 def test_another_day_is_shown_when_asked(client, people, sign_in, place, staff):
     enrol(place, people.resident, staff)
-    tomorrow = canteen.today_at(place) + timedelta(days=1)
+    tomorrow = place.community.today() + timedelta(days=1)
     sign_in.password(staff)
     page = html(client.get(f"/delivery/staff/canteens/{place.id}/rounds?day={tomorrow}"))
     assert "Today" not in page.select_one(".lead").get_text()
@@ -645,13 +645,13 @@ def test_kitchen_sheet_warns_of_deliveries_not_booked(client, world, people, sig
     warning = page.select_one(".kitchen-shortfall")
     assert "2 deliveries could not be booked because the meal is full." in warning.get_text()
     assert warning.select_one("a")["href"] == (
-        f"/delivery/staff/canteens/{place.id}/rounds?day={canteen.today_at(place)}"
+        f"/delivery/staff/canteens/{place.id}/rounds?day={place.community.today()}"
     )
 
 
 def test_pauses_show_on_the_enrolment_page(client, people, sign_in, place, staff):
     enrolment = enrol(place, people.resident, staff)
-    today = canteen.today_at(place)
+    today = place.community.today()
     delivery.pause(enrolment, staff, today + timedelta(days=2), today + timedelta(days=4))
     assert db.session.scalar(select(DeliveryPause.id))
     sign_in.password(staff)

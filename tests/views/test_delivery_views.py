@@ -60,7 +60,7 @@ def staff(world, place):
 
 
 def _today(place) -> date:
-    return deliveries.today_for(place)
+    return place.community.today()
 
 
 def _url(resident, step: str) -> str:

@@ -14,7 +14,6 @@ from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import Role
 from portal.accounts.services import enrol_kiosk, request_link
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
-from portal.canteen.services import today_at
 from portal.extensions import db
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -34,7 +33,9 @@ def _canteen_booked_today(world, resident) -> Canteen:
     )
     db.session.add_all([place, service])
     db.session.flush()
-    meal_day = MealDay(service=service, day=today_at(place), published=True, capacity=80, booked=1)
+    meal_day = MealDay(
+        service=service, day=place.community.today(), published=True, capacity=80, booked=1
+    )
     dish = Dish(meal_day=meal_day, name_zh_hans="红烧肉", price_fen=1500, booked=1)
     resident.diet_notes = "不吃辣"
     db.session.add_all([meal_day, dish])
@@ -155,7 +156,7 @@ def _delivery_pages(world, place, resident, staff) -> dict[str, list[str]]:
     lunch has a round: the delivery pages of the resident, the staff and the volunteer."""
     from portal.delivery import services as delivery
 
-    day = today_at(place)
+    day = place.community.today()
     zone = ZoneInfo(place.community.timezone)
     morning = datetime.combine(day, time(6), tzinfo=zone).astimezone(UTC).replace(tzinfo=None)
     neighbour = world.person(Role.RESIDENT, name="李秀兰", unit="2单元", room="502")
