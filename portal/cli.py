@@ -114,7 +114,7 @@ def daily_command():
     delivery enrolments become the coming meals' delivery bookings. A copy started while one
     runs, on any host, does nothing."""
     from portal.activities.schedule import extend_series
-    from portal.delivery.services import book_deliveries
+    from portal.delivery.bookings import book_deliveries
     from portal.jobs import AlreadyRunning, run_alone
 
     try:

@@ -40,6 +40,7 @@ from portal.canteen.models import (
 )
 from portal.canteen.models import Canteen as CanteenModel
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
+from portal.delivery.bookings import DELIVERY_DAYS
 from portal.delivery.models import (
     Delivery,
     DeliveryEnrolment,
@@ -47,7 +48,7 @@ from portal.delivery.models import (
     DeliveryRound,
     EnrolmentStatus,
 )
-from portal.delivery.services import DECLINE_REASONS, DELIVERY_DAYS
+from portal.delivery.services import DECLINE_REASONS
 from portal.extensions import db
 from portal.help.models import (
     OPEN_STATUSES,

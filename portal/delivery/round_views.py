@@ -11,6 +11,7 @@ from flask_login import current_user
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.canteen import menus
+from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
 from portal.delivery.models import Outcome
 from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
@@ -23,14 +24,14 @@ REFUSAL_STATUS = {
     delivery.NotYourRound: 409,
     delivery.NotToday: 409,
     delivery.Withdrawn: 409,
-    delivery.UnknownOutcome: 400,
+    delivery_rounds.UnknownOutcome: 400,
 }
 
 
 def _round(round_id: int):
     """The round, if the signed-in person serves its grid, runs it or manages its canteen; 404 or
     403 otherwise, so that nobody else learns whom it feeds."""
-    found = delivery.get_round(round_id) or abort(404)
+    found = delivery_rounds.get_round(round_id) or abort(404)
     if not (
         found.runner_id == current_user.id
         or delivery.may_run(current_user, found)
@@ -42,12 +43,12 @@ def _round(round_id: int):
 
 def _round_page(round_) -> dict:
     """What the phone view of round_ shows: its drops by building and floor, and how it stands."""
-    drops = delivery.drops_of(round_.meal_day, [round_.id])
+    drops = delivery_rounds.drops_of(round_.meal_day, [round_.id])
     outcomes = Counter(drop.outcome for drop in drops)
     return {
         "round": round_,
-        "groups": delivery.sheet(drops),
-        "tally": delivery.Progress(
+        "groups": delivery_rounds.sheet(drops),
+        "tally": delivery_rounds.Progress(
             round_,
             len(drops),
             outcomes[Outcome.DELIVERED],
@@ -70,7 +71,9 @@ def _runs_it(runner) -> str:
 @bp.get("/rounds/")
 @roles_required(*RUNNERS)
 def index():
-    return render_template("delivery/rounds/index.html", rows=delivery.rounds_to_run(current_user))
+    return render_template(
+        "delivery/rounds/index.html", rows=delivery_rounds.rounds_to_run(current_user)
+    )
 
 
 @bp.get("/rounds/<int:round_id>")
@@ -84,7 +87,7 @@ def show(round_id: int):
 def take(round_id: int):
     found = _round(round_id)
     try:
-        delivery.take_round(found, current_user)
+        delivery_rounds.take_round(found, current_user)
     except delivery.NotAllowed:
         flash(_("Only volunteers and grid workers of this grid can deliver this round."), "error")
     except delivery.NotYourRound as error:
@@ -99,7 +102,7 @@ def take(round_id: int):
 def release(round_id: int):
     found = _round(round_id)
     try:
-        delivery.release_round(found, current_user)
+        delivery_rounds.release_round(found, current_user)
     except delivery.NotYourRound as error:
         flash(_runs_it(error.runner), "error")
     else:
@@ -137,11 +140,11 @@ def _refusal(error: delivery.DeliveryError, drop) -> str:
 @bp.post("/drops/<int:drop_id>/mark")
 @roles_required(*RUNNERS)
 def mark(drop_id: int):
-    drop = delivery.get_drop(drop_id) or abort(404)
+    drop = delivery_rounds.get_drop(drop_id) or abort(404)
     round_ = _round(drop.round_id)
     note = request.form.get("note", "")
     try:
-        delivery.mark(drop, current_user, request.form.get("outcome", ""), note)
+        delivery_rounds.mark(drop, current_user, request.form.get("outcome", ""), note)
     except delivery.NotAllowed:
         abort(403)
     except delivery.DeliveryError as error:

@@ -5,7 +5,8 @@ welfare check the drop whose unanswered door raised it."""
 from flask import Flask, render_template
 
 from portal.canteen import seams as canteen
-from portal.delivery import services as deliveries
+from portal.delivery import bookings as delivery_bookings
+from portal.delivery import rounds as delivery_rounds
 from portal.help import sources
 from portal.help.models import Source
 
@@ -17,11 +18,11 @@ def init_app(app: Flask) -> None:
 
 
 def _book_meal(meal_day, now=None) -> None:
-    deliveries.book_meal(meal_day, now)
+    delivery_bookings.book_meal(meal_day, now)
 
 
 def _kitchen_shortfall(meal_days: list) -> str:
-    shortfall = deliveries.shortfall(meal_days)
+    shortfall = delivery_rounds.shortfall(meal_days)
     if not shortfall:
         return ""
     first = meal_days[0]
@@ -34,5 +35,5 @@ def _kitchen_shortfall(meal_days: list) -> str:
 
 
 def _drop_that_raised(request) -> str:
-    drop = deliveries.drop_for_request(request.id)
+    drop = delivery_rounds.drop_for_request(request.id)
     return render_template("delivery/_help_source.html", drop=drop) if drop else ""

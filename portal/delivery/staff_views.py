@@ -22,6 +22,7 @@ from portal.accounts.models import Role
 from portal.canteen import menus
 from portal.canteen import services as canteen
 from portal.delivery import labels
+from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
 from portal.delivery.models import EnrolmentStatus
 from portal.delivery.staff_forms import ApproveForm, DeclineForm, ResidentLookupForm
@@ -213,9 +214,9 @@ def _day_asked(place) -> date:
 def rounds(canteen_id: int):
     place = _managed_canteen(canteen_id)
     day = _day_asked(place)
-    meals = delivery.meals_of_day(place, day)
+    meals = delivery_rounds.meals_of_day(place, day)
     return polled_page_or_fragment(
-        f"{delivery.progress_version(meals)}-{day}",
+        f"{delivery_rounds.progress_version(meals)}-{day}",
         "delivery/staff/rounds.html",
         "delivery/staff/_progress.html",
         "progress",
@@ -226,8 +227,8 @@ def rounds(canteen_id: int):
             "day_before": day - timedelta(days=1),
             "day_after": day + timedelta(days=1),
             "meals": meals,
-            "progress": delivery.progress(meals),
-            "shortfall": delivery.shortfall(meals),
+            "progress": delivery_rounds.progress(meals),
+            "shortfall": delivery_rounds.shortfall(meals),
         },
     )
 
@@ -240,15 +241,15 @@ def sheet(meal_day_id: int):
     only = None
     if "round" in request.args:
         round_id = parse_id(request.args["round"])
-        only = delivery.get_round(round_id) if round_id else None
+        only = delivery_rounds.get_round(round_id) if round_id else None
         if only is None or only.meal_day_id != meal_day.id:
             abort(404)
-    drops = delivery.drops_of(meal_day, [only.id] if only else None)
+    drops = delivery_rounds.drops_of(meal_day, [only.id] if only else None)
     return render_template(
         "delivery/staff/sheet.html",
         place=place,
         meal_day=meal_day,
         only=only,
         count=len(drops),
-        groups=delivery.sheet(drops),
+        groups=delivery_rounds.sheet(drops),
     )

@@ -14,6 +14,7 @@ from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.canteen.labels import MEAL_KINDS
 from portal.delivery import forms, labels
+from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as deliveries
 from portal.web.htmx import redirect_to
 
@@ -86,7 +87,7 @@ def overview(resident_id: int):
         reason=reason,
         place=place,
         enrolments=enrolments,
-        coming=deliveries.coming_deliveries(resident, local_today),
+        coming=delivery_rounds.coming_deliveries(resident, local_today),
         local_today=local_today,
         may_apply=reason is None and bool(set(deliveries.served_meals(place)) - covered),
     )

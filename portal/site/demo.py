@@ -27,7 +27,7 @@ from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, 
 from portal.canteen.services import canteen_of
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice, today_in
 from portal.config import DEFAULT_TIMEZONE
-from portal.delivery import services as delivery
+from portal.delivery import bookings as delivery_bookings
 from portal.delivery.models import DeliveryEnrolment, EnrolmentStatus
 from portal.extensions import db
 from portal.help.models import Category, HelpEvent, HelpRequest, Status
@@ -577,7 +577,7 @@ def _demo_deliveries(b: _Builder, residents, families, staff, today: date) -> No
             lunch_key=key if lunch else None,
         )
     db.session.commit()
-    delivery.book_deliveries(now=_at(residents[0].community, today, time(0)))
+    delivery_bookings.book_deliveries(now=_at(residents[0].community, today, time(0)))
 
 
 def _at(community: Community, day: date, moment: time) -> datetime:

@@ -11,6 +11,8 @@ from portal.canteen import menus
 from portal.canteen import services as canteen
 from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Grid
+from portal.delivery import bookings as delivery_bookings
+from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
 from portal.delivery.models import Delivery, DeliveryEnrolment, EnrolmentStatus
 from portal.extensions import db
@@ -271,7 +273,7 @@ def test_approving_books_the_coming_deliveries_once(world, place, staff):
     booking = db.session.scalar(select(Booking).order_by(Booking.id))
     assert (booking.mode, booking.price_fen, booking.resident_id) == ("delivery", 0, resident.id)
     assert _meal(place, MONDAY).booked == 1
-    assert delivery.book_deliveries(now=NOW) == {"booked": 0, "full": 0, "withdrawn": 0}
+    assert delivery_bookings.book_deliveries(now=NOW) == {"booked": 0, "full": 0, "withdrawn": 0}
     assert db.session.scalar(select(func.count()).select_from(Booking)) == 3
     told = db.session.scalar(select(Notification).where(Notification.kind == "delivery.approved"))
     assert told.params["start"] == "2026-03-02"
@@ -301,8 +303,8 @@ def test_the_job_books_from_the_approved_start_and_the_resident_s_diet(world, pl
     dish = db.session.scalar(select(Booking)).dish
     assert dish.name_zh_hans == "清蒸鱼"  # the soft dish first
     # A week later the job adds the days that came into reach, and nothing twice.
-    delivery.book_deliveries(now=NOW + timedelta(days=7))
-    delivery.book_deliveries(now=NOW + timedelta(days=7))
+    delivery_bookings.book_deliveries(now=NOW + timedelta(days=7))
+    delivery_bookings.book_deliveries(now=NOW + timedelta(days=7))
     assert _standing(enrolment)[-3:] == [date(2026, 3, 9), date(2026, 3, 11), date(2026, 3, 13)]
     assert len(_standing(enrolment)) == 5
 
@@ -315,7 +317,7 @@ def test_a_holiday_without_a_menu_has_no_delivery_and_the_rest_of_the_week_does(
     db.session.commit()
     enrolment = _enrolled(world, place, staff)
     assert _standing(enrolment) == [date(2026, 3, 2), date(2026, 3, 6)]
-    assert delivery.book_deliveries(now=NOW)["booked"] == 0
+    assert delivery_bookings.book_deliveries(now=NOW)["booked"] == 0
 
 
 def test_deliveries_take_places_before_residents_can_book_a_newly_published_menu(
@@ -342,13 +344,13 @@ def test_a_full_meal_leaves_the_delivery_unbooked_for_staff_to_see_and_retries(w
     db.session.commit()
     enrolment = _enrolled(world, place, staff)
     assert MONDAY not in _standing(enrolment)
-    (short,) = delivery.shortfall([monday])
+    (short,) = delivery_rounds.shortfall([monday])
     assert short.enrolment_id == enrolment.id and short.booking_id is None
     assert monday.booked == 0
     monday.capacity = 5
     db.session.commit()
-    assert delivery.book_deliveries(now=NOW)["booked"] == 1
-    assert MONDAY in _standing(enrolment) and delivery.shortfall([monday]) == []
+    assert delivery_bookings.book_deliveries(now=NOW)["booked"] == 1
+    assert MONDAY in _standing(enrolment) and delivery_rounds.shortfall([monday]) == []
 
 
 def test_a_meal_the_resident_booked_themselves_is_not_delivered_as_well(world, place, staff):
@@ -370,7 +372,7 @@ def test_one_day_the_resident_cancelled_stays_cancelled(world, place, staff):
     enrolment = _enrolled(world, place, staff, resident=resident)
     monday_booking = db.session.scalar(select(Booking).order_by(Booking.id))
     canteen.cancel(monday_booking, resident, now=NOW)
-    delivery.book_deliveries(now=NOW)
+    delivery_bookings.book_deliveries(now=NOW)
     assert MONDAY not in _standing(enrolment)
 
 
@@ -385,7 +387,7 @@ def test_a_pause_gives_its_days_back_and_deliveries_resume_by_themselves(world, 
     assert _meal(place, date(2026, 3, 4)).booked == 0
     assert enrolment.pause_on(date(2026, 3, 4)) is not None
     # After the pause the next Wednesday is booked again by the job.
-    delivery.book_deliveries(now=NOW + timedelta(days=5))
+    delivery_bookings.book_deliveries(now=NOW + timedelta(days=5))
     assert date(2026, 3, 11) in _standing(enrolment)
 
 
@@ -483,7 +485,7 @@ def test_the_job_run_twice_at_once_books_each_delivery_once(app, world, place, s
         with app.app_context():
             barrier.wait()
             try:
-                delivery.book_deliveries(now=NOW)
+                delivery_bookings.book_deliveries(now=NOW)
             except Exception as error:  # noqa: BLE001  reported by the assertion below
                 errors.append(error)
             finally:
@@ -522,8 +524,8 @@ def round_world(world, place, staff):
 
 
 def test_the_round_sheet_groups_by_grid_building_and_floor(world, place, round_world):
-    drops = delivery.drops_of(_meal(place, MONDAY))
-    grouped = delivery.sheet(drops)
+    drops = delivery_rounds.drops_of(_meal(place, MONDAY))
+    grouped = delivery_rounds.sheet(drops)
     assert [grid.name for grid, _ in grouped] == ["第一网格", "第二网格"]
     ((building, floors),) = grouped[0][1]
     assert building.name == "1号楼"
@@ -546,33 +548,33 @@ def _round_of(place, resident_enrolment):
 def test_a_volunteer_takes_their_grid_s_round_and_nobody_else_may(world, place, round_world):
     volunteer = round_world["volunteer"]
     drop, round_ = _round_of(place, round_world["near"])
-    delivery.take_round(round_, volunteer)
+    delivery_rounds.take_round(round_, volunteer)
     assert round_.runner_id == volunteer.id
     other = world.person(Role.VOLUNTEER, name="志愿者小李")
     with pytest.raises(delivery.NotYourRound) as refused:
-        delivery.take_round(round_, other)
+        delivery_rounds.take_round(round_, other)
     assert refused.value.runner.id == volunteer.id
     with pytest.raises(delivery.NotYourRound):
-        delivery.mark(drop, other, "delivered", now=at(MONDAY, 11))
+        delivery_rounds.mark(drop, other, "delivered", now=at(MONDAY, 11))
     _far_drop, far_round = _round_of(place, round_world["far"])
     with pytest.raises(delivery.NotAllowed):
-        delivery.take_round(far_round, volunteer)
+        delivery_rounds.take_round(far_round, volunteer)
 
 
 def test_progress_counts_each_round_s_drops(world, place, round_world):
     volunteer = round_world["volunteer"]
     drop, round_ = _round_of(place, round_world["near"])
     monday = _meal(place, MONDAY)
-    before = delivery.progress_version([monday])
-    delivery.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
-    assert delivery.progress_version([monday]) != before
-    rows = delivery.progress([monday])[monday.id]
+    before = delivery_rounds.progress_version([monday])
+    delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
+    assert delivery_rounds.progress_version([monday]) != before
+    rows = delivery_rounds.progress([monday])[monday.id]
     assert [(r.round.grid.name, r.total, r.delivered, r.to_go) for r in rows] == [
         ("第一网格", 2, 1, 1),
         ("第二网格", 1, 0, 1),
     ]
     assert drop.booking.status == BookingStatus.SERVED
-    assert [row.round.id for row in delivery.rounds_to_run(volunteer, at(MONDAY, 10))] == [
+    assert [row.round.id for row in delivery_rounds.rounds_to_run(volunteer, at(MONDAY, 10))] == [
         round_.id
     ]
 
@@ -585,8 +587,8 @@ def test_no_answer_opens_one_urgent_welfare_check_and_tells_the_family(world, pl
     decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
     drop, _round = _round_of(place, enrolment)
     when = at(MONDAY, 11, 42)
-    delivery.mark(drop, volunteer, "no_answer", "敲了三次门", now=when)
-    delivery.mark(drop, volunteer, "no_answer", now=when + timedelta(minutes=1))
+    delivery_rounds.mark(drop, volunteer, "no_answer", "敲了三次门", now=when)
+    delivery_rounds.mark(drop, volunteer, "no_answer", now=when + timedelta(minutes=1))
     (request,) = db.session.scalars(select(HelpRequest)).all()
     assert (request.category, request.urgent, request.status, request.grid_id) == (
         "welfare_check",
@@ -600,17 +602,17 @@ def test_no_answer_opens_one_urgent_welfare_check_and_tells_the_family(world, pl
         select(Notification).where(Notification.kind == "delivery.no_answer")
     ).all()
     assert told.recipient_id == family.id and told.params["time"] == "11:42"
-    assert delivery.drop_for_request(request.id).id == drop.id
+    assert delivery_rounds.drop_for_request(request.id).id == drop.id
 
 
 def test_a_drop_is_marked_on_its_own_day_only_and_not_once_withdrawn(world, place, round_world):
     volunteer = round_world["volunteer"]
     drop, _round = _round_of(place, round_world["near"])
     with pytest.raises(delivery.NotToday):
-        delivery.mark(drop, volunteer, "delivered", now=at(SUNDAY, 11))
-    with pytest.raises(delivery.UnknownOutcome):
-        delivery.mark(drop, volunteer, "lost", now=at(MONDAY, 11))
+        delivery_rounds.mark(drop, volunteer, "delivered", now=at(SUNDAY, 11))
+    with pytest.raises(delivery_rounds.UnknownOutcome):
+        delivery_rounds.mark(drop, volunteer, "lost", now=at(MONDAY, 11))
     canteen.cancel(drop.booking, drop.enrolment.resident, now=NOW)
     with pytest.raises(delivery.Withdrawn):
-        delivery.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
+        delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
     assert drop.outcome is None

@@ -14,8 +14,8 @@ from portal.activities.schedule import extend_series
 from portal.canteen import services as canteen
 from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid, StreetOffice
+from portal.delivery.bookings import book_deliveries
 from portal.delivery.models import Delivery, DeliveryEnrolment
-from portal.delivery.services import book_deliveries
 from portal.extensions import db
 from portal.help.models import HelpEvent, HelpRequest, Status
 from portal.help.services import escalate_overdue, raise_request

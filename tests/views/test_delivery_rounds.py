@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from portal.accounts.models import Role
 from portal.canteen.models import Canteen
 from portal.community.models import Building, Grid
+from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
 from portal.delivery.models import Delivery, DeliveryRound
 from portal.extensions import db
@@ -35,7 +36,7 @@ def staff(world):
 def drop(place, people, staff) -> Delivery:
     """Today's lunch for the resident, on the round of the world's grid, which nobody runs yet."""
     enrol(place, people.resident, staff)
-    [today] = delivery.drops_of(meals_today(place)["lunch"])
+    [today] = delivery_rounds.drops_of(meals_today(place)["lunch"])
     return today
 
 
@@ -93,7 +94,7 @@ def test_taking_a_round_then_continuing_it(client, people, sign_in, drop):
 
 
 def test_a_round_someone_else_runs_names_them(client, people, sign_in, drop):
-    delivery.take_round(drop.round, people.worker)
+    delivery_rounds.take_round(drop.round, people.worker)
     sign_in.password(people.volunteer)
     card = html(client.get("/delivery/rounds/")).select_one(".card")
     assert "王芳 is delivering this round." in card.get_text() and not card.select("form")
@@ -103,7 +104,7 @@ def test_a_round_someone_else_runs_names_them(client, people, sign_in, drop):
 
 
 def test_releasing_a_round(client, people, sign_in, drop):
-    delivery.take_round(drop.round, people.volunteer)
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(people.worker)
     client.post(f"/delivery/rounds/{drop.round_id}/release")
     assert db.session.get(DeliveryRound, drop.round_id).runner_id == people.volunteer.id
@@ -280,7 +281,7 @@ def test_no_answer_without_javascript_says_the_grid_worker_is_alerted(
 
 
 def test_worker_sees_the_delivery_behind_a_welfare_check(client, people, sign_in, drop):
-    delivery.mark(drop, people.volunteer, "no_answer", "Knocked three times, TV on")
+    delivery_rounds.mark(drop, people.volunteer, "no_answer", "Knocked three times, TV on")
     [request] = _requests()
     sign_in.password(people.worker)
     page = html(client.get(f"/help/requests/{request.id}"))
@@ -318,7 +319,7 @@ def test_correcting_a_drop(client, people, sign_in, drop):
 
 
 def test_marking_someone_elses_round_names_the_runner(client, people, sign_in, htmx, drop):
-    delivery.take_round(drop.round, people.worker)
+    delivery_rounds.take_round(drop.round, people.worker)
     sign_in.password(people.volunteer)
     response = _mark(client, drop, "delivered", note="Left at the door")
     page = html(response)
@@ -375,7 +376,7 @@ def test_a_cancelled_drop_cannot_be_marked(client, people, sign_in, place, staff
 
 
 def test_canteen_staff_may_mark_a_round_they_do_not_run(client, people, sign_in, staff, drop):
-    delivery.take_round(drop.round, people.volunteer)
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(staff)
     assert client.get(f"/delivery/rounds/{drop.round_id}").status_code == 200
     assert _mark(client, drop, "delivered").status_code == 303

@@ -10,6 +10,7 @@ from portal.accounts.models import Role
 from portal.canteen import services as canteen
 from portal.canteen.models import Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid
+from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
 from portal.delivery.models import DeliveryEnrolment, DeliveryPause
 from portal.extensions import db
@@ -95,7 +96,7 @@ def enrol(place, resident, staff, **changes) -> DeliveryEnrolment:
 
 
 def meals_today(place) -> dict[str, MealDay]:
-    return {m.service.kind: m for m in delivery.meals_of_day(place, place.community.today())}
+    return {m.service.kind: m for m in delivery_rounds.meals_of_day(place, place.community.today())}
 
 
 @pytest.fixture
@@ -431,9 +432,11 @@ def test_rounds_page_shows_each_meals_rounds_and_their_progress(
     enrol(place, world.person(Role.RESIDENT, name="钱多多", building=west), staff, dinner=True)
     [round_, *_] = [
         r.round
-        for r in delivery.progress([meals_today(place)["lunch"]])[meals_today(place)["lunch"].id]
+        for r in delivery_rounds.progress([meals_today(place)["lunch"]])[
+            meals_today(place)["lunch"].id
+        ]
     ]
-    delivery.take_round(round_, people.volunteer)
+    delivery_rounds.take_round(round_, people.volunteer)
     sign_in.password(staff)
     response = client.get(f"/delivery/staff/canteens/{place.id}/rounds")
     page = html(response)
@@ -468,8 +471,8 @@ def test_rounds_fragment_and_etag_304_until_a_drop_is_marked(
     unchanged = htmx("get", url, target="progress", headers={"If-None-Match": etag})
     assert unchanged.status_code == 304 and unchanged.get_data() == b""
     assert unchanged.headers["ETag"] == etag and "If-None-Match" in unchanged.vary
-    [drop] = delivery.drops_of(meals_today(place)["lunch"])
-    delivery.mark(drop, staff, "delivered")
+    [drop] = delivery_rounds.drops_of(meals_today(place)["lunch"])
+    delivery_rounds.mark(drop, staff, "delivered")
     changed = htmx("get", url, target="progress", headers={"If-None-Match": etag})
     assert changed.status_code == 200 and changed.headers["ETag"] != etag
     assert _cells(html(changed).select_one("tbody tr"))[2] == "1"
@@ -482,7 +485,7 @@ def test_rounds_etag_changes_when_a_resident_cancels_a_delivered_meal(
     sign_in.password(staff)
     url = f"/delivery/staff/canteens/{place.id}/rounds"
     etag = htmx("get", url, target="progress").headers["ETag"]
-    [drop] = delivery.drops_of(meals_today(place)["lunch"])
+    [drop] = delivery_rounds.drops_of(meals_today(place)["lunch"])
     canteen.cancel(drop.booking, people.resident, now=early_morning(place))
     changed = htmx("get", url, target="progress", headers={"If-None-Match": etag})
     assert changed.status_code == 200
@@ -617,7 +620,7 @@ def test_round_sheet_for_one_round_and_refusals(
     enrol(place, people.resident, staff)
     enrol(place, world.person(Role.RESIDENT, name="钱多多", building=west), staff)
     meals = meals_today(place)
-    rows = delivery.progress([meals["lunch"]])[meals["lunch"].id]
+    rows = delivery_rounds.progress([meals["lunch"]])[meals["lunch"].id]
     west_round = next(r.round for r in rows if r.round.grid.name == "第二网格")
     sign_in.password(staff)
     url = f"/delivery/staff/meals/{meals['lunch'].id}/sheet"

@@ -154,6 +154,7 @@ def _activity_pages(world, resident) -> list[str]:
 def _delivery_pages(world, place, resident, staff) -> dict[str, list[str]]:
     """Meal delivery for the resident and a neighbour, approved this morning, so that today's
     lunch has a round: the delivery pages of the resident, the staff and the volunteer."""
+    from portal.delivery import rounds as delivery_rounds
     from portal.delivery import services as delivery
 
     day = place.community.today()
@@ -168,8 +169,8 @@ def _delivery_pages(world, place, resident, staff) -> dict[str, list[str]]:
         enrolment, _ = delivery.apply(person, person, answers, now=morning)
         delivery.approve(enrolment, staff, day, now=morning)
         enrolments.append(enrolment)
-    meal_day = delivery.meals_of_day(place, day)[0]
-    round_id = delivery.drops_of(meal_day)[0].round_id
+    meal_day = delivery_rounds.meals_of_day(place, day)[0]
+    round_id = delivery_rounds.drops_of(meal_day)[0].round_id
     own = f"/delivery/enrolments/{enrolments[0].id}"
     return {
         "resident": [

@@ -1,0 +1,369 @@
+"""Delivery rounds: the drops of a round, who runs it, what happened at each door, and a welfare
+check when nobody answered."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+
+from sqlalchemy import func, select, update
+
+from portal.accounts.models import Person, Role
+from portal.accounts.services import family_ids_of
+from portal.canteen.models import Booking, BookingStatus, Canteen, MealDay, MealService
+from portal.community.models import Building
+from portal.delivery.models import (
+    Delivery,
+    DeliveryEnrolment,
+    DeliveryRound,
+    Outcome,
+)
+from portal.delivery.services import (
+    NOTE_MAX_LENGTH,
+    DeliveryError,
+    NotAllowed,
+    NotToday,
+    NotYourRound,
+    Withdrawn,
+    is_staff_for,
+    may_run,
+    zone_of,
+)
+from portal.extensions import db
+from portal.help import services as help
+from portal.help.models import Category, Source
+from portal.model_base import utcnow
+from portal.notifications.services import notify
+
+
+class UnknownOutcome(DeliveryError):
+    pass
+
+
+def _standing_drops():
+    """Deliveries that are to be taken to the door: booked, not given back, not cancelled."""
+    return (
+        select(Delivery)
+        .join(Delivery.booking)
+        .where(Delivery.withdrawn.is_(False), Booking.status != BookingStatus.CANCELLED)
+    )
+
+
+def get_round(round_id: int) -> DeliveryRound | None:
+    return db.session.get(DeliveryRound, round_id)
+
+
+def get_drop(drop_id: int) -> Delivery | None:
+    return db.session.get(Delivery, drop_id)
+
+
+def drops_of(meal_day: MealDay, round_ids: list[int] | None = None) -> list[Delivery]:
+    """The standing deliveries of meal_day (of some rounds only, when round_ids is given), by
+    grid, building, floor, unit and room, with everything a round sheet shows loaded."""
+    query = (
+        _standing_drops()
+        .join(Delivery.round)
+        .join(DeliveryRound.grid)
+        .join(Delivery.enrolment)
+        .join(DeliveryEnrolment.resident)
+        .join(Person.building)
+        .where(Delivery.meal_day_id == meal_day.id)
+        .order_by(
+            DeliveryRound.grid_id,
+            Building.name,
+            DeliveryEnrolment.floor,
+            Person.unit,
+            Person.room,
+            Delivery.id,
+        )
+        .options(
+            db.contains_eager(Delivery.booking).joinedload(Booking.dish),
+            db.contains_eager(Delivery.round).contains_eager(DeliveryRound.grid),
+            db.contains_eager(Delivery.enrolment)
+            .contains_eager(DeliveryEnrolment.resident)
+            .contains_eager(Person.building),
+        )
+    )
+    if round_ids is not None:
+        query = query.where(Delivery.round_id.in_(round_ids))
+    return list(db.session.scalars(query).unique())
+
+
+def sheet(drops: list[Delivery]) -> list[tuple]:
+    """drops (as drops_of() orders them) as a round sheet: [(grid, [(building, [(floor,
+    [drop])])])]."""
+    by_grid = groupby(drops, lambda d: d.round.grid)
+    return [
+        (
+            grid,
+            [
+                (
+                    building,
+                    [
+                        (floor, list(on_floor))
+                        for floor, on_floor in groupby(in_building, lambda d: d.enrolment.floor)
+                    ],
+                )
+                for building, in_building in groupby(
+                    in_grid, lambda d: d.enrolment.resident.building
+                )
+            ],
+        )
+        for grid, in_grid in by_grid
+    ]
+
+
+@dataclass
+class Progress:
+    round: DeliveryRound
+    total: int = 0
+    delivered: int = 0
+    no_answer: int = 0
+    refused: int = 0
+
+    @property
+    def to_go(self) -> int:
+        return self.total - self.delivered - self.no_answer - self.refused
+
+
+def meals_of_day(place: Canteen, day: date) -> list[MealDay]:
+    query = (
+        select(MealDay)
+        .join(MealService)
+        .where(MealService.canteen_id == place.id, MealDay.day == day)
+        .order_by(MealService.serving_start, MealService.id)
+        .options(db.contains_eager(MealDay.service))
+    )
+    return list(db.session.scalars(query))
+
+
+def progress(meal_days: list[MealDay]) -> dict[int, list[Progress]]:
+    """For each meal, its rounds with how many drops each has and how they went, by grid name."""
+    if not meal_days:
+        return {}
+    rounds = db.session.scalars(
+        select(DeliveryRound)
+        .join(DeliveryRound.grid)
+        .where(DeliveryRound.meal_day_id.in_([m.id for m in meal_days]))
+        .order_by(DeliveryRound.meal_day_id, DeliveryRound.grid_id)
+        .options(db.contains_eager(DeliveryRound.grid), db.joinedload(DeliveryRound.runner))
+    ).all()
+    counts = db.session.execute(
+        select(Delivery.round_id, Delivery.outcome, func.count())
+        .join(Delivery.booking)
+        .where(
+            Delivery.meal_day_id.in_([m.id for m in meal_days]),
+            Delivery.withdrawn.is_(False),
+            Booking.status != BookingStatus.CANCELLED,
+        )
+        .group_by(Delivery.round_id, Delivery.outcome)
+    ).all()
+    by_round = {r.id: Progress(r) for r in rounds}
+    for round_id, outcome, number in counts:
+        row = by_round[round_id]
+        row.total += number
+        if outcome:
+            setattr(row, outcome, getattr(row, outcome) + number)
+    result: dict[int, list[Progress]] = {m.id: [] for m in meal_days}
+    for row in by_round.values():
+        if row.total:
+            result[row.round.meal_day_id].append(row)
+    return result
+
+
+def progress_version(meal_days: list[MealDay]) -> str:
+    """A cheap fingerprint of the rounds of meal_days: it changes with any drop, its booking (a
+    resident may cancel one day) or runner."""
+    ids = [m.id for m in meal_days]
+    if not ids:
+        return "none"
+    drops = db.session.execute(
+        select(func.count(), func.max(Delivery.updated_at), func.max(Booking.updated_at))
+        .select_from(Delivery)
+        .outerjoin(Delivery.booking)
+        .where(Delivery.meal_day_id.in_(ids))
+    ).one()
+    runners = db.session.execute(
+        select(func.count(DeliveryRound.runner_id), func.max(DeliveryRound.updated_at)).where(
+            DeliveryRound.meal_day_id.in_(ids)
+        )
+    ).one()
+    return "-".join(
+        str(value.isoformat() if hasattr(value, "isoformat") else value)
+        for value in (*drops, *runners)
+    )
+
+
+def shortfall(meal_days: list[MealDay]) -> list[Delivery]:
+    """Deliveries asked for but not booked because the meal was full: staff must act."""
+    if not meal_days:
+        return []
+    query = (
+        select(Delivery)
+        .where(
+            Delivery.meal_day_id.in_([m.id for m in meal_days]),
+            Delivery.booking_id.is_(None),
+            Delivery.withdrawn.is_(False),
+        )
+        .order_by(Delivery.meal_day_id, Delivery.id)
+        .options(db.joinedload(Delivery.enrolment).joinedload(DeliveryEnrolment.resident))
+    )
+    return list(db.session.scalars(query).unique())
+
+
+def rounds_to_run(person: Person, now: datetime | None = None) -> list[Progress]:
+    """Today's rounds in the grids person serves as volunteer or grid worker, and any round they
+    run, with their progress."""
+    now = now or utcnow()
+    grids = {
+        grant.grid_id
+        for grant in person.grants
+        if grant.grid_id and grant.role in (Role.VOLUNTEER, Role.GRID_WORKER)
+    }
+    if not grids:
+        return []
+    # "Today" differs by time zone; a day either side keeps the query simple and exact below.
+    rough = now.date()
+    meal_days = db.session.scalars(
+        select(MealDay)
+        .join(DeliveryRound, DeliveryRound.meal_day_id == MealDay.id)
+        .where(
+            DeliveryRound.grid_id.in_(grids),
+            MealDay.day.between(rough - timedelta(days=1), rough + timedelta(days=1)),
+        )
+        .options(db.joinedload(MealDay.service).joinedload(MealService.canteen))
+        .distinct()
+    ).all()
+    today_meals = [m for m in meal_days if m.service.canteen.community.today(now) == m.day]
+    today_meals.sort(key=lambda m: (m.service.serving_start, m.id))
+    rows = progress(today_meals)
+    return [row for m in today_meals for row in rows[m.id] if row.round.grid_id in grids]
+
+
+def take_round(round_: DeliveryRound, person: Person) -> DeliveryRound:
+    """person runs round_. Raises NotAllowed (not of its grid) or NotYourRound (someone else runs
+    it). Taking one's own round again changes nothing."""
+    if round_.runner_id == person.id:
+        return round_
+    if not may_run(person, round_):
+        raise NotAllowed()
+    taken = db.session.execute(
+        update(DeliveryRound)
+        .where(DeliveryRound.id == round_.id, DeliveryRound.runner_id.is_(None))
+        .values(runner_id=person.id, updated_at=utcnow())
+    ).rowcount
+    if not taken:
+        db.session.rollback()
+        db.session.refresh(round_)
+        if round_.runner_id != person.id:
+            raise NotYourRound(round_.runner)
+        return round_
+    db.session.commit()
+    db.session.refresh(round_)
+    return round_
+
+
+def release_round(round_: DeliveryRound, person: Person) -> DeliveryRound:
+    """The runner gives the round back for someone else to take (staff may too)."""
+    if round_.runner_id != person.id and not is_staff_for(person, round_.meal_day.service.canteen):
+        raise NotYourRound(round_.runner)
+    round_.runner_id = None
+    db.session.commit()
+    return round_
+
+
+def mark(
+    drop: Delivery, person: Person, outcome: str, note: str = "", now: datetime | None = None
+) -> Delivery:
+    """Record what happened at the door, on the drop's day, by the round's runner or canteen staff.
+
+    No answer is a safety signal: an urgent welfare check opens in the resident's grid queue at
+    once, with the round, the time and the note, and the family are told. A drop can be corrected
+    (a second knock was answered); marking it as it stands changes nothing. Raises
+    UnknownOutcome, NotYourRound, NotAllowed, NotToday or Withdrawn.
+    """
+    now = now or utcnow()
+    if outcome not in {o.value for o in Outcome}:
+        raise UnknownOutcome(outcome)
+    round_ = drop.round
+    place = drop.meal_day.service.canteen
+    if round_.runner_id != person.id and not is_staff_for(person, place):
+        if round_.runner_id is not None:
+            raise NotYourRound(round_.runner)
+        if not may_run(person, round_):
+            raise NotAllowed()
+    if drop.meal_day.service.canteen.community.today(now) != drop.meal_day.day:
+        raise NotToday()
+    booking = drop.booking
+    if drop.withdrawn or booking is None or booking.status == BookingStatus.CANCELLED:
+        raise Withdrawn()
+    if round_.runner_id is None and may_run(person, round_):
+        take_round(round_, person)
+    note = note.strip()[:NOTE_MAX_LENGTH]
+    if drop.outcome == outcome and not note:
+        return drop
+    drop.outcome = outcome
+    drop.note = note or drop.note
+    drop.marked_by_id = person.id
+    drop.marked_at = now
+    booking.status = BookingStatus.SERVED if outcome == Outcome.DELIVERED else BookingStatus.NO_SHOW
+    db.session.commit()
+    if outcome == Outcome.NO_ANSWER and drop.help_request_id is None:
+        _raise_welfare_check(drop, person, now)
+    return drop
+
+
+def _raise_welfare_check(drop: Delivery, volunteer: Person, now: datetime) -> None:
+    resident = drop.enrolment.resident
+    request, _created = help.raise_alert(
+        resident,
+        Category.WELFARE_CHECK,
+        volunteer,
+        now=now,
+        note=drop.note,
+        source=Source.DELIVERY,
+    )
+    drop.help_request_id = request.id
+    local = now.replace(tzinfo=UTC).astimezone(zone_of(drop.meal_day.service.canteen))
+    for family_id in family_ids_of(resident.id):
+        notify(
+            family_id,
+            "delivery.no_answer",
+            resident_id=resident.id,
+            meal=drop.meal_day.service.kind,
+            time=local.strftime("%H:%M"),
+            reference=request.reference,
+        )
+    db.session.commit()
+
+
+def drop_for_request(request_id: int) -> Delivery | None:
+    """The delivery whose unanswered door raised this help request, if one did."""
+    query = (
+        select(Delivery)
+        .where(Delivery.help_request_id == request_id)
+        .options(
+            db.joinedload(Delivery.round).joinedload(DeliveryRound.grid),
+            db.joinedload(Delivery.round).joinedload(DeliveryRound.runner),
+            db.joinedload(Delivery.meal_day).joinedload(MealDay.service),
+            db.joinedload(Delivery.marked_by),
+        )
+    )
+    return db.session.scalars(query).first()
+
+
+def coming_deliveries(resident: Person, today: date, limit: int = 14) -> list[Delivery]:
+    """The resident's booked deliveries from today on."""
+    query = (
+        _standing_drops()
+        .join(Delivery.enrolment)
+        .join(Delivery.meal_day)
+        .join(MealDay.service)
+        .where(DeliveryEnrolment.resident_id == resident.id, MealDay.day >= today)
+        .order_by(MealDay.day, MealService.serving_start)
+        .limit(limit)
+        .options(
+            db.contains_eager(Delivery.booking).joinedload(Booking.dish),
+            db.contains_eager(Delivery.meal_day).contains_eager(MealDay.service),
+        )
+    )
+    return list(db.session.scalars(query).unique())
