@@ -92,9 +92,9 @@ def test_static_files_do_not_vary_with_the_session(client, people, sign_in):
     sign_in.password(people.worker)
     with client.application.test_request_context():
         stylesheet = url_for("static", filename="css/linli.css")
-    response = client.get(stylesheet)
-    assert response.status_code == 200 and "Set-Cookie" not in response.headers
-    assert "Cookie" not in vary(response)
+    with client.get(stylesheet) as response:
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+        assert "Cookie" not in vary(response)
     assert "Cookie" in vary(client.get("/help/queue"))
 
 
@@ -126,9 +126,9 @@ def test_without_a_manifest_static_files_keep_their_names_and_are_revalidated(st
     app = serving(static_folder)
     with app.test_request_context():
         assert url_for("static", filename="css/site.css") == "/static/css/site.css"
-    response = app.test_client().get("/static/css/site.css")
-    assert response.status_code == 200 and response.cache_control.no_cache
-    assert not response.cache_control.immutable
+    with app.test_client().get("/static/css/site.css") as response:
+        assert response.status_code == 200 and response.cache_control.no_cache
+        assert not response.cache_control.immutable
 
 
 def test_compiled_static_files_have_hashed_names_kept_for_a_year(static_folder):
@@ -140,9 +140,9 @@ def test_compiled_static_files_have_hashed_names_kept_for_a_year(static_folder):
     assert css == f"/static/{manifest['css/site.css']}"
     assert sprite == f"/static/{manifest['icons/sprite.svg']}#x"
 
-    response = app.test_client().get(css, headers=BROTLI)
-    assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
-    assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    with app.test_client().get(css, headers=BROTLI) as response:
+        assert response.status_code == 200 and response.headers["Content-Encoding"] == "br"
+        assert response.headers["Cache-Control"] == "public, max-age=31536000, immutable"
 
 
 def test_a_manifest_that_no_longer_matches_its_files_is_ignored(static_folder):
