@@ -4,7 +4,7 @@ PostgreSQL, with a bare Flask route in the same run as the ceiling.
     .venv/bin/python -m bench.run                       # both databases, results in bench/RESULTS.md
     .venv/bin/python -m bench.run --database sqlite --mix-seconds 30 --page-seconds 5
 
-Builds the street dataset first when the database has none (`portal demo --scale street`).
+Builds the street dataset first when the database has none (`python -m bench.street`).
 Traffic goes to 127.0.0.1 only, and every phase stops after its set time.
 """
 
@@ -110,7 +110,8 @@ def ensure_dataset(database_url: str) -> None:
         name = database_url.rsplit("/", 1)[1]
         subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=False)
     subprocess.run([PORTAL, "setup"], env=env, check=True, stdout=subprocess.DEVNULL)
-    subprocess.run([PORTAL, "demo", "--scale", "street"], env=env, check=True)
+    street = [sys.executable, "-m", "bench.street", "--scale", "street"]
+    subprocess.run(street, env=env, check=True, cwd=PROJECT_ROOT)
 
 
 def write_plan(database_url: str, path: Path) -> dict:

@@ -11,7 +11,6 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from portal import PROJECT_ROOT
-from portal.street import SCALES, SEED, NotEmpty, build_street
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 POT_FILE = TRANSLATIONS / "messages.pot"
@@ -38,31 +37,12 @@ def setup_command():
 
 
 @click.command("demo")
-@click.option(
-    "--scale",
-    type=click.Choice(["demo", *SCALES]),
-    default="demo",
-    show_default=True,
-    help="demo: the small demo community. street: a whole street office of generated people "
-    "and history, for benchmarks; block: the same, small. Both need an empty database.",
-)
-@click.option("--seed", type=int, default=SEED, show_default=True, help="For street and block.")
 @with_appcontext
-def demo_command(scale: str, seed: int):
-    """Build (or complete) the demo community; safe to run again. --scale street or block
-    generates a street instead, into an empty database."""
-    if scale == "demo":
-        from portal.site.demo import build_demo
+def demo_command():
+    """Build (or complete) the demo community; safe to run again."""
+    from portal.site.demo import build_demo
 
-        lines = build_demo()
-    else:
-        from portal.help.services import Timers
-
-        try:
-            lines = build_street(SCALES[scale], seed, timers=Timers.from_config(current_app.config))
-        except NotEmpty as error:
-            raise click.ClickException(str(error)) from None
-    for line in lines:
+    for line in build_demo():
         click.echo(line)
 
 

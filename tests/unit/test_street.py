@@ -1,4 +1,4 @@
-"""`portal demo --scale block`: the street generator's small preset, its counts, its invariants,
+"""`python -m bench.street --scale block`: the street generator's small preset, its counts, its invariants,
 its determinism, and an app that still works on top of it."""
 
 import hashlib
@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import DateTime, func, select
 
+from bench.street import SCALES, street_command
 from portal.accounts.models import FamilyLink, Person, Role, RoleGrant
 from portal.activities.models import Event, SignUp, SignUpStatus
 from portal.activities.schedule import extend_series
@@ -20,7 +21,6 @@ from portal.extensions import db
 from portal.help.models import HelpEvent, HelpRequest, Status
 from portal.help.services import escalate_overdue, raise_request
 from portal.site.demo import DEMO_PIN
-from portal.street import SCALES
 from tests.conftest import SignIn
 from tests.helpers import empty_tables
 
@@ -28,7 +28,7 @@ BLOCK = SCALES["block"]
 
 
 def _build(runner, *args: str):
-    result = runner.invoke(args=["demo", "--scale", "block", *args])
+    result = runner.invoke(street_command, ["--scale", "block", *args])
     assert result.exit_code == 0, result.output
     return result
 
@@ -198,7 +198,7 @@ def test_the_same_seed_builds_the_same_street(runner):
 
 
 def test_a_second_build_is_refused(runner, block):
-    again = runner.invoke(args=["demo", "--scale", "block"])
+    again = runner.invoke(street_command, ["--scale", "block"])
     assert again.exit_code != 0
     assert "already holds people" in again.output
     assert _count(Person) == BLOCK.people

@@ -6,13 +6,13 @@ from sqlalchemy import select
 
 from bench import query_plans
 from bench.query_plans import read_pages, readers
+from bench.street import SCALES, build_street
 from portal.accounts.models import FamilyLink, LinkStatus, Person, Role, RoleGrant
 from portal.accounts.services import decide_link, request_link
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category
 from portal.site.demo import build_demo
-from portal.street import SCALES, build_street
 from tests.helpers import empty_tables
 
 

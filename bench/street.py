@@ -1,6 +1,7 @@
 """A whole street office of generated people and history, for load tests and benchmarks.
 
-`portal demo --scale street` (or the small `block`) builds it into an empty, migrated database.
+`python -m bench.street` (or `--scale block`, small) builds it into the empty, migrated database
+that DATABASE_URL names.
 Every row follows from the seed; ids are assigned here, from 1, so that children name their
 parents without reading them back, and rows go in with bulk inserts, a chunk at a time.
 """
@@ -16,6 +17,8 @@ from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 import click
+from flask import current_app
+from flask.cli import ScriptInfo, with_appcontext
 from sqlalchemy import func, insert, select, text
 from werkzeug.security import generate_password_hash
 
@@ -1726,3 +1729,31 @@ def _analyze() -> None:
     db.session.commit()
     with db.engine.connect() as connection:
         connection.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+
+
+@click.command("street")
+@click.option(
+    "--scale",
+    type=click.Choice(list(SCALES)),
+    default="street",
+    show_default=True,
+    help="street: a whole street office of generated people and history; block: the same, small.",
+)
+@click.option("--seed", type=int, default=SEED, show_default=True)
+@with_appcontext
+def street_command(scale: str, seed: int) -> None:
+    """Generate a street office into an empty, migrated database."""
+    from portal.help.services import Timers
+
+    try:
+        lines = build_street(SCALES[scale], seed, timers=Timers.from_config(current_app.config))
+    except NotEmpty as error:
+        raise click.ClickException(str(error)) from None
+    for line in lines:
+        click.echo(line)
+
+
+if __name__ == "__main__":
+    from portal import create_app
+
+    street_command.main(obj=ScriptInfo(create_app=create_app))
