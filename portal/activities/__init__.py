@@ -5,8 +5,13 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.activities import feed_views, messages, organiser_views, views
+    from portal.activities import feed_views, labels, messages, organiser_views, views
     from portal.notifications import messages as notifications
+
+    # The calendar's words and times, for its pages and the site's home pages.
+    app.jinja_env.globals.update(
+        activity_labels=labels, activity_times=views.event_times, activity_month=views.month_name
+    )
 
     app.register_blueprint(views.bp)
     app.register_blueprint(organiser_views.bp)

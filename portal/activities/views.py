@@ -29,24 +29,15 @@ PANEL = "activities-panel"  # the part of the calendar pages that htmx swaps
 REACH = timedelta(days=2 * 366)
 
 
-def _times(event: Event) -> tuple[datetime, datetime]:
+def event_times(event: Event) -> tuple[datetime, datetime]:
     """When event starts and ends, in its community's local time."""
     zone = activities.zone_of(event)
     return activities.local(event.starts_at, zone), activities.local(event.ends_at, zone)
 
 
-def _month_name(day: date) -> str:
+def month_name(day: date) -> str:
     """The month and year, the way the reader's language writes them: 2026年3月, March 2026."""
     return format_skeleton("yMMMM", day, locale=get_locale())
-
-
-@bp.record_once
-def _template_globals(state):
-    state.app.jinja_env.globals.update(
-        activity_labels=labels,
-        activity_times=_times,
-        activity_month=_month_name,
-    )
 
 
 def _community(resident):

@@ -4,7 +4,11 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.canteen import kitchen_views, photo_views, staff_views, views
+    from portal.canteen import kitchen_views, labels, photo_views, staff_views, views
+
+    # Words for meals and dishes and the addresses of dish photos, for the canteen's pages, the
+    # site's home pages and meal delivery's.
+    app.jinja_env.globals.update(canteen_labels=labels, photo_url=photo_views.photo_url)
 
     app.register_blueprint(views.bp)
     app.register_blueprint(staff_views.bp)

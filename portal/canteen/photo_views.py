@@ -16,11 +16,6 @@ def photo_url(photo: DishPhoto) -> str:
     return url_for("canteen_photos.photo", digest=photo.digest)
 
 
-@bp.record_once
-def _template_globals(state):
-    state.app.jinja_env.globals.update(photo_url=photo_url)
-
-
 @bp.get("/<string(length=64):digest>.webp")
 @public
 def photo(digest: str):

@@ -11,7 +11,6 @@ from portal.accounts import services as accounts
 from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
-from portal.canteen import labels
 from portal.canteen import services as canteen
 from portal.canteen.forms import ConfirmBookingForm
 from portal.web.htmx import redirect_to, render_page_or_fragment
@@ -19,11 +18,6 @@ from portal.web.htmx import redirect_to, render_page_or_fragment
 bp = Blueprint("canteen", __name__, url_prefix="/canteen")
 
 EATERS = (Role.RESIDENT, Role.FAMILY)
-
-
-@bp.record_once
-def _template_globals(state):
-    state.app.jinja_env.globals.update(canteen_labels=labels)
 
 
 def _meal_day(resident, meal_day_id: int):

@@ -4,8 +4,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.delivery import messages, round_views, seams, staff_views, views
+    from portal.delivery import labels, messages, round_views, seams, staff_views, views
     from portal.notifications import messages as notifications
+
+    app.jinja_env.globals.update(
+        delivery_labels=labels, delivery_list=views.listed, price_words=labels.price_words
+    )
 
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(round_views.bp)

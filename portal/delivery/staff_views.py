@@ -38,11 +38,6 @@ def _managed_canteen(canteen_id: int):
     return menus.canteen_managed_by(current_user, canteen_id) or abort(404)
 
 
-@bp.record_once
-def _template_globals(state):
-    state.app.jinja_env.globals.update(delivery_labels=labels, price_words=labels.price_words)
-
-
 # Applications and enrolments -------------------------------------------------------------------
 
 

@@ -25,12 +25,7 @@ STEPS = ("meals", "days", "start", "address", "diet", "phone")
 DRAFT = "delivery_draft"  # in the session: {resident id: {step: answer}}
 
 
-@bp.record_once
-def _template_globals(state):
-    state.app.jinja_env.globals.update(delivery_labels=labels, delivery_list=_listed)
-
-
-def _listed(keys, words) -> str:
+def listed(keys, words) -> str:
     """The words for keys, joined as the reader's language lists them: "Monday, Tuesday and
     Friday", "星期一、星期二和星期五"."""
     return format_list([str(words[key]) for key in keys], locale=get_locale())
@@ -350,7 +345,7 @@ def days(enrolment_id: int):
         except deliveries.NotActive:
             flash(_("These deliveries have ended, so their days cannot change."), "error")
         else:
-            chosen = _listed(enrolment.weekday_list, labels.WEEKDAYS)
+            chosen = listed(enrolment.weekday_list, labels.WEEKDAYS)
             flash(_("Meals will come on %(days)s.", days=chosen), "success")
         return _to_overview(enrolment.resident)
     return _render("delivery/days.html", enrolment.resident, enrolment=enrolment, form=form)

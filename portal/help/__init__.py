@@ -5,8 +5,12 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from portal.help import messages, views
+    from portal.help import labels, messages, views
+    from portal.help.models import RESIDENT_CATEGORIES
     from portal.notifications import messages as notifications
+
+    # Words for categories and statuses, for pages and for the macros they import.
+    app.jinja_env.globals.update(help_labels=labels, help_categories=RESIDENT_CATEGORIES)
 
     app.register_blueprint(views.bp)
     notifications.register("help", messages.describe)

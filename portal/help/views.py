@@ -31,7 +31,7 @@ from portal.help.forms import (
     ResolveForm,
     WorkerNoteForm,
 )
-from portal.help.models import RESIDENT_CATEGORIES, URGENT_CATEGORIES
+from portal.help.models import URGENT_CATEGORIES
 from portal.model_base import utcnow
 from portal.web.converters import parse_id
 from portal.web.htmx import polled_page_or_fragment, redirect_to
@@ -40,12 +40,6 @@ bp = Blueprint("help", __name__, url_prefix="/help")
 
 QUEUE_ROLES = (Role.GRID_WORKER, Role.VOLUNTEER, Role.ADMIN)
 ASKING_ROLES = (Role.RESIDENT, Role.FAMILY)
-
-
-@bp.record_once
-def _template_globals(state):
-    """Words for categories and statuses, for pages and for the macros they import."""
-    state.app.jinja_env.globals.update(help_labels=labels, help_categories=RESIDENT_CATEGORIES)
 
 
 def _timers() -> help.Timers:
