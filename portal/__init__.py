@@ -1,5 +1,6 @@
 """Linli 邻里: a community-services portal for elderly residents and the people who look after them."""
 
+from importlib import import_module
 from pathlib import Path
 
 from flask import Flask
@@ -10,6 +11,17 @@ from portal import sqlite
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+# The packages with pages, in the order their blueprints are registered.
+PACKAGES = (
+    "site",
+    "accounts",
+    "activities",
+    "administration",
+    "canteen",
+    "delivery",
+    "help",
+    "notifications",
+)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -68,25 +80,5 @@ def _init_extensions(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     """Each package adds its pages and connects its seams: the site first, then the features."""
-    from portal import (
-        accounts,
-        activities,
-        administration,
-        canteen,
-        delivery,
-        help,
-        notifications,
-        site,
-    )
-
-    for package in (
-        site,
-        accounts,
-        activities,
-        administration,
-        canteen,
-        delivery,
-        help,
-        notifications,
-    ):
-        package.init_app(app)
+    for name in PACKAGES:
+        import_module(f"portal.{name}").init_app(app)
