@@ -9,7 +9,7 @@ from sqlalchemy import text
 from portal.accounts.models import Person, Role, RoleGrant
 from portal.accounts.services import set_password, set_pin
 from portal.activities.models import Event, Venue
-from portal.canteen.models import Canteen, MealService
+from portal.canteen.models import Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.extensions import db
 
@@ -87,6 +87,41 @@ class World:
             capacity=40,
         )
         db.session.add_all([place, lunch])
+        db.session.commit()
+        return place
+
+    def canteen_serving(
+        self,
+        days: list[date],
+        *,
+        lunch_capacity: int = 80,
+        lunch: tuple = (("红烧肉", "Braised pork", 1500),),
+        dinner: tuple = (("牛肉面", "Beef noodles", 1400),),
+    ) -> Canteen:
+        """The community's canteen, serving lunch (11:00, booked until 09:30) and dinner (17:00,
+        until 15:00) on each of days, published, with dishes given as (Chinese name, English
+        name, price in fen)."""
+        place = Canteen(community=self.community, name="幸福食堂", phone="0871-1234")
+        db.session.add(place)
+        for kind, start, cutoff, capacity, dishes in (
+            ("lunch", time(11), time(9, 30), lunch_capacity, lunch),
+            ("dinner", time(17), time(15), 80, dinner),
+        ):
+            service = MealService(
+                canteen=place,
+                kind=kind,
+                serving_start=start,
+                serving_end=start.replace(hour=start.hour + 2),
+                cutoff=cutoff,
+                capacity=capacity,
+            )
+            db.session.add(service)
+            for day in days:
+                meal_day = MealDay(service=service, day=day, published=True, capacity=capacity)
+                db.session.add(meal_day)
+                for zh, en, price in dishes:
+                    dish = Dish(meal_day=meal_day, name_zh_hans=zh, name_en=en, price_fen=price)
+                    db.session.add(dish)
         db.session.commit()
         return place
 

@@ -15,7 +15,6 @@ from portal.extensions import db
 from portal.help import services as help
 from portal.web import assets
 from portal.web import htmx as web_htmx
-from tests.views.test_delivery_staff import canteen_with_meals
 
 BROTLI = {"Accept-Encoding": "gzip, deflate, br"}
 
@@ -79,7 +78,7 @@ def test_an_unchanged_compressed_queue_poll_is_a_304_from_the_view(
 def test_an_unchanged_compressed_rounds_poll_is_a_304_from_the_view(
     client, world, sign_in, htmx, monkeypatch
 ):
-    place = canteen_with_meals(world)
+    place = world.canteen_serving([world.community.today()])
     sign_in.password(world.person(Role.CANTEEN_STAFF, name="张师傅"))
     calls = renders(monkeypatch)
     url = f"/delivery/staff/canteens/{place.id}/rounds"

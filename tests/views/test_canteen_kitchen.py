@@ -9,7 +9,7 @@ from sqlalchemy import event, select
 from portal.accounts.models import Role
 from portal.audit.models import AuditEntry
 from portal.canteen import services as canteen
-from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.canteen.models import Booking, Canteen, Dish, MealDay
 from portal.community.models import Community
 from portal.extensions import db
 from tests.helpers import html, text_of
@@ -23,33 +23,10 @@ def english(client):
 @pytest.fixture
 def place(world) -> Canteen:
     """The community canteen with today's lunch (pork and fish) and dinner (noodles)."""
-    place = Canteen(community=world.community, name="幸福食堂", phone="0871-1234")
-    db.session.add(place)
-    db.session.flush()
-    day = place.community.today()
-    for kind, start, cutoff, dishes in (
-        (
-            "lunch",
-            time(11),
-            time(9, 30),
-            [("红烧肉", "Braised pork", 1500), ("清蒸鱼", "Fish", 1800)],
-        ),
-        ("dinner", time(17), time(15), [("牛肉面", "Beef noodles", 1400)]),
-    ):
-        service = MealService(
-            canteen=place,
-            kind=kind,
-            serving_start=start,
-            serving_end=start.replace(hour=start.hour + 2),
-            cutoff=cutoff,
-            capacity=80,
-        )
-        meal_day = MealDay(service=service, day=day, published=True, capacity=80)
-        db.session.add_all([service, meal_day])
-        for zh, en, price in dishes:
-            db.session.add(Dish(meal_day=meal_day, name_zh_hans=zh, name_en=en, price_fen=price))
-    db.session.commit()
-    return place
+    return world.canteen_serving(
+        [world.community.today()],
+        lunch=(("红烧肉", "Braised pork", 1500), ("清蒸鱼", "Fish", 1800)),
+    )
 
 
 def _meals(place) -> dict[str, MealDay]:

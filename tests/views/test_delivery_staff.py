@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.canteen import services as canteen
-from portal.canteen.models import Canteen, Dish, MealDay, MealService
+from portal.canteen.models import Canteen, MealDay
 from portal.community.models import Building, Community, Grid
 from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
@@ -28,32 +28,14 @@ def english(client):
 
 
 def canteen_with_meals(world, lunch_capacity: int = 80) -> Canteen:
-    """The community's canteen, serving lunch (pork or fish) and dinner (noodles) today and
-    tomorrow, published."""
-    place = Canteen(community=world.community, name="幸福食堂", phone="0871-1234")
-    db.session.add(place)
-    db.session.flush()
-    today = place.community.today()
-    for kind, start, cutoff, capacity, dishes in (
-        ("lunch", time(11), time(9, 30), lunch_capacity, [("红烧肉", "Braised pork")]),
-        ("dinner", time(17), time(15), 80, [("牛肉面", "Beef noodles")]),
-    ):
-        service = MealService(
-            canteen=place,
-            kind=kind,
-            serving_start=start,
-            serving_end=start.replace(hour=start.hour + 2),
-            cutoff=cutoff,
-            capacity=capacity,
-        )
-        db.session.add(service)
-        for day in (today, today + timedelta(days=1)):
-            meal_day = MealDay(service=service, day=day, published=True, capacity=capacity)
-            db.session.add(meal_day)
-            for zh, en in dishes:
-                db.session.add(Dish(meal_day=meal_day, name_zh_hans=zh, name_en=en, price_fen=1500))
-    db.session.commit()
-    return place
+    """The community's canteen, serving lunch (pork) and dinner (noodles) today and tomorrow."""
+    today = world.community.today()
+    return world.canteen_serving(
+        [today, today + timedelta(days=1)],
+        lunch_capacity=lunch_capacity,
+        lunch=(("红烧肉", "Braised pork", 1500),),
+        dinner=(("牛肉面", "Beef noodles", 1500),),
+    )
 
 
 def early_morning(place) -> datetime:
