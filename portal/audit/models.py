@@ -1,14 +1,10 @@
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
 from portal.model_base import utcnow
-
-if TYPE_CHECKING:
-    from portal.accounts.models import Person
 
 
 class AuditEntry(db.Model):
@@ -19,5 +15,6 @@ class AuditEntry(db.Model):
     action: Mapped[str] = mapped_column(String(60))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
 
-    actor: Mapped["Person | None"] = relationship(foreign_keys=[actor_id])
-    subject: Mapped["Person | None"] = relationship(foreign_keys=[subject_id])
+    # Named, not imported: accounts records entries, so audit sits below it.
+    actor = relationship("Person", foreign_keys=[actor_id])
+    subject = relationship("Person", foreign_keys=[subject_id])
