@@ -35,7 +35,7 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.extensions import limiter
 from portal.model_base import utcnow
-from portal.web.forms import safe_next
+from portal.web.forms import safe_next, status_for
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("accounts", __name__)
@@ -107,7 +107,7 @@ def sign_in():
         else:
             _begin_session(person)
             return redirect_to(safe_next(form.next.data, home_url_for(person)))
-    return render_template("accounts/sign_in.html", form=form)
+    return render_template("accounts/sign_in.html", form=form), status_for(form)
 
 
 @bp.post("/sign-out")
@@ -172,7 +172,7 @@ def kiosk_code():
         return redirect_to(url_for("accounts.kiosk_pin"))
     if form.errors:
         form.code.data = ""  # the next try starts from an empty keypad
-    return render_template("accounts/kiosk_code.html", form=form)
+    return render_template("accounts/kiosk_code.html", form=form), status_for(form)
 
 
 @bp.route("/kiosk/pin", methods=["GET", "POST"])
@@ -215,7 +215,7 @@ def kiosk_pin():
         form=form,
         code=code,
         masked_name=accounts.masked_name_for_code(code),
-    )
+    ), status_for(form)
 
 
 # Family members ------------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def register():
             _begin_session(person)
             flash(_("Your account is ready. Now ask to link to the person you help."), "success")
             return redirect_to(url_for("accounts.request_link"))
-    return render_template("accounts/register.html", form=form)
+    return render_template("accounts/register.html", form=form), status_for(form)
 
 
 @bp.route("/family/links/new", methods=["GET", "POST"])
@@ -273,7 +273,7 @@ def request_link():
                 "success",
             )
             return redirect_to(url_for("site.family_home"))
-    return render_template("accounts/request_link.html", form=form)
+    return render_template("accounts/request_link.html", form=form), status_for(form)
 
 
 @bp.post("/family-links/<int:link_id>/end")
@@ -341,7 +341,7 @@ def person_sign_ins():
     sign_ins = accounts.open_sign_ins(person) if person else []
     return render_template(
         "accounts/person_sign_ins.html", form=form, person=person, sign_ins=sign_ins
-    )
+    ), status_for(form)
 
 
 @bp.post("/admin/people/<int:person_id>/sign-ins/end")
@@ -394,7 +394,7 @@ def kiosks():
         return response
     return render_template(
         "accounts/kiosks.html", form=form, kiosks=accounts.list_kiosks(current_user)
-    )
+    ), status_for(form)
 
 
 @bp.post("/admin/kiosks/<int:kiosk_id>/revoke")

@@ -13,6 +13,7 @@ from portal.activities import labels, schedule, services
 from portal.activities.models import Event, Series, Venue
 from portal.activities.organiser_forms import WEEKLY, CancelForm, EventForm, MoveForm, VenueForm
 from portal.web.converters import parse_day
+from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
 
 bp = Blueprint("organise", __name__, url_prefix="/activities/organise")
@@ -129,7 +130,7 @@ def _venue_page(community, venue, form):
         return redirect_to(url_for("organise.venues", community_id=community.id))
     return render_template(
         "activities/organise/venue_form.html", community=community, venue=venue, form=form
-    ), (422 if form.errors else 200)
+    ), status_for(form)
 
 
 @bp.route("/<int:community_id>/venues/new", methods=["GET", "POST"])
@@ -246,7 +247,7 @@ def new_event(community_id: int):
         form=form,
         event=None,
         series=None,
-    ), (422 if form.errors else 200)
+    ), status_for(form)
 
 
 def _closed(event: Event):
@@ -287,7 +288,7 @@ def edit_event(event_id: int):
         form=form,
         event=event,
         series=None,
-    ), (422 if form.errors else 200)
+    ), status_for(form)
 
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
@@ -320,7 +321,7 @@ def edit_series(series_id: int):
         form=form,
         event=None,
         series=series,
-    ), (422 if form.errors else 200)
+    ), status_for(form)
 
 
 @bp.route("/events/<int:event_id>/move", methods=["GET", "POST"])
@@ -347,8 +348,8 @@ def move_event(event_id: int):
                 "success",
             )
             return redirect_to(url_for("organise.event", event_id=event.id))
-    return render_template("activities/organise/move.html", event=event, form=form), (
-        422 if form.errors else 200
+    return render_template("activities/organise/move.html", event=event, form=form), status_for(
+        form
     )
 
 
@@ -374,8 +375,8 @@ def cancel_event(event_id: int):
             "success",
         )
         return redirect_to(url_for("organise.event", event_id=event.id))
-    return render_template("activities/organise/cancel.html", event=event, form=form), (
-        422 if form.errors else 200
+    return render_template("activities/organise/cancel.html", event=event, form=form), status_for(
+        form
     )
 
 
@@ -406,7 +407,7 @@ def event(event_id: int):
 def check_in(event_id: int, signup_id: int):
     event = _organised(Event, event_id)
     signup = schedule.signup_at(event, signup_id) or abort(404)
-    name = signup.resident.name
+    name, answer = signup.resident.name, REFUSED
     try:
         services.check_in(signup, current_user, organiser=True)
     except services.NotNow:
@@ -415,12 +416,14 @@ def check_in(event_id: int, signup_id: int):
         flash(_("%(name)s has no place at this activity.", name=name), "error")
     else:
         flash(_("Checked in: %(name)s", name=name), "success")
+        answer = 200
     if not is_htmx():
         return redirect_to(url_for("organise.event", event_id=event.id))
     return render_page_or_fragment(
         "activities/organise/event.html",
         "activities/organise/_checked_in.html",
         f"signup-{signup.id}",
+        answer,
         signup=signup,
         **_event_context(event),
     )

@@ -18,7 +18,7 @@ from portal.activities import services as activities
 from portal.activities.forms import JoinForm
 from portal.activities.models import CHECK_IN_EARLY, Event
 from portal.model_base import utcnow
-from portal.web.forms import safe_next
+from portal.web.forms import safe_next, status_for
 from portal.web.htmx import redirect_to, render_page_or_fragment
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
@@ -172,7 +172,7 @@ def event(resident_id: int, event_id: int):
         kinships=KINSHIP_LABELS,
         now=utcnow(),
         closed=_closed_message(chosen),
-    )
+    ), status_for(form)
 
 
 def _signup_of(resident, signup_id: int):

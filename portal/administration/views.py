@@ -9,6 +9,7 @@ from portal.accounts.models import Role
 from portal.administration import services as administration
 from portal.administration.forms import AuditFilterForm, PartnerForm
 from portal.community import services as community
+from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("administration", __name__, url_prefix="/admin")
@@ -23,7 +24,9 @@ def partners():
         flash(_("%(name)s has been added.", name=partner.name), "success")
         return redirect_to(url_for("administration.partners"))
     listed = community.partners_of(current_user.community_id)
-    return render_template("administration/partners.html", form=form, partners=listed)
+    return render_template("administration/partners.html", form=form, partners=listed), status_for(
+        form
+    )
 
 
 @bp.get("/audit/")
@@ -44,4 +47,4 @@ def audit_log():
             )
     return render_template(
         "administration/audit_log.html", form=form, entries=entries, people=people
-    )
+    ), status_for(form)

@@ -21,6 +21,7 @@ from portal.canteen import services as canteen
 from portal.canteen.kitchen_forms import CounterSearchForm, DayForm
 from portal.canteen.models import BookingStatus
 from portal.canteen.staff_views import STAFF, managed_canteen
+from portal.web.forms import REFUSED
 from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
 
 bp = Blueprint("canteen_kitchen", __name__, url_prefix="/canteen/staff")
@@ -47,7 +48,7 @@ def kitchen(canteen_id: int):
     place = managed_canteen(canteen_id)
     form = DayForm(request.args)
     if not form.validate():
-        return render_template("canteen/kitchen/kitchen.html", place=place, form=form), 400
+        return render_template("canteen/kitchen/kitchen.html", place=place, form=form), REFUSED
     days = _days(place, form)
     meals = canteen.kitchen_counts(place, days["day"])
     return render_template(
@@ -67,7 +68,7 @@ def kitchen_csv(canteen_id: int):
     place = managed_canteen(canteen_id)
     form = DayForm(request.args)
     if not form.validate():
-        abort(400)
+        abort(REFUSED)
     day = _days(place, form)["day"]
     body = canteen.kitchen_csv(canteen.kitchen_counts(place, day), day, str(get_locale()))
     response = make_response(body)
@@ -96,7 +97,7 @@ def counter(canteen_id: int):
     place = managed_canteen(canteen_id)
     form = CounterSearchForm(request.args)
     if not form.validate():
-        return render_template("canteen/kitchen/counter.html", place=place, form=form), 400
+        return render_template("canteen/kitchen/counter.html", place=place, form=form), REFUSED
     return render_template("canteen/kitchen/counter.html", **_counter(place, form))
 
 
@@ -116,6 +117,7 @@ def mark(canteen_id: int, booking_id: int):
     status = request.form.get("status", "")
     if status not in MARKS:
         abort(400)
+    answer = 200
     try:
         canteen.mark(booking, current_user, status)
     except canteen.NotAllowed:
@@ -126,6 +128,7 @@ def mark(canteen_id: int, booking_id: int):
             ),
             "error",
         )
+        answer = REFUSED
     else:
         flash(_marked(booking), "success")
     day, search = booking.meal_day.day, request.form.get("q", "")
@@ -137,6 +140,7 @@ def mark(canteen_id: int, booking_id: int):
         "canteen/kitchen/counter.html",
         "canteen/kitchen/_marked.html",
         f"booking-{booking.id}",
+        answer,
         booking=booking,
         **_counter(place, form),
     )

@@ -23,6 +23,7 @@ from portal.canteen.staff_forms import (
 )
 from portal.web.converters import parse_day
 from portal.web.errors import error_page
+from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("canteen_staff", __name__, url_prefix="/canteen/staff")
@@ -89,7 +90,9 @@ def new_canteen():
         )
         flash(_("The canteen is added. Now add its lunch and dinner."), "success")
         return redirect_to(url_for("canteen_staff.settings", canteen_id=place.id))
-    return render_template("canteen/staff/canteen_form.html", form=form, place=None)
+    return render_template("canteen/staff/canteen_form.html", form=form, place=None), status_for(
+        form
+    )
 
 
 @bp.route("/<int:canteen_id>/settings", methods=["GET", "POST"])
@@ -108,7 +111,9 @@ def settings(canteen_id: int):
         )
         flash(_("The canteen's details and prices are saved."), "success")
         return redirect_to(url_for("canteen_staff.settings", canteen_id=place.id))
-    return render_template("canteen/staff/canteen_form.html", form=form, place=place)
+    return render_template("canteen/staff/canteen_form.html", form=form, place=place), status_for(
+        form
+    )
 
 
 def _service_page(place, service, form):
@@ -137,7 +142,7 @@ def _service_page(place, service, form):
             return redirect_to(url_for("canteen_staff.settings", canteen_id=place.id))
     return render_template(
         "canteen/staff/service_form.html", form=form, place=place, service=service
-    )
+    ), status_for(form)
 
 
 @bp.route("/<int:canteen_id>/services/new", methods=["GET", "POST"])
@@ -221,7 +226,7 @@ def _service_and_day(canteen_id: int, service_id: int):
     return place, service
 
 
-def _meal_page(place, service, day, *, dish_form=None, capacity_form=None, status=200):
+def _meal_page(place, service, day, *, dish_form=None, capacity_form=None):
     meal_day = menus.find_meal_day(service, day)
     capacity_form = capacity_form or CapacityForm(
         capacity=meal_day.capacity if meal_day else service.capacity
@@ -234,7 +239,7 @@ def _meal_page(place, service, day, *, dish_form=None, capacity_form=None, statu
         meal_day=meal_day,
         dish_form=dish_form or DishForm(),
         capacity_form=capacity_form,
-    ), status
+    ), status_for(dish_form, capacity_form)
 
 
 @bp.get("/<int:canteen_id>/services/<int:service_id>/<date:day>")
@@ -283,7 +288,7 @@ def add_dish(canteen_id: int, service_id: int, day: date):
             return redirect_to(
                 url_for("canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day)
             )
-    return _meal_page(place, service, day, dish_form=form, status=422)
+    return _meal_page(place, service, day, dish_form=form)
 
 
 @bp.post("/<int:canteen_id>/services/<int:service_id>/<date:day>/capacity")
@@ -308,7 +313,7 @@ def capacity(canteen_id: int, service_id: int, day: date):
             return redirect_to(
                 url_for("canteen_staff.meal", canteen_id=place.id, service_id=service.id, day=day)
             )
-    return _meal_page(place, service, day, capacity_form=form, status=422)
+    return _meal_page(place, service, day, capacity_form=form)
 
 
 @bp.post("/<int:canteen_id>/services/<int:service_id>/<date:day>/publish")
@@ -370,7 +375,7 @@ def edit_dish(canteen_id: int, dish_id: int):
                 return redirect_to(back)
     return render_template(
         "canteen/staff/dish_form.html", place=place, dish=dish, form=form, back=back
-    ), (422 if form.errors else 200)
+    ), status_for(form)
 
 
 @bp.post("/<int:canteen_id>/dishes/<int:dish_id>/remove")

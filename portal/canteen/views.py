@@ -13,6 +13,7 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.canteen import services as canteen
 from portal.canteen.forms import ConfirmBookingForm
+from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import redirect_to, render_page_or_fragment
 
 bp = Blueprint("canteen", __name__, url_prefix="/canteen")
@@ -95,7 +96,7 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
                 meal_day=meal_day,
                 sold_out=dish,
                 alternatives=error.alternatives,
-            ), 409
+            ), REFUSED
         except canteen.PastCutoff as error:
             flash(
                 _(
@@ -115,6 +116,7 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
         "canteen/check.html",
         "canteen/_check_panel.html",
         PANEL,
+        status_for(form),
         resident=resident,
         place=place,
         meal_day=meal_day,

@@ -14,18 +14,13 @@ from portal.canteen import menus
 from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
 from portal.delivery.models import Outcome
+from portal.web.forms import REFUSED
 from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
 
 # The drops' own address is /delivery/drops/…, beside the rounds' /delivery/rounds/….
 bp = Blueprint("rounds", __name__, url_prefix="/delivery")
 
 RUNNERS = (Role.VOLUNTEER, Role.GRID_WORKER, Role.CANTEEN_STAFF, Role.ADMIN)
-REFUSAL_STATUS = {
-    delivery.NotYourRound: 409,
-    delivery.NotToday: 409,
-    delivery.Withdrawn: 409,
-    delivery_rounds.UnknownOutcome: 400,
-}
 
 
 def _round(round_id: int):
@@ -149,19 +144,18 @@ def mark(drop_id: int):
         abort(403)
     except delivery.DeliveryError as error:
         notice = {"drop_id": drop.id, "text": _refusal(error, drop), "error": True, "note": note}
-        status = 200 if is_htmx() else REFUSAL_STATUS.get(type(error), 409)
+        status = REFUSED
     else:
         if not is_htmx():
             flash(_marked(drop), "success")
             return redirect_to(url_for(".show", round_id=round_.id, _anchor=f"drop-{drop.id}"))
         notice, status = {"drop_id": drop.id, "text": _marked(drop), "error": False}, 200
-    response = render_page_or_fragment(
+    return render_page_or_fragment(
         "delivery/rounds/show.html",
         "delivery/rounds/_marked.html",
         f"drop-{drop.id}",
+        status,
         drop=drop,
         notice=notice,
         **_round_page(round_),
     )
-    response.status_code = status
-    return response

@@ -27,6 +27,7 @@ from portal.delivery import services as delivery
 from portal.delivery.models import EnrolmentStatus
 from portal.delivery.staff_forms import ApproveForm, DeclineForm, ResidentLookupForm
 from portal.web.converters import parse_day, parse_id
+from portal.web.forms import status_for
 from portal.web.htmx import polled_page_or_fragment, redirect_to
 
 bp = Blueprint("delivery_staff", __name__, url_prefix="/delivery/staff")
@@ -50,7 +51,7 @@ def home():
     return redirect(url_for(".index", canteen_id=places[0].id))
 
 
-def _index_page(place, form: ResidentLookupForm, status: int = 200):
+def _index_page(place, form: ResidentLookupForm):
     return render_template(
         "delivery/staff/index.html",
         place=place,
@@ -59,7 +60,7 @@ def _index_page(place, form: ResidentLookupForm, status: int = 200):
         active=delivery.applications(place, EnrolmentStatus.ACTIVE),
         day=place.community.today(),
         form=form,
-    ), status
+    ), status_for(form)
 
 
 @bp.get("/canteens/<int:canteen_id>")
@@ -83,7 +84,7 @@ def apply_for(canteen_id: int):
                 code=form.code.data.strip(),
             )
         )
-    return _index_page(place, form, 422)
+    return _index_page(place, form)
 
 
 def _enrolment(enrolment_id: int):
@@ -101,7 +102,7 @@ def _first_day(enrolment, today: date) -> date:
     return enrolment.start_day
 
 
-def _enrolment_page(enrolment, approve_form=None, decline_form=None, status: int = 200):
+def _enrolment_page(enrolment, approve_form=None, decline_form=None):
     start = _first_day(enrolment, enrolment.canteen.community.today())
     return render_template(
         "delivery/staff/enrolment.html",
@@ -112,7 +113,7 @@ def _enrolment_page(enrolment, approve_form=None, decline_form=None, status: int
         approve_form=approve_form or ApproveForm(formdata=None, start_day=start),
         decline_form=decline_form or DeclineForm(formdata=None),
         form=approve_form or decline_form,
-    ), status
+    ), status_for(approve_form, decline_form)
 
 
 @bp.get("/enrolments/<int:enrolment_id>")
@@ -161,7 +162,7 @@ def approve(enrolment_id: int):
                 "success",
             )
             return redirect_to(url_for(".index", canteen_id=enrolment.canteen_id))
-    return _enrolment_page(enrolment, approve_form=form, status=422)
+    return _enrolment_page(enrolment, approve_form=form)
 
 
 @bp.post("/enrolments/<int:enrolment_id>/decline")
@@ -185,7 +186,7 @@ def decline(enrolment_id: int):
                 "success",
             )
             return redirect_to(url_for(".index", canteen_id=enrolment.canteen_id))
-    return _enrolment_page(enrolment, decline_form=form, status=422)
+    return _enrolment_page(enrolment, decline_form=form)
 
 
 # The day's rounds and the round sheet -------------------------------------------------------

@@ -16,6 +16,7 @@ from portal.canteen.labels import MEAL_KINDS
 from portal.delivery import forms, labels
 from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as deliveries
+from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("delivery", __name__, url_prefix="/delivery")
@@ -131,9 +132,9 @@ def _step_form(step: str, resident, place, draft: dict, **kwargs):
     return forms.PhoneForm(known, saved, **kwargs)
 
 
-def _step_page(step: str, resident, place, form, status: int = 200):
+def _step_page(step: str, resident, place, form, from_check: bool = False):
     """The page of one question; after a problem found on the check page, it returns there."""
-    changing = bool(request.args.get("change")) or status != 200
+    changing = bool(request.args.get("change")) or from_check
     index = STEPS.index(step)
     if changing:
         back = url_for(".check", resident_id=resident.id)
@@ -151,7 +152,7 @@ def _step_page(step: str, resident, place, form, status: int = 200):
         back=back,
         action=action,
     )
-    return page, status
+    return page, status_for(form)
 
 
 @bp.route(
@@ -247,7 +248,7 @@ def _send(resident, place, draft: dict):
         step, message = _problem(error)
         form = _step_form(step, resident, place, draft, formdata=None)
         form[form.question].errors = [message]
-        return _step_page(step, resident, place, form, status=409)
+        return _step_page(step, resident, place, form, from_check=True)
     _keep(resident, {"applied": enrolment.id})
     return redirect_to(_applied_url(resident, enrolment.id))
 
@@ -304,7 +305,9 @@ def pause(enrolment_id: int):
                 "success",
             )
             return _to_overview(enrolment.resident)
-    return _render("delivery/pause.html", enrolment.resident, enrolment=enrolment, form=form)
+    return _render(
+        "delivery/pause.html", enrolment.resident, enrolment=enrolment, form=form
+    ), status_for(form)
 
 
 def _pause_problem(form, error: deliveries.DeliveryError):
@@ -348,7 +351,9 @@ def days(enrolment_id: int):
             chosen = listed(enrolment.weekday_list, labels.WEEKDAYS)
             flash(_("Meals will come on %(days)s.", days=chosen), "success")
         return _to_overview(enrolment.resident)
-    return _render("delivery/days.html", enrolment.resident, enrolment=enrolment, form=form)
+    return _render(
+        "delivery/days.html", enrolment.resident, enrolment=enrolment, form=form
+    ), status_for(form)
 
 
 @bp.route("/enrolments/<int:enrolment_id>/stop", methods=["GET", "POST"])

@@ -34,6 +34,7 @@ from portal.help.forms import (
 from portal.help.models import URGENT_CATEGORIES
 from portal.model_base import utcnow
 from portal.web.converters import parse_id
+from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import polled_page_or_fragment, redirect_to
 
 bp = Blueprint("help", __name__, url_prefix="/help")
@@ -128,7 +129,7 @@ def _sent_page(found, worker, form):
     dictation = current_app.config["DICTATION"]
     return render_template(
         "help/sent.html", req=found, worker=worker, form=form, dictation=dictation
-    )
+    ), status_for(form)
 
 
 @bp.post("/requests/<int:request_id>/confirm")
@@ -196,7 +197,7 @@ def _worker_page(found, **forms):
         volunteer_view=volunteer_view,
         source=sources.detail(found),
         **{**blank, **forms},
-    )
+    ), status_for(*forms.values())
 
 
 def _hand_off_form(found, formdata=None) -> HandOffForm:
@@ -346,7 +347,9 @@ def _report():
 @roles_required(Role.ADMIN, Role.GRID_WORKER)
 def report():
     form, rows = _report()
-    return render_template("help/report.html", form=form, rows=rows, chart=reports.bars(rows))
+    return render_template(
+        "help/report.html", form=form, rows=rows, chart=reports.bars(rows)
+    ), status_for(form)
 
 
 @bp.get("/reports.csv")
@@ -354,7 +357,7 @@ def report():
 def report_csv():
     form, rows = _report()
     if form.errors:
-        abort(400)
+        abort(REFUSED)
     response = make_response(reports.to_csv(rows, by=form.by.data or "grid"))
     response.headers["Content-Type"] = "text/csv; charset=utf-8"
     response.headers["Content-Disposition"] = "attachment; filename=help-report.csv"

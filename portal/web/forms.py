@@ -31,6 +31,16 @@ class Digits:
             raise ValidationError(self.message)
 
 
+# A form that came back with reasons answers 422 Unprocessable Content, whichever rule refused it
+# (a field, a full canteen, a wrong PIN); base.html tells htmx to swap such an answer in.
+REFUSED = 422
+
+
+def status_for(*forms) -> int:
+    """REFUSED when any of forms holds an error to show, 200 when the page is only being drawn."""
+    return REFUSED if any(form is not None and form.errors for form in forms) else 200
+
+
 def safe_next(target: str | None, default: str) -> str:
     """Return target when it is a path on this site, else default; never an open redirect. A
     control character (a CR or LF would split the Location header) or a backslash (which browsers

@@ -17,14 +17,15 @@ def is_htmx() -> bool:
     return bool(getattr(htmx_request, "htmx", False))
 
 
-def render_page_or_fragment(page: str, fragment: str, target: str, **context):
+def render_page_or_fragment(page: str, fragment: str, target: str, status: int = 200, **context):
     """Render fragment for an htmx request aimed at the element with id target, else the full page.
 
     The page includes the same fragment template, so its markup exists once. The response varies
     with the htmx headers and says so.
     """
     wants_fragment = is_htmx() and htmx_request.htmx.target == target
-    response = make_response(render_template(fragment if wants_fragment else page, **context))
+    body = render_template(fragment if wants_fragment else page, **context)
+    response = make_response(body, status)
     response.vary.update(("HX-Request", "HX-Target"))
     return response
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.accounts.models import Person
 from portal.activities.models import Event, SignUp, SignUpStatus, Venue
@@ -105,3 +105,17 @@ def test_organiser_checks_people_in_by_tapping_names(new_context, live):
         ).all()
         db.session.remove()
     assert len(came) == 1
+
+    # The other resident leaves while the list is open: tapping their name is refused in place.
+    with live.app.app_context():
+        db.session.execute(
+            update(SignUp)
+            .where(SignUp.event_id == event_id, SignUp.checked_in_at.is_(None))
+            .values(status=SignUpStatus.LEFT, active_key=None)
+        )
+        db.session.commit()
+        db.session.remove()
+    with page.expect_response(lambda response: response.status == 422):
+        page.locator("button.attendee__check-in").first.click()
+    expect(page.locator("#status")).to_contain_text("has no place at this activity")
+    expect(page.locator("tr.attendee--came")).to_have_count(1)

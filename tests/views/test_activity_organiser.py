@@ -351,17 +351,18 @@ def test_check_in_with_htmx_swaps_the_row_and_announces_it(client, world, organi
 
 
 @pytest.mark.clock_at(10, 31)
-def test_check_in_before_the_day_is_refused(client, world, organiser, room, next_week):
+def test_check_in_before_the_day_is_refused(client, world, organiser, room, next_week, htmx):
     event = _event(organiser, room, next_week)
     resident = world.person(Role.RESIDENT, name="王桂兰")
     signup, _ = services.join(resident, event, resident)
     page = html(client.get(f"/activities/organise/events/{event.id}"))
     assert page.select_one(".attendee__check-in") is None
-    response = client.post(
-        f"/activities/organise/events/{event.id}/attendees/{signup.id}/check-in",
-        follow_redirects=True,
-    )
+    check_in = f"/activities/organise/events/{event.id}/attendees/{signup.id}/check-in"
+    response = client.post(check_in, follow_redirects=True)
     assert "Check-in is open only on the day" in text_of(response)
+    refused = htmx("post", check_in, target=f"signup-{signup.id}")
+    assert refused.status_code == 422
+    assert "Check-in is open only on the day" in html(refused).select_one("#status").get_text()
     other, _ = _today_event(world, organiser, room)
     url = f"/activities/organise/events/{other.id}/attendees/{signup.id}/check-in"
     assert client.post(url).status_code == 404

@@ -72,7 +72,7 @@ def test_a_community_admin_does_not_find_another_community_s_canteen(
     refused = client.post(
         "/canteen/staff/new", data={"community": elsewhere.community.id, "name": "别人的食堂"}
     )
-    assert refused.status_code == 200
+    assert refused.status_code == 422
     assert db.session.query(Canteen).filter_by(name="别人的食堂").count() == 0
 
 

@@ -136,11 +136,11 @@ def test_a_day_that_is_not_a_date_is_explained(client, sign_in, place, staff, da
     for page in ("kitchen", "counter"):
         response = client.get(f"/canteen/staff/{place.id}/{page}", query_string={"day": day})
         body = html(response)
-        assert response.status_code == 400
+        assert response.status_code == 422
         assert body.title.get_text().startswith("Error:")
         assert "Enter a date like 2026-03-01." in body.select_one(".error-summary").get_text()
     csv_response = client.get(f"/canteen/staff/{place.id}/kitchen.csv", query_string={"day": day})
-    assert csv_response.status_code == 400
+    assert csv_response.status_code == 422
 
 
 def test_kitchen_csv_opens_in_excel_with_chinese_names(client, world, sign_in, place, staff):
@@ -366,8 +366,9 @@ def test_cancelled_foreign_and_unknown_bookings_and_statuses_are_refused(
     response = client.post(url, data={"status": "served"}, follow_redirects=True)
     message = f"Booking {qian.reference} was cancelled, so it cannot be marked."
     assert message in html(response).select_one("#status").get_text()
-    fragment = html(htmx("post", url, target=f"booking-{qian.id}", data={"status": "served"}))
-    assert message in fragment.select_one("#status").get_text()
+    refused = htmx("post", url, target=f"booking-{qian.id}", data={"status": "served"})
+    fragment = html(refused)
+    assert refused.status_code == 422 and message in fragment.select_one("#status").get_text()
     assert fragment.select_one(f"#booking-{qian.id} .tag").get_text(strip=True) == "Cancelled"
     assert not fragment.select(f"#booking-{qian.id} form")
     assert db.session.get(Booking, qian.id).status == "cancelled"

@@ -88,7 +88,7 @@ def test_the_last_portion_taken_shows_just_sold_out(client, world, sign_in, menu
     response = client.post(
         f"/canteen/residents/{second.id}/meals/{menu.id}/dishes/{dish.id}", data={"mode": "dine_in"}
     )
-    assert response.status_code == 409 and "Just sold out" in text_of(response)
+    assert response.status_code == 422 and "Just sold out" in text_of(response)
     assert _count() == 1
 
 

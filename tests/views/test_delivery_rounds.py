@@ -324,7 +324,7 @@ def test_marking_someone_elses_round_names_the_runner(client, people, sign_in, h
     response = _mark(client, drop, "delivered", note="Left at the door")
     page = html(response)
     message = "王芳 is delivering this round, so only they can mark its drops. Ask them, or ask the canteen."
-    assert response.status_code == 409 and page.title.get_text().startswith("Error:")
+    assert response.status_code == 422 and page.title.get_text().startswith("Error:")
     assert page.select_one(".error-summary a")["href"] == f"#drop-{drop.id}"
     assert message in page.select_one(".error-summary").get_text()
     row = page.select_one(f"#drop-{drop.id}")
@@ -336,7 +336,7 @@ def test_marking_someone_elses_round_names_the_runner(client, people, sign_in, h
         target=f"drop-{drop.id}",
         data={"outcome": "delivered"},
     )
-    assert fragment.status_code == 200
+    assert fragment.status_code == 422
     assert html(fragment).select_one("[role=alert]")["data-announce"] == message
     db.session.expire_all()
     assert drop.outcome is None and drop.booking.status == "booked"
@@ -345,7 +345,7 @@ def test_marking_someone_elses_round_names_the_runner(client, people, sign_in, h
 def test_an_unknown_outcome_is_refused(client, people, sign_in, drop):
     sign_in.password(people.volunteer)
     response = _mark(client, drop, "eaten")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert "Choose Delivered, No answer or Refused." in text_of(response)
     db.session.expire_all()
     assert drop.outcome is None and drop.round.runner_id is None
@@ -359,7 +359,7 @@ def test_a_drop_of_another_day_cannot_be_marked(client, people, sign_in, place, 
     page = client.get(f"/delivery/rounds/{tomorrow.round_id}")
     assert "This round is not today's." in text_of(page)
     response = _mark(client, tomorrow, "delivered")
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "A drop can be marked only on its own day." in text_of(response)
     db.session.expire_all()
     assert tomorrow.outcome is None
@@ -369,7 +369,7 @@ def test_a_cancelled_drop_cannot_be_marked(client, people, sign_in, place, staff
     delivery.stop(drop.enrolment, staff, now=early_morning(place))
     sign_in.password(people.volunteer)
     response = _mark(client, drop, "delivered")
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert "This meal was cancelled, so there is nothing to deliver." in text_of(response)
     db.session.expire_all()
     assert drop.outcome is None

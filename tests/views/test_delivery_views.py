@@ -292,7 +292,7 @@ def test_no_weekday_is_refused_at_the_field_and_in_the_summary(client, people, s
     client.post(_url(resident, "meals"), data={"meals": ["lunch"]})
     response = client.post(_url(resident, "days"), data={})
     page = html(response)
-    assert response.status_code == 200 and page.title.get_text().startswith("Error:")
+    assert response.status_code == 422 and page.title.get_text().startswith("Error:")
     assert _error(page, "weekdays") == "Error: Choose at least one day of the week."
     assert "Choose at least one day of the week." in page.select_one(".error-summary").get_text()
     assert client.get(_url(resident, "start")).headers["Location"].endswith(_url(resident, "days"))
@@ -334,7 +334,7 @@ def test_a_day_that_passed_while_checking_is_shown_on_its_question(client, peopl
         session["delivery_draft"] = draft
     response = client.post(_url(resident, "check"))
     page = html(response)
-    assert response.status_code == 409 and page.select_one("legend h1").get_text().startswith(
+    assert response.status_code == 422 and page.select_one("legend h1").get_text().startswith(
         "When"
     )
     assert "That day has passed" in _error(page, "start")
@@ -351,7 +351,7 @@ def test_a_second_enrolment_for_the_same_meal_is_refused(client, people, sign_in
     first = _approved(resident, staff, place)
     response = client.post(_url(resident, "check"))
     page = html(response)
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert f"Lunch is already asked for (reference {first.reference})" in _error(page, "meals")
     assert page.select_one(f"a[href='/delivery/residents/{resident.id}']")
     page = html(client.post(_url(resident, "meals"), data={"meals": ["lunch"]}))

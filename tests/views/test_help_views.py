@@ -293,7 +293,7 @@ def test_report_page_csv_and_bad_dates(client, people, world, sign_in):
         client.get("/help/reports", query_string={"start": "2026-03-05", "end": "2026-03-01"})
     )
     assert "on or after the start date" in bad.select_one("#end-error").get_text()
-    assert client.get("/help/reports.csv", query_string={"start": "nonsense"}).status_code == 400
+    assert client.get("/help/reports.csv", query_string={"start": "nonsense"}).status_code == 422
 
 
 def test_admin_adds_partners_for_their_community(client, world, sign_in):
