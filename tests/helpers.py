@@ -55,57 +55,85 @@ class World:
         return person
 
     def event(
-        self, starts_at: datetime, title: str = "太极拳", category: str = "exercise", **fields
+        self,
+        starts_at: datetime,
+        title: str = "太极拳",
+        category: str = "exercise",
+        *,
+        hours: float = 1,
+        organiser: Person | None = None,
+        **fields,
     ) -> Event:
-        """A committed activity in a new room of the world's community, an hour long unless
-        fields say otherwise, organised by a new organiser."""
+        """A committed activity of hours (one by default) in a new room of the world's
+        community, organised by organiser or a new one; fields are the Event's other columns."""
         room = Venue(community=self.community, name="活动室", capacity=30)
         event = Event(
             community=self.community,
             venue=room,
-            organiser=self.person(Role.ORGANISER),
+            organiser=organiser or self.person(Role.ORGANISER),
             title_zh_hans=title,
             category=category,
             starts_at=starts_at,
-            ends_at=starts_at + timedelta(hours=1),
+            ends_at=starts_at + timedelta(hours=hours),
             **fields,
         )
         db.session.add_all([room, event])
         db.session.commit()
         return event
 
-    def canteen(self, community: Community | None = None, name: str = "幸福食堂") -> Canteen:
-        """A committed canteen of community (the world's by default) with a lunch for 40, served
-        11:00–13:00 and booked until 09:30."""
-        place = Canteen(community=community or self.community, name=name)
+    def canteen(self, community: Community | None = None, capacity: int = 40, **fields) -> Canteen:
+        """A committed canteen of community (the world's by default), named 幸福食堂 unless fields
+        say otherwise, with a lunch for capacity people, served 11:00–13:00 and booked until 09:30."""
+        place = Canteen(community=community or self.community, **{"name": "幸福食堂", **fields})
         lunch = MealService(
             canteen=place,
             kind="lunch",
             serving_start=time(11),
             serving_end=time(13),
             cutoff=time(9, 30),
-            capacity=40,
+            capacity=capacity,
         )
         db.session.add_all([place, lunch])
         db.session.commit()
         return place
+
+    def lunch(
+        self, day: date, *dishes: dict, capacity: int = 40, published: bool = True, **fields
+    ) -> MealDay:
+        """A committed lunch on day at a new canteen (see canteen(), fields are the canteen's),
+        for capacity people, with dishes given as Dish columns (one 红烧肉 at ¥15 by default)."""
+        service = self.canteen(capacity=capacity, **fields).services[0]
+        meal_day = MealDay(service=service, day=day, published=published, capacity=capacity)
+        db.session.add(meal_day)
+        for columns in dishes or ({"name_zh_hans": "红烧肉", "price_fen": 1500},):
+            db.session.add(Dish(meal_day=meal_day, **columns))
+        db.session.commit()
+        return meal_day
 
     def canteen_serving(
         self,
         days: list[date],
         *,
         lunch_capacity: int = 80,
-        lunch: tuple = (("红烧肉", "Braised pork", 1500),),
-        dinner: tuple = (("牛肉面", "Beef noodles", 1400),),
+        dinner_capacity: int = 80,
+        lunch: tuple[dict, ...] = (
+            {"name_zh_hans": "红烧肉", "name_en": "Braised pork", "price_fen": 1500},
+        ),
+        dinner: tuple[dict, ...] = (
+            {"name_zh_hans": "牛肉面", "name_en": "Beef noodles", "price_fen": 1400},
+        ),
+        **fields,
     ) -> Canteen:
-        """The community's canteen, serving lunch (11:00, booked until 09:30) and dinner (17:00,
-        until 15:00) on each of days, published, with dishes given as (Chinese name, English
-        name, price in fen)."""
-        place = Canteen(community=self.community, name="幸福食堂", phone="0871-1234")
+        """The community's canteen (named 幸福食堂 unless fields, the canteen's columns, say
+        otherwise), serving lunch (11:00–13:00, booked until 09:30) and dinner (17:00–19:00,
+        until 15:00) on each of days, published, with dishes given as Dish columns."""
+        place = Canteen(
+            community=self.community, **{"name": "幸福食堂", "phone": "0871-1234", **fields}
+        )
         db.session.add(place)
         for kind, start, cutoff, capacity, dishes in (
             ("lunch", time(11), time(9, 30), lunch_capacity, lunch),
-            ("dinner", time(17), time(15), 80, dinner),
+            ("dinner", time(17), time(15), dinner_capacity, dinner),
         ):
             service = MealService(
                 canteen=place,
@@ -119,9 +147,8 @@ class World:
             for day in days:
                 meal_day = MealDay(service=service, day=day, published=True, capacity=capacity)
                 db.session.add(meal_day)
-                for zh, en, price in dishes:
-                    dish = Dish(meal_day=meal_day, name_zh_hans=zh, name_en=en, price_fen=price)
-                    db.session.add(dish)
+                for columns in dishes:
+                    db.session.add(Dish(meal_day=meal_day, **columns))
         db.session.commit()
         return place
 

@@ -10,7 +10,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from portal.accounts.models import Role
-from portal.activities.models import Event, SignUp, SignUpStatus, Venue
+from portal.activities.models import Event, SignUp, SignUpStatus
 from portal.extensions import db
 from portal.model_base import utcnow
 from tests.concurrency.test_booking_race import Browser, _all_at_once, _race
@@ -28,23 +28,8 @@ def paths_from_url_for(app):
 
 def _activity(world, capacity: int, going: int = 0) -> Event:
     """Chess tomorrow with capacity places, going of them already taken."""
-    organiser = world.person(Role.ORGANISER)
-    venue = Venue(community=world.community, name="活动室", capacity=30)
     starts = utcnow() + timedelta(days=1)
-    event = Event(
-        community=world.community,
-        venue=venue,
-        organiser_id=organiser.id,
-        category="chess",
-        title_zh_hans="象棋",
-        starts_at=starts,
-        ends_at=starts + timedelta(hours=2),
-        capacity=capacity,
-        going=going,
-    )
-    db.session.add_all([venue, event])
-    db.session.commit()
-    return event
+    return world.event(starts, "象棋", "chess", hours=2, capacity=capacity, going=going)
 
 
 def _ready_to_join(server_url: str, resident, event: Event):

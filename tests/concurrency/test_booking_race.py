@@ -6,7 +6,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from datetime import time, timedelta
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -16,7 +16,7 @@ from flask import url_for
 from sqlalchemy import select
 
 from portal.accounts.models import Person, Role
-from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
+from portal.canteen.models import Booking, BookingStatus, Dish, MealDay
 from portal.community.models import today_in
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
@@ -82,32 +82,18 @@ class Browser:
 def _lunch(world, capacity: int, portions: int | None = None) -> MealDay:
     """Tomorrow's published lunch with capacity seats and two dishes, pork then fish; the fish
     has portions of its own when given."""
-    place = Canteen(community=world.community, name="幸福食堂", phone="0871-1234")
-    service = MealService(
-        canteen=place,
-        kind="lunch",
-        serving_start=time(11),
-        serving_end=time(13),
-        cutoff=time(9, 30),
+    return world.lunch(
+        today_in(DEFAULT_TIMEZONE) + timedelta(days=1),
+        {"name_zh_hans": "红烧肉", "name_en": "Braised pork", "price_fen": 1500},
+        {
+            "name_zh_hans": "清蒸鱼",
+            "name_en": "Steamed fish",
+            "price_fen": 1800,
+            "portions": portions,
+        },
         capacity=capacity,
+        phone="0871-1234",
     )
-    meal_day = MealDay(
-        service=service,
-        day=today_in(DEFAULT_TIMEZONE) + timedelta(days=1),
-        published=True,
-        capacity=capacity,
-    )
-    pork = Dish(meal_day=meal_day, name_zh_hans="红烧肉", name_en="Braised pork", price_fen=1500)
-    fish = Dish(
-        meal_day=meal_day,
-        name_zh_hans="清蒸鱼",
-        name_en="Steamed fish",
-        price_fen=1800,
-        portions=portions,
-    )
-    db.session.add_all([place, service, meal_day, pork, fish])
-    db.session.commit()
-    return meal_day
 
 
 def _residents(world, count: int) -> list[Person]:

@@ -10,7 +10,6 @@ from sqlalchemy import select
 
 from portal.accounts.models import Role
 from portal.activities import services as activities
-from portal.activities.models import Event, Venue
 from portal.extensions import db
 from portal.notifications.messages import describe
 from portal.notifications.models import Notification
@@ -25,20 +24,14 @@ DAYS = {"zh_Hans": "3月3日周二 14:00", "zh_Hant": "3月3日週二 14:00", "e
 @pytest.fixture
 def place(world):
     """王桂兰's place at chess."""
-    room = Venue(community=world.community, name="活动室", capacity=30)
-    event = Event(
-        community=world.community,
-        venue=room,
-        organiser=world.person(Role.ORGANISER),
-        title_zh_hans=TITLES["zh_Hans"],
+    event = world.event(
+        STARTS,
+        TITLES["zh_Hans"],
+        "chess",
+        hours=2,
         title_zh_hant=TITLES["zh_Hant"],
         title_en=TITLES["en"],
-        category="chess",
-        starts_at=STARTS,
-        ends_at=STARTS + timedelta(hours=2),
     )
-    db.session.add_all([room, event])
-    db.session.commit()
     resident = world.person(Role.RESIDENT, name="王桂兰")
     return activities.join(resident, event, resident, now=STARTS - timedelta(days=2))[0]
 

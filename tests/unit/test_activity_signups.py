@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.accounts.models import Role
 from portal.accounts.services import decide_link, request_link
 from portal.activities import services as activities
-from portal.activities.models import Event, SignUpStatus, Venue
+from portal.activities.models import SignUpStatus
 from portal.extensions import db
 from portal.notifications.models import Notification
 
@@ -25,21 +25,9 @@ def organiser(world):
 @pytest.fixture
 def chess(world, organiser):
     """Chess in the activity room, two places."""
-    room = Venue(community=world.community, name="活动室", capacity=30)
-    event = Event(
-        community=world.community,
-        venue=room,
-        organiser=organiser,
-        title_zh_hans="象棋",
-        title_en="Chinese chess",
-        category="chess",
-        starts_at=STARTS,
-        ends_at=STARTS + timedelta(hours=2),
-        capacity=2,
+    return world.event(
+        STARTS, "象棋", "chess", hours=2, organiser=organiser, title_en="Chinese chess", capacity=2
     )
-    db.session.add_all([room, event])
-    db.session.commit()
-    return event
 
 
 def _residents(world, number):

@@ -17,29 +17,13 @@ AT_CUTOFF = datetime(2026, 3, 2, 1, 30)
 
 @pytest.fixture
 def lunch(world):
-    place = Canteen(
-        community=world.community,
-        name="幸福食堂",
+    return world.lunch(
+        DAY,
+        {"name_zh_hans": "红烧肉套餐", "price_fen": 1500},
+        {"name_zh_hans": "清蒸鱼", "price_fen": 1800, "portions": 1},
+        capacity=3,
         senior_discount_percent=20,
     )
-    service = MealService(
-        canteen=place,
-        kind="lunch",
-        serving_start=time(11),
-        serving_end=time(13),
-        cutoff=time(9, 30),
-        capacity=3,
-    )
-    meal_day = MealDay(service=service, day=DAY, published=True, capacity=3)
-    db.session.add_all([place, service, meal_day])
-    db.session.add_all(
-        [
-            Dish(meal_day=meal_day, name_zh_hans="红烧肉套餐", price_fen=1500),
-            Dish(meal_day=meal_day, name_zh_hans="清蒸鱼", price_fen=1800, portions=1),
-        ]
-    )
-    db.session.commit()
-    return meal_day
 
 
 def _resident(world, born: date, special=False) -> Person:

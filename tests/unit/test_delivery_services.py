@@ -9,7 +9,7 @@ from portal.accounts.services import decide_link, request_link
 from portal.audit.models import AuditEntry
 from portal.canteen import menus
 from portal.canteen import services as canteen
-from portal.canteen.models import Booking, BookingStatus, Canteen, Dish, MealDay, MealService
+from portal.canteen.models import Booking, BookingStatus, Canteen, MealDay, MealService
 from portal.community.models import Building, Grid
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery import rounds as delivery_rounds
@@ -33,47 +33,19 @@ def at(day: date, hour: int, minute: int = 0) -> datetime:
 
 @pytest.fixture
 def place(world):
-    place = Canteen(
-        community=world.community,
-        name="幸福食堂",
+    dishes = (
+        {"name_zh_hans": "红烧肉套餐", "price_fen": 1500},
+        {"name_zh_hans": "清蒸鱼", "price_fen": 1800, "tags": "soft,low_salt"},
+    )
+    return world.canteen_serving(
+        [SUNDAY + timedelta(days=offset) for offset in range(14)],
+        lunch_capacity=10,
+        dinner_capacity=10,
+        lunch=dishes,
+        dinner=dishes,
         phone="0871-62222222",
         senior_discount_percent=20,
     )
-    lunch = MealService(
-        canteen=place,
-        kind="lunch",
-        serving_start=time(11),
-        serving_end=time(13),
-        cutoff=time(9, 30),
-        capacity=10,
-    )
-    dinner = MealService(
-        canteen=place,
-        kind="dinner",
-        serving_start=time(17),
-        serving_end=time(18, 30),
-        cutoff=time(15),
-        capacity=10,
-    )
-    db.session.add_all([place, lunch, dinner])
-    for offset in range(14):
-        for service in (lunch, dinner):
-            meal_day = MealDay(
-                service=service, day=SUNDAY + timedelta(days=offset), published=True, capacity=10
-            )
-            db.session.add_all(
-                [
-                    Dish(meal_day=meal_day, name_zh_hans="红烧肉套餐", price_fen=1500),
-                    Dish(
-                        meal_day=meal_day,
-                        name_zh_hans="清蒸鱼",
-                        price_fen=1800,
-                        tags="soft,low_salt",
-                    ),
-                ]
-            )
-    db.session.commit()
-    return place
 
 
 @pytest.fixture

@@ -28,7 +28,7 @@ class Elsewhere:
         self.kiosk = Kiosk(community=self.community, location="锦绣园活动室", token_hash="x" * 64)
         db.session.add_all([self.community, building, self.kiosk])
         db.session.commit()
-        self.canteen = world.canteen(self.community, "锦绣食堂")
+        self.canteen = world.canteen(self.community, name="锦绣食堂")
         self.resident = world.person(
             Role.RESIDENT, name="锦绣居民", community=self.community, building=building
         )

@@ -25,7 +25,10 @@ def place(world) -> Canteen:
     """The community canteen with today's lunch (pork and fish) and dinner (noodles)."""
     return world.canteen_serving(
         [world.community.today()],
-        lunch=(("红烧肉", "Braised pork", 1500), ("清蒸鱼", "Fish", 1800)),
+        lunch=(
+            {"name_zh_hans": "红烧肉", "name_en": "Braised pork", "price_fen": 1500},
+            {"name_zh_hans": "清蒸鱼", "name_en": "Fish", "price_fen": 1800},
+        ),
     )
 
 

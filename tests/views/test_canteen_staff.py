@@ -1,7 +1,7 @@
 """Canteen set-up and the menu editor, as staff use them, with every bad input refused clearly."""
 
 import io
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from PIL import Image
@@ -11,7 +11,7 @@ from portal.accounts.models import Role
 from portal.audit.models import AuditEntry
 from portal.canteen import menus
 from portal.canteen import services as canteen
-from portal.canteen.models import Canteen, Dish, DishPhoto, MealDay, MealService
+from portal.canteen.models import Canteen, Dish, DishPhoto, MealDay
 from portal.community.models import Community, today_in
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
@@ -25,20 +25,7 @@ def english(client):
 
 @pytest.fixture
 def place(world):
-    place = Canteen(
-        community=world.community, name="幸福食堂", phone="0871-1234", senior_discount_percent=20
-    )
-    service = MealService(
-        canteen=place,
-        kind="lunch",
-        serving_start=time(11),
-        serving_end=time(13),
-        cutoff=time(9, 30),
-        capacity=40,
-    )
-    db.session.add_all([place, service])
-    db.session.commit()
-    return place
+    return world.canteen(phone="0871-1234", senior_discount_percent=20)
 
 
 @pytest.fixture

@@ -1,11 +1,11 @@
-from datetime import time, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.accounts.services import decide_link, request_link
-from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.canteen.models import Booking, Canteen, Dish, MealDay
 from portal.community.models import today_in
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
@@ -22,35 +22,14 @@ def menu(app, world):
     """Tomorrow's lunch at the community canteen, published, with two dishes."""
     with app.test_request_context():
         tomorrow = today_in(DEFAULT_TIMEZONE) + timedelta(days=1)
-    place = Canteen(
-        community=world.community, name="幸福食堂", phone="0871-1234", senior_discount_percent=20
-    )
-    service = MealService(
-        canteen=place,
-        kind="lunch",
-        serving_start=time(11),
-        serving_end=time(13),
-        cutoff=time(9, 30),
+    return world.lunch(
+        tomorrow,
+        {"name_zh_hans": "红烧肉", "name_en": "Braised pork", "price_fen": 1500, "tags": "soft"},
+        {"name_zh_hans": "青菜", "price_fen": 800},
         capacity=1,
+        phone="0871-1234",
+        senior_discount_percent=20,
     )
-    meal_day = MealDay(service=service, day=tomorrow, published=True, capacity=1)
-    db.session.add_all(
-        [
-            place,
-            service,
-            meal_day,
-            Dish(
-                meal_day=meal_day,
-                name_zh_hans="红烧肉",
-                name_en="Braised pork",
-                price_fen=1500,
-                tags="soft",
-            ),
-            Dish(meal_day=meal_day, name_zh_hans="青菜", price_fen=800),
-        ]
-    )
-    db.session.commit()
-    return meal_day
 
 
 def _count() -> int:

@@ -33,8 +33,7 @@ def canteen_with_meals(world, lunch_capacity: int = 80) -> Canteen:
     return world.canteen_serving(
         [today, today + timedelta(days=1)],
         lunch_capacity=lunch_capacity,
-        lunch=(("红烧肉", "Braised pork", 1500),),
-        dinner=(("牛肉面", "Beef noodles", 1500),),
+        dinner=({"name_zh_hans": "牛肉面", "name_en": "Beef noodles", "price_fen": 1500},),
     )
 
 

@@ -1,14 +1,14 @@
 """Meal delivery for residents, their family and staff on their behalf: the overview, applying one
 question per page, checking the answers, and pausing, resuming, changing days and stopping."""
 
-from datetime import date, time, timedelta
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
 from portal.audit.models import AuditEntry
-from portal.canteen.models import Canteen, Dish, MealDay, MealService
+from portal.canteen.models import Dish, MealDay
 from portal.community.models import Community
 from portal.delivery import services as deliveries
 from portal.delivery.models import DeliveryEnrolment, DeliveryPause
@@ -26,32 +26,9 @@ def english(client):
 @pytest.fixture
 def place(world):
     """The community canteen, serving lunch and dinner, with a 20 % senior discount."""
-    canteen = Canteen(
-        community=world.community, name="幸福食堂", phone="0871-1234", senior_discount_percent=20
+    return world.canteen_serving(
+        [], lunch_capacity=50, dinner_capacity=50, senior_discount_percent=20
     )
-    db.session.add_all(
-        [
-            canteen,
-            MealService(
-                canteen=canteen,
-                kind="lunch",
-                serving_start=time(11),
-                serving_end=time(13),
-                cutoff=time(9, 30),
-                capacity=50,
-            ),
-            MealService(
-                canteen=canteen,
-                kind="dinner",
-                serving_start=time(17),
-                serving_end=time(18, 30),
-                cutoff=time(15),
-                capacity=50,
-            ),
-        ]
-    )
-    db.session.commit()
-    return canteen
 
 
 @pytest.fixture
