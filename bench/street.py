@@ -832,8 +832,8 @@ class _Street:
         return history
 
     def _keys(self, elder: _Elder, row: dict) -> dict:
-        """The open enrolment's claim on each of its meals: the resident's id, as the app sets it."""
-        key = str(elder.id)
+        """The open enrolment's claim on each of its meals."""
+        key = DeliveryEnrolment.key_for(elder.id)
         return {
             "lunch_key": key if row["lunch"] else None,
             "dinner_key": key if row["dinner"] else None,
@@ -942,7 +942,7 @@ class _Street:
                     "mode": BookingMode.DELIVERY.value,
                     "price_fen": CanteenModel.price_for(place, elder, dish, meal_day["day"]),
                     "status": BookingStatus.BOOKED.value,
-                    "active_key": f"{elder.id}:{meal_day['id']}",
+                    "active_key": Booking.key_for(elder.id, meal_day["id"]),
                     "cancelled_at": None,
                     **self.at(booked),
                 }
@@ -1062,7 +1062,7 @@ class _Street:
                 "mode": (BookingMode.PICK_UP if rng.random() < 0.25 else BookingMode.DINE_IN).value,
                 "price_fen": CanteenModel.price_for(place, elder, dish, day),
                 "status": status.value,
-                "active_key": f"{elder.id}:{meal_day['id']}",  # as the canteen services make it
+                "active_key": Booking.key_for(elder.id, meal_day["id"]),
                 "cancelled_at": None,
                 **self.at(created),
             }
@@ -1280,7 +1280,7 @@ class _Street:
                 "resident_id": elder.id,
                 "signed_up_by_id": by or self._signer(rng, elder, event["organiser_id"]),
                 "status": status.value,
-                "active_key": f"{elder.id}:{event['id']}",  # as the activity services make it
+                "active_key": SignUp.key_for(elder.id, event["id"]),
                 "invited": invited,
                 "promoted_at": None,
                 "reminded_at": None,
@@ -1380,7 +1380,7 @@ class _Street:
 
     def _dedupe_key(self, elder: _Elder, category: str, age: float) -> str | None:
         """The double-tap key, held only within the dedupe window, as the help services hold it."""
-        key = f"{elder.id}:{category}"
+        key = HelpRequest.key_for(elder.id, category)
         if age >= self.timers.dedupe.total_seconds() or key in self.dedupe_keys:
             return None
         self.dedupe_keys.add(key)

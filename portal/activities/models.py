@@ -144,6 +144,11 @@ class SignUp(TimestampMixin, db.Model):
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     signed_up_by: Mapped[Person] = relationship(foreign_keys=[signed_up_by_id])
 
+    @staticmethod
+    def key_for(resident_id: int, event_id: int) -> str:
+        """The active_key of the resident's standing place or waitlist place at the event."""
+        return f"{resident_id}:{event_id}"
+
 
 class CalendarFeed(TimestampMixin, db.Model):
     """A person's own calendar at a secret address; the database keeps only the token's hash."""

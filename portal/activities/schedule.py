@@ -664,7 +664,7 @@ def _invite_birthdays(actor: Person, event: Event) -> int:
             resident_id=resident.id,
             signed_up_by_id=actor.id,
             status=status,
-            active_key=f"{resident.id}:{event.id}",
+            active_key=SignUp.key_for(resident.id, event.id),
             invited=True,
             event=event,
             resident=resident,

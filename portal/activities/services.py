@@ -50,7 +50,7 @@ def local(moment: datetime, zone: ZoneInfo) -> datetime:
 
 
 def _active_key(resident: Person, event: Event) -> str:
-    return f"{resident.id}:{event.id}"
+    return SignUp.key_for(resident.id, event.id)
 
 
 def place_of(resident: Person, event: Event) -> SignUp | None:

@@ -207,6 +207,11 @@ class Booking(TimestampMixin, db.Model):
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     booked_by: Mapped[Person] = relationship(foreign_keys=[booked_by_id])
 
+    @staticmethod
+    def key_for(resident_id: int, meal_day_id: int) -> str:
+        """The active_key of a standing booking by the resident for the meal."""
+        return f"{resident_id}:{meal_day_id}"
+
     @property
     def reference(self) -> str:
         return f"B{self.id:06d}"

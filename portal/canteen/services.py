@@ -80,7 +80,7 @@ def _check_open(meal_day: MealDay, now: datetime) -> None:
 
 
 def _active_key(resident: Person, meal_day: MealDay) -> str:
-    return f"{resident.id}:{meal_day.id}"
+    return Booking.key_for(resident.id, meal_day.id)
 
 
 def existing_booking(resident: Person, meal_day: MealDay) -> Booking | None:

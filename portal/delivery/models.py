@@ -60,6 +60,11 @@ class DeliveryEnrolment(TimestampMixin, db.Model):
 
     __table_args__ = (db.Index("ix_delivery_enrolment_canteen_status", "canteen_id", "status"),)
 
+    @staticmethod
+    def key_for(resident_id: int) -> str:
+        """The lunch_key and dinner_key of the resident's open enrolment for those meals."""
+        return str(resident_id)
+
     @property
     def reference(self) -> str:
         return f"D{self.id:06d}"

@@ -238,7 +238,9 @@ def open_enrolments(resident: Person) -> list[DeliveryEnrolment]:
 
 def _holding(resident_id: int, kind: str) -> DeliveryEnrolment | None:
     column = DeliveryEnrolment.lunch_key if kind == MealKind.LUNCH else DeliveryEnrolment.dinner_key
-    return db.session.scalar(select(DeliveryEnrolment).where(column == str(resident_id)))
+    return db.session.scalar(
+        select(DeliveryEnrolment).where(column == DeliveryEnrolment.key_for(resident_id))
+    )
 
 
 def check_application(
@@ -289,7 +291,7 @@ def apply(
         if _is_repeat(taken.enrolment, applicant, answers, now):
             return taken.enrolment, False
         raise
-    key = str(resident.id)
+    key = DeliveryEnrolment.key_for(resident.id)
     enrolment = DeliveryEnrolment(
         resident_id=resident.id,
         canteen_id=place.id,

@@ -103,6 +103,11 @@ class HelpRequest(TimestampMixin, db.Model):
         Index("ix_help_request_resident_created", "resident_id", "created_at"),
     )
 
+    @staticmethod
+    def key_for(resident_id: int, category: str) -> str:
+        """The dedupe_key of the resident's request of category while a double tap should find it."""
+        return f"{resident_id}:{category}"
+
     @property
     def reference(self) -> str:
         return f"H{self.id:06d}"

@@ -193,7 +193,7 @@ def _create(
 ) -> tuple[HelpRequest, bool]:
     if resident.building is None:
         raise NoGrid()
-    key = f"{resident.id}:{category}"
+    key = HelpRequest.key_for(resident.id, category)
     # A key older than the dedupe window no longer holds: release it so a new request can take it.
     db.session.execute(
         update(HelpRequest)

@@ -459,7 +459,7 @@ def _demo_bookings(residents, today: date) -> None:
                     MealDay.day == today + timedelta(days=offset),
                 )
             )
-            key = f"{resident.id}:{meal_day.id}"
+            key = Booking.key_for(resident.id, meal_day.id)
             if db.session.scalar(select(Booking.id).where(Booking.active_key == key)):
                 continue
             dish = meal_day.dishes[number % len(meal_day.dishes)]
@@ -553,7 +553,7 @@ def _demo_deliveries(b: _Builder, residents, families, staff, today: date) -> No
         place = canteen_of(resident)
         decider = next(p for p in staff if p.community_id == resident.community_id)
         waiting = number in WAITING_DELIVERIES
-        key = str(resident.id)
+        key = DeliveryEnrolment.key_for(resident.id)
         b.one(
             DeliveryEnrolment,
             defaults={
@@ -684,7 +684,7 @@ def _demo_birthday_party(b, community, venue, residents, organiser, today: date)
     for resident in residents:
         born = resident.birth_date
         if resident.community_id == community.id and born and born.month == today.month:
-            key = f"{resident.id}:{party.id}"
+            key = SignUp.key_for(resident.id, party.id)
             if db.session.scalar(select(SignUp.id).where(SignUp.active_key == key)) is None:
                 db.session.add(
                     SignUp(
@@ -714,7 +714,7 @@ def _demo_signups(communities, residents, today: date) -> None:
             .limit(3)
         ).all()
         for event in events:
-            key = f"{resident.id}:{event.id}"
+            key = SignUp.key_for(resident.id, event.id)
             if db.session.scalar(select(SignUp.id).where(SignUp.active_key == key)) is not None:
                 continue
             full = event.capacity is not None and event.going >= event.capacity
