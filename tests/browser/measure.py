@@ -144,6 +144,32 @@ _MEASURE = """
 """
 
 
+# Row 32: where the page's <h1> ends, and where the first thing to press after it begins, in the
+# first screen of the page (scrolled to the top).
+_FOLD = """
+(selector) => {
+  window.scrollTo(0, 0);
+  const main = document.querySelector("main");
+  const h1 = main && main.querySelector("h1");
+  if (!h1) return null;
+  const shown = (el) =>
+    el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }) &&
+    !el.closest(".visually-hidden") && el.getBoundingClientRect().height >= 1;
+  const first = [...main.querySelectorAll(selector)].find(
+    (el) => h1.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING && shown(el)
+  );
+  const box = (el) => el.getBoundingClientRect();
+  const name = (el) => el.tagName.toLowerCase() + [...el.classList].map((c) => "." + c).join("") +
+    ` "${(el.innerText || el.value || "").trim().replace(/\\s+/g, " ").slice(0, 30)}"`;
+  return {
+    screen: window.innerHeight,
+    h1: box(h1).bottom,
+    first: first ? { element: name(first), top: box(first).top, height: box(first).height } : null,
+  };
+}
+"""
+
+
 @dataclass
 class Metrics:
     """What one page measured: text sizes, targets and the gaps between them, scrolling."""
@@ -161,12 +187,18 @@ class Metrics:
     compared: int = 0  # how many pairs of targets were measured apart
     scrollWidth: int = 0  # noqa: N815 - named as in the DOM
     clientWidth: int = 0  # noqa: N815
+    fold: dict | None = None  # row 32, measured before any panel is opened
+
+
+def above_the_fold(page: Page) -> dict | None:
+    return page.evaluate(_FOLD, TARGET_SELECTOR)
 
 
 def open_panels(page: Page) -> None:
-    """Open the toolbar's "Text size and colours" panel so its buttons are measured too."""
+    """Open the folds and the toolbar's "Text size and colours" panel, so that what they hold is
+    measured too."""
     page.evaluate(
-        "() => document.querySelectorAll('details.toolbar__details')"
+        "() => document.querySelectorAll('details.fold, details.toolbar__details')"
         ".forEach((d) => { d.open = true; })"
     )
 

@@ -21,7 +21,13 @@ from collections.abc import Callable
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 
-from tests.browser.measure import Metrics, horizontal_overflow, measure, open_panels
+from tests.browser.measure import (
+    Metrics,
+    above_the_fold,
+    horizontal_overflow,
+    measure,
+    open_panels,
+)
 from tests.browser.pages import ROLES, ROLES_BY_NAME, Role
 from tests.browser.support import (
     HTML_LANG,
@@ -274,8 +280,11 @@ def test_no_undecided_axe_checks(axe_results, role, page_name, language, size, s
 
 def _measure(page, preferences: dict) -> tuple[Metrics, int]:
     overflow = horizontal_overflow(page)
+    fold = above_the_fold(page)
     open_panels(page)
-    return measure(page), max(overflow, horizontal_overflow(page))
+    measured = measure(page)
+    measured.fold = fold
+    return measured, max(overflow, horizontal_overflow(page))
 
 
 @pytest.fixture(scope="module")
@@ -380,6 +389,40 @@ def test_language_and_zoom(metrics, role, page_name, viewport, size, language):
     assert settings.get("user-scalable", "yes") not in ("no", "0"), f"{where}: {m.viewport}"
     if "maximum-scale" in settings:
         assert float(settings["maximum-scale"]) >= 5, f"{where}: {m.viewport}"
+
+
+# Row 32: the heading and the first thing to press, without scrolling --------------------------
+
+
+def _fold_pages() -> list:
+    """Every page on a phone at 100 %, and the kiosk's pages on the tablet at 200 % too."""
+    on_phone = _pages("fold", ["phone"], [100], LANGUAGES)
+    on_kiosk = [
+        param
+        for param in _pages("fold", ["tablet"], [200], LANGUAGES)
+        if ROLES_BY_NAME[param.values[0]].kiosk
+    ]
+    return on_phone + on_kiosk
+
+
+@pytest.mark.parametrize(MEASURED_NAMES, _fold_pages())
+def test_heading_and_first_item_above_the_fold(metrics, role, page_name, viewport, size, language):
+    """Row 32: the <h1> and at least a target's height of the first thing to press after it are
+    on the first screen, under the page furniture (which folds on a phone and at large text)."""
+    m = _get_metrics(metrics, role, page_name, viewport, size, language)
+    where = _where(page_name, role, language, size, viewport)
+    fold = m.fold
+    assert fold is not None, f"{where}: no <h1> in <main>"
+    assert fold["h1"] <= fold["screen"], (
+        f"{where}: the <h1> ends at {fold['h1']:.0f} px, below the {fold['screen']} px screen"
+    )
+    first = fold["first"]
+    if first is not None:
+        shown_to = first["top"] + min(first["height"], 44 * size / 100)
+        assert shown_to <= fold["screen"], (
+            f"{where}: {first['element']} starts at {first['top']:.0f} px; "
+            f"the screen is {fold['screen']} px"
+        )
 
 
 # Row 4: 200 % on a 320 px wide screen ----------------------------------------------------------
