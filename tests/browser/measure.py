@@ -144,8 +144,13 @@ _MEASURE = """
 """
 
 
-# Row 32: where the page's <h1> ends, and where the first thing to press after it begins, in the
-# first screen of the page (scrolled to the top).
+# Row 32: where the page's <h1> ends, and where the first item after it begins (something to
+# press, a list item or card, a field, a fact, a key figure such as a reference), in the first
+# screen of the page at its top.
+FIRST_ITEM_SELECTOR = (
+    f"{TARGET_SELECTOR}, li, .card, .panel, .notice, tr, dd, .field, fieldset, .key-figure, "
+    ".activity__status"
+)
 _FOLD = """
 (selector) => {
   window.scrollTo(0, 0);
@@ -159,6 +164,9 @@ _FOLD = """
     (el) => h1.compareDocumentPosition(el) & Node.DOCUMENT_POSITION_FOLLOWING && shown(el)
   );
   const box = (el) => el.getBoundingClientRect();
+  // With errors, the summary comes first and takes the focus: it is what must show.
+  const summary = main.querySelector(".error-summary");
+  if (summary && shown(summary)) return { screen: window.innerHeight, summary: box(summary).top };
   const name = (el) => el.tagName.toLowerCase() + [...el.classList].map((c) => "." + c).join("") +
     ` "${(el.innerText || el.value || "").trim().replace(/\\s+/g, " ").slice(0, 30)}"`;
   return {
@@ -191,7 +199,7 @@ class Metrics:
 
 
 def above_the_fold(page: Page) -> dict | None:
-    return page.evaluate(_FOLD, TARGET_SELECTOR)
+    return page.evaluate(_FOLD, FIRST_ITEM_SELECTOR)
 
 
 def open_panels(page: Page) -> None:

@@ -407,7 +407,7 @@ ROLES = (
             Visit("delivery rounds", _get("/delivery/rounds/")),
             Visit(
                 "a delivery round",
-                _follow("/delivery/rounds/", "main a[href^='/delivery/rounds/']"),
+                _follow("/delivery/rounds/", "main a.button[href^='/delivery/rounds/']"),
             ),
         ),
     ),
