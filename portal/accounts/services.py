@@ -495,6 +495,15 @@ def links_of_resident(resident: Person) -> list[FamilyLink]:
     return list(db.session.scalars(query))
 
 
+def family_to_call(resident: Person) -> list[FamilyLink]:
+    """The resident's active family links whose member has a phone, oldest link first."""
+    return [
+        link
+        for link in links_of_resident(resident)
+        if link.status == LinkStatus.ACTIVE and link.family.phone
+    ]
+
+
 def kin_of(resident: Person) -> dict[int, str]:
     """How each family member who is or was linked to resident is related to them, by person id."""
     query = select(FamilyLink.family_id, FamilyLink.kinship).where(

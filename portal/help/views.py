@@ -18,6 +18,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import services as accounts
 from portal.accounts.access import resident_acted_for, roles_required
+from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.community import services as community
 from portal.extensions import limiter
@@ -191,10 +192,14 @@ def _worker_page(found, **forms):
         "escalate_form": EscalateForm(),
     }
     volunteer_view = help.is_volunteer_view(current_user, found)
+    # Whom to phone: the grid worker also sees the family's numbers; a volunteer only the resident's.
+    family = [] if volunteer_view else accounts.family_to_call(found.resident)
     return render_template(
         "help/request.html",
         req=found,
         volunteer_view=volunteer_view,
+        family=family,
+        kinships=KINSHIP_LABELS,
         source=sources.detail(found),
         **{**blank, **forms},
     ), status_for(*forms.values())

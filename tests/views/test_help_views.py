@@ -302,3 +302,41 @@ def test_admin_adds_partners_for_their_community(client, world, sign_in):
     assert page.select_one("#name-error") and page.select_one("#phone-error")
     client.post("/admin/partners", data={"name": "自来水公司", "phone": "96106"})
     assert "自来水公司" in text_of(client.get("/admin/partners"))
+
+
+def test_the_request_page_says_whom_to_phone(client, people, sign_in):
+    """The resident's own number and their family's, each a tap-to-call link saying whose it is;
+    whoever saw the sign (a volunteer at the door) is named apart, never as the resident."""
+    people.resident.phone = "13712345678"
+    db.session.commit()
+    found, _created = help.raise_alert(
+        people.resident, "unwell", people.volunteer, source="delivery"
+    )
+    sign_in.password(people.worker)
+    page = html(client.get(f"/help/requests/{found.id}"))
+    facts = {
+        dt.get_text(strip=True): dt.find_next_sibling("dd") for dt in page.select("dl.facts dt")
+    }
+    assert facts["Their phone"].select_one("a[href='tel:13712345678']")
+    asked = facts["Asked by"]
+    assert "志愿者小张" in asked.get_text() and asked.select_one(
+        f"a[href='tel:{people.volunteer.phone}']"
+    )
+    family = facts["Family"].get_text(" ", strip=True)
+    assert "李娜 (Daughter)" in family
+    assert facts["Family"].select_one(f"a[href='tel:{people.family.phone}']")
+
+    # A volunteer who takes an errand sees the resident's number, not the family's.
+    errand, _created = help.raise_request(people.resident, "errand", people.resident)
+    sign_in.password(people.volunteer)
+    page = html(client.get(f"/help/requests/{errand.id}"))
+    assert page.select_one("a[href='tel:13712345678']")
+    assert not page.select(f"a[href='tel:{people.family.phone}']")
+
+
+def test_a_resident_without_a_phone_is_said_to_have_none(client, people, sign_in):
+    found, _created = help.raise_request(people.resident, "repair", people.resident)
+    sign_in.password(people.worker)
+    page = html(client.get(f"/help/requests/{found.id}"))
+    assert "No phone number on record" in page.get_text()
+    assert page.select_one(f"a[href='tel:{people.family.phone}']")
