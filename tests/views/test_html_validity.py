@@ -3,10 +3,12 @@
 import json
 import shutil
 import subprocess
+from collections import Counter
 from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from bs4 import BeautifulSoup
 from sqlalchemy import select
 
 from portal import PROJECT_ROOT
@@ -14,7 +16,9 @@ from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import Role
 from portal.accounts.services import enrol_kiosk, request_link
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.community.models import Partner
 from portal.extensions import db
+from portal.help import services as help_services
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -195,8 +199,12 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     admin = world.person(Role.ADMIN)
     family = world.person(Role.FAMILY, name="李娜")
     resident = world.person(Role.RESIDENT, name="王桂兰")
-    world.person(Role.GRID_WORKER, name="王芳")
+    worker = world.person(Role.GRID_WORKER, name="王芳")
     request_link(family, resident.resident_code, "daughter")
+    db.session.add(Partner(community=world.community, name="物业服务中心"))
+    asked, _created = help_services.raise_request(resident, "repair", resident)
+    help_services.take(asked, worker)
+    unwell, _created = help_services.raise_request(resident, "unwell", resident)
     _, token = enrol_kiosk(world.community, "活动室", admin)
     place = _canteen_booked_today(world, resident)
     canteen = f"/canteen/staff/{place.id}"
@@ -211,6 +219,12 @@ def _pages(client, world, sign_in) -> dict[str, str]:
         None: ["/", "/sign-in", "/kiosk", "/register", "/no-such-page"],
         family: ["/family", "/family/links/new", "/calendar/mine"],
         world.person(Role.VOLUNTEER): ["/volunteer", *deliveries["volunteer"]],
+        worker: [
+            "/help/queue",
+            f"/help/requests/{asked.id}",
+            f"/help/requests/{unwell.id}",
+            "/help/reports",
+        ],
         admin: ["/staff", "/admin/kiosks", "/admin/family-links", "/admin/audit/"],
         resident: [
             "/resident",
@@ -222,6 +236,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             *_activity_pages(world, resident),
             "/calendar/mine",
             *deliveries["resident"],
+            f"/help/requests/{unwell.id}/sent",
+            f"/help/residents/{resident.id}/requests",
         ],
         canteen_staff: [
             f"{canteen}/kitchen",
@@ -265,6 +281,12 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     return pages
 
 
+def _duplicate_ids(body: str) -> list[str]:
+    """The ids used more than once on a page: a label or an error link would find the first."""
+    ids = Counter(element["id"] for element in BeautifulSoup(body, "html.parser").select("[id]"))
+    return sorted(name for name, count in ids.items() if count > 1)
+
+
 def _nu_messages(java: str, paths: list) -> list[dict]:
     """The Nu Html Checker's error messages on the files at paths, failing the test unless it
     checked every one of them and reported in its JSON format; a checker that is missing, crashes
@@ -305,10 +327,13 @@ def test_every_page_is_valid_html(client, world, sign_in, tmp_path):
     if java is None or not VNU_JAR.exists():
         pytest.fail("the Nu Html Checker needs java and node_modules/vnu-jar: run tests/setup.sh")
     files = {}
-    for index, (name, body) in enumerate(_pages(client, world, sign_in).items()):
+    pages = _pages(client, world, sign_in)
+    for index, (name, body) in enumerate(pages.items()):
         path = tmp_path / f"page{index}.html"
         path.write_text(body, encoding="utf-8")
         files[path.name] = name
+    duplicated = {name: _duplicate_ids(body) for name, body in pages.items()}
+    assert {name: ids for name, ids in duplicated.items() if ids} == {}
     messages = _nu_messages(java, sorted(tmp_path.glob("*.html")))
     problems = [
         f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}: {m['message']} ({m.get('extract', '').strip()})"
