@@ -4,6 +4,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
+    from portal.accounts.labels import address
     from portal.accounts.views import bp
 
     app.register_blueprint(bp)
+    app.add_template_filter(address)

@@ -1,8 +1,10 @@
 """What accounts' values are called in the reader's language."""
 
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import Kinship
+from portal.accounts.models import Kinship, Person
 
 KINSHIP_LABELS = {
     Kinship.DAUGHTER: _l("Daughter"),
@@ -13,3 +15,17 @@ KINSHIP_LABELS = {
     Kinship.SPOUSE: _l("Husband or wife"),
     Kinship.RELATIVE: _l("Other relative"),
 }
+
+
+def address(person: Person) -> str:
+    """Where person lives, as the reader's language writes it: 2号楼1单元403室 in Chinese,
+    "2号楼, unit 1, room 403" in English. Units and rooms given as bare numbers get their word;
+    those the office typed with one (1单元) are kept as typed."""
+    unit, room = person.unit, person.room
+    parts = [
+        person.building.name if person.building else None,
+        _("unit %(unit)s", unit=unit) if unit and unit.isdigit() else unit,
+        _("room %(room)s", room=room) if room and room.isdigit() else room,
+    ]
+    separator = "" if get_locale().language == "zh" else ", "
+    return separator.join(part for part in parts if part)

@@ -1,4 +1,4 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text
@@ -111,6 +111,10 @@ class HelpRequest(TimestampMixin, db.Model):
     @property
     def reference(self) -> str:
         return f"H{self.id:06d}"
+
+    def waited(self, now: datetime) -> timedelta:
+        """How long it waited for someone to take it: until now while nobody has."""
+        return (self.acknowledged_at or now) - self.created_at
 
     @property
     def is_open(self) -> bool:

@@ -3,14 +3,27 @@ machine, escalation timers, and the queues."""
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from sqlalchemy import and_, case, exists, false, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    and_,
+    case,
+    exists,
+    false,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    update,
+)
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role, RoleGrant
 from portal.accounts.services import family_ids_of, may_act_for
 from portal.audit import services as audit
-from portal.community.models import Community, Partner
+from portal.community.models import Community, Grid, Partner
 from portal.extensions import db
 from portal.help.models import (
     OPEN_STATUSES,
@@ -624,22 +637,51 @@ def _queue_filter(person: Person):
     return or_(*clauses) if clauses else None
 
 
-def queue(person: Person) -> list[HelpRequest]:
-    """The requests person should see now, most urgent and oldest first."""
+class Shown(StrEnum):
+    """Which part of a queue a person looks at."""
+
+    ALL = "all"
+    NOT_TAKEN = "not_taken"
+    MINE = "mine"
+
+
+def _shown(person: Person, shown: Shown):
+    if shown == Shown.NOT_TAKEN:
+        return HelpRequest.status == Status.NEW
+    if shown == Shown.MINE:
+        return HelpRequest.holder_id == person.id
+    return true()
+
+
+def queue(person: Person, shown: Shown = Shown.ALL) -> list[HelpRequest]:
+    """The requests person should see now, most urgent and oldest first; shown narrows them to
+    those nobody has taken, or to person's own."""
     condition = _queue_filter(person)
     if condition is None:
         return []
     query = (
         select(HelpRequest)
-        .where(condition, HelpRequest.status.in_(QUEUE_STATUSES))
+        .where(condition, HelpRequest.status.in_(QUEUE_STATUSES), _shown(person, shown))
         .order_by(*_queue_order())
         .options(
             db.joinedload(HelpRequest.resident).joinedload(Person.building),
             db.joinedload(HelpRequest.holder),
-            db.joinedload(HelpRequest.grid),
+            db.joinedload(HelpRequest.grid).joinedload(Grid.community),
         )
     )
     return list(db.session.scalars(query).unique())
+
+
+def queue_counts(person: Person) -> dict[Shown, int]:
+    """How many requests each part of person's queue holds, in one query."""
+    condition = _queue_filter(person)
+    if condition is None:
+        return dict.fromkeys(Shown, 0)
+    counted = [func.count(case((_shown(person, shown), 1))) for shown in Shown]
+    row = db.session.execute(
+        select(*counted).where(condition, HelpRequest.status.in_(QUEUE_STATUSES))
+    ).one()
+    return dict(zip(Shown, row, strict=True))
 
 
 def _queue_state(person: Person, now: datetime, timers: Timers | None) -> tuple[str, bool]:

@@ -167,13 +167,25 @@ def mine(resident_id: int):
 @roles_required(*QUEUE_ROLES)
 def queue():
     now = utcnow()
+    try:
+        shown = help.Shown(request.args.get("show", help.Shown.ALL))
+    except ValueError:
+        shown = help.Shown.ALL  # an address from an old bookmark or typed by hand: show them all
     version = help.escalate_queue(current_user, now, _timers())
+
+    def page() -> dict:
+        requests = help.queue(current_user, shown)
+        return {
+            "requests": requests,
+            "counts": help.queue_counts(current_user),
+            "shown": shown,
+            # Where requests come from more than one community, each grid says which.
+            "several_communities": len({r.community_id for r in requests}) > 1,
+            "now": now,
+        }
+
     return polled_page_or_fragment(
-        version,
-        "help/queue.html",
-        "help/_queue.html",
-        "queue",
-        lambda: {"requests": help.queue(current_user), "now": now},
+        f"{version}-{shown}", "help/queue.html", "help/_queue.html", "queue", page
     )
 
 

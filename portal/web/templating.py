@@ -35,6 +35,11 @@ def waited(since: datetime) -> str:
     return format_timedelta(utcnow() - since, threshold=1.0)
 
 
+def duration(value: timedelta) -> str:
+    """A length of time in words: "12 minutes", "2 hours"."""
+    return format_timedelta(value, threshold=1.0)
+
+
 def minutes(value: float | None) -> str:
     """A duration given in minutes, in words; a dash when there is none."""
     return "—" if value is None else format_timedelta(timedelta(minutes=value), threshold=1.0)
@@ -71,6 +76,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["waited"] = waited
     app.jinja_env.filters["minutes"] = minutes
+    app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["long_date"] = lambda day: format_date(day, "full")
     app.jinja_env.filters["weekday"] = lambda day: format_date(day, "EEEE")

@@ -11,7 +11,9 @@ from portal.help.models import HelpRequest
 from tests.browser.support import (
     ADMIN,
     GRID_WORKER,
+    PHONE,
     LiveServer,
+    follow,
     sign_in_at_kiosk,
     sign_in_with_password,
     submit,
@@ -114,3 +116,20 @@ def test_a_new_urgent_request_is_announced_to_a_worker_watching_the_queue(new_co
     expect(worker.locator("#status")).to_contain_text("A new urgent request is waiting")
     number = request_id(resident)
     expect(worker.locator(f"#queue a[href='/help/requests/{number}']")).to_be_visible()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
+def test_a_grid_worker_narrows_the_queue_on_a_phone(new_context, live, javascript):
+    """Each filter says how many it holds, and shows that many, with and without JavaScript."""
+    worker = new_context(language="zh_Hans", viewport=PHONE, javascript=javascript).new_page()
+    sign_in_with_password(worker, live, GRID_WORKER)
+    worker.goto(live("/help/queue"))
+    for name in ("未接单", "我接的", "全部"):
+        link = worker.locator(".queue-filters__link", has_text=name)
+        count = int(link.locator(".queue-filters__count").inner_text())
+        follow(worker, link)
+        expect(worker.locator(".queue-filters__link[aria-current=page]")).to_contain_text(name)
+        expect(worker.locator("#queue .queue__item")).to_have_count(count)
+        if name == "未接单":
+            for card in worker.locator("#queue .queue__item").all():
+                expect(card).to_contain_text("已等待")

@@ -1,8 +1,8 @@
 import pytest
 from sqlalchemy import func, select
 
-from portal.accounts.models import Role
-from portal.community.models import Partner
+from portal.accounts.models import Role, RoleGrant
+from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import HelpRequest, Status
@@ -340,3 +340,69 @@ def test_a_resident_without_a_phone_is_said_to_have_none(client, people, sign_in
     page = html(client.get(f"/help/requests/{found.id}"))
     assert "No phone number on record" in page.get_text()
     assert page.select_one(f"a[href='tel:{people.family.phone}']")
+
+
+def _cards(page) -> list[str]:
+    return [card.get_text(" ", strip=True) for card in page.select("#queue .queue__link")]
+
+
+def test_queue_cards_say_who_what_where_and_stop_the_wait_when_taken(
+    client, people, sign_in, clock
+):
+    from datetime import timedelta
+
+    people.resident.unit, people.resident.room = "2", "403"
+    db.session.commit()
+    found, _created = help.raise_request(people.resident, "repair", people.resident)
+    clock.shift(timedelta(minutes=12))
+    help.take(found, people.worker)
+    waiting, _created = help.raise_request(people.resident, "errand", people.resident)
+    clock.shift(timedelta(minutes=30))
+    sign_in.password(people.worker)
+    taken_card, waiting_card = sorted(_cards(html(client.get("/help/queue"))), reverse=True)
+    assert "Repair · 王桂兰" in taken_card and "1号楼, unit 2, room 403 · 第一网格" in taken_card
+    assert "Waited 12 minutes" in taken_card and "Held by 王芳" in taken_card
+    assert "Errand · 王桂兰" in waiting_card and "Waiting 30 minutes" in waiting_card
+    client.set_cookie("linli_lang", "zh_Hans")
+    page = html(client.get("/help/queue"))
+    assert any("1号楼2单元403室" in card for card in _cards(page))
+
+
+def test_queue_filters_count_and_narrow_with_or_without_htmx(client, people, sign_in, htmx):
+    mine, _created = help.raise_request(people.resident, "repair", people.resident)
+    help.take(mine, people.worker)
+    theirs, _created = help.raise_request(people.resident, "paperwork", people.resident)
+    help.take(theirs, people.other_worker)
+    help.raise_request(people.resident, "errand", people.resident)
+    sign_in.password(people.worker)
+    page = html(client.get("/help/queue"))
+    filters = {link.get_text(" ", strip=True): link for link in page.select(".queue-filters__link")}
+    assert list(filters) == ["All 3", "Not taken 1", "Mine 1"]
+    assert filters["All 3"]["aria-current"] == "page"
+    not_taken = html(client.get(filters["Not taken 1"]["href"]))
+    assert [c.split(" · ")[0] for c in _cards(not_taken)] == ["Errand"]
+    assert not_taken.select_one("[aria-current=page]").get_text(" ", strip=True) == "Not taken 1"
+    assert not_taken.select_one("#queue")["data-hx-get"] == "/help/queue?show=not_taken"
+    polled = htmx("get", "/help/queue?show=mine", target="queue")
+    assert [c.split(" · ")[0] for c in _cards(html(polled))] == ["Repair"]
+    # An address typed by hand with an unknown filter shows them all.
+    assert _cards(html(client.get("/help/queue?show=rocket"))) == _cards(page)
+
+
+def test_grids_say_their_community_where_the_queue_spans_two(client, people, world, sign_in):
+    """Both communities have a 第一网格: a grid worker serving both must tell them apart."""
+    other = Community(name="锦绣园社区", hotline="1", street_office=world.street)
+    grid = Grid(name="第一网格", community=other)
+    building = Building(name="9号楼", grid=grid)
+    db.session.add_all([other, grid, building])
+    people.worker.grants.append(RoleGrant(role=Role.GRID_WORKER, grid=grid))
+    db.session.commit()
+    neighbour = world.person(Role.RESIDENT, name="赵大爷", community=other, building=building)
+    help.raise_request(people.resident, "repair", people.resident)
+    help.raise_request(neighbour, "repair", neighbour)
+    sign_in.password(people.worker)
+    cards = _cards(html(client.get("/help/queue")))
+    assert any("第一网格, 测试社区" in card for card in cards)
+    assert any("第一网格, 锦绣园社区" in card for card in cards)
+    sign_in.password(people.other_worker)
+    assert not any("社区" in card for card in _cards(html(client.get("/help/queue"))))
