@@ -18,6 +18,7 @@ from portal.audit import services as audit
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.web.collation import pinyin_key
 
 # Occurrences of a weekly series are made this far ahead; extend_series() makes the rest later.
 HORIZON = timedelta(weeks=26)
@@ -195,7 +196,8 @@ def attendees(event: Event) -> tuple[list[SignUp], list[SignUp]]:
         .options(db.joinedload(SignUp.resident))
     ).all()
     going = sorted(
-        (s for s in signups if s.status == SignUpStatus.GOING), key=lambda s: s.resident.name
+        (s for s in signups if s.status == SignUpStatus.GOING),
+        key=lambda s: pinyin_key(s.resident.name),
     )
     return going, [s for s in signups if s.status == SignUpStatus.WAITING]
 

@@ -10,6 +10,7 @@ from portal.audit import services as audit
 from portal.audit.models import AuditEntry
 from portal.community.models import Partner
 from portal.extensions import db
+from portal.web.collation import pinyin_key
 
 
 def add_partner(admin: Person, name: str, phone: str | None) -> Partner:
@@ -35,10 +36,10 @@ def find_people(reader: Person, text: str, limit: int = 20) -> list[Person]:
         select(Person)
         .where(or_(Person.name.contains(text), Person.phone == text, Person.resident_code == text))
         .where(administered_by(reader, Person.community_id))
-        .order_by(Person.name)
+        .order_by(Person.id)
         .limit(limit)
     )
-    return list(db.session.scalars(query))
+    return sorted(db.session.scalars(query), key=lambda person: pinyin_key(person.name))
 
 
 def _utc_midnight(day: date, zone: str) -> datetime:

@@ -25,6 +25,7 @@ from portal.canteen.models import (
 )
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.web.collation import pinyin_key
 
 BOOKING_DAYS = 7  # today and the next six
 
@@ -382,12 +383,12 @@ def kitchen_csv(counts: list[dict], day: date, locale: str) -> str:
 
 
 def _standing_bookings(place: Canteen, day: date):
-    """Bookings of place's meals on day that were not cancelled, in serving order then by
-    resident name, with resident, dish and meal loaded: a query to narrow further."""
+    """Bookings of place's meals on day that were not cancelled, in serving order, with
+    resident, dish and meal loaded: a query to narrow further."""
     return (
         _standing_on(select(Booking), place, day)
         .join(Booking.resident)
-        .order_by(MealService.serving_start, MealService.id, Person.name, Booking.id)
+        .order_by(MealService.serving_start, MealService.id, Booking.id)
         .options(
             db.contains_eager(Booking.meal_day).contains_eager(MealDay.service),
             db.contains_eager(Booking.resident),
@@ -401,7 +402,19 @@ def diet_notes(place: Canteen, day: date) -> list[Booking]:
     query = _standing_bookings(place, day).where(
         Person.diet_notes.is_not(None), Person.diet_notes != ""
     )
-    return list(db.session.scalars(query).unique())
+    return [
+        booking
+        for _meal_day, group in _by_meal(db.session.scalars(query).unique())
+        for booking in group
+    ]
+
+
+def _by_meal(bookings) -> list[tuple[MealDay, list[Booking]]]:
+    """bookings, in serving order, grouped by meal, each meal's by resident name in pinyin."""
+    return [
+        (meal_day, sorted(group, key=lambda booking: pinyin_key(booking.resident.name)))
+        for meal_day, group in groupby(bookings, lambda booking: booking.meal_day)
+    ]
 
 
 def _booking_id(reference: str) -> int | None:
@@ -432,8 +445,7 @@ def counter_bookings(
                 Booking.id == booking_id if booking_id is not None else db.false(),
             )
         )
-    bookings = db.session.scalars(query).unique()
-    return [(meal_day, list(group)) for meal_day, group in groupby(bookings, lambda b: b.meal_day)]
+    return _by_meal(db.session.scalars(query).unique())
 
 
 def counter_totals(place: Canteen, day: date) -> dict[str, int]:

@@ -379,3 +379,13 @@ def test_attendance_per_month(client, world, organiser, room):
     assert len(rows) == 1 and [td.get_text() for td in rows[0].select("td")] == ["1", "1"]
     response = client.get(f"/activities/organise/{room.community_id}/attendance?year=1800")
     assert response.status_code == 404
+
+
+def test_attendees_are_listed_by_pinyin(client, world, organiser, room, next_week):
+    event = _event(organiser, room, next_week, capacity=10)
+    for name in ("周海燕", "傅强", "刘芳", "吴磊"):
+        resident = world.person(Role.RESIDENT, name=name)
+        services.join(resident, event, resident)
+    page = html(client.get(f"/activities/organise/events/{event.id}"))
+    names = [row.th.get_text(" ", strip=True) for row in page.select(".attendee")]
+    assert names == ["傅强", "刘芳", "吴磊", "周海燕"]

@@ -58,7 +58,7 @@ def _book(place, resident, name: str, mode: str = "dine_in") -> Booking:
             booked_by_id=resident.id,
             mode=mode,
             price_fen=dish.price_fen,
-            active_key=f"{resident.id}:{dish.meal_day_id}",
+            active_key=Booking.key_for(resident.id, dish.meal_day_id),
         )
         dish.booked += 1
         dish.meal_day.booked += 1
@@ -420,3 +420,19 @@ def test_pages_ask_the_database_the_same_number_of_times_however_many_bookings(
         _book(place, resident, ["Fish", "Braised pork", "Beef noodles"][index % 3], "pick_up")
     many = [_queries(client, url) for url in urls]
     assert many == few
+
+
+def test_the_counter_and_the_diet_notes_list_names_by_pinyin(client, world, sign_in, place, staff):
+    """傅, 刘, 吴, 周 as a Chinese reader looks for them (fu, liu, wu, zhou), not by code point."""
+    for name in ("周海燕", "傅强", "刘芳", "吴磊"):
+        _book(place, world.person(Role.RESIDENT, name=name, diet_notes="少盐"), "Braised pork")
+    sign_in.password(staff)
+    counter = html(client.get(f"/canteen/staff/{place.id}/counter"))
+    rows = [
+        row.select_one("th").get_text(" ").split()[0] for row in counter.select("tr.counter-row")
+    ]
+    assert rows == ["傅强", "刘芳", "吴磊", "周海燕"]
+    kitchen = text_of(client.get(f"/canteen/staff/{place.id}/kitchen"))
+    assert [kitchen.index(name) for name in ("傅强", "刘芳", "吴磊", "周海燕")] == sorted(
+        kitchen.index(name) for name in ("傅强", "刘芳", "吴磊", "周海燕")
+    )
