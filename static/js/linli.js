@@ -221,7 +221,7 @@
     document.querySelectorAll("[data-dictate-into]").forEach(function (button) {
       var field = document.getElementById(button.dataset.dictateInto);
       if (!field) return;
-      button.hidden = false;
+      button.closest("[data-dictation]").hidden = false;
       button.addEventListener("click", function () {
         var recognition = new Recognition();
         var lang = document.documentElement.lang;

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.browser
 RESIDENT_REPAIR = {True: "100013", False: "100014"}
 RESIDENT_URGENT = "100025"
 RESIDENT_ANNOUNCED = "100026"
+RESIDENT_SPEAKS = "100027"
 
 
 def tap(page: Page, category: str) -> None:
@@ -133,3 +134,17 @@ def test_a_grid_worker_narrows_the_queue_on_a_phone(new_context, live, javascrip
         if name == "未接单":
             for card in worker.locator("#queue .queue__item").all():
                 expect(card).to_contain_text("已等待")
+
+
+def test_voice_input_is_offered_only_where_it_can_work(new_context, live):
+    """Without JavaScript the microphone cannot listen: neither its button nor its notice shows."""
+    live.app.config["DICTATION"] = True
+    try:
+        page = new_context(kiosk=True, javascript=False, language="en").new_page()
+        sign_in_at_kiosk(page, live, RESIDENT_SPEAKS)
+        tap(page, "company")
+        expect(page.locator("h1")).to_contain_text("Your request has been sent")
+        expect(page.get_by_role("button", name="Speak instead of typing")).to_be_hidden()
+        expect(page.locator("#dictation-privacy")).to_be_hidden()
+    finally:
+        live.app.config["DICTATION"] = False
