@@ -110,7 +110,7 @@ def _marked(drop) -> str:
     name = drop.enrolment.resident.name
     if drop.outcome == Outcome.NO_ANSWER:
         return _(
-            "No answer at %(name)s's door. Their grid worker has been alerted and will check on them.",
+            "No answer at %(name)s's door. A welfare check is now in the help queue.",
             name=name,
         )
     if drop.outcome == Outcome.REFUSED:

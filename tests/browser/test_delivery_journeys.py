@@ -95,7 +95,7 @@ def test_family_applies_staff_approve_and_a_volunteer_s_no_answer_raises_an_aler
     expect(volunteer.locator("#status")).to_contain_text("已送达")
     second.locator("textarea, input[name='note']").first.fill("敲门三次无人应答")
     second.locator("button[value='no_answer']").click()
-    expect(volunteer.locator("#status")).to_contain_text("网格员")
+    expect(volunteer.locator("#status")).to_contain_text("上门探视")
 
     # The grid worker finds an urgent welfare check for that resident, raised by the round.
     worker = new_context(language="zh_Hans").new_page()

@@ -64,7 +64,7 @@ def test_rounds_today_offers_to_take_a_free_round(client, people, sign_in, drop)
     sign_in.password(people.volunteer)
     page = html(client.get("/delivery/rounds/"))
     [card] = page.select(".card")
-    assert card.h2.get_text() == "Lunch: 第一网格"
+    assert card.h2.get_text() == "Lunch · 第一网格"
     assert "1 delivery" in card.get_text() and "Nobody is delivering this round yet." in (
         card.get_text()
     )
@@ -150,7 +150,7 @@ def test_phone_view_lists_drops_by_building_and_floor_with_what_the_door_needs(
     enrol(place, world.person(Role.RESIDENT, name="赵建国", building=east), staff, floor=6)
     sign_in.password(people.volunteer)
     page = html(client.get(f"/delivery/rounds/{drop.round_id}"))
-    assert page.select_one("h1").get_text() == "Lunch: 第一网格"
+    assert page.select_one("h1").get_text() == "Lunch · 第一网格"
     headings = [h.get_text() for h in page.select("main h2, main h3")]
     assert headings == ["1号楼", "Floor 1", "Floor 3", "2号楼", "Floor 6"]
     assert [h.get_text() for h in page.select(".drop__name")] == ["周玉兰", "王桂兰", "赵建国"]
@@ -159,7 +159,7 @@ def test_phone_view_lists_drops_by_building_and_floor_with_what_the_door_needs(
         dt.get_text(): " ".join(dt.find_next_sibling("dd").get_text(" ").split())
         for dt in mine.select("dt")
     }
-    assert facts["Where"] == "1号楼 1单元 302 · Floor 3 · No lift: stairs"
+    assert facts["Where"] == "1号楼, 1单元, room 302 · Floor 3 · No lift: stairs"
     assert facts["Getting in"] == "Ring twice, she is slow to the door"
     assert facts["Diet needs"].replace(" ;", ";") == (
         "Soft Low salt Cut the meat small; No spicy food"
@@ -240,7 +240,7 @@ def test_no_answer_raises_one_urgent_welfare_check_and_tells_the_family(
     )
     announced = html(response).select_one("[data-announce]")["data-announce"]
     assert announced == (
-        "No answer at 王桂兰's door. Their grid worker has been alerted and will check on them."
+        "No answer at 王桂兰's door. A welfare check is now in the help queue."
     )
     [request] = _requests()
     assert (request.category, request.urgent, request.status, request.grid_id) == (
@@ -274,7 +274,7 @@ def test_no_answer_without_javascript_says_the_grid_worker_is_alerted(
     sign_in.password(people.volunteer)
     response = _mark(client, drop, "no_answer")
     page = html(client.get(response.headers["Location"]))
-    assert "Their grid worker has been alerted and will check on them." in (
+    assert "A welfare check is now in the help queue." in (
         page.select_one("#status").get_text()
     )
     assert len(_requests()) == 1
@@ -382,3 +382,16 @@ def test_canteen_staff_may_mark_a_round_they_do_not_run(client, people, sign_in,
     assert _mark(client, drop, "delivered").status_code == 303
     db.session.expire_all()
     assert (drop.outcome, drop.marked_by_id) == ("delivered", staff.id)
+
+
+def test_each_rounds_control_names_the_meal_and_the_grid(client, people, sign_in, place, staff):
+    """Lunch and dinner rounds of one grid: no two controls may read the same to a screen reader."""
+    enrol(place, people.resident, staff, dinner=True)
+    sign_in.password(people.volunteer)
+    page = html(client.get("/delivery/rounds/"))
+    names = [
+        control.get_text(" ", strip=True) for control in page.select("main .card :is(a, button)")
+    ]
+    assert len(names) >= 4 and len(set(names)) == len(names), names
+    assert any("Lunch" in name and "第一网格" in name for name in names)
+    assert any("Dinner" in name and "第一网格" in name for name in names)

@@ -147,7 +147,7 @@ def test_index_lists_waiting_applications_oldest_first_and_active_ones_with_paus
     assert rows[0][:-1] == [
         f"赵建国 {first.resident_code}",
         "86",
-        "1号楼 2单元 301",
+        "1号楼, 2单元, room 301",
         "Lunch",
         "Every day",
         "Jun 15",
@@ -564,7 +564,7 @@ def test_round_sheet_groups_by_grid_building_and_floor(
     assert rows == [
         [
             "周玉兰",
-            "1号楼 1单元 101 · Floor 1 · Lift",
+            "1号楼, 1单元, room 101 · Floor 1 · Lift",
             "",
             "None",
             "Braised pork",
@@ -575,7 +575,7 @@ def test_round_sheet_groups_by_grid_building_and_floor(
         ],
         [
             "王桂兰",
-            "1号楼 1单元 302 · Floor 3 · No lift: stairs",
+            "1号楼, 1单元, room 302 · Floor 3 · No lift: stairs",
             "Ring twice, she is slow to the door",
             "Soft Low salt Cut the meat small ; No spicy food",
             "Braised pork",
