@@ -239,9 +239,7 @@ def test_no_answer_raises_one_urgent_welfare_check_and_tells_the_family(
         data={"outcome": "no_answer", "note": "Knocked three times, TV on"},
     )
     announced = html(response).select_one("[data-announce]")["data-announce"]
-    assert announced == (
-        "No answer at 王桂兰's door. A welfare check is now in the help queue."
-    )
+    assert announced == ("No answer at 王桂兰's door. A welfare check is now in the help queue.")
     [request] = _requests()
     assert (request.category, request.urgent, request.status, request.grid_id) == (
         "welfare_check",
@@ -274,9 +272,7 @@ def test_no_answer_without_javascript_says_the_grid_worker_is_alerted(
     sign_in.password(people.volunteer)
     response = _mark(client, drop, "no_answer")
     page = html(client.get(response.headers["Location"]))
-    assert "A welfare check is now in the help queue." in (
-        page.select_one("#status").get_text()
-    )
+    assert "A welfare check is now in the help queue." in (page.select_one("#status").get_text())
     assert len(_requests()) == 1
 
 
