@@ -77,6 +77,8 @@ def overview(resident_id: int):
     reason, place = deliveries.eligibility(resident, local_today)
     enrolments = deliveries.enrolments_of(resident)
     covered = {kind for enrolment in enrolments if enrolment.is_open for kind in enrolment.meals}
+    served = deliveries.served_meals(place) if reason is None else []
+    uncovered = [kind for kind in served if kind not in covered]
     return _render(
         "delivery/overview.html",
         resident,
@@ -85,7 +87,9 @@ def overview(resident_id: int):
         enrolments=enrolments,
         coming=delivery_rounds.coming_deliveries(resident, local_today),
         local_today=local_today,
-        may_apply=reason is None and bool(set(deliveries.served_meals(place)) - covered),
+        may_apply=bool(uncovered),
+        # With an application or deliveries already, a further one is for the other meal.
+        uncovered=uncovered if covered else [],
     )
 
 

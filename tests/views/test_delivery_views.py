@@ -529,3 +529,18 @@ def test_every_page_renders_in_every_language(
         summary
         == {"zh_Hans": "出现问题", "zh_Hant": "出現問題", "en": "There is a problem"}[language]
     )
+
+
+def test_after_applying_the_page_offers_only_the_other_meal_below_the_application(
+    client, world, sign_in, place
+):
+    from tests.views.test_delivery_staff import application
+
+    resident = world.person(Role.RESIDENT, name="王桂兰")
+    application(place, resident)
+    sign_in.resident(resident)
+    page = html(client.get(f"/delivery/residents/{resident.id}"))
+    assert "Apply for meal delivery" not in page.get_text()
+    card, offer = page.select_one("main .card"), page.find("a", string="Apply for dinner as well")
+    assert offer is not None and offer["href"] == _url(resident, "meals")
+    assert card.find_all_next("a", string="Apply for dinner as well")
