@@ -115,7 +115,7 @@ def test_kitchen_lists_diet_notes_with_dish_and_way_of_eating(client, world, sig
     lunch = html(client.get(f"/canteen/staff/{place.id}/kitchen")).select("section.kitchen-meal")[0]
     notes = lunch.select("table")[1]
     assert [_cells(r) for r in notes.select("tbody tr")] == [
-        ["王桂兰", "Fish", "Pick up", "diabetic, no sugar"]
+        [f"王桂兰 {careful.resident_code}", "Fish", "Pick up", "diabetic, no sugar"]
     ]
 
 
@@ -436,3 +436,24 @@ def test_the_counter_and_the_diet_notes_list_names_by_pinyin(client, world, sign
     assert [kitchen.index(name) for name in ("傅强", "刘芳", "吴磊", "周海燕")] == sorted(
         kitchen.index(name) for name in ("傅强", "刘芳", "吴磊", "周海燕")
     )
+
+
+def test_diet_notes_tell_two_residents_of_one_name_apart(client, world, sign_in, place, staff):
+    first, second = (
+        world.person(Role.RESIDENT, name="王芳", diet_notes=notes) for notes in ("不吃辣", "少糖")
+    )
+    _book(place, first, "Braised pork")
+    _book(place, second, "Fish")
+    sign_in.password(staff)
+    page = html(client.get(f"/canteen/staff/{place.id}/kitchen"))
+    rows = {
+        row.select_one("td.kitchen-table__note").get_text(strip=True): row.th.get_text(
+            " ", strip=True
+        )
+        for row in page.select(".kitchen-table tbody tr")
+        if row.select_one("td.kitchen-table__note")
+    }
+    assert rows == {
+        "不吃辣": f"王芳 {first.resident_code}",
+        "少糖": f"王芳 {second.resident_code}",
+    }
