@@ -5,8 +5,10 @@ answer(); `question` names the field that the page asks, where problems found la
 """
 
 from datetime import date, timedelta
+from itertools import islice
 
-from flask_babel import format_date
+from babel.lists import format_list
+from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -106,8 +108,11 @@ class StartForm(FlaskForm):
     )
     other_day = LocalDateField(_l("Another day"), validators=[Optional()])
 
-    def __init__(self, today: date, saved: str | None = None, **kwargs):
-        days = [today + timedelta(days=ahead) for ahead in range(1, START_CHOICES + 1)]
+    def __init__(self, today: date, weekdays: list[int], saved: str | None = None, **kwargs):
+        # The first meal comes on one of the chosen days of the week: the next few of those.
+        coming = (today + timedelta(days=ahead) for ahead in range(1, START_MAX_DAYS + 1))
+        days = list(islice((day for day in coming if day.weekday() in weekdays), START_CHOICES))
+        self.weekdays = weekdays
         data = {}
         if saved in {day.isoformat() for day in days}:
             data["start"] = saved
@@ -146,10 +151,18 @@ class StartForm(FlaskForm):
             field.errors.append(
                 _l("Please choose a day in the next %(days)s days.", days=START_MAX_DAYS)
             )
+        elif day.weekday() not in self.weekdays:
+            field.errors.append(not_on_a_day(self.weekdays))
         return not field.errors
 
     def answer(self) -> str:
         return self.chosen_day().isoformat()
+
+
+def not_on_a_day(weekdays: list[int]) -> str:
+    """Why a first meal cannot come on a day of the week not chosen."""
+    days = format_list([str(WEEKDAYS[day]) for day in sorted(weekdays)], locale=get_locale())
+    return _("Meals come on %(days)s only. Please choose one of those days.", days=days)
 
 
 def _day_words(day: date, today: date) -> str:

@@ -71,6 +71,10 @@ class StartInPast(DeliveryError):
     pass
 
 
+class StartNotOnADay(DeliveryError):
+    """The first meal falls on a day of the week no meal is brought on."""
+
+
 class StartTooFar(DeliveryError):
     pass
 
@@ -265,6 +269,8 @@ def check_application(
             raise AlreadyEnrolled(held, kind)
     _weekdays(answers.weekdays)
     _check_start(place, answers.start_day, now)
+    if answers.start_day.weekday() not in {int(day) for day in answers.weekdays}:
+        raise StartNotOnADay()
     return place
 
 

@@ -127,7 +127,7 @@ def _step_form(step: str, resident, place, draft: dict, **kwargs):
     if step == "days":
         return forms.DaysForm(saved, **kwargs)
     if step == "start":
-        return forms.StartForm(place.community.today(), saved, **kwargs)
+        return forms.StartForm(place.community.today(), draft.get("days", []), saved, **kwargs)
     if step == "address":
         return forms.AddressForm(resident.building.has_lift, saved, **kwargs)
     if step == "diet":
@@ -196,7 +196,7 @@ def _application(draft: dict) -> deliveries.Application:
     )
 
 
-def _problem(error: deliveries.DeliveryError) -> tuple[str, str]:
+def _problem(error: deliveries.DeliveryError, draft: dict) -> tuple[str, str]:
     """The step an application's problem belongs to, and what to tell the applicant."""
     if isinstance(error, deliveries.AlreadyEnrolled):
         return "meals", forms.already_enrolled(error.kind, error.enrolment)
@@ -209,6 +209,8 @@ def _problem(error: deliveries.DeliveryError) -> tuple[str, str]:
         return "days", _("Choose at least one day of the week.")
     if isinstance(error, deliveries.StartInPast):
         return "start", _("That day has passed. Please choose a day from tomorrow on.")
+    if isinstance(error, deliveries.StartNotOnADay):
+        return "start", forms.not_on_a_day(draft.get("days", []))
     if isinstance(error, deliveries.StartTooFar):
         return "start", _(
             "Please choose a day in the next %(days)s days.", days=deliveries.START_MAX_DAYS
@@ -249,7 +251,7 @@ def _send(resident, place, draft: dict):
     except deliveries.Ineligible:
         return _to_overview(resident)
     except deliveries.DeliveryError as error:
-        step, message = _problem(error)
+        step, message = _problem(error, draft)
         form = _step_form(step, resident, place, draft, formdata=None)
         form[form.question].errors = [message]
         return _step_page(step, resident, place, form, from_check=True)

@@ -24,6 +24,7 @@ from portal.notifications.models import Notification
 SUNDAY = date(2026, 3, 1)
 NOW = datetime(2026, 3, 1, 4, 0)
 MONDAY = date(2026, 3, 2)
+TUESDAY = date(2026, 3, 3)
 
 
 def at(day: date, hour: int, minute: int = 0) -> datetime:
@@ -227,11 +228,25 @@ def test_a_declined_or_stopped_enrolment_frees_the_meal_for_a_new_application(wo
         "no_places",
         "下个月再申请",
     )
-    second, created = delivery.apply(resident, resident, _answers(weekdays=[1]), now=NOW)
+    second, created = delivery.apply(
+        resident, resident, _answers(weekdays=[1], start_day=TUESDAY), now=NOW
+    )
     assert created
     delivery.stop(second, resident, now=NOW)
-    third, created = delivery.apply(resident, resident, _answers(weekdays=[2]), now=NOW)
+    third, created = delivery.apply(resident, resident, _answers(weekdays=[0]), now=NOW)
     assert created
+
+
+def test_the_first_meal_comes_on_a_chosen_day_of_the_week(world, place):
+    resident = _elder(world)
+    with pytest.raises(delivery.StartNotOnADay):
+        delivery.apply(resident, resident, _answers(weekdays=[0], start_day=TUESDAY), now=NOW)
+    with pytest.raises(delivery.StartNotOnADay):
+        delivery.apply(resident, resident, _answers(weekdays=[0], start_day=SUNDAY), now=NOW)
+    enrolment, created = delivery.apply(
+        resident, resident, _answers(weekdays=[1], start_day=TUESDAY), now=NOW
+    )
+    assert created and enrolment.start_day == TUESDAY
 
 
 # Deciding --------------------------------------------------------------------------------------

@@ -46,12 +46,19 @@ def _url(resident, step: str) -> str:
     return f"/delivery/residents/{resident.id}/apply/{step}"
 
 
-def _answers(place, **changes) -> dict:
+def _first_on(place, weekdays) -> date:
+    """The first day from tomorrow that falls on one of weekdays (0 is Monday)."""
     tomorrow = _today(place) + timedelta(days=1)
+    return next(
+        day for day in (tomorrow + timedelta(days=n) for n in range(7)) if day.weekday() in weekdays
+    )
+
+
+def _answers(place, **changes) -> dict:
     answers = {
         "meals": {"meals": ["lunch"]},
         "days": {"weekdays": ["0", "2", "4"]},
-        "start": {"start": tomorrow.isoformat(), "other_day": ""},
+        "start": {"start": _first_on(place, (0, 2, 4)).isoformat(), "other_day": ""},
         "address": {"floor": "3", "has_lift": "no", "access_notes": ""},
         "diet": {"diet_tags": [], "diet_notes": ""},
         "phone": {"contact_phone": "13800138000"},
@@ -107,12 +114,17 @@ def test_family_apply_for_a_linked_parent_one_question_at_a_time(client, people,
     client.post(_url(resident, "meals"), data={"meals": ["lunch", "dinner"]})
     client.post(_url(resident, "days"), data={"weekdays": ["0", "2", "4"]})
 
+    # Only Mondays, Wednesdays and Fridays are offered for the first meal.
     start_page = html(client.get(_url(resident, "start")))
     options = start_page.select("input[name=start]")
+    first = _first_on(place, (0, 2, 4))
+    assert len(options) == 8 and options[0]["value"] == first.isoformat()
+    offered = [date.fromisoformat(o["value"]) for o in options[:-1]]
+    assert {day.weekday() for day in offered} <= {0, 2, 4} and offered == sorted(offered)
     tomorrow = _today(place) + timedelta(days=1)
-    assert len(options) == 8 and options[0]["value"] == tomorrow.isoformat()
-    assert start_page.select_one("label[for=start-0]").get_text().startswith("Tomorrow, ")
-    client.post(_url(resident, "start"), data={"start": tomorrow.isoformat()})
+    said = start_page.select_one("label[for=start-0]").get_text()
+    assert said.startswith("Tomorrow, ") == (first == tomorrow)
+    client.post(_url(resident, "start"), data={"start": first.isoformat()})
 
     address = html(client.get(_url(resident, "address")))
     assert "1号楼" in address.get_text() and "301" in address.get_text()
@@ -141,7 +153,7 @@ def test_family_apply_for_a_linked_parent_one_question_at_a_time(client, people,
     for words in (
         "Lunch and Dinner",
         "Monday, Wednesday, and Friday",
-        tomorrow.strftime("%B"),
+        first.strftime("%B"),
         "Floor 3 · No lift, only stairs",
         "Ring twice",
         "Soft and Low salt",
@@ -159,6 +171,12 @@ def test_family_apply_for_a_linked_parent_one_question_at_a_time(client, people,
     assert response.status_code == 303
     assert response.headers["Location"].endswith(_url(resident, "check"))
 
+    # The first meal chosen may no longer fall on a chosen day: its question says so.
+    refused = client.post(_url(resident, "check"))
+    assert refused.status_code == 422
+    assert "Meals come on Tuesday and Thursday only." in text_of(refused)
+    later = _first_on(place, (1, 3))
+    client.post(f"{_url(resident, 'start')}?change=1", data={"start": later.isoformat()})
     response = client.post(_url(resident, "check"))
     assert response.status_code == 303
     [enrolment] = _enrolments()
@@ -166,7 +184,7 @@ def test_family_apply_for_a_linked_parent_one_question_at_a_time(client, people,
         f"/delivery/residents/{resident.id}/enrolments/{enrolment.id}/applied"
     )
     assert (enrolment.lunch, enrolment.dinner, enrolment.weekdays) == (True, True, "1,3")
-    assert (enrolment.start_day, enrolment.floor, enrolment.has_lift) == (tomorrow, 3, False)
+    assert (enrolment.start_day, enrolment.floor, enrolment.has_lift) == (later, 3, False)
     assert enrolment.access_notes == "Ring twice" and enrolment.diet_tags == "soft,low_salt"
     assert enrolment.diet_notes == "不吃辣" and enrolment.contact_phone == "13800138000"
     assert enrolment.applied_by_id == family.id and enrolment.status == "applied"
@@ -469,7 +487,7 @@ def test_a_declined_application_says_why(client, people, sign_in, place, staff):
         deliveries.Application(
             dinner=True,
             weekdays=[0],
-            start_day=_today(place) + timedelta(days=1),
+            start_day=_first_on(place, (0,)),
             contact_phone="13800138000",
         ),
     )
