@@ -461,3 +461,15 @@ def test_home_tile_shows_today_and_tomorrow(client, people, sign_in, make_event)
     )
     text = tile.get_text(" ", strip=True)
     assert "Late chess" in text and "Paper cutting" in text and "Not yet" not in text
+
+
+def test_a_full_activity_held_by_the_resident_does_not_offer_them_its_waitlist(
+    client, world, people, sign_in, make_event
+):
+    craft = make_event(capacity=1, category="crafts", title_en="Paper cutting")
+    activities.join(people.resident, craft, people.resident)
+    sign_in.resident(people.resident)
+    page = html(client.get(f"/activities/residents/{people.resident.id}/events/{craft.id}"))
+    facts = {dt.get_text(strip=True): dt.find_next_sibling("dd") for dt in page.select("dt")}
+    assert facts["Places"].get_text(strip=True) == "Full"
+    assert "waitlist" not in page.select_one("main").get_text()

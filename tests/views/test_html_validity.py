@@ -1,6 +1,7 @@
 """Every page is valid HTML according to the Nu Html Checker (ACCESSIBILITY.md row 30)."""
 
 import json
+import re
 import shutil
 import subprocess
 from collections import Counter
@@ -287,6 +288,16 @@ def _duplicate_ids(body: str) -> list[str]:
     return sorted(name for name, count in ids.items() if count > 1)
 
 
+# A comma, colon or semicolon of Latin text between two Chinese words ("今天, 午餐", "午餐: 第二网格").
+WESTERN_PUNCTUATION = re.compile(r"[\u4e00-\u9fff][,:;] ?[\u4e00-\u9fff]")
+
+
+def _western_punctuation(body: str) -> list[str]:
+    """Where a Chinese page joins Chinese words with ASCII punctuation; Chinese has its own."""
+    text = BeautifulSoup(body, "html.parser").get_text(" ")
+    return WESTERN_PUNCTUATION.findall(text)
+
+
 def _nu_messages(java: str, paths: list) -> list[dict]:
     """The Nu Html Checker's error messages on the files at paths, failing the test unless it
     checked every one of them and reported in its JSON format; a checker that is missing, crashes
@@ -334,6 +345,8 @@ def test_every_page_is_valid_html(client, world, sign_in, tmp_path):
         files[path.name] = name
     duplicated = {name: _duplicate_ids(body) for name, body in pages.items()}
     assert {name: ids for name, ids in duplicated.items() if ids} == {}
+    western = {name: _western_punctuation(body) for name, body in pages.items() if name[:2] == "zh"}
+    assert {name: found for name, found in western.items() if found} == {}
     messages = _nu_messages(java, sorted(tmp_path.glob("*.html")))
     problems = [
         f"{files.get(m.get('url', '').rsplit('/', 1)[-1])}: {m['message']} ({m.get('extract', '').strip()})"
