@@ -394,12 +394,12 @@ def test_toolbar_works_without_javascript_and_is_remembered(new_context, live):
     submit(page, toolbar_button(page, "language", "zh_Hant"))
 
     before = root_font_size(page)
-    page.locator(".toolbar summary").click()
+    page.locator(".toolbar__details > summary").click()
     submit(page, toolbar_button(page, "step", "up"))
     assert root_font_size(page) > before
     assert "size-125" in html_classes(page)
 
-    page.locator(".toolbar summary").click()
+    page.locator(".toolbar__details > summary").click()
     submit(page, toolbar_button(page, "scheme", "yk"))
     assert "scheme-yk" in html_classes(page)
     expect(toolbar_button(page, "scheme", "yk")).to_have_attribute("aria-pressed", "true")
@@ -411,7 +411,7 @@ def test_toolbar_works_without_javascript_and_is_remembered(new_context, live):
 
     page.goto(live("/kiosk"))
     assert {"size-125", "scheme-yk"} <= set(html_classes(page))
-    page.locator(".toolbar summary").click()
+    page.locator(".toolbar__details > summary").click()
     submit(page, toolbar_button(page, "step", "reset"))
     assert root_font_size(page) == pytest.approx(16)
     assert "size-100" in html_classes(page)
@@ -422,7 +422,7 @@ def test_toolbar_keeps_you_on_the_same_page(new_context, live):
     page.goto(live("/register"))
     submit(page, toolbar_button(page, "language", "zh_Hans"))
     assert page.url == live("/register")
-    page.locator(".toolbar summary").click()
+    page.locator(".toolbar__details > summary").click()
     submit(page, toolbar_button(page, "step", "up"))
     assert page.url == live("/register")
 
