@@ -1,6 +1,6 @@
 """Template helpers: dates and money in the reader's language and the community's time zone."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from babel.dates import format_skeleton
@@ -16,8 +16,6 @@ from flask_babel import (
 )
 from markupsafe import Markup
 
-from portal.model_base import utcnow
-
 
 def short_date(day: date) -> str:
     """Month and day, the way the reader's language writes them: 11月23日, 23 Nov."""
@@ -28,11 +26,6 @@ def money(fen: int) -> str:
     """Integer fen as yuan with the sign residents see on every price board: ¥12.00, in every
     language (the English locale's own symbol would be CN¥)."""
     return "¥" + format_decimal(Decimal(fen) / 100, "#,##0.00", locale=get_locale())
-
-
-def waited(since: datetime) -> str:
-    """How long ago a naive-UTC moment was, in words: "12 minutes", "2 hours"."""
-    return format_timedelta(utcnow() - since, threshold=1.0)
 
 
 def duration(value: timedelta) -> str:
@@ -74,7 +67,6 @@ def warm_up(app: Flask) -> None:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(icon=icon)
     app.jinja_env.filters["money"] = money
-    app.jinja_env.filters["waited"] = waited
     app.jinja_env.filters["minutes"] = minutes
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["percent"] = percent
