@@ -20,11 +20,12 @@ def is_htmx() -> bool:
 def render_page_or_fragment(page: str, fragment: str, target: str, status: int = 200, **context):
     """Render fragment for an htmx request aimed at the element with id target, else the full page.
 
-    The page includes the same fragment template, so its markup exists once. The response varies
+    The page includes the same fragment template, so its markup exists once; the fragment is told
+    it stands alone (fragment=True), so that it can bring its own <title>. The response varies
     with the htmx headers and says so.
     """
     wants_fragment = is_htmx() and htmx_request.htmx.target == target
-    body = render_template(fragment if wants_fragment else page, **context)
+    body = render_template(fragment if wants_fragment else page, fragment=wants_fragment, **context)
     response = make_response(body, status)
     response.vary.update(("HX-Request", "HX-Target"))
     return response

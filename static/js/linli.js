@@ -12,11 +12,13 @@
     }
   }
 
-  function announce(text) {
+  /* Say text in the status region. heardOnly: for screen readers alone, where the page already
+     shows it (the new day's heading, the dots of a code), so that nothing moves on screen. */
+  function announce(text, heardOnly) {
     var region = document.getElementById("status");
     if (!region) return;
     var line = document.createElement("p");
-    line.className = "notice notice--info";
+    line.className = heardOnly ? "visually-hidden" : "notice notice--info";
     line.textContent = text;
     region.replaceChildren(line);
   }
@@ -71,16 +73,24 @@
           value = "";
         }
         input.value = value;
-        if (input.type === "password") announce(pad.dataset.countTemplate.replace("{count}", value.length));
+        if (input.type === "password") {
+          announce(pad.dataset.countTemplate.replace("{count}", value.length), true);
+        }
       });
     });
   }
 
-  /* Focus (rows 17 and 23): the error summary on load, the new heading after an htmx swap. */
+  /* Focus (rows 17 and 23): the error summary on load, the new heading after an htmx swap, or
+     the control the reader just chose where the swap redraws it (a day picker), so that nothing
+     jumps. */
   function focusFirst(root) {
-    var target = root.querySelector("[data-focus-on-load], .error-summary, h1, h2");
+    var target =
+      root.querySelector("[data-focus-on-load], .error-summary") ||
+      root.querySelector("[data-focus-after-swap]") ||
+      root.querySelector("h1, h2");
     if (!target) return;
-    if (!target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
+    var focusable = target.matches("a[href], button, input, select, textarea");
+    if (!focusable && !target.hasAttribute("tabindex")) target.setAttribute("tabindex", "-1");
     target.focus();
   }
 
@@ -93,7 +103,7 @@
       /* An outerHTML swap replaces the target: look the new element up by its id. */
       var swapped = document.getElementById(event.detail.target.id) || event.detail.target;
       var note = swapped.querySelector("[data-announce]");
-      if (note) announce(note.dataset.announce);
+      if (note) announce(note.dataset.announce, true);
       focusFirst(swapped);
     });
     document.body.addEventListener("htmx:responseError", function () {
