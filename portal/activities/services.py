@@ -131,17 +131,23 @@ def join(
     return signup, True
 
 
-def leave(signup: SignUp, by: Person, *, now: datetime | None = None) -> SignUp:
-    """Give up a place or a waitlist place; the first on the waitlist takes a freed place and is
-    told. Raises NotAllowed, NotSignedUp, or NotOpen once the activity has started."""
+def check_leave(signup: SignUp, by: Person, *, now: datetime | None = None) -> None:
+    """Whether by may give up signup now: raises NotAllowed, NotSignedUp or NotOpen when not."""
     now = now or utcnow()
     if not may_act_for(by, signup.resident):
         raise NotAllowed()
     if signup.status not in (SignUpStatus.GOING, SignUpStatus.WAITING):
         raise NotSignedUp()
-    event = signup.event
-    if now >= event.starts_at and event.cancelled_at is None:
+    if now >= signup.event.starts_at and signup.event.cancelled_at is None:
         raise NotOpen()
+
+
+def leave(signup: SignUp, by: Person, *, now: datetime | None = None) -> SignUp:
+    """Give up a place or a waitlist place; the first on the waitlist takes a freed place and is
+    told. Raises NotAllowed, NotSignedUp, or NotOpen once the activity has started."""
+    now = now or utcnow()
+    check_leave(signup, by, now=now)
+    event = signup.event
     was_going = signup.status == SignUpStatus.GOING
     signup.status = SignUpStatus.LEFT
     signup.active_key = None

@@ -198,14 +198,15 @@ def joined(resident_id: int, signup_id: int):
 
 
 def _back(resident) -> str:
-    """Where a form on a calendar page returns to: the page it was sent from."""
+    """Where a form or link on a calendar page returns to: the page it was sent from."""
     default = url_for(".mine", resident_id=resident.id)
-    return safe_next(request.form.get("next"), default)
+    return safe_next(request.values.get("next"), default)
 
 
-@bp.post("/residents/<int:resident_id>/events/<int:event_id>/leave")
+@bp.route("/residents/<int:resident_id>/events/<int:event_id>/leave", methods=["GET", "POST"])
 @roles_required(*TAKERS)
 def leave(resident_id: int, event_id: int):
+    """Ask before giving up a place, then give it up: it goes to the first on the waitlist."""
     resident = resident_acted_for(resident_id)
     chosen = _event_of(resident, event_id)
     place = activities.place_of(resident, chosen)
@@ -213,6 +214,15 @@ def leave(resident_id: int, event_id: int):
     try:
         if place is None:
             raise activities.NotSignedUp()
+        if request.method == "GET":
+            activities.check_leave(place, current_user)
+            return render_template(
+                "activities/leave.html",
+                resident=resident,
+                event=chosen,
+                place=place,
+                back=_back(resident),
+            )
         activities.leave(place, current_user)
     except activities.NotSignedUp:
         flash(_("There is no place at %(title)s to give up.", title=title), "info")

@@ -211,8 +211,8 @@ def book(
     return booking, True
 
 
-def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Booking:
-    """Cancel before the cut-off and give the portion back. Raises NotAllowed or PastCutoff."""
+def check_cancel(booking: Booking, person: Person, now: datetime | None = None) -> None:
+    """Whether person may cancel booking now: raises NotAllowed or PastCutoff when not."""
     now = now or utcnow()
     if not may_act_for(person, booking.resident):
         raise NotAllowed()
@@ -220,6 +220,12 @@ def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Boo
         raise NotAllowed()
     if now >= booking.meal_day.cutoff_at:
         raise PastCutoff(booking.meal_day.cutoff_at)
+
+
+def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Booking:
+    """Cancel before the cut-off and give the portion back. Raises NotAllowed or PastCutoff."""
+    now = now or utcnow()
+    check_cancel(booking, person, now)
     release(booking, now)
     db.session.commit()
     return booking

@@ -157,13 +157,9 @@ def bookings(resident_id: int):
     )
 
 
-@bp.post("/bookings/<int:booking_id>/cancel")
-@roles_required(*EATERS)
-def cancel(booking_id: int):
-    booking = _own_booking(booking_id)
-    try:
-        canteen.cancel(booking, current_user)
-    except canteen.PastCutoff:
+def _refuse_cancel(booking, error: Exception):
+    """Say why booking cannot be cancelled, on the bookings page."""
+    if isinstance(error, canteen.PastCutoff):
         phone = booking.meal_day.service.canteen.phone or ""
         flash(
             _(
@@ -172,8 +168,23 @@ def cancel(booking_id: int):
             ),
             "error",
         )
-    except canteen.NotAllowed:
-        flash(_("This booking was already cancelled."), "info")
     else:
-        flash(_("Your booking is cancelled."), "success")
+        flash(_("This booking was already cancelled."), "info")
+    return redirect_to(url_for("canteen.bookings", resident_id=booking.resident_id))
+
+
+@bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
+@roles_required(*EATERS)
+def cancel(booking_id: int):
+    """Ask before cancelling: a meal is not lost to one stray tap."""
+    booking = _own_booking(booking_id)
+    try:
+        if request.method == "GET":
+            canteen.check_cancel(booking, current_user)
+            place = booking.meal_day.service.canteen
+            return render_template("canteen/cancel.html", booking=booking, place=place)
+        canteen.cancel(booking, current_user)
+    except (canteen.PastCutoff, canteen.NotAllowed) as error:
+        return _refuse_cancel(booking, error)
+    flash(_("Your booking is cancelled."), "success")
     return redirect_to(url_for("canteen.bookings", resident_id=booking.resident_id))

@@ -134,6 +134,16 @@ def _canteen_booked(page: Page, live: LiveServer) -> None:
     assert "/canteen/bookings/" in page.url, page.url
 
 
+def _canteen_cancel(page: Page, live: LiveServer) -> None:
+    """The question before a booking is cancelled."""
+    _canteen_booked(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a.button--primary").click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href$='/cancel']").first.click()
+    assert page.url.endswith("/cancel"), page.url
+
+
 def _booked_today(live: LiveServer) -> str:
     """Three residents of the canteen staff member's community (the last by resident code, whom
     no journey signs in as) book today's lunch there, once, the first with a diet note: so the
@@ -243,6 +253,14 @@ def _activity_joined(page: Page, live: LiveServer) -> None:
         with page.expect_navigation(wait_until="load"):
             page.locator("main a[href*='/signups/']").click()
     assert "/signups/" in page.url, page.url
+
+
+def _activity_leave(page: Page, live: LiveServer) -> None:
+    """The question before a place at that talk is given up."""
+    _activity_joined(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href*='/leave']").click()
+    assert "/leave" in page.url, page.url
 
 
 def _counter_served(page: Page, live: LiveServer) -> None:
@@ -363,12 +381,14 @@ ROLES = (
             Visit("canteen menu", _canteen_menu),
             Visit("canteen check", _canteen_check),
             Visit("canteen booked", _canteen_booked),
+            Visit("canteen cancel", _canteen_cancel),
             Visit("meal bookings", _follow("/resident", "a.tile[href$='/bookings']")),
             Visit("activities", _activities()),
             Visit("activities week", _activities("/week")),
             Visit("activities month", _activities("/month")),
             Visit("activity check", _activity_check),
             Visit("activity joined", _activity_joined),
+            Visit("activity leave", _activity_leave),
             Visit("my activities", _activities("/mine")),
             Visit("meal delivery", _follow("/resident", "a.tile[href^='/delivery/residents/']")),
             Visit("delivery question: meals (errors)", _delivery_question_errors),

@@ -83,7 +83,10 @@ def test_resident_joins_and_leaves_at_the_kiosk(new_context, live, javascript):
     submit(page, page.locator("main a.button--primary", has_text="See all my activities"))
     card = page.locator(".card", has_text=title)
     expect(card).to_contain_text("You're going")
-    submit(page, card.locator("form[action$='/leave'] button"))
+    follow(page, card.locator("a[href*='/leave']"))
+    expect(page.locator("h1")).to_have_text("Give up your place?")
+    expect(page.locator("main dl")).to_contain_text(title)
+    submit(page, page.locator("main form button.button--warning"))
     expect(page.locator("#status")).to_contain_text(f"You have left {title}")
     expect(page.locator(".card", has_text=title)).to_have_count(0)
 

@@ -29,7 +29,8 @@ def book_last_meal(page: Page) -> str:
     dish = page.locator("a.dish").first
     name = dish.locator(".dish__name").inner_text().strip()
     follow(page, dish)
-    expect(page.locator("#canteen-panel h2")).to_have_text("Check your booking")
+    expect(page.locator("#canteen-panel h1")).to_have_text("Check your booking")
+    expect(page).to_have_title("Check your booking – Linli")
     expect(page.locator("#canteen-panel")).to_contain_text(name)
     submit(page, page.locator("main form button.button--primary"))
     return name
@@ -45,7 +46,14 @@ def test_resident_books_and_cancels_at_the_kiosk(new_context, live, javascript):
     expect(page.locator("main")).to_contain_text("Reference B")
     submit(page, page.locator("main a.button--primary"))
     card = page.locator(".card", has_text=dish)
-    submit(page, card.locator("form[action$='/cancel'] button"))
+    # Cancelling asks first; "No" keeps the booking, "Yes" cancels it.
+    follow(page, card.locator("a[href$='/cancel']"))
+    expect(page.locator("h1")).to_have_text("Cancel this booking?")
+    expect(page.locator("main")).to_contain_text(dish)
+    follow(page, page.locator("main a.button", has_text="No, keep it"))
+    expect(page.locator(".card", has_text=dish)).to_have_count(1)
+    follow(page, card.locator("a[href$='/cancel']"))
+    submit(page, page.locator("main form button.button--warning"))
     expect(page.locator("#status")).to_contain_text("Your booking is cancelled")
     expect(page.locator(".plain-list")).to_contain_text("Cancelled")
 
@@ -69,11 +77,17 @@ def test_switching_days_is_announced_and_keeps_the_address(new_context, live):
     sign_in_at_kiosk(page, live, RESIDENT_BOOKS[True])
     submit(page, page.locator("a.tile--primary"))
     day = page.locator("a.day-picker__day").nth(1)
+    heading_top = page.locator("h1").bounding_box()["y"]
     follow(page, day)
     expect(page.locator("#status")).to_contain_text("的菜单")
     assert "?day=" in page.url
-    expect(page.locator("#canteen-panel h2")).to_be_focused()
+    # The day just chosen keeps the focus, and the page does not move under the finger.
+    expect(page.locator("a.day-picker__day").nth(1)).to_be_focused()
+    assert page.locator("h1").bounding_box()["y"] == heading_top
     follow(page, page.locator("a.dish").first)
     expect(page.locator("#status")).to_contain_text("请核对")
+    expect(page.locator("h1")).to_have_count(1)
+    expect(page.locator("h1")).to_be_focused()
+    assert page.title().startswith(page.locator("h1").inner_text())
     follow(page, page.locator("#canteen-panel a.back-link"))
     expect(page.locator("a.day-picker__day").nth(1)).to_have_attribute("aria-current", "date")

@@ -270,17 +270,28 @@ def test_leaving_frees_the_place_for_the_first_on_the_waitlist(
     sign_in.resident(people.resident)
     mine = f"/activities/residents/{people.resident.id}/mine"
     page = html(client.get(mine))
-    form = page.select_one(f"form[action$='/events/{craft.id}/leave']")
-    response = client.post(form["action"], data={"next": mine})
+    link = page.select_one(f"a[href*='/events/{craft.id}/leave']")
+    # One tap asks first, and nothing has changed yet.
+    ask = html(client.get(link["href"]))
+    assert ask.select_one("h1").get_text() == "Give up your place?"
+    assert "Paper cutting" in ask.select_one("dl").get_text()
+    assert [s.status for s in _signups(craft)] == ["going", "waiting"]
+    assert ask.select_one("a.button--secondary")["href"] == mine
+    form = ask.select_one(f"form[action$='/events/{craft.id}/leave']")
+    response = client.post(form["action"], data={"next": form.select_one("[name=next]")["value"]})
     assert response.status_code == 303 and response.headers["Location"] == mine
     assert "You have left Paper cutting" in text_of(client.get(mine))
     assert [s.status for s in _signups(craft)] == ["left", "going"]
+    # Asking again, once the place is given up, says so instead of asking.
+    again = client.get(link["href"])
+    assert again.status_code == 303
+    assert "no place at Paper cutting to give up" in text_of(client.get(again.headers["Location"]))
     sign_in.out()
     # The one promoted is told, sees the place, and can still leave.
     sign_in.resident(waiting)
     page = html(client.get(f"/activities/residents/{waiting.id}/mine"))
     assert "moved up from the waitlist" in page.get_text()
-    assert page.select_one(f"form[action$='/events/{craft.id}/leave']")
+    assert page.select_one(f"a[href*='/events/{craft.id}/leave']")
 
 
 def test_leaving_an_activity_one_is_not_in_says_so(client, people, sign_in, make_event):

@@ -46,7 +46,7 @@ def test_three_taps_choose_meal_choose_dish_confirm(client, world, sign_in, menu
     assert "Soft" in dishes.get_text() and "¥12.00" in dishes.get_text()
     check_url = dishes.select_one("a.dish")["href"]
     check = html(client.get(check_url))
-    assert check.h2.get_text() == "Check your booking" and "Braised pork" in check.get_text()
+    assert check.h1.get_text() == "Check your booking" and "Braised pork" in check.get_text()
     response = client.post(check_url, data={"mode": "dine_in"})
     assert response.status_code == 303 and _count() == 1
     confirmation = html(client.get(response.headers["Location"]))
@@ -124,10 +124,22 @@ def test_cancel_until_cutoff(client, world, sign_in, menu):
         data={"mode": "dine_in"},
     )
     booking = db.session.scalar(select(Booking))
-    response = client.post(f"/canteen/bookings/{booking.id}/cancel", follow_redirects=True)
+    bookings = html(client.get(f"/canteen/residents/{resident.id}/bookings"))
+    link = bookings.select_one(f"a[href='/canteen/bookings/{booking.id}/cancel']")
+    # One tap asks first, and nothing has changed yet.
+    ask = html(client.get(link["href"]))
+    assert ask.select_one("h1").get_text() == "Cancel this booking?"
+    assert booking.reference in ask.get_text()
+    db.session.expire_all()
+    assert db.session.get(MealDay, menu.id).booked == 1
+    form = ask.select_one(f"form[action='{link['href']}']")
+    response = client.post(form["action"], follow_redirects=True)
     assert "Your booking is cancelled" in text_of(response)
     db.session.expire_all()
     assert db.session.get(MealDay, menu.id).booked == 0
+    # Asking again says it is already cancelled rather than asking.
+    again = client.get(link["href"], follow_redirects=True)
+    assert "This booking was already cancelled" in text_of(again)
 
 
 def test_resident_home_shows_todays_meals(app, client, world, sign_in, menu):
@@ -155,12 +167,16 @@ def test_days_switch_as_a_page_and_as_a_fragment(client, world, sign_in, menu, h
     assert "饺子" in page.get_text() and "红烧肉" not in page.get_text()
     response = htmx("get", url, target="canteen-panel")
     fragment = html(response)
-    assert fragment.select_one("#canteen-panel") and not fragment.select_one("h1")
+    # The fragment is the page's whole content, with its title: no <html>, one heading.
+    assert fragment.select_one("#canteen-panel") and not fragment.select_one("html")
+    assert fragment.title.get_text() == "Book a meal – Linli"
+    assert len(fragment.select("h1")) == 1
     assert "饺子" in fragment.get_text()
     assert fragment.select_one("[data-announce]")["data-announce"].startswith("The menu for")
     assert "HX-Target" in response.headers["Vary"]
     check = html(htmx("get", fragment.select_one("a.dish")["href"], target="canteen-panel"))
-    assert check.h2.get_text() == "Check your booking" and not check.select_one("h1")
+    assert [h1.get_text() for h1 in check.select("h1")] == ["Check your booking"]
+    assert check.title.get_text() == "Check your booking – Linli"
 
 
 def test_a_day_without_a_menu_says_so_and_shows_the_first_day(client, world, sign_in, menu):

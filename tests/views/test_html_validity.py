@@ -153,6 +153,8 @@ def _activity_pages(world, resident) -> list[str]:
         f"{base}/events/{waiting.id}",
         f"{base}/signups/{place.id}",
         f"{base}/mine",
+        f"{base}/events/{full.id}/leave?next={base}/mine",
+        f"{base}/events/{waiting.id}/leave",
     ]
 
 
