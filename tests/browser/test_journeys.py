@@ -22,6 +22,7 @@ from tests.browser.support import (
     RESIDENT_NO_JS,
     RESIDENT_PIN_RETRY,
     RESIDENT_WRONG_PIN,
+    TABLET,
     LiveServer,
     main_form_button,
     sign_in_at_kiosk,
@@ -105,9 +106,17 @@ def test_kiosk_pin_by_keypad_without_javascript(new_context, live):
     expect(page.locator("h1")).to_contain_text(name_of(live, resident_code=RESIDENT_NO_JS))
 
 
+def assert_keypad_on_first_screen(page: Page) -> None:
+    """The whole keypad and the button that sends it show without scrolling on the kiosk."""
+    for part in (page.locator(".keypad"), page.locator("button.button--huge")):
+        box = part.bounding_box()
+        assert box["y"] + box["height"] <= TABLET["height"], box
+
+
 def test_kiosk_sign_in_by_keypad_with_javascript(new_context, live):
     page = new_context(kiosk=True).new_page()
     page.goto(live("/kiosk"))
+    assert_keypad_on_first_screen(page)
     press_with_javascript(page, "#code", RESIDENT_JS[:3])
     key(page, "delete").click()
     key(page, "clear").click()
@@ -119,6 +128,7 @@ def test_kiosk_sign_in_by_keypad_with_javascript(new_context, live):
     press_with_javascript(page, "#pin", "2580")
     # The PIN shows as dots, so the status region says how many digits there are.
     expect(page.locator("#status")).to_contain_text("4")
+    assert_keypad_on_first_screen(page)
     submit(page, page.locator("button.button--huge"))
 
     assert page.url == live("/resident")
