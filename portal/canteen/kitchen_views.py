@@ -129,6 +129,15 @@ def mark(canteen_id: int, booking_id: int):
             "error",
         )
         answer = REFUSED
+    except canteen.OnARound:
+        flash(
+            _(
+                "Booking %(reference)s is delivered: the volunteer marks it on the round.",
+                reference=booking.reference,
+            ),
+            "error",
+        )
+        answer = REFUSED
     else:
         flash(_marked(booking), "success")
     day, search = booking.meal_day.day, request.form.get("q", "")

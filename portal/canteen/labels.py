@@ -20,6 +20,13 @@ STATUSES = {
     "no_show": _l("Not collected"),
 }
 STATUS_ICONS = {"booked": "waiting", "cancelled": "minus", "served": "check", "no_show": "cross"}
+# A delivered booking's status, as its round left it.
+DELIVERY_STATUS_ICONS = {"booked": "waiting", "served": "check", "no_show": "warning"}
+DELIVERY_STATUSES = {
+    "booked": _l("Not yet delivered"),
+    "served": _l("Delivered"),
+    "no_show": _l("No answer"),
+}
 CATEGORIES = {
     "set_meal": _l("Set meal"),
     "rice": _l("Rice dish"),

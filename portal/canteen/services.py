@@ -5,6 +5,7 @@ import csv
 import io
 from datetime import date, datetime, timedelta
 from itertools import groupby
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, update
@@ -60,6 +61,10 @@ class WrongDish(CanteenError):
 
 class UnknownMode(CanteenError):
     pass
+
+
+class OnARound(CanteenError):
+    """A delivered meal is marked at the door, on its round, not at the counter."""
 
 
 # Time ------------------------------------------------------------------------------------------
@@ -431,10 +436,17 @@ def _booking_id(reference: str) -> int | None:
     return None
 
 
-def counter_bookings(
-    place: Canteen, day: date, search: str = ""
-) -> list[tuple[MealDay, list[Booking]]]:
-    """The standing bookings of place on day, grouped by meal in serving order.
+class CounterMeal(NamedTuple):
+    """One meal at the counter: the bookings served there, and the meals that go out on rounds."""
+
+    meal_day: MealDay
+    at_counter: list[Booking]
+    deliveries: list[Booking]
+
+
+def counter_bookings(place: Canteen, day: date, search: str = "") -> list[CounterMeal]:
+    """The standing bookings of place on day, by meal in serving order, the ones served at the
+    counter apart from the ones delivered.
 
     search, when given, keeps the bookings whose resident's name contains it, whose resident
     code is it, or whose reference it is ("B000123" or "123"). Meals with no bookings left out.
@@ -451,19 +463,42 @@ def counter_bookings(
                 Booking.id == booking_id if booking_id is not None else db.false(),
             )
         )
-    return _by_meal(db.session.scalars(query).unique())
+    return [
+        CounterMeal(
+            meal_day,
+            [booking for booking in group if booking.mode != BookingMode.DELIVERY],
+            [booking for booking in group if booking.mode == BookingMode.DELIVERY],
+        )
+        for meal_day, group in _by_meal(db.session.scalars(query).unique())
+    ]
 
 
 def counter_totals(place: Canteen, day: date) -> dict[str, int]:
-    """How the standing bookings of place on day stand: {"standing", "booked" (still to
-    serve), "served", "no_show"}."""
-    query = _standing_on(select(Booking.status, func.count()), place, day)
-    by_status = dict(db.session.execute(query.group_by(Booking.status)).all())
-    totals = {
-        status: by_status.get(status, 0)
-        for status in (BookingStatus.BOOKED, BookingStatus.SERVED, BookingStatus.NO_SHOW)
+    """How the standing bookings of place on day stand. At the counter: "standing", "booked"
+    (still to serve), "served", "no_show"; on the rounds: "deliveries", "delivered",
+    "no_answer". A door that did not open is not a meal left at the counter."""
+    query = _standing_on(select(Booking.mode, Booking.status, func.count()), place, day)
+    counts = {
+        (mode, status): number
+        for mode, status, number in db.session.execute(query.group_by(Booking.mode, Booking.status))
     }
-    return {"standing": sum(totals.values()), **totals}
+
+    def counted(status: BookingStatus, delivered: bool) -> int:
+        return sum(
+            number
+            for (mode, at), number in counts.items()
+            if at == status and (mode == BookingMode.DELIVERY) == delivered
+        )
+
+    standing = (BookingStatus.BOOKED, BookingStatus.SERVED, BookingStatus.NO_SHOW)
+    at_counter = {status: counted(status, delivered=False) for status in standing}
+    return {
+        "standing": sum(at_counter.values()),
+        **at_counter,
+        "deliveries": sum(counted(status, delivered=True) for status in standing),
+        "delivered": counted(BookingStatus.SERVED, delivered=True),
+        "no_answer": counted(BookingStatus.NO_SHOW, delivered=True),
+    }
 
 
 def counter_booking(place: Canteen, booking_id: int) -> Booking | None:
@@ -486,11 +521,14 @@ def mark(booking: Booking, staff: Person, status: str) -> Booking:
     """Record at the counter that a standing booking was served or not collected (no-show).
 
     Either can be corrected to the other; marking it as it already stands changes nothing.
-    Raises NotAllowed for any other status, or when the booking was cancelled.
+    Raises NotAllowed for any other status, or when the booking was cancelled; OnARound for a
+    meal that is delivered.
     """
 
     if status not in (BookingStatus.SERVED, BookingStatus.NO_SHOW):
         raise NotAllowed()
+    if booking.mode == BookingMode.DELIVERY:
+        raise OnARound()
     if booking.status not in (BookingStatus.BOOKED, BookingStatus.SERVED, BookingStatus.NO_SHOW):
         raise NotAllowed()
     if booking.status == status:

@@ -304,15 +304,22 @@ def test_counter_bookings_come_by_meal_and_are_found_by_name_code_or_reference(w
     at_dinner = _delivered(zhao, dinner.dishes[0])
     place = lunch.service.canteen
 
-    def found(search: str = "") -> list[tuple[str, list[int]]]:
-        groups = canteen.counter_bookings(place, DAY, search)
-        return [(meal.service.kind, [b.id for b in bookings]) for meal, bookings in groups]
+    def found(search: str = "") -> list[tuple[str, list[int], list[int]]]:
+        return [
+            (
+                meal.meal_day.service.kind,
+                [b.id for b in meal.at_counter],
+                [b.id for b in meal.deliveries],
+            )
+            for meal in canteen.counter_bookings(place, DAY, search)
+        ]
 
-    assert found() == [("lunch", [at_lunch.id]), ("dinner", [at_dinner.id])]
-    assert found(" 桂兰 ") == [("lunch", [at_lunch.id])]
-    assert found(zhao.resident_code) == [("dinner", [at_dinner.id])]
+    # The delivered dinner is apart from the meals served at the counter.
+    assert found() == [("lunch", [at_lunch.id], []), ("dinner", [], [at_dinner.id])]
+    assert found(" 桂兰 ") == [("lunch", [at_lunch.id], [])]
+    assert found(zhao.resident_code) == [("dinner", [], [at_dinner.id])]
     assert found(at_dinner.reference) == found(f"b{at_dinner.id}") == found(str(at_dinner.id))
-    assert found(str(at_dinner.id)) == [("dinner", [at_dinner.id])]
+    assert found(str(at_dinner.id)) == [("dinner", [], [at_dinner.id])]
     assert found("B") == found("_") == found("B99999999999") == []
 
 
@@ -324,12 +331,23 @@ def test_counter_totals_count_each_standing_booking_once(world, lunch):
     ]
     canteen.mark(bookings[0], staff, "served")
     canteen.cancel(bookings[1], people[1], now=BEFORE_CUTOFF)
+    # Three delivered meals: one door did not open, which is not a meal left at the counter.
+    delivered = [_delivered(_resident(world, date(1950, 1, 1)), lunch.dishes[0]) for _ in range(3)]
+    delivered[0].status = "served"
+    delivered[1].status = "no_show"
+    db.session.commit()
     assert canteen.counter_totals(lunch.service.canteen, DAY) == {
         "standing": 2,
         "booked": 1,
         "served": 1,
         "no_show": 0,
+        "deliveries": 3,
+        "delivered": 1,
+        "no_answer": 1,
     }
+    # The counter cannot mark a delivered meal: its round does.
+    with pytest.raises(canteen.OnARound):
+        canteen.mark(delivered[2], staff, "no_show")
 
 
 def test_counter_booking_is_only_one_of_the_canteens_own(world, lunch):

@@ -257,12 +257,38 @@ def test_counter_lists_the_days_standing_bookings_by_meal(
         "Booked",
     ]
     assert _cells(page.select_one(f"#booking-{wang.id}"))[3:5] == ["Pick up", "Free"]
+    # The delivered dinner has a table of its own, without the counter's buttons.
+    assert page.select_one("main h3").get_text() == "Delivered to the door"
+    zhao = page.select_one(f"#booking-{counter_day['zhao'].id}")
+    assert _cells(zhao)[-1] == "Not yet delivered" and not zhao.select("form")
     assert _figures(page) == [
-        ("Booked", "3"),
+        ("Booked", "2"),
         ("Served", "0"),
         ("Not collected", "0"),
-        ("Still to serve", "3"),
+        ("Still to serve", "2"),
+        ("Deliveries", "1"),
+        ("Delivered", "0"),
+        ("No answer", "0"),
     ]
+
+
+def test_a_door_that_did_not_open_is_not_a_meal_left_at_the_counter(
+    client, htmx, sign_in, place, staff, counter_day
+):
+    zhao = counter_day["zhao"]
+    zhao.status = "no_show"  # as its round marks a door that did not open
+    db.session.commit()
+    sign_in.password(staff)
+    page = html(client.get(f"/canteen/staff/{place.id}/counter"))
+    assert ("Not collected", "0") in _figures(page) and ("No answer", "1") in _figures(page)
+    assert _cells(page.select_one(f"#booking-{zhao.id}"))[-1] == "No answer"
+    # Nor can the counter mark it: the round does.
+    url = f"/canteen/staff/{place.id}/counter/bookings/{zhao.id}/mark"
+    refused = htmx("post", url, target=f"booking-{zhao.id}", data={"status": "served"})
+    message = f"Booking {zhao.reference} is delivered: the volunteer marks it on the round."
+    assert refused.status_code == 422 and message in html(refused).select_one("#status").get_text()
+    db.session.expire_all()
+    assert db.session.get(Booking, zhao.id).status == "no_show"
 
 
 @pytest.mark.parametrize(
@@ -337,7 +363,7 @@ def test_marking_with_htmx_swaps_the_row_and_tells_the_status_region(
     assert row.select_one(".tag").get_text(strip=True) == word
     assert row.select_one(f"#mark-{status}-{li.id}")["aria-pressed"] == "true"
     assert fragment.select_one("#counter-totals")["data-hx-swap-oob"] == "true"
-    assert [n for _, n in _figures(fragment)] == ["3", served, not_collected, "2"]
+    assert [n for _, n in _figures(fragment)] == ["2", served, not_collected, "1", "1", "0", "0"]
     region = fragment.select_one("#status[data-hx-swap-oob='innerHTML']")
     assert region.get_text(" ", strip=True) == f"{word}: 李淑珍, {li.reference}"
     db.session.expire_all()
