@@ -189,7 +189,6 @@ class DishForm(FlaskForm):
     category = RadioField(
         _l("Kind of dish"),
         choices=[SelectChoice(value, label) for value, label in CATEGORIES.items()],
-        default="set_meal",
         validators=[InputRequired(_l("Choose the kind of dish."))],
     )
     tags = Checkboxes(

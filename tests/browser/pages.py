@@ -179,7 +179,7 @@ def _canteen_staff_page(name: str) -> Callable[[Page, LiveServer], None]:
     return go
 
 
-def _menu_editor(page: Page, live: LiveServer) -> None:
+def menu_editor(page: Page, live: LiveServer) -> None:
     """Tomorrow's lunch in the menu editor, at the address the week's menus link it from (the week
     starts on Monday, so tomorrow may be in the next one)."""
     _canteen_staff_page("menus")(page, live)
@@ -191,12 +191,12 @@ def _menu_editor(page: Page, live: LiveServer) -> None:
 
 def _menu_editor_errors(page: Page, live: LiveServer) -> None:
     """The menu editor after adding a dish with nothing filled in."""
-    _menu_editor(page, live)
+    menu_editor(page, live)
     submit(page, page.locator("main form[action$='/dishes'] button.button--primary"))
 
 
 def _dish_change(page: Page, live: LiveServer) -> None:
-    _menu_editor(page, live)
+    menu_editor(page, live)
     with page.expect_navigation(wait_until="load"):
         page.locator("main .card--dish a.button").first.click()
 
@@ -472,7 +472,7 @@ ROLES = (
             Visit("meals and prices", _canteen_staff_page("settings")),
             Visit("add a meal", _canteen_staff_page("services/new")),
             Visit("week's menus", _canteen_staff_page("menus")),
-            Visit("menu editor", _menu_editor),
+            Visit("menu editor", menu_editor),
             Visit("menu editor (errors)", _menu_editor_errors),
             Visit("change a dish", _dish_change),
             Visit("meal delivery", _delivery_staff()),

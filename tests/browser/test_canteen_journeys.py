@@ -1,11 +1,14 @@
 """Booking a meal in Chromium: a resident books and cancels at the kiosk, with and without
-JavaScript; a family member books for their parent from a phone."""
+JavaScript; a family member books for their parent from a phone; the canteen adds a dish."""
 
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.browser.pages import menu_editor
 from tests.browser.support import (
+    CANTEEN_STAFF,
     PHONE,
+    TABLET,
     follow,
     sign_in_at_kiosk,
     sign_in_with_password,
@@ -91,3 +94,18 @@ def test_switching_days_is_announced_and_keeps_the_address(new_context, live):
     assert page.title().startswith(page.locator("h1").inner_text())
     follow(page, page.locator("#canteen-panel a.back-link"))
     expect(page.locator("a.day-picker__day").nth(1)).to_have_attribute("aria-current", "date")
+
+
+def test_the_menu_editor_puts_the_new_dish_beside_the_menu_and_asks_its_kind(new_context, live):
+    page = new_context(language="en").new_page()
+    sign_in_with_password(page, live, CANTEEN_STAFF)
+    menu_editor(page, live)
+    # On a desk's 1280×800 screen the form to add a dish starts on the first screen.
+    name = page.locator("#name_zh_hans").bounding_box()
+    assert name["y"] + name["height"] <= TABLET["height"], name
+    expect(page.locator("input[name=category]:checked")).to_have_count(0)
+    page.fill("#name_zh_hans", "葱油饼")
+    page.fill("#price", "6")
+    submit(page, page.locator("main form[action$='/dishes'] button.button--primary"))
+    expect(page.locator(".error-summary")).to_contain_text("Choose the kind of dish.")
+    expect(page.locator("#name_zh_hans")).to_have_value("葱油饼")

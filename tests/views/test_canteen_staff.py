@@ -202,12 +202,15 @@ def test_a_dish_is_added_with_a_photo_and_the_meal_published(client, staff, plac
 
 def test_bad_dishes_are_refused_with_what_was_typed_kept(client, staff, place, tomorrow):
     url = _meal_url(place, tomorrow)
+    # The kind of dish is asked, not taken for "set meal" when nobody chose it.
+    assert not html(client.get(url)).select("input[name=category][checked]")
     cases = [
         (_dish_form(name_zh_hans=""), "Enter the dish's name in Simplified Chinese."),
         (_dish_form(price="-1"), "Enter a price from ¥0 to ¥500."),
         (_dish_form(price="1e9"), "Enter a price from ¥0 to ¥500."),
         (_dish_form(price="十二"), "Enter an amount in yuan, like 12 or 12.50."),
         (_dish_form(portions="-2"), "from 0 to 2000"),
+        ({k: v for k, v in _dish_form().items() if k != "category"}, "Choose the kind of dish."),
         (
             _dish_form(photo=(io.BytesIO(b"%PDF-1.4 not a picture"), "menu.jpg")),
             "This file is not a photo",
