@@ -14,6 +14,7 @@ from portal.extensions import db
 from tests.browser.support import (
     ORGANISER,
     PHONE,
+    TABLET,
     follow,
     sign_in_at_kiosk,
     sign_in_with_password,
@@ -25,6 +26,7 @@ pytestmark = pytest.mark.browser
 
 RESIDENT_JOINS = {True: "100040", False: "100041"}
 RESIDENT_SWITCHES_WEEKS = "100049"
+RESIDENT_SEES_FIRST = "100048"
 # A demo family member and the parent they are linked to, used by no other test.
 FAMILY_SIGNS_UP = "13800000423"
 PARENT_SIGNED_UP = "100042"
@@ -118,9 +120,24 @@ def test_switching_weeks_in_place_is_announced_and_keeps_the_address(new_context
     expect(page.locator("#status")).to_contain_text("Week of")
     expect(heading).to_be_focused()
     assert "week=" in page.url
+    # The kinds are folded away; the summary opens them.
+    expect(page.locator("a.pick-links__link", has_text="Chess and cards")).to_be_hidden()
+    page.locator("summary.pick-details__summary").click()
     follow(page, page.locator("a.pick-links__link", has_text="Chess and cards"))
+    expect(page.locator("summary.pick-details__summary")).to_contain_text("Chess and cards")
     expect(page.locator("#status")).to_contain_text("Chess and cards")
     expect(page.locator(".activity__category")).not_to_have_count(0)
     for category in page.locator(".activity__category").all_inner_texts():
         assert "Chess and cards" in category
     assert "week=" in page.url and "category=chess" in page.url
+
+
+@pytest.mark.parametrize("language", ["zh_Hans", "en"])
+def test_the_first_activity_shows_on_the_kiosk_first_screen(new_context, live, language):
+    """Views, kinds and "My activities" leave room for the first activity at 1280×800."""
+    activity_with_places(live, RESIDENT_SEES_FIRST, f"Tai chi {language}")
+    page = new_context(kiosk=True, language=language).new_page()
+    sign_in_at_kiosk(page, live, RESIDENT_SEES_FIRST)
+    submit(page, page.locator("a.tile[href^='/activities/residents/']"))
+    first = page.locator("li.activity").first.bounding_box()
+    assert first["y"] + 44 <= TABLET["height"], first
