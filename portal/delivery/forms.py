@@ -18,12 +18,11 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.canteen.labels import DIET_TAGS, MEAL_KINDS
 from portal.delivery.labels import WEEKDAYS
-from portal.delivery.services import START_MAX_DAYS
+from portal.delivery.services import START_MAX_DAYS, TOP_FLOOR
 from portal.web.forms import Checkboxes, LocalDateField, Phone
 from portal.web.phones import normalise_phone
 
 NOTES_MAX_LENGTH = 200
-TOP_FLOOR = 99
 START_CHOICES = 7  # the days offered as big buttons; any other day can be typed
 OTHER_DAY = "other"
 # A group needs one box ticked, not each box: no "required" on every checkbox.
@@ -206,8 +205,12 @@ class AddressForm(FlaskForm):
         _l("Anything the person bringing the meals should know (you can skip this)")
     )
 
-    def __init__(self, has_lift: bool, saved: dict | None = None, **kwargs):
-        saved = saved or {"floor": None, "has_lift": has_lift, "access_notes": ""}
+    def __init__(
+        self, has_lift: bool, saved: dict | None = None, floor: int | None = None, **kwargs
+    ):
+        """floor: the floor the room number implies, offered as the answer until one is given."""
+        self.implied_floor = floor
+        saved = saved or {"floor": floor, "has_lift": has_lift, "access_notes": ""}
         super().__init__(data={**saved, "has_lift": "yes" if saved["has_lift"] else "no"}, **kwargs)
 
     def validate_floor(self, field):

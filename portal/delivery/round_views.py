@@ -51,6 +51,9 @@ def _round_page(round_) -> dict:
             outcomes[Outcome.REFUSED],
         ),
         "is_today": round_.meal_day.service.canteen.community.today() == round_.meal_day.day,
+        # Doors are marked by the one who runs the round, or by the canteen's staff.
+        "may_mark": round_.runner_id == current_user.id
+        or delivery.is_staff_for(current_user, round_.meal_day.service.canteen),
     }
 
 
@@ -127,6 +130,8 @@ def _refusal(error: delivery.DeliveryError, drop) -> str:
             "This meal was for %(day)s. A drop can be marked only on its own day.",
             day=format_date(drop.meal_day.day, "full"),
         )
+    if isinstance(error, delivery.NotTaken):
+        return _("Nobody is delivering this round yet. Take it first, then mark its doors.")
     if isinstance(error, delivery.Withdrawn):
         return _("This meal was cancelled, so there is nothing to deliver. Nothing was saved.")
     return _("Choose Delivered, No answer or Refused.")

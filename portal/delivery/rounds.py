@@ -21,6 +21,7 @@ from portal.delivery.services import (
     NOTE_MAX_LENGTH,
     DeliveryError,
     NotAllowed,
+    NotTaken,
     NotToday,
     NotYourRound,
     Withdrawn,
@@ -279,7 +280,8 @@ def mark(
     No answer is a safety signal: an urgent welfare check opens in the resident's grid queue at
     once, with the round, the time and the note, and the family are told. A drop can be corrected
     (a second knock was answered); marking it as it stands changes nothing. Raises
-    UnknownOutcome, NotYourRound, NotAllowed, NotToday or Withdrawn.
+    UnknownOutcome, NotYourRound, NotAllowed, NotTaken (nobody runs the round yet), NotToday or
+    Withdrawn.
     """
     now = now or utcnow()
     if outcome not in {o.value for o in Outcome}:
@@ -291,13 +293,12 @@ def mark(
             raise NotYourRound(round_.runner)
         if not may_run(person, round_):
             raise NotAllowed()
+        raise NotTaken()
     if drop.meal_day.service.canteen.community.today(now) != drop.meal_day.day:
         raise NotToday()
     booking = drop.booking
     if drop.withdrawn or booking is None or booking.status == BookingStatus.CANCELLED:
         raise Withdrawn()
-    if round_.runner_id is None and may_run(person, round_):
-        take_round(round_, person)
     note = note.strip()[:NOTE_MAX_LENGTH]
     if drop.outcome == outcome and not note:
         return drop

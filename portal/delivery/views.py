@@ -129,7 +129,8 @@ def _step_form(step: str, resident, place, draft: dict, **kwargs):
     if step == "start":
         return forms.StartForm(place.community.today(), draft.get("days", []), saved, **kwargs)
     if step == "address":
-        return forms.AddressForm(resident.building.has_lift, saved, **kwargs)
+        implied = deliveries.floor_of_room(resident.room)
+        return forms.AddressForm(resident.building.has_lift, saved, implied, **kwargs)
     if step == "diet":
         return forms.DietForm(resident.diet_notes, saved, **kwargs)
     known = resident.phone or (None if _on_behalf(resident) else current_user.phone)

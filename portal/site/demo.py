@@ -29,6 +29,7 @@ from portal.community.models import Building, Community, Grid, Partner, StreetOf
 from portal.config import DEFAULT_TIMEZONE
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery.models import DeliveryEnrolment, EnrolmentStatus
+from portal.delivery.services import floor_of_room
 from portal.extensions import db
 from portal.help.models import Category, HelpEvent, HelpRequest, Status
 from portal.model_base import utcnow
@@ -531,7 +532,8 @@ VENUES = (
 )
 
 
-# (resident number, lunch, dinner, weekdays, floor, access notes, diet tags, applied by family)
+# (resident number, lunch, dinner, weekdays, floor when the room number does not say it, access
+# notes, diet tags, applied by family)
 DELIVERIES = (
     (51, True, False, "0,1,2,3,4,5,6", 3, "敲门要用力，耳朵不太好", "soft", None),
     (52, True, True, "0,1,2,3,4,5,6", 6, None, "low_salt", None),
@@ -565,7 +567,7 @@ def _demo_deliveries(b: _Builder, residents, families, staff, today: date) -> No
                 "dinner": dinner,
                 "weekdays": weekdays,
                 "start_day": today if not waiting else today + timedelta(days=2),
-                "floor": floor,
+                "floor": floor_of_room(resident.room) or floor,
                 "has_lift": resident.building.has_lift,
                 "access_notes": notes,
                 "diet_tags": diet,

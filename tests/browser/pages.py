@@ -102,6 +102,15 @@ def _follow(start: str, link: str) -> Callable[[Page, LiveServer], None]:
     return go
 
 
+def _delivery_round(page: Page, live: LiveServer) -> None:
+    """The volunteer's first round of the day, taken, so that its doors can be marked."""
+    _follow("/delivery/rounds/", "main a.button[href^='/delivery/rounds/']")(page, live)
+    take = page.locator("main form[action$='/take'] button")
+    if take.count():
+        submit(page, take)
+    assert page.locator("main form button[name=outcome]").count(), page.url
+
+
 def _help_sent(page: Page, live: LiveServer) -> None:
     """The confirmation after one tap on "feeling unwell", which also shows the 120 panel."""
     page.goto(live("/resident"))
@@ -425,10 +434,7 @@ ROLES = (
             Visit("/volunteer", _get("/volunteer")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("delivery rounds", _get("/delivery/rounds/")),
-            Visit(
-                "a delivery round",
-                _follow("/delivery/rounds/", "main a.button[href^='/delivery/rounds/']"),
-            ),
+            Visit("a delivery round", _delivery_round),
         ),
     ),
     Role(

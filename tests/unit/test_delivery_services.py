@@ -553,6 +553,11 @@ def test_progress_counts_each_round_s_drops(world, place, round_world):
     drop, round_ = _round_of(place, round_world["near"])
     monday = _meal(place, MONDAY)
     before = delivery_rounds.progress_version([monday])
+    # A door is marked by the one who took the round, not by whoever taps first.
+    with pytest.raises(delivery.NotTaken):
+        delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
+    assert drop.outcome is None and round_.runner_id is None
+    delivery_rounds.take_round(round_, volunteer)
     delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
     assert delivery_rounds.progress_version([monday]) != before
     rows = delivery_rounds.progress([monday])[monday.id]
@@ -572,7 +577,8 @@ def test_no_answer_opens_one_urgent_welfare_check_and_tells_the_family(world, pl
     family = world.person(Role.FAMILY, name="李娜")
     resident = enrolment.resident
     decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
-    drop, _round = _round_of(place, enrolment)
+    drop, round_ = _round_of(place, enrolment)
+    delivery_rounds.take_round(round_, volunteer)
     when = at(MONDAY, 11, 42)
     delivery_rounds.mark(drop, volunteer, "no_answer", "敲了三次门", now=when)
     delivery_rounds.mark(drop, volunteer, "no_answer", now=when + timedelta(minutes=1))
@@ -594,7 +600,8 @@ def test_no_answer_opens_one_urgent_welfare_check_and_tells_the_family(world, pl
 
 def test_a_drop_is_marked_on_its_own_day_only_and_not_once_withdrawn(world, place, round_world):
     volunteer = round_world["volunteer"]
-    drop, _round = _round_of(place, round_world["near"])
+    drop, round_ = _round_of(place, round_world["near"])
+    delivery_rounds.take_round(round_, volunteer)
     with pytest.raises(delivery.NotToday):
         delivery_rounds.mark(drop, volunteer, "delivered", now=at(SUNDAY, 11))
     with pytest.raises(delivery_rounds.UnknownOutcome):
@@ -603,3 +610,22 @@ def test_a_drop_is_marked_on_its_own_day_only_and_not_once_withdrawn(world, plac
     with pytest.raises(delivery.Withdrawn):
         delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
     assert drop.outcome is None
+
+
+@pytest.mark.parametrize(
+    ("room", "floor"),
+    [
+        ("302", 3),
+        ("1502", 15),
+        ("3-302", 3),
+        (" 501 ", 5),
+        ("12", None),
+        ("", None),
+        (None, None),
+        ("0302", 3),
+        ("地下室", None),
+        ("302室", 3),
+    ],
+)
+def test_a_room_number_names_its_floor(room, floor):
+    assert delivery.floor_of_room(room) == floor

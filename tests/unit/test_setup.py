@@ -7,6 +7,8 @@ from sqlalchemy import func, select
 from portal.accounts.models import FamilyLink, Kiosk, Person, Role, RoleGrant
 from portal.community.models import Building, Community, Grid, StreetOffice
 from portal.config import from_environment
+from portal.delivery.models import DeliveryEnrolment
+from portal.delivery.services import floor_of_room
 from portal.extensions import db
 from tests.clock import shanghai_today
 
@@ -89,6 +91,9 @@ def test_demo_builds_a_believable_community_and_is_idempotent(runner):
     roles = {grant.role for grant in db.session.scalars(select(RoleGrant))}
     assert roles == {role.value for role in Role}
     assert _count(FamilyLink) > 20 and _count(Kiosk) == 1
+    # A round sheet's floor agrees with the room: 501 is on the 5th floor.
+    for enrolment in db.session.scalars(select(DeliveryEnrolment)):
+        assert enrolment.floor == floor_of_room(enrolment.resident.room), enrolment.resident.room
 
     before = {model: _count(model) for model in (Person, RoleGrant, FamilyLink, Building, Kiosk)}
     assert runner.invoke(args=["demo"]).exit_code == 0

@@ -148,6 +148,7 @@ def test_phone_view_lists_drops_by_building_and_floor_with_what_the_door_needs(
     db.session.commit()
     enrol(place, world.person(Role.RESIDENT, name="周玉兰", room="101"), staff, floor=1)
     enrol(place, world.person(Role.RESIDENT, name="赵建国", building=east), staff, floor=6)
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(people.volunteer)
     page = html(client.get(f"/delivery/rounds/{drop.round_id}"))
     assert page.select_one("h1").get_text() == "Lunch · 第一网格"
@@ -184,6 +185,7 @@ def test_phone_view_lists_drops_by_building_and_floor_with_what_the_door_needs(
 
 
 def test_marking_delivered_without_javascript(client, people, sign_in, drop):
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(people.volunteer)
     response = _mark(client, drop, "delivered")
     assert response.status_code == 303
@@ -205,6 +207,7 @@ def test_marking_delivered_without_javascript(client, people, sign_in, drop):
 
 
 def test_marking_with_htmx_swaps_the_row_and_announces_it(client, people, sign_in, htmx, drop):
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(people.volunteer)
     response = htmx(
         "post",
@@ -231,6 +234,7 @@ def test_marking_with_htmx_swaps_the_row_and_announces_it(client, people, sign_i
 def test_no_answer_raises_one_urgent_welfare_check_and_tells_the_family(
     client, world, people, sign_in, htmx, drop
 ):
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(people.volunteer)
     response = htmx(
         "post",
@@ -269,6 +273,7 @@ def test_no_answer_raises_one_urgent_welfare_check_and_tells_the_family(
 def test_no_answer_without_javascript_says_the_grid_worker_is_alerted(
     client, people, sign_in, drop
 ):
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(people.volunteer)
     response = _mark(client, drop, "no_answer")
     page = html(client.get(response.headers["Location"]))
@@ -277,6 +282,7 @@ def test_no_answer_without_javascript_says_the_grid_worker_is_alerted(
 
 
 def test_worker_sees_the_delivery_behind_a_welfare_check(client, people, sign_in, drop):
+    delivery_rounds.take_round(drop.round, people.volunteer)
     delivery_rounds.mark(drop, people.volunteer, "no_answer", "Knocked three times, TV on")
     [request] = _requests()
     sign_in.password(people.worker)
@@ -299,6 +305,7 @@ def test_an_ordinary_request_has_no_delivery_panel(client, people, sign_in):
 
 
 def test_correcting_a_drop(client, people, sign_in, drop):
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(people.volunteer)
     _mark(client, drop, "no_answer")
     _mark(client, drop, "delivered", note="Answered at the second knock")
@@ -325,7 +332,7 @@ def test_marking_someone_elses_round_names_the_runner(client, people, sign_in, h
     assert message in page.select_one(".error-summary").get_text()
     row = page.select_one(f"#drop-{drop.id}")
     assert message in row.select_one("[role=alert]").get_text()
-    assert row.select_one("input[name=note]")["value"] == "Left at the door"
+    assert not row.select("form")  # only the runner marks the doors
     fragment = htmx(
         "post",
         f"/delivery/drops/{drop.id}/mark",
@@ -351,6 +358,7 @@ def test_a_drop_of_another_day_cannot_be_marked(client, people, sign_in, place, 
     tomorrow = next(
         d for d in db.session.scalars(select(Delivery)).all() if d.meal_day_id != drop.meal_day_id
     )
+    delivery_rounds.take_round(tomorrow.round, people.volunteer)
     sign_in.password(people.volunteer)
     page = client.get(f"/delivery/rounds/{tomorrow.round_id}")
     assert "This round is not today's." in text_of(page)
@@ -363,6 +371,7 @@ def test_a_drop_of_another_day_cannot_be_marked(client, people, sign_in, place, 
 
 def test_a_cancelled_drop_cannot_be_marked(client, people, sign_in, place, staff, drop):
     delivery.stop(drop.enrolment, staff, now=early_morning(place))
+    delivery_rounds.take_round(drop.round, people.volunteer)
     sign_in.password(people.volunteer)
     response = _mark(client, drop, "delivered")
     assert response.status_code == 422
@@ -391,3 +400,20 @@ def test_each_rounds_control_names_the_meal_and_the_grid(client, people, sign_in
     assert len(names) >= 4 and len(set(names)) == len(names), names
     assert any("Lunch" in name and "第一网格" in name for name in names)
     assert any("Dinner" in name and "第一网格" in name for name in names)
+
+
+def test_the_doors_of_a_round_nobody_took_wait_for_someone_to_take_it(
+    client, people, sign_in, drop
+):
+    sign_in.password(people.volunteer)
+    page = html(client.get(f"/delivery/rounds/{drop.round_id}"))
+    assert "Its doors can be marked once someone takes it." in page.get_text()
+    assert not page.select(f"#drop-{drop.id} form")
+    response = _mark(client, drop, "delivered")
+    assert response.status_code == 422
+    assert "Nobody is delivering this round yet. Take it first" in text_of(response)
+    db.session.expire_all()
+    assert drop.outcome is None and drop.round.runner_id is None
+    client.post(f"/delivery/rounds/{drop.round_id}/take")
+    page = html(client.get(f"/delivery/rounds/{drop.round_id}"))
+    assert page.select(f"#drop-{drop.id} form button[name=outcome]")

@@ -130,6 +130,9 @@ def test_family_apply_for_a_linked_parent_one_question_at_a_time(client, people,
     assert "1号楼" in address.get_text() and "301" in address.get_text()
     assert not address.select("input[name=room], input[name=building]")
     assert address.select_one("input[name=has_lift][value=no]").has_attr("checked")
+    # Room 301 says the floor: it is offered, to confirm or change.
+    assert address.select_one("input[name=floor]")["value"] == "3"
+    assert "Room 301 is on floor 3" in address.select_one("#floor-hint").get_text()
     client.post(
         _url(resident, "address"),
         data={"floor": "3楼", "has_lift": "no", "access_notes": "Ring twice"},
