@@ -290,8 +290,9 @@ def _duplicate_ids(body: str) -> list[str]:
     return sorted(name for name, count in ids.items() if count > 1)
 
 
-# A comma, colon or semicolon of Latin text between two Chinese words ("今天, 午餐", "午餐: 第二网格").
-WESTERN_PUNCTUATION = re.compile(r"[\u4e00-\u9fff][,:;] ?[\u4e00-\u9fff]")
+# A comma, colon or semicolon of Latin text between two Chinese words ("今天, 午餐", "午餐: 第二网格"),
+# also where markup ends a word before it ("<strong>董宝山</strong>: 发起求助").
+WESTERN_PUNCTUATION = re.compile(r"[\u4e00-\u9fff] ?[,:;] ?[\u4e00-\u9fff]")
 
 
 def _western_punctuation(body: str) -> list[str]:
