@@ -88,6 +88,10 @@ def test_family_applies_staff_approve_and_a_volunteer_s_no_answer_raises_an_aler
     take = volunteer.locator("main form[action$='/take'] button")
     if take.count():
         submit(volunteer, take)
+    # Coming back to the round, the first door shows on the phone's first screen.
+    volunteer.reload()
+    door = volunteer.locator("main .drop__name").first.bounding_box()
+    assert door["y"] + door["height"] <= PHONE["height"], door
     drops = volunteer.locator("main [id^='drop-']")
     first, second = drops.nth(0), drops.nth(1)
     absent = second.locator("h3, .drop__name").first.inner_text().strip()
