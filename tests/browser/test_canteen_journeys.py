@@ -79,6 +79,9 @@ def test_switching_days_is_announced_and_keeps_the_address(new_context, live):
     page = new_context(kiosk=True, language="zh_Hans").new_page()
     sign_in_at_kiosk(page, live, RESIDENT_BOOKS[True])
     submit(page, page.locator("a.tile--primary"))
+    # The canteen's number is a target a finger can hit (44 × 44 px at least).
+    phone = page.locator("main a[href^='tel:']").bounding_box()
+    assert phone["width"] >= 44 and phone["height"] >= 44, phone
     day = page.locator("a.day-picker__day").nth(1)
     heading_top = page.locator("h1").bounding_box()["y"]
     follow(page, day)
