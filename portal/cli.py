@@ -11,6 +11,7 @@ from flask.cli import FlaskGroup, with_appcontext
 from flask_migrate import upgrade
 
 from portal import PROJECT_ROOT
+from portal.config import DEFAULT_TIMEZONE
 
 TRANSLATIONS = PROJECT_ROOT / "translations"
 POT_FILE = TRANSLATIONS / "messages.pot"
@@ -144,6 +145,56 @@ def restore_command(source: Path):
     click.echo(f"Restored {pages} pages from {source}.")
 
 
+@click.group("admin")
+def admin_group():
+    """The accounts of the people who run the portal."""
+
+
+@admin_group.command("create")
+@click.option("--street-office", prompt="Street office (街道办)", help="The street office's name.")
+@click.option("--street-hotline", prompt="Street office hotline", help="Its public number.")
+@click.option("--community", prompt="Community (社区)", help="The community's name.")
+@click.option("--community-hotline", prompt="Community hotline", help="Its public number.")
+@click.option("--timezone", default=DEFAULT_TIMEZONE, show_default=True, help="The community's.")
+@click.option("--name", prompt="Admin's name", help="The admin's full name.")
+@click.option("--phone", prompt="Admin's mobile number", help="The admin signs in with it.")
+@click.password_option(
+    envvar="LINLI_ADMIN_PASSWORD", help="Asked for when not given; or LINLI_ADMIN_PASSWORD."
+)
+@with_appcontext
+def admin_create_command(
+    street_office, street_hotline, community, community_hotline, timezone, name, phone, password
+):
+    """Create the street office and its first community, unless they exist, and an admin of the
+    community, who can then sign in and do the rest in the browser."""
+    from sqlalchemy import inspect
+
+    from portal.administration.first_run import FirstAdmin, Refused, create_first_admin
+    from portal.extensions import db
+
+    if not inspect(db.engine).has_table("person"):
+        raise click.ClickException("The database has no tables yet: run `portal setup` first.")
+    answers = FirstAdmin(
+        street_office, street_hotline, community, community_hotline, name, phone, password, timezone
+    )
+    try:
+        created = create_first_admin(answers)
+    except Refused as refused:
+        for problem in refused.problems:
+            click.echo(f"- {problem}", err=True)
+        raise click.ClickException("Nothing was saved.") from None
+    place = created.community
+    click.echo(
+        f"{'Created' if created.new_street_office else 'Found'} the street office "
+        f"{place.street_office.name}; "
+        f"{'created' if created.new_community else 'found'} the community {place.name}."
+    )
+    click.echo(
+        f"{created.admin.name} administers {place.name}: "
+        f"sign in at /sign-in with {created.admin.phone} and the password."
+    )
+
+
 @click.group("translations")
 def translations_group():
     """Extract, update and compile the message catalogues."""
@@ -191,6 +242,7 @@ def init_app(app: Flask) -> None:
         backup_command,
         restore_command,
         translations_group,
+        admin_group,
     ):
         app.cli.add_command(command)
 
