@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, or_, select
 
 from portal.accounts.models import Person, administered_by
@@ -58,17 +59,22 @@ def _of_administered(reader: Person):
     )
 
 
+AUDIT_PAGE = 50  # entries on a page of the audit log
+
+
 def search(
     reader: Person,
     person_ids: list[int] | None = None,
     start: date | None = None,
     end: date | None = None,
     zone: str = "UTC",
-    limit: int = 200,
-) -> list[AuditEntry]:
-    """The newest entries that reader may read where one of person_ids acted or was acted on,
-    from start to end inclusive (calendar days in zone). A street-office admin reads them all."""
-    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc()).limit(limit)
+    page: int = 1,
+    per_page: int = AUDIT_PAGE,
+) -> Pagination:
+    """One page of the entries that reader may read, newest first, where one of person_ids acted
+    or was acted on, from start to end inclusive (calendar days in zone), with how many there are
+    in all. A street-office admin reads them all. A page past the last gives the last."""
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if not reader.administers_every_community:
         query = query.where(_of_administered(reader))
     if person_ids:
@@ -80,4 +86,7 @@ def search(
     if end:
         query = query.where(AuditEntry.at < _utc_midnight(end + timedelta(days=1), zone))
     query = query.options(db.joinedload(AuditEntry.actor), db.joinedload(AuditEntry.subject))
-    return list(db.session.scalars(query))
+    found = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
+    if found.page > found.pages > 0:
+        found = db.paginate(query, page=found.pages, per_page=per_page, error_out=False)
+    return found

@@ -33,7 +33,7 @@ def partners():
 @roles_required(Role.ADMIN)
 def audit_log():
     form = AuditFilterForm(request.args)
-    entries, people = [], []
+    entries, people = None, []
     if not request.args or form.validate():
         found = form.person.data
         people = administration.find_people(current_user, found) if found else []
@@ -44,6 +44,7 @@ def audit_log():
                 start=form.start.data,
                 end=form.end.data,
                 zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+                page=request.args.get("page", 1, type=int),
             )
     return render_template(
         "administration/audit_log.html", form=form, entries=entries, people=people

@@ -53,6 +53,19 @@ def test_audit_search_by_person_and_local_days(world):
         admin, [resident.id], date(2026, 3, 1), date(2026, 3, 1), zone="Asia/Shanghai"
     )
     assert [e.at for e in first_of_march] == [datetime(2026, 3, 1, 15, 30)]
-    assert len(administration.search(admin, [admin.id])) == 2
+    assert administration.search(admin, [admin.id]).total == 2
     assert [e.action for e in administration.search(admin, [other.id])] == ["y"]
     assert administration.find_people(admin, resident.resident_code) == [resident]
+
+
+def test_audit_search_comes_a_page_at_a_time(world):
+    admin = world.person(Role.ADMIN)
+    for number in range(7):
+        audit.record(admin, f"a{number}")
+    db.session.commit()
+    first = administration.search(admin, per_page=3)
+    assert (first.total, first.pages, [e.action for e in first]) == (7, 3, ["a6", "a5", "a4"])
+    assert [e.action for e in administration.search(admin, page=3, per_page=3)] == ["a0"]
+    # Past the last page, or before the first, the nearest one.
+    assert administration.search(admin, page=9, per_page=3).page == 3
+    assert administration.search(admin, page=-2, per_page=3).page == 1

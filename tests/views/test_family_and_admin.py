@@ -3,6 +3,7 @@ import pytest
 from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import FamilyLink, LinkStatus, Role
 from portal.accounts.services import decide_link, request_link, set_password
+from portal.audit import services as audit
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from tests.helpers import PASSWORD, html, text_of
@@ -191,6 +192,25 @@ def test_audit_log_filters_by_person_and_date(client, world, sign_in):
     )
     assert "on or after the start date" in page.select_one("#end-error").get_text()
     assert db.session.query(AuditEntry).count() >= 1
+
+
+def test_the_audit_log_says_how_many_and_pages_through_them(client, world, sign_in):
+    admin, resident = world.person(Role.ADMIN), world.person(Role.RESIDENT, name="李秀英")
+    for number in range(120):
+        audit.record(admin, f"resident.changed.{number}", resident)
+    db.session.commit()
+    sign_in.password(admin)
+    page = html(client.get("/admin/audit/", query_string={"person": "李秀英"}))
+    assert page.select_one(".pager__count").get_text() == "1 to 50 of 120"
+    assert len(page.select("tbody tr")) == 50
+    after = page.select_one("a[rel=next]")["href"]
+    assert "person=" in after and "page=2" in after
+    last = html(client.get("/admin/audit/", query_string={"person": "李秀英", "page": "99"}))
+    assert last.select_one(".pager__count").get_text() == "101 to 120 of 120"
+    assert "Page 3 of 3" in last.select_one("nav.pager").get_text()
+    assert not last.select("a[rel=next]") and last.select_one("a[rel=prev]")
+    odd = html(client.get("/admin/audit/", query_string={"page": "many"}))
+    assert odd.select_one(".pager__count").get_text().startswith("1 to 50 of ")
 
 
 def test_volunteer_and_grid_worker_homes(client, world, sign_in):
