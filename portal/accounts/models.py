@@ -3,12 +3,13 @@ from enum import StrEnum
 
 from flask_login import UserMixin
 from sqlalchemy import ColumnElement, ForeignKey, String, false, true
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.community.models import Building, Community, Grid, today_in
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.model_base import TimestampMixin
+from portal.web.collation import pinyin_spelling
 
 
 class Role(StrEnum):
@@ -33,6 +34,9 @@ class CareColour(StrEnum):
 class Person(TimestampMixin, UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
+    # How the name is typed to find it ("wangfang", "wf"), kept with the name; and the list order.
+    name_pinyin: Mapped[str] = mapped_column(String(240), default="", index=True)
+    name_initials: Mapped[str] = mapped_column(String(80), default="")
     phone: Mapped[str | None] = mapped_column(String(20), unique=True)
     password_hash: Mapped[str | None] = mapped_column(String(255))
     resident_code: Mapped[str | None] = mapped_column(String(12), unique=True)
@@ -57,6 +61,11 @@ class Person(TimestampMixin, UserMixin, db.Model):
 
     # The sign-in the person came with on this request; see get_id.
     sign_in_id = None
+
+    @validates("name")
+    def _spell(self, _key: str, name: str) -> str:
+        self.name_pinyin, self.name_initials = pinyin_spelling(name)
+        return name
 
     def get_id(self) -> str:
         """Flask-Login's name for this person on this device: the person and their sign-in, so

@@ -6,8 +6,9 @@ from flask_login import current_user
 
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
+from portal.administration import residents
 from portal.administration import services as administration
-from portal.administration.forms import AuditFilterForm, PartnerForm
+from portal.administration.forms import AuditFilterForm, PartnerForm, ResidentSearchForm
 from portal.community import services as community
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
@@ -48,4 +49,22 @@ def audit_log():
             )
     return render_template(
         "administration/audit_log.html", form=form, entries=entries, people=people
+    ), status_for(form)
+
+
+@bp.get("/residents/")
+@roles_required(Role.ADMIN)
+def resident_list():
+    """The residents of the communities the admin runs: found, narrowed and a page at a time."""
+    grids = residents.grids_of(current_user)
+    several = len({grid.community_id for grid in grids}) > 1
+    names = [(g.id, f"{g.community.name} · {g.name}" if several else g.name) for g in grids]
+    form = ResidentSearchForm(names, request.args)
+    found = None
+    if form.validate():
+        found = residents.find(
+            current_user, form.filters(), page=request.args.get("page", 1, type=int)
+        )
+    return render_template(
+        "administration/residents.html", form=form, found=found, several=several
     ), status_for(form)

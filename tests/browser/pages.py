@@ -460,6 +460,8 @@ ROLES = (
             Visit("/admin/family-links", _get("/admin/family-links")),
             Visit("/admin/audit/", _get("/admin/audit/")),
             Visit("/admin/partners", _get("/admin/partners")),
+            Visit("/admin/residents/", _get("/admin/residents/")),
+            Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),

@@ -228,7 +228,14 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"/help/requests/{unwell.id}",
             "/help/reports",
         ],
-        admin: ["/staff", "/admin/kiosks", "/admin/family-links", "/admin/audit/"],
+        admin: [
+            "/staff",
+            "/admin/kiosks",
+            "/admin/family-links",
+            "/admin/audit/",
+            "/admin/residents/",
+            "/admin/residents/?q=wgl&state=all",
+        ],
         resident: [
             "/resident",
             "/resident/family",
