@@ -1,15 +1,27 @@
-"""The resident list of the communities an admin runs: found by what staff know of a person (a
-name, its pinyin or initials, a resident code, a phone, a building or a room), in pinyin order."""
+"""Residents as the admins of their community see them: the list, found by what staff know of a
+person (a name, its pinyin or initials, a resident code, a phone, a building or a room) in pinyin
+order; one resident's profile; and the PIN they sign in at the kiosk with."""
 
 import re
+import secrets
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, and_, or_, select
 
-from portal.accounts.models import CareColour, Person, Role, RoleGrant, administered_by
+from portal.accounts import services as accounts
+from portal.accounts.models import CareColour, FamilyLink, Person, Role, RoleGrant, administered_by
+from portal.activities import calendar
+from portal.activities.models import SignUp
+from portal.audit import services as audit
+from portal.canteen import services as canteen
+from portal.canteen.models import Booking
 from portal.community.models import Building, Community, Grid
 from portal.extensions import db
+from portal.help import services as help
+from portal.help.models import HelpRequest
+from portal.model_base import utcnow
 from portal.web.phones import normalise_phone
 
 RESIDENTS_PAGE = 50
@@ -89,3 +101,59 @@ def grids_of(reader: Person) -> list[Grid]:
         .options(db.contains_eager(Grid.community))
     )
     return list(db.session.scalars(query))
+
+
+# One resident --------------------------------------------------------------------------------
+
+PIN_DIGITS = 6
+
+
+def resident_of(reader: Person, resident_id: int) -> Person | None:
+    """The resident with resident_id if reader administers their community; None as if there
+    were none."""
+    person = accounts.administered_person(reader, resident_id)
+    return person if person is not None and person.has_role(Role.RESIDENT) else None
+
+
+@dataclass
+class Profile:
+    """Everything the portal holds about a resident that an admin may read, in one place."""
+
+    resident: Person
+    family: list[FamilyLink]
+    coming_meals: list[Booking]
+    places: list[SignUp]
+    requests: list[HelpRequest]
+
+
+def profile(reader: Person, resident: Person, now: datetime | None = None) -> Profile:
+    """resident's profile as reader reads it; the reading is audited, as it shows care data."""
+    now = now or utcnow()
+    coming, _earlier = canteen.bookings_of(resident, resident.today(now))
+    audit.record(reader, "resident.profile_read", resident)
+    db.session.commit()
+    return Profile(
+        resident=resident,
+        family=accounts.links_of_resident(resident),
+        coming_meals=coming,
+        places=calendar.upcoming_places(resident, now),
+        requests=help.requests_of(resident, limit=10),
+    )
+
+
+def _easy(pin: str) -> bool:
+    """A PIN someone could guess: one digit repeated, or digits counting up or down."""
+    steps = {int(b) - int(a) for a, b in zip(pin, pin[1:], strict=False)}
+    return len(set(pin)) == 1 or steps in ({1}, {-1})
+
+
+def issue_pin(admin: Person, resident: Person) -> str:
+    """A new PIN for resident, which the admin hands over on a slip: shown this once, never
+    stored but as a hash. Every device the resident was signed in on is signed out."""
+    pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+    while _easy(pin):
+        pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+    accounts.set_pin(resident, pin)
+    audit.record(admin, "resident.pin_issued", resident)
+    db.session.commit()
+    return pin

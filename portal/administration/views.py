@@ -1,10 +1,20 @@
 """Administration pages: the partners requests can be handed to, and the audit log."""
 
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import roles_required
+from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.administration import residents
 from portal.administration import services as administration
@@ -68,3 +78,34 @@ def resident_list():
     return render_template(
         "administration/residents.html", form=form, found=found, several=several
     ), status_for(form)
+
+
+def _resident(resident_id: int):
+    return residents.resident_of(current_user, resident_id) or abort(404)
+
+
+@bp.get("/residents/<int:resident_id>")
+@roles_required(Role.ADMIN)
+def resident(resident_id: int):
+    """Everything about one resident, each part linking to its page; the reading is audited."""
+    found = _resident(resident_id)
+    return render_template(
+        "administration/resident.html",
+        profile=residents.profile(current_user, found),
+        kinships=KINSHIP_LABELS,
+    )
+
+
+@bp.route("/residents/<int:resident_id>/pin", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def resident_pin(resident_id: int):
+    """Ask, then issue a new PIN and show it once on a slip to print and hand over."""
+    found = _resident(resident_id)
+    if request.method == "GET":
+        return render_template("administration/pin_confirm.html", resident=found)
+    pin = residents.issue_pin(current_user, found)
+    response = make_response(
+        render_template("administration/pin_slip.html", resident=found, pin=pin)
+    )
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -462,6 +462,7 @@ ROLES = (
             Visit("/admin/partners", _get("/admin/partners")),
             Visit("/admin/residents/", _get("/admin/residents/")),
             Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),
+            Visit("a resident's profile", _follow("/admin/residents/", "main tbody a")),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),

@@ -24,6 +24,7 @@ from tests.browser.support import (
     RESIDENT_WRONG_PIN,
     TABLET,
     LiveServer,
+    follow,
     main_form_button,
     sign_in_at_kiosk,
     sign_in_with_password,
@@ -33,6 +34,9 @@ from tests.browser.support import (
 pytestmark = pytest.mark.browser
 
 NEW_FAMILY_PHONE = "13912340001"
+# The street office's admin, and a resident no other test signs in as.
+STREET_ADMIN = "13800000003"
+RESIDENT_NEW_PIN = "100046"
 NEW_FAMILY_NAME = "测试家属"
 NEW_FAMILY_PASSWORD = "a long family password"
 
@@ -446,3 +450,21 @@ def test_read_aloud_is_offered_only_when_it_can_work(new_context, live):
     page = new_context(javascript=False).new_page()
     page.goto(live("/sign-in"))
     expect(page.locator("[data-read-aloud]")).to_be_hidden()
+
+
+def test_an_admin_issues_a_pin_and_the_resident_signs_in_with_it(new_context, live):
+    admin = new_context(language="en").new_page()
+    sign_in_with_password(admin, live, STREET_ADMIN)
+    admin.goto(live("/admin/residents/"))
+    admin.fill("#q", RESIDENT_NEW_PIN)
+    submit(admin, admin.locator("main form[role=search] button"))
+    follow(admin, admin.locator("main tbody a").first)
+    follow(admin, admin.locator("main a", has_text="Issue a new PIN"))
+    expect(admin.locator("h1")).to_contain_text("Issue a new PIN for")
+    submit(admin, admin.locator("main form button.button--primary"))
+    expect(admin.locator("[data-print]")).to_be_visible()
+    pin = admin.locator(".pin-slip dd").nth(1).inner_text().strip()
+    assert len(pin) == 6 and pin.isdigit()
+    resident = new_context(kiosk=True, language="en").new_page()
+    sign_in_at_kiosk(resident, live, RESIDENT_NEW_PIN, pin=pin)
+    assert resident.url == live("/resident")

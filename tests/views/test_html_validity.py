@@ -235,6 +235,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             "/admin/audit/",
             "/admin/residents/",
             "/admin/residents/?q=wgl&state=all",
+            f"/admin/residents/{resident.id}",
+            f"/admin/residents/{resident.id}/pin",
         ],
         resident: [
             "/resident",
