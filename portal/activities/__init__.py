@@ -2,10 +2,13 @@
 reminders and calendar feeds."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts import profile
 
 
 def init_app(app: Flask) -> None:
-    from portal.activities import feed_views, labels, messages, organiser_views, views
+    from portal.activities import calendar, feed_views, labels, messages, organiser_views, views
     from portal.notifications import messages as notifications
 
     # The calendar's words and times, for its pages and the site's home pages.
@@ -17,3 +20,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(organiser_views.bp)
     app.register_blueprint(feed_views.bp)
     notifications.register("activity", messages.describe)
+    profile.register(
+        profile.Part(
+            "activities", 20, _l("Activities"), "activities/_profile.html", calendar.upcoming_places
+        )
+    )

@@ -10,17 +10,12 @@ from datetime import datetime
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, and_, or_, select
 
+from portal.accounts import profile as profiles
 from portal.accounts import services as accounts
 from portal.accounts.models import CareColour, FamilyLink, Person, Role, RoleGrant, administered_by
-from portal.activities import calendar
-from portal.activities.models import SignUp
 from portal.audit import services as audit
-from portal.canteen import services as canteen
-from portal.canteen.models import Booking
 from portal.community.models import Building, Community, Grid
 from portal.extensions import db
-from portal.help import services as help
-from portal.help.models import HelpRequest
 from portal.model_base import utcnow
 from portal.web.phones import normalise_phone
 
@@ -117,27 +112,23 @@ def resident_of(reader: Person, resident_id: int) -> Person | None:
 
 @dataclass
 class Profile:
-    """Everything the portal holds about a resident that an admin may read, in one place."""
+    """Everything the portal holds about a resident that an admin may read, in one place: the
+    details, the family, and each part a feature registered with what it shows."""
 
     resident: Person
     family: list[FamilyLink]
-    coming_meals: list[Booking]
-    places: list[SignUp]
-    requests: list[HelpRequest]
+    parts: list[tuple[profiles.Part, list]]
 
 
 def profile(reader: Person, resident: Person, now: datetime | None = None) -> Profile:
     """resident's profile as reader reads it; the reading is audited, as it shows care data."""
     now = now or utcnow()
-    coming, _earlier = canteen.bookings_of(resident, resident.today(now))
     audit.record(reader, "resident.profile_read", resident)
     db.session.commit()
     return Profile(
         resident=resident,
         family=accounts.links_of_resident(resident),
-        coming_meals=coming,
-        places=calendar.upcoming_places(resident, now),
-        requests=help.requests_of(resident, limit=10),
+        parts=[(part, part.read(resident, now)) for part in profiles.parts()],
     )
 
 

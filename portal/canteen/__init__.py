@@ -1,6 +1,9 @@
 """The community canteen: meal services, daily menus, age-tiered prices and bookings."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts import profile
 
 
 def init_app(app: Flask) -> None:
@@ -14,3 +17,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(kitchen_views.bp)
     app.register_blueprint(photo_views.bp)
+    profile.register(
+        profile.Part("meals", 10, _l("Coming meals"), "canteen/_profile.html", _coming_meals)
+    )
+
+
+def _coming_meals(resident, now):
+    from portal.canteen import services
+
+    coming, _earlier = services.bookings_of(resident, resident.today(now))
+    return coming

@@ -2,6 +2,9 @@
 resident."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.accounts import profile
 
 
 def init_app(app: Flask) -> None:
@@ -14,3 +17,12 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     notifications.register("help", messages.describe)
+    profile.register(
+        profile.Part("help", 30, _l("Help requests"), "help/_profile.html", _recent_requests)
+    )
+
+
+def _recent_requests(resident, _now):
+    from portal.help import services
+
+    return services.requests_of(resident, limit=10)

@@ -1,0 +1,30 @@
+"""A resident's profile, as the admins of their community read it, is made of the parts each
+feature registers: a heading, what to show (a function of the resident and the time) and the
+feature's own template for it, which is given `items`."""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from portal.accounts.models import Person
+
+
+@dataclass(frozen=True)
+class Part:
+    name: str
+    order: int  # parts show in this order
+    title: str  # a lazy string, read in the reader's language
+    template: str
+    read: Callable[[Person, datetime], list]
+
+
+_parts: dict[str, Part] = {}
+
+
+def register(part: Part) -> None:
+    """Add part to every profile; registering a name again replaces it."""
+    _parts[part.name] = part
+
+
+def parts() -> list[Part]:
+    return sorted(_parts.values(), key=lambda part: part.order)
