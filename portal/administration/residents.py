@@ -17,6 +17,7 @@ from portal.audit import services as audit
 from portal.community.models import Building, Community, Grid
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.web.paging import page_of
 from portal.web.phones import normalise_phone
 
 RESIDENTS_PAGE = 50
@@ -80,10 +81,7 @@ def find(
         query = query.where(Person.special_support.is_(filters.special_support))
     if filters.active is not None:
         query = query.where(Person.active.is_(filters.active))
-    found = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
-    if found.page > found.pages > 0:
-        found = db.paginate(query, page=found.pages, per_page=per_page, error_out=False)
-    return found
+    return page_of(query, page, per_page)
 
 
 def grids_of(reader: Person) -> list[Grid]:

@@ -12,6 +12,7 @@ from portal.audit.models import AuditEntry
 from portal.community.models import Partner
 from portal.extensions import db
 from portal.web.collation import pinyin_key
+from portal.web.paging import page_of
 
 
 def add_partner(admin: Person, name: str, phone: str | None) -> Partner:
@@ -86,7 +87,4 @@ def search(
     if end:
         query = query.where(AuditEntry.at < _utc_midnight(end + timedelta(days=1), zone))
     query = query.options(db.joinedload(AuditEntry.actor), db.joinedload(AuditEntry.subject))
-    found = db.paginate(query, page=max(page, 1), per_page=per_page, error_out=False)
-    if found.page > found.pages > 0:
-        found = db.paginate(query, page=found.pages, per_page=per_page, error_out=False)
-    return found
+    return page_of(query, page, per_page)
