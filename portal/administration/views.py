@@ -1,4 +1,4 @@
-"""Administration pages: the partners requests can be handed to, and the audit log."""
+"""Administration pages: residents (the list, a profile, a new PIN), partners and the audit log."""
 
 from flask import (
     Blueprint,
