@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import Kinship, Person
+from portal.accounts.models import CareColour, Kinship, Person
 
 KINSHIP_LABELS = {
     Kinship.DAUGHTER: _l("Daughter"),
@@ -14,6 +14,18 @@ KINSHIP_LABELS = {
     Kinship.GRANDCHILD: _l("Grandchild"),
     Kinship.SPOUSE: _l("Husband or wife"),
     Kinship.RELATIVE: _l("Other relative"),
+}
+
+CARE_COLOURS = {
+    CareColour.RED: _l("Red"),
+    CareColour.YELLOW: _l("Yellow"),
+    CareColour.GREEN: _l("Green"),
+}
+# A colour with how often its residents are visited.
+CARE_CADENCES = {
+    CareColour.RED: _l("Red: visit daily"),
+    CareColour.YELLOW: _l("Yellow: visit weekly"),
+    CareColour.GREEN: _l("Green: visit monthly"),
 }
 
 

@@ -4,6 +4,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
+from portal.accounts.labels import CARE_COLOURS
 from portal.accounts.models import CareColour
 from portal.administration.residents import Filters
 from portal.web.forms import LocalDateField
@@ -59,12 +60,8 @@ class ResidentSearchForm(FlaskForm):
     grid = SelectField(_l("Grid"), validators=[Optional()])
     care = SelectField(
         _l("Care colour"),
-        choices=[
-            SelectChoice("", _l("Any colour")),
-            SelectChoice(CareColour.RED, _l("Red")),
-            SelectChoice(CareColour.YELLOW, _l("Yellow")),
-            SelectChoice(CareColour.GREEN, _l("Green")),
-        ],
+        choices=[SelectChoice("", _l("Any colour"))]
+        + [SelectChoice(colour, name) for colour, name in CARE_COLOURS.items()],
         validators=[Optional()],
     )
     support = SelectField(

@@ -139,9 +139,8 @@ def _easy(pin: str) -> bool:
 def issue_pin(admin: Person, resident: Person) -> str:
     """A new PIN for resident, which the admin hands over on a slip: shown this once, never
     stored but as a hash. Every device the resident was signed in on is signed out."""
-    pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
-    while _easy(pin):
-        pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
+    while _easy(pin := "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))):
+        pass
     accounts.set_pin(resident, pin)
     audit.record(admin, "resident.pin_issued", resident)
     db.session.commit()
