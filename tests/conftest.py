@@ -20,7 +20,7 @@ from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import Role
 from portal.accounts.services import decide_link, request_link
 from portal.cli import compile_translations
-from portal.extensions import db
+from portal.extensions import db, limiter
 from tests.clock import START, shanghai
 from tests.helpers import PASSWORD, PIN, World, empty_tables
 
@@ -111,14 +111,35 @@ class FreshContextClient(FlaskClient):
             return super().open(*args, **kwargs)
 
 
-@pytest.fixture
-def app(database_url):
+def _new_app(database_url: str) -> Flask:
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     app.test_client_class = FreshContextClient
+    return app
+
+
+@pytest.fixture(scope="session")
+def shared_app(database_url):
+    """The app most tests share: building one takes about as long as a view test itself. Each
+    test gets its config back as it found it (see app)."""
+    return _new_app(database_url)
+
+
+@pytest.fixture
+def app(request, shared_app, database_url):
+    """The portal on empty tables. A test marked own_app, which sets the app up otherwise than
+    by its config (a rate limiter, routes of its own), gets an app of its own."""
+    own = request.node.get_closest_marker("own_app") is not None
+    app = _new_app(database_url) if own else shared_app
+    config = dict(app.config)
     with app.app_context():
         empty_tables()
         yield app
         db.session.remove()
+    app.config.clear()
+    app.config.update(config)
+    if own:
+        # The rate limiter keeps its settings on itself, not on the app: give them back.
+        limiter.init_app(shared_app)
 
 
 @pytest.fixture

@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from portal.accounts.access import PUBLIC, SIGNED_IN, public, roles_required
 from portal.accounts.models import Role
 
@@ -56,6 +58,7 @@ def test_every_url_parameter_is_typed(app):
     assert untyped_routes(app) == []
 
 
+@pytest.mark.own_app
 def test_the_checks_catch_a_bad_route(app):
     """Each check above reports exactly the probe route that breaks its convention, and none of
     the probe routes that keep to it."""

@@ -119,6 +119,7 @@ def test_rate_limit_message_still_shows_the_hotline(app, client, people, sign_in
     assert _count() == 1
 
 
+@pytest.mark.own_app
 def test_feeling_unwell_is_sent_whatever_the_limits(app, client, people, sign_in):
     app.config.update(
         HELP_REQUESTS_PER_HOUR=1,

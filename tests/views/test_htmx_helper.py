@@ -1,10 +1,14 @@
 """The one page-or-fragment helper: htmx aimed at the fragment's target gets the fragment alone."""
 
+import pytest
 from jinja2 import ChoiceLoader, DictLoader
 
 from portal.accounts.access import public
 from portal.web.htmx import render_page_or_fragment
 from tests.helpers import html
+
+# Each test adds a route and templates of its own.
+pytestmark = pytest.mark.own_app
 
 
 def _install_probe(app):

@@ -142,6 +142,7 @@ def test_friendly_404_in_the_users_language(client):
     assert response.status_code == 404 and "Page not found" in text_of(response)
 
 
+@pytest.mark.own_app
 def test_friendly_500(app, client):
     @app.get("/explode")
     def explode():

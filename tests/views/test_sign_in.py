@@ -51,6 +51,7 @@ def test_sign_in_follows_a_safe_next_only(client, world):
     assert response.headers["Location"] == "/family"
 
 
+@pytest.mark.own_app
 def test_sign_in_is_rate_limited_per_address(app, client, world):
     app.config["RATELIMIT_ENABLED"] = True
     # In memory, whatever REDIS_URL or RATELIMIT_STORAGE_URI the machine has set.
@@ -241,6 +242,7 @@ def test_sign_out_at_a_kiosk_returns_to_the_keypad(client, world, sign_in):
     assert client.get("/resident").status_code == 302
 
 
+@pytest.mark.own_app
 def test_rate_limit_can_live_in_redis(app, client, redis_url):
     """With RATELIMIT_STORAGE_URI pointing at Redis, every worker and host shares the count."""
     import redis
