@@ -1,4 +1,6 @@
-"""Reading the community structure: the communities and their partners."""
+"""Reading the community structure: the communities, their partners, and the floor a room is on."""
+
+import re
 
 from sqlalchemy import select
 
@@ -13,3 +15,16 @@ def list_communities() -> list[Community]:
 def partners_of(community_id: int | None) -> list[Partner]:
     query = select(Partner).where(Partner.community_id == community_id).order_by(Partner.name)
     return list(db.session.scalars(query))
+
+
+TOP_FLOOR = 99
+
+
+def floor_of_room(room: str | None) -> int | None:
+    """The floor a room number names, as Chinese buildings number them: 302 and 3-302 are on
+    the 3rd floor, 1502 on the 15th; None when the room says nothing about its floor."""
+    found = re.search(r"(\d{3,4})\s*[室号]?$", (room or "").strip())
+    if found is None:
+        return None
+    floor = int(found.group(1)[:-2])
+    return floor if 1 <= floor <= TOP_FLOOR else None

@@ -12,14 +12,15 @@ from flask_babel import format_date, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, StringField, TextAreaField
+from wtforms import RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
 from portal.canteen.labels import DIET_TAGS, MEAL_KINDS
+from portal.community.services import TOP_FLOOR
 from portal.delivery.labels import WEEKDAYS
-from portal.delivery.services import START_MAX_DAYS, TOP_FLOOR
-from portal.web.forms import Checkboxes, LocalDateField, Phone
+from portal.delivery.services import START_MAX_DAYS
+from portal.web.forms import Checkboxes, FloorField, LocalDateField, Phone
 from portal.web.phones import normalise_phone
 
 NOTES_MAX_LENGTH = 200
@@ -167,22 +168,6 @@ def not_on_a_day(weekdays: list[int]) -> str:
 def _day_words(day: date, today: date) -> str:
     words = format_date(day, "full")
     return _("Tomorrow, %(day)s", day=words) if day == today + timedelta(days=1) else words
-
-
-class FloorField(IntegerField):
-    """A floor number; "3楼", "3层" and "3F" are read as 3."""
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        for suffix in ("楼", "层", "F", "f"):
-            text = text.removesuffix(suffix).strip()
-        self.data = None
-        if not text:
-            return
-        try:
-            self.data = int(text)
-        except ValueError as error:
-            raise ValueError(_l("Enter the floor as a number, like 3.")) from error
 
 
 class AddressForm(FlaskForm):

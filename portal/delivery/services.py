@@ -2,7 +2,6 @@
 The bookings that follow from enrolments are in bookings.py, the rounds that take them to the door
 in rounds.py."""
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -208,18 +207,6 @@ def served_meals(place: Canteen) -> list[str]:
 
 
 # Applying --------------------------------------------------------------------------------------
-
-TOP_FLOOR = 99
-
-
-def floor_of_room(room: str | None) -> int | None:
-    """The floor a room number names, as Chinese buildings number them: 302 and 3-302 are on
-    the 3rd floor, 1502 on the 15th; None when the room says nothing about its floor."""
-    found = re.search(r"(\d{3,4})\s*[室号]?$", (room or "").strip())
-    if found is None:
-        return None
-    floor = int(found.group(1)[:-2])
-    return floor if 1 <= floor <= TOP_FLOOR else None
 
 
 @dataclass

@@ -13,6 +13,7 @@ from portal.accounts import services as accounts
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.canteen.labels import MEAL_KINDS
+from portal.community.services import floor_of_room
 from portal.delivery import forms, labels
 from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as deliveries
@@ -129,7 +130,7 @@ def _step_form(step: str, resident, place, draft: dict, **kwargs):
     if step == "start":
         return forms.StartForm(place.community.today(), draft.get("days", []), saved, **kwargs)
     if step == "address":
-        implied = deliveries.floor_of_room(resident.room)
+        implied = floor_of_room(resident.room)
         return forms.AddressForm(resident.building.has_lift, saved, implied, **kwargs)
     if step == "diet":
         return forms.DietForm(resident.diet_notes, saved, **kwargs)

@@ -26,10 +26,10 @@ from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import canteen_of
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice, today_in
+from portal.community.services import floor_of_room
 from portal.config import DEFAULT_TIMEZONE
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery.models import DeliveryEnrolment, EnrolmentStatus
-from portal.delivery.services import floor_of_room
 from portal.extensions import db
 from portal.help.models import Category, HelpEvent, HelpRequest, Status
 from portal.model_base import utcnow

@@ -3,12 +3,12 @@
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectMultipleField
+from wtforms import DateField, IntegerField, SelectMultipleField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.web.converters import FIRST_DAY, LAST_DAY, in_range
-from portal.web.phones import is_valid_phone, normalise_phone
+from portal.web.phones import international_phone, is_valid_phone, normalise_phone
 
 
 class Phone:
@@ -17,6 +17,35 @@ class Phone:
     def __call__(self, form, field):
         if field.data and not is_valid_phone(normalise_phone(field.data)):
             raise ValidationError(_l("Enter a mobile number of 11 digits, like 138 0013 8000."))
+
+
+class AnyPhone:
+    """A number anyone could call: a fixed line with its area code, a mobile, or a number in Hong
+    Kong, Macau, Taiwan or abroad after its country code."""
+
+    def __call__(self, form, field):
+        if field.data and international_phone(field.data) is None:
+            raise ValidationError(
+                _l(
+                    "Enter a phone number with its area code, like 010 8555 1234, or + and the country code."
+                )
+            )
+
+
+class FloorField(IntegerField):
+    """A floor number; "3楼", "3层" and "3F" are read as 3."""
+
+    def process_formdata(self, valuelist):
+        text = (valuelist[0] if valuelist else "").strip()
+        for suffix in ("楼", "层", "F", "f"):
+            text = text.removesuffix(suffix).strip()
+        self.data = None
+        if not text:
+            return
+        try:
+            self.data = int(text)
+        except ValueError as error:
+            raise ValueError(_l("Enter the floor as a number, like 3.")) from error
 
 
 class Digits:

@@ -1,6 +1,7 @@
 """Chinese mobile numbers as people type them: with spaces, dashes, brackets, +86 or 0086."""
 
 import re
+import unicodedata
 
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneNumberType
@@ -37,3 +38,36 @@ def is_valid_phone(phone: str) -> bool:
         and phonenumbers.is_valid_number(number)
         and phonenumbers.number_type(number) == PhoneNumberType.MOBILE
     )
+
+
+def international_phone(raw: str | None, region: str = "CN") -> str | None:
+    """Any real phone number as people type it (a mobile or a fixed line, in mainland China with
+    its area code, or in Hong Kong, Macau, Taiwan or abroad after + or 00) in E.164, as stored:
+    "010-8555 1234" is +861085551234. None when it is no number anyone could call."""
+    raw = unicodedata.normalize("NFKC", raw or "").strip()  # full-width digits and brackets
+    if not raw or not _TYPED.match(raw):
+        return None
+    try:
+        number = phonenumbers.parse(raw, region)
+    except NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def shown_phone(stored: str | None) -> str:
+    """A stored number as people read it: mainland numbers as dialled in China (010 8555 1234,
+    138 0013 8000), others with their country code (+852 9123 4567)."""
+    if not stored:
+        return ""
+    try:
+        number = phonenumbers.parse(stored, "CN")
+    except NumberParseException:
+        return stored
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 86
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)

@@ -11,6 +11,7 @@ from portal.canteen import menus
 from portal.canteen import services as canteen
 from portal.canteen.models import Booking, BookingStatus, Canteen, MealDay, MealService
 from portal.community.models import Building, Grid
+from portal.community.services import floor_of_room
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
@@ -628,4 +629,4 @@ def test_a_drop_is_marked_on_its_own_day_only_and_not_once_withdrawn(world, plac
     ],
 )
 def test_a_room_number_names_its_floor(room, floor):
-    assert delivery.floor_of_room(room) == floor
+    assert floor_of_room(room) == floor

@@ -6,9 +6,9 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import FamilyLink, Kiosk, Person, Role, RoleGrant
 from portal.community.models import Building, Community, Grid, StreetOffice
+from portal.community.services import floor_of_room
 from portal.config import from_environment
 from portal.delivery.models import DeliveryEnrolment
-from portal.delivery.services import floor_of_room
 from portal.extensions import db
 from tests.clock import shanghai_today
 
