@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import CareColour, Kinship, Person
+from portal.accounts.models import CareColour, Kinship, Person, Sex
 
 KINSHIP_LABELS = {
     Kinship.DAUGHTER: _l("Daughter"),
@@ -15,6 +15,8 @@ KINSHIP_LABELS = {
     Kinship.SPOUSE: _l("Husband or wife"),
     Kinship.RELATIVE: _l("Other relative"),
 }
+
+SEXES = {Sex.FEMALE: _l("Female"), Sex.MALE: _l("Male")}
 
 CARE_COLOURS = {
     CareColour.RED: _l("Red"),

@@ -31,6 +31,11 @@ class CareColour(StrEnum):
     GREEN = "green"
 
 
+class Sex(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
 class Person(TimestampMixin, UserMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80))
@@ -45,14 +50,24 @@ class Person(TimestampMixin, UserMixin, db.Model):
     building_id: Mapped[int | None] = mapped_column(ForeignKey("building.id"), index=True)
     unit: Mapped[str | None] = mapped_column(String(20))
     room: Mapped[str | None] = mapped_column(String(20))
+    floor: Mapped[int | None]
     birth_date: Mapped[date | None]
+    sex: Mapped[str | None] = mapped_column(String(10))
+    # A fixed line at home, in E.164 (+861085551234); the mobile number is phone.
+    landline: Mapped[str | None] = mapped_column(String(20))
     care_colour: Mapped[str | None] = mapped_column(String(10))
+    care_colour_reason: Mapped[str | None] = mapped_column(String(200))
     special_support: Mapped[bool] = mapped_column(default=False)
     diet_notes: Mapped[str | None] = mapped_column(String(200))  # for the kitchen: "no pork"…
+    # The language the kiosk speaks once the resident signs in: zh_Hans, zh_Hant or en.
+    language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
 
     community: Mapped[Community | None] = relationship()
     building: Mapped[Building | None] = relationship()
+    emergency_contacts: Mapped[list["EmergencyContact"]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="EmergencyContact.position"
+    )
     # Read with the signed-in person (accounts.signed_in_person); loading them with every person
     # on a list would cost a query for nothing.
     grants: Mapped[list["RoleGrant"]] = relationship(
@@ -141,6 +156,20 @@ class RoleGrant(TimestampMixin, db.Model):
     grid: Mapped[Grid | None] = relationship()
 
     __table_args__ = (db.UniqueConstraint("person_id", "role", "grid_id"),)
+
+
+class EmergencyContact(TimestampMixin, db.Model):
+    """Someone to call for a resident when something happens: a neighbour, a child abroad. Not
+    an account; family who sign in are linked by FamilyLink."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)  # the first is called first
+    name: Mapped[str] = mapped_column(String(80))
+    relation: Mapped[str] = mapped_column(String(40), default="")
+    phone: Mapped[str] = mapped_column(String(20))  # E.164, any country
+
+    person: Mapped[Person] = relationship(back_populates="emergency_contacts")
 
 
 class LinkStatus(StrEnum):

@@ -35,6 +35,7 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.extensions import limiter
 from portal.model_base import utcnow
+from portal.web import i18n
 from portal.web.forms import safe_next, status_for
 from portal.web.htmx import redirect_to
 
@@ -205,6 +206,8 @@ def kiosk_pin():
         else:
             target = safe_next(session.get("kiosk_next"), url_for("site.resident_home"))
             _begin_session(person, remember=g.kiosk is None)
+            if person.language:
+                session[i18n.SESSION_LANGUAGE] = person.language
             if g.kiosk is not None:
                 kiosk_web.start_kiosk_session()
             return redirect_to(target)

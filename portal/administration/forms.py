@@ -1,13 +1,32 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import SelectField, StringField
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    SelectField,
+    StringField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
-from portal.accounts.labels import CARE_COLOURS
-from portal.accounts.models import CareColour
-from portal.administration.residents import Filters
-from portal.web.forms import LocalDateField
+from portal.accounts.labels import CARE_CADENCES, CARE_COLOURS, SEXES
+from portal.accounts.models import CareColour, Person
+from portal.administration.residents import Contact, Details, Filters
+from portal.community.models import Building, today_in
+from portal.community.services import TOP_FLOOR, floor_of_room
+from portal.config import DEFAULT_TIMEZONE
+from portal.web.forms import AnyPhone, FloorField, LocalDateField, Phone
+from portal.web.i18n import NATIVE_NAMES
+from portal.web.phones import international_phone, normalise_phone, shown_phone
 
 
 class PartnerForm(FlaskForm):
@@ -99,3 +118,173 @@ class ResidentSearchForm(FlaskForm):
             special_support={"yes": True, "no": False}.get(self.support.data or ""),
             active={"active": True, "inactive": False}.get(self.state.data or "active"),
         )
+
+
+class ContactForm(Form):
+    """One emergency contact; both the name and the number, or neither."""
+
+    contact_name = StringField(
+        _l("Name"), validators=[Length(max=80, message=_l("A name has at most 80 characters."))]
+    )
+    relation = StringField(
+        _l("What they are to the resident"),
+        validators=[Optional(), Length(max=40, message=_l("Type at most 40 characters."))],
+    )
+    phone = StringField(_l("Phone number"), validators=[AnyPhone()])
+
+    def validate_contact_name(self, field):
+        if self.phone.data and not (field.data or "").strip():
+            raise ValidationError(_l("Enter whom this number belongs to."))
+
+    def validate_phone(self, field):
+        if (self.contact_name.data or "").strip() and not field.data:
+            raise ValidationError(_l("Enter the contact's phone number."))
+
+
+CONTACTS = 3  # emergency contacts a resident may have
+
+
+class ResidentForm(FlaskForm):
+    """What the office records of a resident, to enrol them or change it."""
+
+    name = StringField(
+        _l("Name"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            DataRequired(_l("Enter the resident's name.")),
+            Length(max=80, message=_l("A name has at most 80 characters.")),
+        ],
+    )
+    birth_date = LocalDateField(_l("Date of birth"), validators=[Optional()])
+    sex = SelectField(
+        _l("Sex"),
+        choices=[SelectChoice("", _l("Not recorded"))]
+        + [SelectChoice(sex, name) for sex, name in SEXES.items()],
+        validators=[Optional()],
+    )
+    # Without an empty first option, HTML forbids "required" on a select; the server checks it.
+    building = SelectField(
+        _l("Building"),
+        coerce=int,
+        validators=[InputRequired(_l("Choose the building the resident lives in."))],
+        render_kw={"required": False},
+    )
+    unit = StringField(
+        _l("Unit"),
+        validators=[Optional(), Length(max=20, message=_l("Type at most 20 characters."))],
+    )
+    room = StringField(
+        _l("Room"),
+        validators=[Optional(), Length(max=20, message=_l("Type at most 20 characters."))],
+    )
+    floor = FloorField(_l("Floor"), validators=[Optional()])
+    phone = StringField(_l("Mobile number"), validators=[Optional(), Phone()])
+    landline = StringField(_l("Phone at home"), validators=[Optional(), AnyPhone()])
+    special_support = BooleanField(_l("Special support (特困供养)"))
+    care_colour = SelectField(
+        _l("Care colour"),
+        choices=[SelectChoice("", _l("None yet"))]
+        + [SelectChoice(colour, name) for colour, name in CARE_CADENCES.items()],
+        validators=[Optional()],
+    )
+    care_colour_reason = StringField(
+        _l("Why this care colour"),
+        validators=[Length(max=200, message=_l("Type at most 200 characters."))],
+    )
+    diet_notes = StringField(
+        _l("Diet notes for the kitchen"),
+        validators=[Optional(), Length(max=200, message=_l("Type at most 200 characters."))],
+    )
+    language = SelectField(
+        _l("Language at the kiosk"),
+        choices=[SelectChoice("", _l("As the kiosk is set"))]
+        + [SelectChoice(code, name) for code, name in NATIVE_NAMES.items()],
+        validators=[Optional()],
+    )
+    contacts = FieldList(FormField(ContactForm), min_entries=CONTACTS, max_entries=CONTACTS)
+
+    def __init__(self, buildings: list[Building], current_colour: str | None, *args, **kwargs):
+        """buildings: where the resident may live; current_colour: their care colour before."""
+        super().__init__(*args, **kwargs)
+        self.current_colour = current_colour
+        several = len({b.grid.community_id for b in buildings}) > 1
+        groups: dict[str, list[SelectChoice]] = {}
+        for building in buildings:
+            grid = building.grid
+            group = f"{grid.community.name} · {grid.name}" if several else grid.name
+            groups.setdefault(group, []).append(SelectChoice(building.id, building.name))
+        self.building.choices = groups
+
+    def validate_birth_date(self, field):
+        if field.data and field.data > today_in(DEFAULT_TIMEZONE):
+            raise ValidationError(_l("A date of birth cannot be in the future."))
+
+    def validate_floor(self, field):
+        if field.data is not None and not 1 <= field.data <= TOP_FLOOR:
+            raise ValidationError(_l("Enter a floor from 1 to %(top)s.", top=TOP_FLOOR))
+
+    def validate_care_colour_reason(self, field):
+        chosen = self.care_colour.data
+        if (
+            chosen in CARE_COLOURS
+            and chosen != self.current_colour
+            and not (field.data or "").strip()
+        ):
+            raise ValidationError(
+                _l(
+                    "Say why the care colour is %(colour)s: for example, lives alone since March.",
+                    colour=CARE_COLOURS[chosen],
+                )
+            )
+
+    def details(self) -> Details:
+        def text(field) -> str | None:
+            return (field.data or "").strip() or None
+
+        room = text(self.room)
+        return Details(
+            name=self.name.data.strip(),
+            building_id=self.building.data,
+            birth_date=self.birth_date.data,
+            sex=self.sex.data or None,
+            unit=text(self.unit),
+            room=room,
+            floor=self.floor.data if self.floor.data is not None else floor_of_room(room),
+            phone=normalise_phone(self.phone.data) if self.phone.data else None,
+            landline=international_phone(self.landline.data),
+            special_support=self.special_support.data,
+            care_colour=self.care_colour.data or None,
+            care_colour_reason=text(self.care_colour_reason),
+            diet_notes=text(self.diet_notes),
+            language=self.language.data or None,
+            contacts=[
+                Contact(
+                    name=entry.contact_name.data.strip(),
+                    relation=(entry.relation.data or "").strip(),
+                    phone=international_phone(entry.phone.data),
+                )
+                for entry in self.contacts
+                if (entry.contact_name.data or "").strip()
+            ],
+        )
+
+    @classmethod
+    def of(cls, resident: Person, buildings: list[Building]) -> "ResidentForm":
+        """The form to change resident, filled with what is recorded (a sent form keeps what was
+        sent)."""
+        recorded = {
+            name: getattr(resident, name)
+            for name in ("name", "birth_date", "unit", "room", "floor", "phone", "special_support")
+        }
+        recorded |= {
+            name: getattr(resident, name) or ""
+            for name in ("sex", "care_colour", "care_colour_reason", "diet_notes", "language")
+        }
+        recorded["building"] = resident.building_id
+        recorded["landline"] = shown_phone(resident.landline)
+        contacts = [
+            {"contact_name": c.name, "relation": c.relation, "phone": shown_phone(c.phone)}
+            for c in resident.emergency_contacts
+        ]
+        recorded["contacts"] = contacts + [{}] * (CONTACTS - len(contacts))
+        return cls(buildings, resident.care_colour, data=recorded)

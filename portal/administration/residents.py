@@ -1,18 +1,28 @@
 """Residents as the admins of their community see them: the list, found by what staff know of a
 person (a name, its pinyin or initials, a resident code, a phone, a building or a room) in pinyin
-order; one resident's profile; and the PIN they sign in at the kiosk with."""
+order; one resident's profile; enrolling and changing them, every change audited; and the PIN they
+sign in at the kiosk with."""
 
 import re
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, and_, or_, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import profile as profiles
 from portal.accounts import services as accounts
-from portal.accounts.models import CareColour, FamilyLink, Person, Role, RoleGrant, administered_by
+from portal.accounts.models import (
+    CareColour,
+    EmergencyContact,
+    FamilyLink,
+    Person,
+    Role,
+    RoleGrant,
+    administered_by,
+)
 from portal.audit import services as audit
 from portal.community.models import Building, Community, Grid
 from portal.extensions import db
@@ -96,6 +106,20 @@ def grids_of(reader: Person) -> list[Grid]:
     return list(db.session.scalars(query))
 
 
+def buildings_of(reader: Person) -> list[Building]:
+    """The buildings of the communities reader administers, by community, grid and name: where
+    a resident they enrol may live."""
+    query = (
+        select(Building)
+        .join(Grid, Grid.id == Building.grid_id)
+        .join(Community, Community.id == Grid.community_id)
+        .where(administered_by(reader, Grid.community_id))
+        .order_by(Community.name, Grid.name, Building.name)
+        .options(db.contains_eager(Building.grid).contains_eager(Grid.community))
+    )
+    return list(db.session.scalars(query))
+
+
 # One resident --------------------------------------------------------------------------------
 
 PIN_DIGITS = 6
@@ -145,3 +169,194 @@ def issue_pin(admin: Person, resident: Person) -> str:
     audit.record(admin, "resident.pin_issued", resident)
     db.session.commit()
     return pin
+
+
+# Enrolling and changing a resident -------------------------------------------------------------
+
+
+class ResidentError(Exception):
+    pass
+
+
+class PhoneTaken(ResidentError):
+    """The mobile number is another account's: every person signs in with their own."""
+
+    def __init__(self, holder: Person):
+        super().__init__(holder.id)
+        self.holder = holder
+
+
+class AlreadyEnrolled(ResidentError):
+    """Someone of that name and birth date already lives in the community."""
+
+    def __init__(self, resident: Person):
+        super().__init__(resident.id)
+        self.resident = resident
+
+
+class ReasonNeeded(ResidentError):
+    """A care colour is set or changed without saying why."""
+
+
+class NotAdministered(ResidentError):
+    """The building is in a community the admin does not run."""
+
+
+@dataclass
+class Contact:
+    """An emergency contact: whom to call, what they are to the resident, their number (E.164)."""
+
+    name: str
+    relation: str
+    phone: str
+
+
+@dataclass
+class Details:
+    """What the office records of a resident. Phone numbers come normalised: the mobile as
+    accounts store it, the landline and the contacts' in E.164."""
+
+    name: str
+    building_id: int
+    birth_date: date | None = None
+    sex: str | None = None
+    unit: str | None = None
+    room: str | None = None
+    floor: int | None = None
+    phone: str | None = None
+    landline: str | None = None
+    special_support: bool = False
+    care_colour: str | None = None
+    care_colour_reason: str | None = None
+    diet_notes: str | None = None
+    language: str | None = None
+    contacts: list[Contact] = field(default_factory=list)
+
+
+# The details kept on the person, in the order an audit entry lists their changes.
+_FIELDS = (
+    "name",
+    "birth_date",
+    "sex",
+    "building_id",
+    "unit",
+    "room",
+    "floor",
+    "phone",
+    "landline",
+    "special_support",
+    "care_colour",
+    "care_colour_reason",
+    "diet_notes",
+    "language",
+)
+CODE_DIGITS = 6
+
+
+def _new_code() -> str:
+    """A resident code nobody holds: six digits, not starting with 0, not guessable in order."""
+    while True:
+        code = str(secrets.randbelow(9 * 10 ** (CODE_DIGITS - 1)) + 10 ** (CODE_DIGITS - 1))
+        if db.session.scalar(select(Person.id).where(Person.resident_code == code)) is None:
+            return code
+
+
+def _check(admin: Person, details: Details, resident: Person | None) -> Building:
+    """The building details name, once every rule holds; raises the first that does not."""
+    building = db.session.get(Building, details.building_id)
+    if building is None or not admin.administers(building.grid.community_id):
+        raise NotAdministered(details.building_id)
+    if details.phone:
+        holder = db.session.scalar(select(Person).where(Person.phone == details.phone))
+        if holder is not None and holder is not resident:
+            raise PhoneTaken(holder)
+    colour_changes = details.care_colour != (resident.care_colour if resident else None)
+    if details.care_colour and colour_changes and not details.care_colour_reason:
+        raise ReasonNeeded()
+    if resident is None and details.birth_date is not None:
+        twin = db.session.scalar(
+            select(Person)
+            .join(
+                RoleGrant, and_(RoleGrant.person_id == Person.id, RoleGrant.role == Role.RESIDENT)
+            )
+            .where(
+                Person.community_id == building.grid.community_id,
+                Person.name == details.name,
+                Person.birth_date == details.birth_date,
+            )
+        )
+        if twin is not None:
+            raise AlreadyEnrolled(twin)
+    return building
+
+
+def _values(details: Details) -> dict:
+    values = {name: getattr(details, name) for name in _FIELDS}
+    if not details.care_colour:
+        values["care_colour_reason"] = None
+    return values
+
+
+def _contacts_shown(contacts) -> str:
+    return "; ".join(
+        f"{c.name} ({c.relation}) {c.phone}" if c.relation else f"{c.name} {c.phone}"
+        for c in contacts
+    )
+
+
+def _set_contacts(resident: Person, contacts: list[Contact]) -> str | None:
+    """Replace resident's emergency contacts; "old → new" when they changed, else None."""
+    old = _contacts_shown(resident.emergency_contacts)
+    new = _contacts_shown(contacts)
+    if old == new:
+        return None
+    resident.emergency_contacts = [
+        EmergencyContact(position=i, name=c.name, relation=c.relation, phone=c.phone)
+        for i, c in enumerate(contacts)
+    ]
+    return f"{old} → {new}"
+
+
+def _flush_or_refuse(details: Details) -> None:
+    """Write the changes; a mobile number another account took meanwhile refuses them all."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        holder = db.session.scalar(select(Person).where(Person.phone == details.phone))
+        if holder is None:
+            raise
+        raise PhoneTaken(holder) from None
+
+
+def enrol(admin: Person, details: Details) -> Person:
+    """A new resident of the building details name, with a resident code of their own (and no PIN
+    yet: the office issues one on a slip); audited with what was recorded."""
+    building = _check(admin, details, None)
+    resident = Person(
+        community_id=building.grid.community_id, resident_code=_new_code(), **_values(details)
+    )
+    resident.grants.append(RoleGrant(role=Role.RESIDENT))
+    _set_contacts(resident, details.contacts)
+    db.session.add(resident)
+    _flush_or_refuse(details)
+    audit.record(admin, "resident.enrolled", resident, code=resident.resident_code)
+    db.session.commit()
+    return resident
+
+
+def change(admin: Person, resident: Person, details: Details) -> dict[str, str]:
+    """Record details for resident; the audit entry lists each change as old → new. Returns those
+    changes (none when nothing changed, and then nothing is recorded)."""
+    building = _check(admin, details, resident)
+    changed = audit.apply_changes(resident, _FIELDS, _values(details))
+    if "building_id" in changed:
+        resident.community_id = building.grid.community_id
+    contacts = _set_contacts(resident, details.contacts)
+    if contacts:
+        changed["emergency_contacts"] = contacts
+    if changed:
+        _flush_or_refuse(details)
+        audit.record(admin, "resident.changed", resident, **changed)
+    db.session.commit()
+    return changed

@@ -18,7 +18,12 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.administration import residents
 from portal.administration import services as administration
-from portal.administration.forms import AuditFilterForm, PartnerForm, ResidentSearchForm
+from portal.administration.forms import (
+    AuditFilterForm,
+    PartnerForm,
+    ResidentForm,
+    ResidentSearchForm,
+)
 from portal.community import services as community
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
@@ -77,6 +82,74 @@ def resident_list():
         )
     return render_template(
         "administration/residents.html", form=form, found=found, several=several
+    ), status_for(form)
+
+
+def _refused(form: ResidentForm, error: residents.ResidentError) -> None:
+    """Put a rule the service refused by next to the field it is about."""
+    if isinstance(error, residents.PhoneTaken):
+        form.phone.errors.append(_("This mobile number belongs to another account."))
+    elif isinstance(error, residents.AlreadyEnrolled):
+        form.name.errors.append(
+            _(
+                "%(name)s, born on that day, is already enrolled: resident code %(code)s.",
+                name=error.resident.name,
+                code=error.resident.resident_code,
+            )
+        )
+    elif isinstance(error, residents.ReasonNeeded):
+        form.care_colour_reason.errors.append(_("Say why the care colour changes."))
+    else:
+        form.building.errors.append(_("Choose the building the resident lives in."))
+
+
+@bp.route("/residents/new", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def resident_new():
+    """Enrol a resident: they get a resident code; a PIN is issued apart, on a slip."""
+    form = ResidentForm(residents.buildings_of(current_user), None)
+    if form.validate_on_submit():
+        try:
+            enrolled = residents.enrol(current_user, form.details())
+        except residents.ResidentError as error:
+            _refused(form, error)
+        else:
+            flash(
+                _(
+                    "%(name)s is enrolled with resident code %(code)s. Issue a PIN so they can "
+                    "sign in at the kiosk.",
+                    name=enrolled.name,
+                    code=enrolled.resident_code,
+                ),
+                "success",
+            )
+            return redirect_to(url_for("administration.resident", resident_id=enrolled.id))
+    return render_template(
+        "administration/resident_form.html", form=form, resident=None
+    ), status_for(form)
+
+
+@bp.route("/residents/<int:resident_id>/edit", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def resident_edit(resident_id: int):
+    """Change what is recorded of a resident; each change is audited as old → new."""
+    found = _resident(resident_id)
+    form = ResidentForm.of(found, residents.buildings_of(current_user))
+    if form.validate_on_submit():
+        try:
+            changed = residents.change(current_user, found, form.details())
+        except residents.ResidentError as error:
+            _refused(form, error)
+        else:
+            flash(
+                _("%(name)s's details are saved.", name=found.name)
+                if changed
+                else _("Nothing was changed."),
+                "success",
+            )
+            return redirect_to(url_for("administration.resident", resident_id=found.id))
+    return render_template(
+        "administration/resident_form.html", form=form, resident=found
     ), status_for(form)
 
 

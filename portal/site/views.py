@@ -3,7 +3,16 @@ still here", and the health checks."""
 
 from datetime import timedelta
 
-from flask import Blueprint, Flask, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Flask,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user
 
 from portal.accounts import services as accounts
@@ -123,6 +132,7 @@ def set_language():
     language = request.form.get("language")
     response = redirect_to(_back())
     if language in LANGUAGES:
+        session.pop(i18n.SESSION_LANGUAGE, None)
         _set_pref(response, i18n.LANGUAGE_COOKIE, language)
     return response
 

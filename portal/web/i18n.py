@@ -2,11 +2,14 @@
 
 from dataclasses import dataclass
 
-from flask import current_app, request
+from flask import current_app, request, session
 
 from portal.config import COLOUR_SCHEMES, LANGUAGES, TEXT_SIZES
 
 LANGUAGE_COOKIE = "linli_lang"
+# A resident's own language, recorded by the office, for as long as they are signed in: a shared
+# kiosk speaks it to them and goes back to its own when they sign out.
+SESSION_LANGUAGE = "language"
 SIZE_COOKIE = "linli_size"
 SCHEME_COOKIE = "linli_scheme"
 
@@ -30,9 +33,9 @@ NATIVE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "Eng
 
 def select_locale() -> str:
     """Return zh_Hans, zh_Hant or en for the current request."""
-    chosen = request.cookies.get(LANGUAGE_COOKIE)
-    if chosen in LANGUAGES:
-        return chosen
+    for chosen in (session.get(SESSION_LANGUAGE), request.cookies.get(LANGUAGE_COOKIE)):
+        if chosen in LANGUAGES:
+            return chosen
     for language, _quality in request.accept_languages:
         tag = language.lower().replace("_", "-")
         if tag in _ACCEPT_MAP:

@@ -16,6 +16,9 @@ from flask_babel import (
 )
 from markupsafe import Markup
 
+from portal.web.i18n import NATIVE_NAMES
+from portal.web.phones import shown_phone
+
 
 def short_date(day: date) -> str:
     """Month and day, the way the reader's language writes them: 11月23日, 23 Nov."""
@@ -65,7 +68,8 @@ def warm_up(app: Flask) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(icon=icon)
+    app.jinja_env.globals.update(icon=icon, language_names=NATIVE_NAMES)
+    app.jinja_env.filters["phone_number"] = shown_phone
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["minutes"] = minutes
     app.jinja_env.filters["duration"] = duration

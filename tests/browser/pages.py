@@ -102,6 +102,15 @@ def _follow(start: str, link: str) -> Callable[[Page, LiveServer], None]:
     return go
 
 
+def _enrol_refused(page: Page, live: LiveServer) -> None:
+    """The form to enrol a resident, sent with a bad landline: its errors, saving nothing."""
+    page.goto(live("/admin/residents/new"))
+    page.locator("#name").fill("测试")
+    page.locator("#landline").fill("8555")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").last.click()
+
+
 def _delivery_round(page: Page, live: LiveServer) -> None:
     """The volunteer's first round of the day, taken, so that its doors can be marked."""
     _follow("/delivery/rounds/", "main a.button[href^='/delivery/rounds/']")(page, live)
@@ -463,6 +472,7 @@ ROLES = (
             Visit("/admin/residents/", _get("/admin/residents/")),
             Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),
             Visit("a resident's profile", _follow("/admin/residents/", "main tbody a")),
+            Visit("enrol a resident (refused)", _enrol_refused),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),
