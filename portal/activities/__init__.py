@@ -5,6 +5,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
+from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
@@ -20,6 +21,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(organiser_views.bp)
     app.register_blueprint(feed_views.bp)
     notifications.register("activity", messages.describe)
+    audit.name_area("activity", _l("Activities"))
+    audit.name_area("venue", _l("Activity venues"))
+    audit.name_area("calendar", _l("Calendar feeds"))
     profile.register(
         profile.Part(
             "activities", 20, _l("Activities"), "activities/_profile.html", calendar.upcoming_places

@@ -1,9 +1,15 @@
 """Administration: what admins set up and read for their communities."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
     from portal.administration.views import bp
 
     app.register_blueprint(bp)
+    audit.name_area("resident", _l("Residents' records"))
+    audit.name_area("partner", _l("Partners"))
+    audit.name_area("audit", _l("Exports of this log"))

@@ -21,6 +21,7 @@ from wtforms.validators import (
 from portal.accounts.labels import CARE_CADENCES, CARE_COLOURS, SEXES
 from portal.accounts.models import CareColour, Person
 from portal.administration.residents import Contact, Details, Filters
+from portal.audit import services as audit
 from portal.community.models import Building, today_in
 from portal.community.services import TOP_FLOOR, floor_of_room
 from portal.config import DEFAULT_TIMEZONE
@@ -59,6 +60,13 @@ class AuditFilterForm(FlaskForm):
     )
     start = LocalDateField(_l("From"), validators=[Optional()])
     end = LocalDateField(_l("To"), validators=[Optional()])
+    area = SelectField(_l("Kind"), validators=[Optional()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.area.choices = [SelectChoice("", _l("Every kind"))] + [
+            SelectChoice(prefix, title) for prefix, title in audit.areas().items()
+        ]
 
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:

@@ -1,5 +1,6 @@
 """Administration: the partners requests can be handed to, and the audit log read in words."""
 
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -61,30 +62,56 @@ def _of_administered(reader: Person):
 
 
 AUDIT_PAGE = 50  # entries on a page of the audit log
+AUDIT_EXPORT_MOST = 100_000  # entries in one export
 
 
-def search(
-    reader: Person,
-    person_ids: list[int] | None = None,
-    start: date | None = None,
-    end: date | None = None,
-    zone: str = "UTC",
-    page: int = 1,
-    per_page: int = AUDIT_PAGE,
-) -> Pagination:
-    """One page of the entries that reader may read, newest first, where one of person_ids acted
-    or was acted on, from start to end inclusive (calendar days in zone), with how many there are
-    in all. A street-office admin reads them all. A page past the last gives the last."""
+@dataclass
+class AuditFilters:
+    """What the log is narrowed to: entries where one of person_ids acted or was acted on, from
+    start to end inclusive (calendar days in zone), of one kind (an action's first word)."""
+
+    person_ids: list[int] | None = None
+    start: date | None = None
+    end: date | None = None
+    zone: str = "UTC"
+    area: str | None = None
+
+
+def _entries(reader: Person, filters: AuditFilters):
     query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
     if not reader.administers_every_community:
         query = query.where(_of_administered(reader))
-    if person_ids:
-        query = query.where(
-            or_(AuditEntry.actor_id.in_(person_ids), AuditEntry.subject_id.in_(person_ids))
-        )
-    if start:
-        query = query.where(AuditEntry.at >= _utc_midnight(start, zone))
-    if end:
-        query = query.where(AuditEntry.at < _utc_midnight(end + timedelta(days=1), zone))
-    query = query.options(db.joinedload(AuditEntry.actor), db.joinedload(AuditEntry.subject))
-    return page_of(query, page, per_page)
+    if filters.person_ids:
+        ids = filters.person_ids
+        query = query.where(or_(AuditEntry.actor_id.in_(ids), AuditEntry.subject_id.in_(ids)))
+    if filters.start:
+        query = query.where(AuditEntry.at >= _utc_midnight(filters.start, filters.zone))
+    if filters.end:
+        following = filters.end + timedelta(days=1)
+        query = query.where(AuditEntry.at < _utc_midnight(following, filters.zone))
+    if filters.area:
+        query = query.where(AuditEntry.action.startswith(f"{filters.area}.", autoescape=True))
+    return query.options(db.joinedload(AuditEntry.actor), db.joinedload(AuditEntry.subject))
+
+
+def search(
+    reader: Person, filters: AuditFilters, page: int = 1, per_page: int = AUDIT_PAGE
+) -> Pagination:
+    """One page of the entries that reader may read and filters keep, newest first, with how
+    many there are in all. A street-office admin reads them all. A page past the last gives the
+    last."""
+    return page_of(_entries(reader, filters), page, per_page)
+
+
+def export(reader: Person, filters: AuditFilters) -> list[AuditEntry]:
+    """Every entry search would page through, newest first (at most AUDIT_EXPORT_MOST); the
+    export is itself recorded, as it carries people's care data away."""
+    entries = list(db.session.scalars(_entries(reader, filters).limit(AUDIT_EXPORT_MOST)))
+    audit.record(
+        reader,
+        "audit.exported",
+        entries=len(entries),
+        **{name: value for name, value in vars(filters).items() if value and name != "zone"},
+    )
+    db.session.commit()
+    return entries

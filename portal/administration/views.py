@@ -16,7 +16,7 @@ from flask_login import current_user
 from portal.accounts.access import roles_required
 from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
-from portal.administration import residents
+from portal.administration import audit_words, residents
 from portal.administration import services as administration
 from portal.administration.forms import (
     AuditFilterForm,
@@ -24,8 +24,9 @@ from portal.administration.forms import (
     ResidentForm,
     ResidentSearchForm,
 )
+from portal.administration.services import AuditFilters
 from portal.community import services as community
-from portal.web.forms import status_for
+from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("administration", __name__, url_prefix="/admin")
@@ -45,26 +46,61 @@ def partners():
     )
 
 
+def _audit_filters() -> tuple[AuditFilterForm, list, AuditFilters | None]:
+    """The audit log's filter form as sent, the people it names, and the filters to apply (None
+    when the form is refused or names nobody)."""
+    form = AuditFilterForm(request.args)
+    if request.args and not form.validate():
+        return form, [], None
+    found = form.person.data
+    people = administration.find_people(current_user, found) if found else []
+    if found and not people:
+        return form, people, None
+    return (
+        form,
+        people,
+        AuditFilters(
+            person_ids=[p.id for p in people] or None,
+            start=form.start.data,
+            end=form.end.data,
+            zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
+            area=form.area.data or None,
+        ),
+    )
+
+
 @bp.get("/audit/")
 @roles_required(Role.ADMIN)
 def audit_log():
-    form = AuditFilterForm(request.args)
-    entries, people = None, []
-    if not request.args or form.validate():
-        found = form.person.data
-        people = administration.find_people(current_user, found) if found else []
-        if not found or people:
-            entries = administration.search(
-                current_user,
-                person_ids=[p.id for p in people] or None,
-                start=form.start.data,
-                end=form.end.data,
-                zone=current_app.config["BABEL_DEFAULT_TIMEZONE"],
-                page=request.args.get("page", 1, type=int),
-            )
+    form, people, filters = _audit_filters()
+    entries = None
+    if filters is not None:
+        entries = administration.search(
+            current_user, filters, page=request.args.get("page", 1, type=int)
+        )
+    filtered = {name: value for name, value in request.args.items() if name != "page"}
     return render_template(
-        "administration/audit_log.html", form=form, entries=entries, people=people
+        "administration/audit_log.html",
+        form=form,
+        entries=entries,
+        people=people,
+        audit_words=audit_words,
+        csv_url=url_for("administration.audit_csv", **filtered),
     ), status_for(form)
+
+
+@bp.get("/audit/entries.csv")
+@roles_required(Role.ADMIN)
+def audit_csv():
+    """The entries the log shows with the same filters, every page, for a spreadsheet."""
+    form, _people, filters = _audit_filters()
+    if form.errors:
+        abort(REFUSED)
+    entries = administration.export(current_user, filters) if filters else []
+    response = make_response(audit_words.to_csv(entries))
+    response.headers["Content-Type"] = "text/csv; charset=utf-8"
+    response.headers["Content-Disposition"] = "attachment; filename=audit-log.csv"
+    return response
 
 
 @bp.get("/residents/")

@@ -6,6 +6,20 @@ from datetime import time
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 
+# What kinds of entry there are, by the first word of their action ("help" for help.escalated),
+# each named by the feature that records them, so that readers can narrow the log to one kind.
+_AREAS: dict[str, object] = {}
+
+
+def name_area(prefix: str, title) -> None:
+    """Name the entries whose action starts with prefix and a dot; title is a lazy string."""
+    _AREAS[prefix] = title
+
+
+def areas() -> dict[str, object]:
+    """{prefix: title} of every kind of entry, in the order the features named them."""
+    return dict(_AREAS)
+
 
 def record(actor, action: str, subject=None, **detail) -> AuditEntry:
     """Add an entry about subject (a person, or None) by actor (a person, or None for the portal

@@ -4,6 +4,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
+from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(kitchen_views.bp)
     app.register_blueprint(photo_views.bp)
+    audit.name_area("canteen", _l("Canteen"))
     profile.register(
         profile.Part("meals", 10, _l("Coming meals"), "canteen/_profile.html", _coming_meals)
     )

@@ -1,6 +1,9 @@
 """Meal delivery: enrolments, pauses, the daily bookings, rounds and what happened at the door."""
 
 from flask import Flask
+from flask_babel import lazy_gettext as _l
+
+from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
@@ -15,4 +18,5 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(round_views.bp)
     app.register_blueprint(views.bp)
     notifications.register("delivery", messages.describe)
+    audit.name_area("delivery", _l("Meal delivery"))
     seams.init_app(app)

@@ -5,6 +5,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
+from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
@@ -17,6 +18,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     notifications.register("help", messages.describe)
+    audit.name_area("help", _l("Help requests"))
     profile.register(
         profile.Part("help", 30, _l("Help requests"), "help/_profile.html", _recent_requests)
     )

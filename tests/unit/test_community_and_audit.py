@@ -4,6 +4,7 @@ from sqlalchemy import update
 
 from portal.accounts.models import FamilyLink, LinkStatus, Role
 from portal.administration import services as administration
+from portal.administration.services import AuditFilters
 from portal.audit import services as audit
 from portal.audit.models import AuditEntry
 from portal.community.models import Building, Community, Grid
@@ -50,11 +51,12 @@ def test_audit_search_by_person_and_local_days(world):
     db.session.commit()
 
     first_of_march = administration.search(
-        admin, [resident.id], date(2026, 3, 1), date(2026, 3, 1), zone="Asia/Shanghai"
+        admin,
+        AuditFilters([resident.id], date(2026, 3, 1), date(2026, 3, 1), zone="Asia/Shanghai"),
     )
     assert [e.at for e in first_of_march] == [datetime(2026, 3, 1, 15, 30)]
-    assert administration.search(admin, [admin.id]).total == 2
-    assert [e.action for e in administration.search(admin, [other.id])] == ["y"]
+    assert administration.search(admin, AuditFilters([admin.id])).total == 2
+    assert [e.action for e in administration.search(admin, AuditFilters([other.id]))] == ["y"]
     assert administration.find_people(admin, resident.resident_code) == [resident]
 
 
@@ -63,9 +65,29 @@ def test_audit_search_comes_a_page_at_a_time(world):
     for number in range(7):
         audit.record(admin, f"a{number}")
     db.session.commit()
-    first = administration.search(admin, per_page=3)
+    everything = AuditFilters()
+    first = administration.search(admin, everything, per_page=3)
     assert (first.total, first.pages, [e.action for e in first]) == (7, 3, ["a6", "a5", "a4"])
-    assert [e.action for e in administration.search(admin, page=3, per_page=3)] == ["a0"]
+    assert [e.action for e in administration.search(admin, everything, 3, per_page=3)] == ["a0"]
     # Past the last page, or before the first, the nearest one.
-    assert administration.search(admin, page=9, per_page=3).page == 3
-    assert administration.search(admin, page=-2, per_page=3).page == 1
+    assert administration.search(admin, everything, page=9, per_page=3).page == 3
+    assert administration.search(admin, everything, page=-2, per_page=3).page == 1
+
+
+def test_audit_entries_narrow_to_one_kind_and_export_whole_and_recorded(world):
+    admin, resident = world.person(Role.ADMIN), world.person(Role.RESIDENT)
+    for action in ("help.escalated", "helpdesk.x", "resident.changed", "resident.pin_issued"):
+        audit.record(admin, action, resident)
+    db.session.commit()
+    kind = AuditFilters(area="resident")
+    found = administration.search(admin, kind)
+    assert [e.action for e in found] == ["resident.pin_issued", "resident.changed"]
+    assert [e.action for e in administration.search(admin, AuditFilters(area="help"))] == [
+        "help.escalated"
+    ]
+    exported = administration.export(admin, AuditFilters(area="resident", person_ids=[admin.id]))
+    assert [e.action for e in exported] == ["resident.pin_issued", "resident.changed"]
+    recorded = administration.search(admin, AuditFilters(area="audit"))
+    assert [(e.action, e.detail) for e in recorded] == [
+        ("audit.exported", {"entries": "2", "person_ids": f"[{admin.id}]", "area": "resident"})
+    ]

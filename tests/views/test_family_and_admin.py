@@ -1,4 +1,5 @@
 import pytest
+from sqlalchemy import select
 
 from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import FamilyLink, LinkStatus, Role
@@ -221,3 +222,31 @@ def test_volunteer_and_grid_worker_homes(client, world, sign_in):
     sign_in.password(world.person(Role.GRID_WORKER))
     assert client.get("/staff").status_code == 200
     assert client.get("/admin/kiosks").status_code == 403
+
+
+def test_the_audit_log_narrows_to_a_kind_and_downloads_what_it_shows(client, world, sign_in):
+    admin, resident = world.person(Role.ADMIN), world.person(Role.RESIDENT, name="李秀英")
+    audit.record(admin, "resident.changed", resident, care_colour="yellow → red")
+    audit.record(admin, "help.escalated", resident)
+    db.session.commit()
+    sign_in.password(admin)
+    page = html(client.get("/admin/audit/", query_string={"area": "resident", "page": "1"}))
+    rows = [row.get_text(" ", strip=True) for row in page.select("tbody tr")]
+    assert len(rows) == 1
+    assert (
+        "Residents' records · resident.changed" in rows[0]
+        and "care_colour: yellow → red" in rows[0]
+    )
+    link = page.select_one("a[download]")
+    assert link["href"] == "/admin/audit/entries.csv?area=resident"
+    response = client.get(link["href"])
+    assert response.headers["Content-Disposition"] == "attachment; filename=audit-log.csv"
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert lines[0] == "When,Who,Kind,What,Whose data,Resident code,Details"
+    assert len(lines) == 2 and "resident.changed,李秀英," in lines[1]
+    assert f",{resident.resident_code},care_colour: yellow → red" in lines[1]
+    # The download is recorded; a kind nobody named is refused.
+    assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "audit.exported"))
+    assert client.get("/admin/audit/entries.csv?area=rocket").status_code == 422
+    refused = client.get("/admin/audit/", query_string={"area": "rocket"})
+    assert refused.status_code == 422 and html(refused).select_one("#area-error")

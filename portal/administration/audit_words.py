@@ -1,0 +1,55 @@
+"""The audit log as its readers take it away: every entry a line of a spreadsheet, in the
+reader's language and the community's time."""
+
+import csv
+import io
+
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+
+from portal.audit import services as audit
+from portal.audit.models import AuditEntry
+
+
+def kind_of(action: str) -> str:
+    """The name of the kind of entry action is ("Help requests" for help.escalated)."""
+    title = audit.areas().get(action.split(".", 1)[0])
+    return str(title) if title is not None else ""
+
+
+def details_of(entry: AuditEntry) -> str:
+    """An entry's details on one line: "room: 302 → 502; floor: 3 → 5"."""
+    return "; ".join(f"{key}: {value}" for key, value in entry.detail.items())
+
+
+def to_csv(entries: list[AuditEntry]) -> str:
+    """entries as CSV with a header line, preceded by a byte-order mark so that Excel reads the
+    Chinese in it as UTF-8."""
+    out = io.StringIO()
+    out.write("\ufeff")
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            _("When"),
+            _("Who"),
+            _("Kind"),
+            _("What"),
+            _("Whose data"),
+            _("Resident code"),
+            _("Details"),
+        ]
+    )
+    for entry in entries:
+        subject = entry.subject
+        writer.writerow(
+            [
+                format_datetime(entry.at, "yyyy-MM-dd HH:mm:ss"),
+                entry.actor.name if entry.actor else _("The system"),
+                kind_of(entry.action),
+                entry.action,
+                subject.name if subject else "",
+                (subject.resident_code or "") if subject else "",
+                details_of(entry),
+            ]
+        )
+    return out.getvalue()
