@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import CareColour, Kinship, Person, Sex
+from portal.accounts.models import CareColour, Kinship, Leaving, Person, Sex
 
 KINSHIP_LABELS = {
     Kinship.DAUGHTER: _l("Daughter"),
@@ -14,6 +14,13 @@ KINSHIP_LABELS = {
     Kinship.GRANDCHILD: _l("Grandchild"),
     Kinship.SPOUSE: _l("Husband or wife"),
     Kinship.RELATIVE: _l("Other relative"),
+}
+
+# Why a resident is not at home, as the office records it and their profile says it.
+LEAVINGS = {
+    Leaving.MOVED_OUT: _l("Moved out"),
+    Leaving.HOSPITAL: _l("In hospital"),
+    Leaving.DECEASED: _l("Passed away"),
 }
 
 SEXES = {Sex.FEMALE: _l("Female"), Sex.MALE: _l("Male")}

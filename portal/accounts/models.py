@@ -31,6 +31,14 @@ class CareColour(StrEnum):
     GREEN = "green"
 
 
+class Leaving(StrEnum):
+    """Why a resident is no longer at home: for good (moved out, deceased) or for a while."""
+
+    MOVED_OUT = "moved_out"
+    HOSPITAL = "hospital"
+    DECEASED = "deceased"
+
+
 class Sex(StrEnum):
     FEMALE = "female"
     MALE = "male"
@@ -62,6 +70,9 @@ class Person(TimestampMixin, UserMixin, db.Model):
     # The language the kiosk speaks once the resident signs in: zh_Hans, zh_Hant or en.
     language: Mapped[str | None] = mapped_column(String(8))
     active: Mapped[bool] = mapped_column(default=True)
+    # Why and since when a resident is not at home (a Leaving); None while they are.
+    left_reason: Mapped[str | None] = mapped_column(String(12))
+    left_on: Mapped[date | None]
 
     community: Mapped[Community | None] = relationship()
     building: Mapped[Building | None] = relationship()

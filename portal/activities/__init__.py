@@ -5,6 +5,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
+from portal.accounts import seams as residents
 from portal.audit import services as audit
 
 
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(feed_views.bp)
     notifications.register("activity", messages.describe)
     audit.name_area("activity", _l("Activities"))
+    residents.resident_left.connect(_give_back_places, weak=False)
     audit.name_area("venue", _l("Activity venues"))
     audit.name_area("calendar", _l("Calendar feeds"))
     profile.register(
@@ -29,3 +31,9 @@ def init_app(app: Flask) -> None:
             "activities", 20, _l("Activities"), "activities/_profile.html", calendar.upcoming_places
         )
     )
+
+
+def _give_back_places(resident, reason, by, now=None) -> dict[str, int]:
+    from portal.activities import services
+
+    return {"places": services.release_places(resident, now=now)}

@@ -638,13 +638,14 @@ def update_series(
 
 
 def birthday_residents(community_id: int, month: int) -> list[Person]:
-    """Active residents of the community born in month."""
+    """Residents of the community born in month who live there and are at home."""
     residents = db.session.scalars(
         select(Person)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
         .where(
             Person.community_id == community_id,
             Person.active.is_(True),
+            Person.left_reason.is_(None),  # not in hospital either
             Person.birth_date.is_not(None),
             RoleGrant.role == Role.RESIDENT,
         )

@@ -160,6 +160,35 @@ def leave(signup: SignUp, by: Person, *, now: datetime | None = None) -> SignUp:
     return signup
 
 
+def release_places(resident: Person, *, now: datetime | None = None) -> int:
+    """Give up every place and waitlist place resident holds at an activity that has not begun,
+    and commit: they left home. The first on each waitlist takes a freed place and is told.
+    Returns how many."""
+    now = now or utcnow()
+    held = db.session.scalars(
+        select(SignUp)
+        .join(Event, Event.id == SignUp.event_id)
+        .where(
+            SignUp.resident_id == resident.id,
+            SignUp.status.in_((SignUpStatus.GOING, SignUpStatus.WAITING)),
+            Event.starts_at > now,
+            Event.cancelled_at.is_(None),
+        )
+        .order_by(Event.starts_at)
+    ).all()
+    for signup in held:
+        was_going = signup.status == SignUpStatus.GOING
+        signup.status = SignUpStatus.LEFT
+        signup.active_key = None
+        if was_going:
+            db.session.execute(
+                update(Event).where(Event.id == signup.event_id).values(going=Event.going - 1)
+            )
+            promote(signup.event, now=now)
+    db.session.commit()
+    return len(held)
+
+
 def promote(event: Event, *, now: datetime | None = None) -> list[SignUp]:
     """Move people from the front of the waitlist into free places, in the order they joined, and
     tell them and their family; they can still leave. Does not commit."""

@@ -5,6 +5,7 @@ from wtforms import (
     FieldList,
     Form,
     FormField,
+    RadioField,
     SelectField,
     StringField,
 )
@@ -18,7 +19,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from portal.accounts.labels import CARE_CADENCES, CARE_COLOURS, SEXES
+from portal.accounts.labels import CARE_CADENCES, CARE_COLOURS, LEAVINGS, SEXES
 from portal.accounts.models import CareColour, Person
 from portal.administration.residents import Contact, Details, Filters
 from portal.audit import services as audit
@@ -296,3 +297,16 @@ class ResidentForm(FlaskForm):
         ]
         recorded["contacts"] = contacts + [{}] * (CONTACTS - len(contacts))
         return cls(buildings, resident.care_colour, data=recorded)
+
+
+class LeavingForm(FlaskForm):
+    """Why a resident left home, and on which day."""
+
+    reason = RadioField(
+        _l("Why"),
+        choices=[SelectChoice(reason, name) for reason, name in LEAVINGS.items()],
+        validators=[InputRequired(_l("Choose why the resident left."))],
+    )
+    day = LocalDateField(
+        _l("On which day"), validators=[InputRequired(_l("Enter the day they left."))]
+    )

@@ -6,18 +6,21 @@ sign in at the kiosk with."""
 import re
 import secrets
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import profile as profiles
+from portal.accounts import seams as resident_seams
 from portal.accounts import services as accounts
 from portal.accounts.models import (
     CareColour,
     EmergencyContact,
     FamilyLink,
+    Leaving,
+    LinkStatus,
     Person,
     Role,
     RoleGrant,
@@ -27,6 +30,7 @@ from portal.audit import services as audit
 from portal.community.models import Building, Community, Grid
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.notifications.services import notify
 from portal.web.paging import page_of
 from portal.web.phones import normalise_phone
 
@@ -360,3 +364,82 @@ def change(admin: Person, resident: Person, details: Details) -> dict[str, str]:
         audit.record(admin, "resident.changed", resident, **changed)
     db.session.commit()
     return changed
+
+
+# Leaving home, and coming back -----------------------------------------------------------------
+
+# How long ago a leaving may be recorded: an office learns of a death or a move within weeks.
+LEAVING_DAYS_BACK = 366
+
+
+class AlreadyLeft(ResidentError):
+    """The resident moved out or died: nothing more can be recorded of their leaving."""
+
+
+class NotAway(ResidentError):
+    """Only a resident in hospital can come home."""
+
+
+class LeavingDayOutOfRange(ResidentError):
+    """A leaving is recorded on or before today, and at most LEAVING_DAYS_BACK days back."""
+
+
+def _tell_family(resident: Person, kind: str, **params) -> None:
+    for link in accounts.links_of_resident(resident):
+        if link.status == LinkStatus.ACTIVE:
+            notify(link.family, kind, resident_id=resident.id, **params)
+
+
+def record_leaving(
+    admin: Person, resident: Person, reason: Leaving, day: date, now: datetime | None = None
+) -> dict[str, int]:
+    """resident left home on day, for reason: moving out and dying end their sign-ins and take them
+    off the lists of residents living here; a hospital stay pauses what can resume. What they held
+    that has not begun (meals, deliveries, activity places) is given back by each feature, and
+    linked family are told in words fit for the reason. Recording the same leaving again gives
+    back only what is left. Returns {what: how many} was given back."""
+    now = now or utcnow()
+    today = resident.today(now)
+    if not today - timedelta(days=LEAVING_DAYS_BACK) <= day <= today:
+        raise LeavingDayOutOfRange()
+    again = resident.left_reason == reason
+    if resident.left_reason is not None and not again and resident.left_reason != Leaving.HOSPITAL:
+        raise AlreadyLeft()
+    if not again:
+        before = resident.left_reason
+        resident.left_reason, resident.left_on = reason, day
+        if reason != Leaving.HOSPITAL:
+            resident.active = False
+        audit.record(
+            admin,
+            "resident.left",
+            resident,
+            reason=reason,
+            day=day.isoformat(),
+            **({"before": before} if before else {}),
+        )
+        _tell_family(resident, f"resident.{reason}", day=day.isoformat())
+        db.session.commit()
+    given_back: dict[str, int] = {}
+    for _receiver, answer in resident_seams.resident_left.send(
+        resident, reason=reason, by=admin, now=now
+    ):
+        for what, count in (answer or {}).items():
+            given_back[what] = given_back.get(what, 0) + count
+    if reason != Leaving.HOSPITAL:
+        accounts.end_sign_ins(resident, admin, now=now)
+    return given_back
+
+
+def record_return(admin: Person, resident: Person, now: datetime | None = None) -> None:
+    """resident is home from hospital: what their stay paused resumes (what was given back stays
+    given back), and their family are told."""
+    now = now or utcnow()
+    if resident.left_reason != Leaving.HOSPITAL:
+        raise NotAway()
+    away_since = resident.left_on
+    resident.left_reason = resident.left_on = None
+    audit.record(admin, "resident.returned", resident, since=away_since.isoformat())
+    _tell_family(resident, "resident.returned")
+    db.session.commit()
+    resident_seams.resident_returned.send(resident, by=admin, now=now)

@@ -10,16 +10,18 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import format_date, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import roles_required
-from portal.accounts.labels import KINSHIP_LABELS
+from portal.accounts.labels import KINSHIP_LABELS, LEAVINGS
 from portal.accounts.models import Role
 from portal.administration import audit_words, residents
 from portal.administration import services as administration
 from portal.administration.forms import (
     AuditFilterForm,
+    LeavingForm,
     PartnerForm,
     ResidentForm,
     ResidentSearchForm,
@@ -218,3 +220,69 @@ def resident_pin(resident_id: int):
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _given_back_words(given_back: dict[str, int]) -> str:
+    meals, deliveries, places = (
+        given_back.get(what, 0) for what in ("meals", "deliveries", "places")
+    )
+    given = [
+        words
+        for count, words in (
+            (meals, ngettext("%(num)s meal", "%(num)s meals", meals)),
+            (deliveries, ngettext("%(num)s meal delivery", "%(num)s meal deliveries", deliveries)),
+            (places, ngettext("%(num)s activity place", "%(num)s activity places", places)),
+        )
+        if count
+    ]
+    if not given:
+        return _("Nothing was booked for them.")
+    return _("Given back: %(things)s.", things=pgettext("between things listed", ", ").join(given))
+
+
+@bp.route("/residents/<int:resident_id>/leaving", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def resident_leaving(resident_id: int):
+    """Record that a resident moved out, went into hospital or died; what they held is given
+    back and their family told."""
+    found = _resident(resident_id)
+    form = LeavingForm(data={"day": found.today()})
+    if form.validate_on_submit():
+        try:
+            given_back = residents.record_leaving(
+                current_user, found, form.reason.data, form.day.data
+            )
+        except residents.LeavingDayOutOfRange:
+            form.day.errors.append(_("Enter a day from the past year, up to today."))
+        except residents.AlreadyLeft:
+            form.reason.errors.append(_("Their leaving is recorded already."))
+        else:
+            flash(
+                _(
+                    "Recorded: %(name)s · %(reason)s · %(day)s.",
+                    name=found.name,
+                    reason=LEAVINGS[found.left_reason],
+                    day=format_date(found.left_on, "long"),
+                )
+                + " "
+                + _given_back_words(given_back),
+                "success",
+            )
+            return redirect_to(url_for("administration.resident", resident_id=found.id))
+    return render_template("administration/leaving.html", form=form, resident=found), status_for(
+        form
+    )
+
+
+@bp.post("/residents/<int:resident_id>/home")
+@roles_required(Role.ADMIN)
+def resident_home(resident_id: int):
+    """Record that a resident in hospital is home again."""
+    found = _resident(resident_id)
+    try:
+        residents.record_return(current_user, found)
+    except residents.NotAway:
+        flash(_("%(name)s is not recorded as in hospital.", name=found.name), "error")
+    else:
+        flash(_("Recorded: %(name)s is home again.", name=found.name), "success")
+    return redirect_to(url_for("administration.resident", resident_id=found.id))

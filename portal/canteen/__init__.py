@@ -4,6 +4,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
+from portal.accounts import seams as residents
 from portal.audit import services as audit
 
 
@@ -19,6 +20,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(kitchen_views.bp)
     app.register_blueprint(photo_views.bp)
     audit.name_area("canteen", _l("Canteen"))
+    residents.resident_left.connect(_give_back_meals, weak=False)
     profile.register(
         profile.Part("meals", 10, _l("Coming meals"), "canteen/_profile.html", _coming_meals)
     )
@@ -29,3 +31,9 @@ def _coming_meals(resident, now):
 
     coming, _earlier = services.bookings_of(resident, resident.today(now))
     return coming
+
+
+def _give_back_meals(resident, reason, by, now=None) -> dict[str, int]:
+    from portal.canteen import services
+
+    return {"meals": services.release_all(resident, now)}

@@ -236,6 +236,28 @@ def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Boo
     return booking
 
 
+def release_all(resident: Person, now: datetime | None = None) -> int:
+    """Give back every meal booked for resident to eat in or take away whose cut-off has not
+    passed, and commit: they left home. Deliveries are meal delivery's to give back. Returns how
+    many."""
+    now = now or utcnow()
+    standing = db.session.scalars(
+        select(Booking)
+        .join(MealDay, MealDay.id == Booking.meal_day_id)
+        .where(
+            Booking.resident_id == resident.id,
+            Booking.status == BookingStatus.BOOKED,
+            Booking.mode != BookingMode.DELIVERY,
+            MealDay.day >= resident.today(now) - timedelta(days=1),
+        )
+    ).all()
+    coming = [booking for booking in standing if now < booking.meal_day.cutoff_at]
+    for booking in coming:
+        release(booking, now)
+    db.session.commit()
+    return len(coming)
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 

@@ -113,6 +113,8 @@ class DeliveryPause(TimestampMixin, db.Model):
     first_day: Mapped[date]
     last_day: Mapped[date]
     created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    # "hospital" for the pause of a resident's stay there, which ends when they come home.
+    reason: Mapped[str | None] = mapped_column(String(12))
 
     enrolment: Mapped[DeliveryEnrolment] = relationship(back_populates="pauses")
 

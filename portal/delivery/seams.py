@@ -1,12 +1,15 @@
 """Meal delivery at the other features' seams: it books a meal's deliveries when the canteen
-publishes the meal, warns the kitchen sheet of deliveries a full meal left out, and shows on a
+publishes the meal, gives them back when a resident leaves home (and resumes them when they come
+back from hospital), warns the kitchen sheet of deliveries a full meal left out, and shows on a
 welfare check the drop whose unanswered door raised it."""
 
 from flask import Flask, render_template
 
+from portal.accounts import seams as residents
 from portal.canteen import seams as canteen
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery import rounds as delivery_rounds
+from portal.delivery import services as deliveries
 from portal.help import sources
 from portal.help.models import Source
 
@@ -15,10 +18,20 @@ def init_app(app: Flask) -> None:
     canteen.meal_published.connect(_book_meal, weak=False)
     canteen.add_kitchen_warning(_kitchen_shortfall)
     sources.register(Source.DELIVERY, _drop_that_raised)
+    residents.resident_left.connect(_give_back_deliveries, weak=False)
+    residents.resident_returned.connect(_resume_deliveries, weak=False)
 
 
 def _book_meal(meal_day, now=None) -> None:
     delivery_bookings.book_meal(meal_day, now)
+
+
+def _give_back_deliveries(resident, reason, by, now=None) -> dict[str, int]:
+    return {"deliveries": deliveries.give_back_for_leaving(resident, reason, by, now)}
+
+
+def _resume_deliveries(resident, by, now=None) -> None:
+    deliveries.resume_after_hospital(resident, now)
 
 
 def _kitchen_shortfall(meal_days: list) -> str:

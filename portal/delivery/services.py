@@ -532,6 +532,57 @@ def stop(
     return enrolment
 
 
+HOSPITAL = "hospital"  # the reason of the pause a hospital stay makes
+
+
+def give_back_for_leaving(
+    resident: Person, reason: str, by: Person, now: datetime | None = None
+) -> int:
+    """resident left home: a hospital stay pauses their deliveries until they are back (for at
+    most PAUSE_MAX_DAYS); moving out or dying stops them, and withdraws an application. The
+    deliveries whose cut-off has not passed are given back, and all is committed. Returns how
+    many deliveries were given back."""
+    now = now or utcnow()
+    withdrawn = 0
+    for enrolment in open_enrolments(resident):
+        if reason == HOSPITAL:
+            if enrolment.status != EnrolmentStatus.ACTIVE:
+                continue
+            today = enrolment.canteen.community.today(now)
+            if any(p.first_day <= today <= p.last_day for p in enrolment.pauses):
+                continue
+            last = today + timedelta(days=PAUSE_MAX_DAYS - 1)
+            enrolment.pauses.append(
+                DeliveryPause(first_day=today, last_day=last, created_by_id=by.id, reason=HOSPITAL)
+            )
+        else:
+            enrolment.status = EnrolmentStatus.STOPPED
+            enrolment.stopped_by_id = by.id
+            enrolment.stopped_at = now
+            enrolment.lunch_key = enrolment.dinner_key = None
+        db.session.commit()
+        withdrawn += bookings.sync(enrolment, now)["withdrawn"]
+    return withdrawn
+
+
+def resume_after_hospital(resident: Person, now: datetime | None = None) -> None:
+    """resident is home again: the pause their hospital stay made ends yesterday (or goes, if it
+    had not begun), and their deliveries are booked again from the next cut-off."""
+    now = now or utcnow()
+    for enrolment in open_enrolments(resident):
+        today = enrolment.canteen.community.today(now)
+        stays = [p for p in enrolment.pauses if p.reason == HOSPITAL and p.last_day >= today]
+        for stay in stays:
+            if stay.first_day >= today:
+                db.session.delete(stay)
+            else:
+                stay.last_day = today - timedelta(days=1)
+        if stays:
+            db.session.commit()
+            db.session.refresh(enrolment)
+            bookings.sync(enrolment, now)
+
+
 # Reading ---------------------------------------------------------------------------------------
 
 

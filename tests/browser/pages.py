@@ -111,6 +111,15 @@ def _enrol_refused(page: Page, live: LiveServer) -> None:
         page.locator("main form button[type=submit]").last.click()
 
 
+def _leaving_form(page: Page, live: LiveServer) -> None:
+    """The form to record that a resident left home, opened from their profile."""
+    page.goto(live("/admin/residents/"))
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main tbody a").first.click()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href$='/leaving']").click()
+
+
 def _delivery_round(page: Page, live: LiveServer) -> None:
     """The volunteer's first round of the day, taken, so that its doors can be marked."""
     _follow("/delivery/rounds/", "main a.button[href^='/delivery/rounds/']")(page, live)
@@ -473,6 +482,7 @@ ROLES = (
             Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),
             Visit("a resident's profile", _follow("/admin/residents/", "main tbody a")),
             Visit("enrol a resident (refused)", _enrol_refused),
+            Visit("a resident left home", _leaving_form),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),

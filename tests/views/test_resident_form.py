@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Person, Role
+from portal.accounts.services import decide_link, request_link
 from portal.audit.models import AuditEntry
 from portal.community.models import Community
 from portal.extensions import db
@@ -167,3 +168,53 @@ def test_the_kiosk_speaks_the_resident_s_own_language_until_they_sign_out(client
     assert html(client.get("/home")).html["lang"] == "zh-Hant"
     sign_in.out()
     assert html(client.get("/kiosk")).html["lang"] == "zh-Hans"
+
+
+def test_an_admin_records_a_hospital_stay_and_the_return_home(client, world, sign_in):
+    resident = world.person(Role.RESIDENT, name="孙桂芝")
+    sign_in.password(world.person(Role.ADMIN))
+    profile = html(client.get(f"/admin/residents/{resident.id}"))
+    form_link = profile.select_one(f"a[href='/admin/residents/{resident.id}/leaving']")
+    assert form_link.get_text() == "Record that they left home"
+    form = html(client.get(form_link["href"]))
+    assert form.h1.get_text() == "孙桂芝 left home"
+    today = form.select_one("#day")["value"]
+    refused = client.post(form_link["href"], data={"day": today})
+    assert refused.status_code == 422
+    assert "Choose why the resident left." in html(refused).select_one("#reason-error").get_text()
+    future = client.post(form_link["href"], data={"reason": "hospital", "day": "2099-01-01"})
+    assert "from the past year" in html(future).select_one("#day-error").get_text()
+    done = client.post(form_link["href"], data={"reason": "hospital", "day": today})
+    page = html(client.get(done.headers["Location"]))
+    text = " ".join(page.get_text(" ").split())
+    assert "Recorded: 孙桂芝 · In hospital" in text and "Nothing was booked for them." in text
+    assert "In hospital ·" in page.h1.get_text()
+    home = page.select_one(f"form[action='/admin/residents/{resident.id}/home'] button")
+    assert home.get_text() == "Home from hospital"
+    back = html(client.post(f"/admin/residents/{resident.id}/home", follow_redirects=True))
+    assert "Recorded: 孙桂芝 is home again." in back.get_text()
+    assert not back.select(f"form[action='/admin/residents/{resident.id}/home']")
+    again = html(client.post(f"/admin/residents/{resident.id}/home", follow_redirects=True))
+    assert "is not recorded as in hospital" in again.get_text()
+
+
+@pytest.mark.parametrize(
+    ("reason", "words"),
+    [
+        ("moved_out", "has recorded that 周大爷 moved out on"),
+        ("hospital", "周大爷 is in hospital since"),
+        ("deceased", "With our deepest sympathy."),
+    ],
+)
+def test_family_read_of_the_leaving_in_words_fit_for_its_reason(
+    client, world, sign_in, reason, words
+):
+    resident = world.person(Role.RESIDENT, name="周大爷")
+    son = world.person(Role.FAMILY, name="周强")
+    decide_link(request_link(son, resident.resident_code, "son"), resident, approve=True)
+    sign_in.password(world.person(Role.ADMIN))
+    day = html(client.get(f"/admin/residents/{resident.id}/leaving")).select_one("#day")["value"]
+    client.post(f"/admin/residents/{resident.id}/leaving", data={"reason": reason, "day": day})
+    sign_in.out()
+    sign_in.password(son)
+    assert words in " ".join(html(client.get("/inbox")).get_text(" ").split())

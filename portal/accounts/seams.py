@@ -1,0 +1,16 @@
+"""Where other features meet accounts: what happens to a resident that they react to."""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+# A resident left home (moved out, went into hospital, died): sent, once the leaving is saved,
+# with the Person, reason= (a Leaving), by= the staff member who recorded it and now= (naive UTC).
+# Each feature gives back, and commits, what it held for them that has not yet begun or passed
+# its cut-off (meals, deliveries, activity places), and returns {what: how many}. Sent again for
+# the same leaving, it gives back only what is left.
+resident_left = _signals.signal("resident-left")
+
+# A resident came home from hospital: sent with the Person, by= and now=. What was paused for
+# them resumes; what was given back stays given back.
+resident_returned = _signals.signal("resident-returned")
