@@ -114,6 +114,24 @@ def daily_command():
     )
 
 
+@click.command("retention")
+@with_appcontext
+def retention_command():
+    """Erase the details of residents who moved out or died longer ago than their street office
+    keeps them. Run every night; run again, it erases nobody twice."""
+    from portal.administration import retention
+    from portal.jobs import AlreadyRunning
+
+    try:
+        erased = retention.run()
+    except AlreadyRunning as running:
+        click.echo(
+            f"another copy is running (until {running.until:%Y-%m-%d %H:%M} UTC at the latest)"
+        )
+        return
+    click.echo(f"residents anonymised: {erased}")
+
+
 @click.command("backup")
 @click.argument("destination", type=click.Path(dir_okay=False, path_type=Path))
 @with_appcontext
@@ -239,6 +257,7 @@ def init_app(app: Flask) -> None:
         notify_command,
         remind_command,
         daily_command,
+        retention_command,
         backup_command,
         restore_command,
         translations_group,

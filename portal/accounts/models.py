@@ -73,6 +73,8 @@ class Person(TimestampMixin, UserMixin, db.Model):
     # Why and since when a resident is not at home (a Leaving); None while they are.
     left_reason: Mapped[str | None] = mapped_column(String(12))
     left_on: Mapped[date | None]
+    # When the retention period ran out and the person's details were erased.
+    anonymised_at: Mapped[datetime | None]
 
     community: Mapped[Community | None] = relationship()
     building: Mapped[Building | None] = relationship()

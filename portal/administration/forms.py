@@ -22,11 +22,12 @@ from wtforms.validators import (
 from portal.accounts.labels import CARE_CADENCES, CARE_COLOURS, LEAVINGS, SEXES
 from portal.accounts.models import CareColour, Person
 from portal.administration.residents import Contact, Details, Filters
+from portal.administration.retention import RETENTION_MOST_MONTHS
 from portal.audit import services as audit
 from portal.community.models import Building, today_in
 from portal.community.services import TOP_FLOOR, floor_of_room
 from portal.config import DEFAULT_TIMEZONE
-from portal.web.forms import AnyPhone, FloorField, LocalDateField, Phone
+from portal.web.forms import AnyPhone, FloorField, LocalDateField, MonthsField, Phone
 from portal.web.i18n import NATIVE_NAMES
 from portal.web.phones import international_phone, normalise_phone, shown_phone
 
@@ -310,3 +311,18 @@ class LeavingForm(FlaskForm):
     day = LocalDateField(
         _l("On which day"), validators=[InputRequired(_l("Enter the day they left."))]
     )
+
+
+class RetentionForm(FlaskForm):
+    """How many months a street office keeps the details of residents who moved out or died."""
+
+    months = MonthsField(
+        _l("Months to keep them"),
+        validators=[InputRequired(_l("Enter a number of months, like 36."))],
+    )
+
+    def validate_months(self, field):
+        if field.data is not None and not 1 <= field.data <= RETENTION_MOST_MONTHS:
+            raise ValidationError(
+                _l("Enter from 1 to %(most)s months.", most=RETENTION_MOST_MONTHS)
+            )

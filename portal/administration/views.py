@@ -17,7 +17,7 @@ from flask_login import current_user
 from portal.accounts.access import roles_required
 from portal.accounts.labels import KINSHIP_LABELS, LEAVINGS
 from portal.accounts.models import Role
-from portal.administration import audit_words, residents
+from portal.administration import audit_words, residents, retention
 from portal.administration import services as administration
 from portal.administration.forms import (
     AuditFilterForm,
@@ -25,6 +25,7 @@ from portal.administration.forms import (
     PartnerForm,
     ResidentForm,
     ResidentSearchForm,
+    RetentionForm,
 )
 from portal.administration.services import AuditFilters
 from portal.community import services as community
@@ -286,3 +287,39 @@ def resident_home(resident_id: int):
     else:
         flash(_("Recorded: %(name)s is home again.", name=found.name), "success")
     return redirect_to(url_for("administration.resident", resident_id=found.id))
+
+
+@bp.route("/retention", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def retention_settings():
+    """How long each street office keeps residents who moved out or died: for the admins of
+    every community (a street office's)."""
+    offices = retention.street_offices_of(current_user)
+    if not offices:
+        abort(403)
+    chosen = request.form.get("office", type=int) if request.method == "POST" else None
+    forms = {
+        office.id: RetentionForm(
+            formdata=request.form if office.id == chosen else None,
+            data={"months": office.retention_months},
+            prefix=f"office-{office.id}",
+        )
+        for office in offices
+    }
+    for office in offices:
+        form = forms[office.id]
+        if office.id == chosen and form.validate():
+            retention.set_retention(current_user, office, form.months.data)
+            flash(
+                _(
+                    "%(office)s keeps residents who left for %(months)s months.",
+                    office=office.name,
+                    months=office.retention_months,
+                ),
+                "success",
+            )
+            return redirect_to(url_for("administration.retention_settings"))
+    kept, due = retention.waiting(current_user)
+    return render_template(
+        "administration/retention.html", offices=offices, forms=forms, kept=kept, due=due
+    ), status_for(*forms.values())

@@ -14,10 +14,16 @@ def today_in(zone: str, now: datetime | None = None) -> date:
     return (now or utcnow()).replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
 
 
+DEFAULT_RETENTION_MONTHS = 36
+
+
 class StreetOffice(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(80), unique=True)
     hotline: Mapped[str] = mapped_column(String(20))
+    # How long a resident who moved out or died is kept on record before their personal details
+    # are erased (`portal retention`).
+    retention_months: Mapped[int] = mapped_column(default=DEFAULT_RETENTION_MONTHS)
 
     communities: Mapped[list["Community"]] = relationship(back_populates="street_office")
 

@@ -1,5 +1,6 @@
 """Validators and helpers shared by the feature forms."""
 
+import unicodedata
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
@@ -32,12 +33,16 @@ class AnyPhone:
             )
 
 
-class FloorField(IntegerField):
-    """A floor number; "3楼", "3层" and "3F" are read as 3."""
+class WholeNumberField(IntegerField):
+    """A whole number, typed with full-width digits or a unit after it (suffixes), or refused
+    with not_a_number."""
+
+    suffixes: tuple[str, ...] = ()
+    not_a_number = _l("Enter a whole number, like 3.")
 
     def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").strip()
-        for suffix in ("楼", "层", "F", "f"):
+        text = unicodedata.normalize("NFKC", valuelist[0] if valuelist else "").strip()
+        for suffix in self.suffixes:
             text = text.removesuffix(suffix).strip()
         self.data = None
         if not text:
@@ -45,7 +50,21 @@ class FloorField(IntegerField):
         try:
             self.data = int(text)
         except ValueError as error:
-            raise ValueError(_l("Enter the floor as a number, like 3.")) from error
+            raise ValueError(self.not_a_number) from error
+
+
+class FloorField(WholeNumberField):
+    """A floor number; "3楼", "3层" and "3F" are read as 3."""
+
+    suffixes = ("楼", "层", "F", "f")
+    not_a_number = _l("Enter the floor as a number, like 3.")
+
+
+class MonthsField(WholeNumberField):
+    """A number of months; "36个月" is read as 36."""
+
+    suffixes = ("个月", "個月", "months", "month")
+    not_a_number = _l("Enter a number of months, like 36.")
 
 
 class Digits:

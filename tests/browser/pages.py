@@ -19,6 +19,7 @@ from tests.browser.support import (
     GRID_WORKER,
     ORGANISER,
     RESIDENT_FOR_PAGES,
+    STREET_ADMIN,
     VOLUNTEER,
     LiveServer,
     main_form_button,
@@ -487,6 +488,13 @@ ROLES = (
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),
         ),
+    ),
+    Role(
+        "street admin",
+        every_scheme=False,
+        kiosk=False,
+        sign_in=_password(STREET_ADMIN),
+        visits=(Visit("/admin/retention", _get("/admin/retention")),),
     ),
     Role(
         "canteen staff",

@@ -31,6 +31,7 @@ NARROW = {"width": 320, "height": 640}
 
 # The demo community (portal/site/demo.py).
 ADMIN = "13800000001"
+STREET_ADMIN = "13800000003"
 ORGANISER = "13800000002"
 GRID_WORKER = "13800000101"
 VOLUNTEER = "13800000201"

@@ -22,6 +22,7 @@ from tests.browser.support import (
     RESIDENT_NO_JS,
     RESIDENT_PIN_RETRY,
     RESIDENT_WRONG_PIN,
+    STREET_ADMIN,
     TABLET,
     LiveServer,
     follow,
@@ -34,8 +35,7 @@ from tests.browser.support import (
 pytestmark = pytest.mark.browser
 
 NEW_FAMILY_PHONE = "13912340001"
-# The street office's admin, and a resident no other test signs in as.
-STREET_ADMIN = "13800000003"
+# A resident no other test signs in as.
 RESIDENT_NEW_PIN = "100046"
 NEW_FAMILY_NAME = "测试家属"
 NEW_FAMILY_PASSWORD = "a long family password"
