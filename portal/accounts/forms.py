@@ -120,3 +120,27 @@ class FindPersonForm(FlaskForm):
             ),
         ],
     )
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(
+        _l("Your password now"),
+        validators=[
+            InputRequired(_l("Enter the password you sign in with now.")),
+            Length(max=128, message=_l("A password has at most 128 characters.")),
+        ],
+    )
+    password = PasswordField(
+        _l("New password"),
+        validators=[
+            InputRequired(_l("Choose a new password.")),
+            Length(8, 128, message=_l("A password has 8 to 128 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Type the new password again"),
+        validators=[
+            InputRequired(_l("Type the new password again.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )

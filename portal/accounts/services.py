@@ -378,6 +378,20 @@ def set_password(person: Person, password: str) -> None:
     _end_sign_ins_on_commit(person)
 
 
+def change_password(person: Person, current: str, new: str, keep: int | None) -> None:
+    """person changes their own password, giving the one they have: every other device signed in
+    with it is signed out, the sign-in keep (this device's) stays. Raises InvalidCredentials when
+    current is not their password."""
+    if not (person.password_hash and _matches(person.password_hash, current)):
+        raise InvalidCredentials()
+    person.password_hash = _hash(new)
+    query = _ending_sign_ins_of(person)
+    if keep is not None:
+        query = query.where(SignIn.id != keep)
+    db.session.execute(query.values(ended_at=utcnow(), ended_by_id=person.id))
+    db.session.commit()
+
+
 def set_pin(person: Person, pin: str) -> None:
     """Set the PIN; every device signed in with the old one is signed out when committed."""
     person.pin_hash = _hash(pin)

@@ -26,6 +26,7 @@ from portal.accounts.forms import (
     FindPersonForm,
     KioskEnrolForm,
     LinkRequestForm,
+    PasswordChangeForm,
     PinForm,
     RegisterForm,
     ResidentCodeForm,
@@ -134,6 +135,27 @@ def end_sign_ins():
     kiosk_web.end_session()
     flash(_("You have signed out on every device."), "info")
     return redirect_to(url_for("site.index"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@signed_in
+@limiter.limit(_sign_in_limit, methods=["POST"])
+def change_password():
+    """Change one's own password; other devices are signed out, this one stays signed in."""
+    if not current_user.password_hash:
+        abort(404)  # residents sign in with a PIN, which the office issues
+    form = PasswordChangeForm()
+    if form.validate_on_submit():
+        try:
+            accounts.change_password(
+                current_user, form.current.data, form.password.data, current_user.sign_in_id
+            )
+        except accounts.InvalidCredentials:
+            form.current.errors.append(_("That is not your password now."))
+        else:
+            flash(_("Your password is changed. Other devices have been signed out."), "success")
+            return redirect_to(url_for("accounts.sign_ins"))
+    return render_template("accounts/password.html", form=form), status_for(form)
 
 
 # Kiosk sign-in: resident code, then PIN, each on a big keypad ----------------------------------

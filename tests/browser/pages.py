@@ -443,6 +443,7 @@ ROLES = (
             ),
             Visit("/inbox", _get("/inbox")),
             Visit("/account/sign-ins", _get("/account/sign-ins")),
+            Visit("/account/password", _get("/account/password")),
         ),
     ),
     Role(

@@ -11,7 +11,7 @@ from portal.accounts.services import set_pin
 from portal.audit.models import AuditEntry
 from portal.extensions import db
 from tests.conftest import SignIn as Forms
-from tests.helpers import html
+from tests.helpers import PASSWORD, html
 
 REMEMBER = "remember_token"
 SESSION = "session"
@@ -134,3 +134,45 @@ def test_a_new_pin_signs_out_every_device(client, world, sign_in):
     set_pin(resident, "1357")
     db.session.commit()
     assert not _signed_in(client)
+
+
+def test_a_person_changes_their_password_and_other_devices_are_signed_out(
+    app, client, world, sign_in
+):
+    family = world.person(Role.FAMILY)
+    other_phone = app.test_client()
+    sign_in.password(family)
+    Forms(other_phone).password(family)
+    page = html(client.get("/account/sign-ins"))
+    form = html(client.get(page.select_one("a[href='/account/password']")["href"]))
+    assert form.h1.get_text() == "Change your password"
+    assert form.select_one("#current")["autocomplete"] == "current-password"
+    wrong = client.post(
+        "/account/password",
+        data={"current": "not it", "password": "a new long one", "confirm": "a new long one"},
+    )
+    assert wrong.status_code == 422
+    assert "not your password now" in html(wrong).select_one("#current-error").get_text()
+    short = client.post(
+        "/account/password", data={"current": PASSWORD, "password": "short", "confirm": "short"}
+    )
+    assert "8 to 128 characters" in html(short).select_one("#password-error").get_text()
+    done = client.post(
+        "/account/password",
+        data={"current": PASSWORD, "password": "a new long one", "confirm": "a new long one"},
+    )
+    assert "Your password is changed." in html(client.get(done.headers["Location"])).get_text()
+
+    def signed_in(browser) -> bool:
+        return browser.get("/account/sign-ins").status_code == 200
+
+    assert signed_in(client) and not signed_in(other_phone)
+    sign_in.out()
+    assert sign_in.password(family).status_code == 422  # the old password no longer works
+    assert Forms(app.test_client()).password(family, "a new long one").status_code == 303
+
+
+def test_residents_have_no_password_to_change(client, world, sign_in):
+    sign_in.resident(world.person(Role.RESIDENT))
+    assert client.get("/account/password").status_code == 404
+    assert "/account/password" not in client.get("/account/sign-ins").get_data(as_text=True)
