@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from blinker import Namespace
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -27,6 +28,7 @@ from portal.audit import services as audit
 from portal.community.models import Community, Grid
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.web.paging import page_of
 from portal.web.phones import normalise_phone
 
 # The largest id the database's integer column holds; a larger one names nobody.
@@ -526,17 +528,20 @@ def kin_of(resident: Person) -> dict[int, str]:
     return dict(db.session.execute(query).all())
 
 
-def pending_links(admin: Person, limit: int = 100) -> list[FamilyLink]:
-    """The links waiting for a decision, to residents of the communities admin administers."""
+PENDING_LINKS_PAGE = 50
+
+
+def pending_links(admin: Person, page: int = 1, per_page: int = PENDING_LINKS_PAGE) -> Pagination:
+    """One page of the links waiting for a decision, to residents of the communities admin
+    administers, oldest first, with how many there are."""
     query = (
         select(FamilyLink)
         .join(Person, Person.id == FamilyLink.resident_id)
         .where(FamilyLink.status == LinkStatus.PENDING, administered_by(admin, Person.community_id))
-        .order_by(FamilyLink.created_at)
-        .limit(limit)
+        .order_by(FamilyLink.created_at, FamilyLink.id)
         .options(db.joinedload(FamilyLink.family), db.joinedload(FamilyLink.resident))
     )
-    return list(db.session.scalars(query))
+    return page_of(query, page, per_page)
 
 
 def get_link(link_id: int) -> FamilyLink | None:

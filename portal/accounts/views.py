@@ -350,7 +350,7 @@ def resident_family():
 @bp.get("/admin/family-links")
 @roles_required(Role.ADMIN)
 def pending_links():
-    links = accounts.pending_links(current_user)
+    links = accounts.pending_links(current_user, page=request.args.get("page", 1, type=int))
     return render_template("accounts/pending_links.html", links=links, kinships=KINSHIP_LABELS)
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import (
     and_,
     case,
@@ -40,6 +41,7 @@ from portal.help.models import (
 from portal.jobs import hold_until_commit
 from portal.model_base import utcnow
 from portal.notifications.services import notify
+from portal.web.paging import page_of
 
 NOTE_MAX_LENGTH = 1000
 
@@ -574,23 +576,33 @@ def get(request_id: int) -> HelpRequest | None:
     return db.session.scalars(query).first()
 
 
-def requests_of(resident: Person, limit: int = 30) -> list[HelpRequest]:
-    """A resident's requests, open ones first, newest first."""
-    query = (
+def _requests_of(resident: Person):
+    return (
         select(HelpRequest)
         .where(HelpRequest.resident_id == resident.id)
         .order_by(
             case((HelpRequest.status.in_(OPEN_STATUSES + (Status.RESOLVED,)), 0), else_=1),
             HelpRequest.id.desc(),
         )
-        .limit(limit)
         .options(
             db.selectinload(HelpRequest.events).joinedload(HelpEvent.actor),
             db.joinedload(HelpRequest.holder),
             db.joinedload(HelpRequest.partner),
         )
     )
-    return list(db.session.scalars(query))
+
+
+def requests_of(resident: Person, limit: int = 30) -> list[HelpRequest]:
+    """A resident's latest requests, open ones first, newest first."""
+    return list(db.session.scalars(_requests_of(resident).limit(limit)))
+
+
+MY_REQUESTS_PAGE = 20
+
+
+def requests_page(resident: Person, page: int = 1, per_page: int = MY_REQUESTS_PAGE) -> Pagination:
+    """One page of a resident's requests, open ones first, newest first, with how many."""
+    return page_of(_requests_of(resident), page, per_page)
 
 
 QUEUE_STATUSES = (*OPEN_STATUSES, Status.RESOLVED)

@@ -156,7 +156,7 @@ def confirm(request_id: int):
 @roles_required(*ASKING_ROLES)
 def mine(resident_id: int):
     resident = resident_acted_for(resident_id)
-    requests = help.requests_of(resident)
+    requests = help.requests_page(resident, page=request.args.get("page", 1, type=int))
     return render_template("help/mine.html", resident=resident, requests=requests)
 
 

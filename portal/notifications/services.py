@@ -6,12 +6,14 @@ from datetime import datetime, timedelta
 from typing import Protocol
 from uuid import uuid4
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, bindparam, func, or_, select, update
 
 from portal.accounts.models import Person
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.notifications.models import Notification
+from portal.web.paging import page_of
 
 log = logging.getLogger("portal.notifications")
 
@@ -141,14 +143,17 @@ def outbox_counts() -> dict[str, int]:
     return {"waiting": waiting, "failed": failed}
 
 
-def inbox(person: Person, limit: int = 50) -> list[Notification]:
+INBOX_PAGE = 20  # messages on a page of the inbox
+
+
+def inbox(person: Person, page: int = 1, per_page: int = INBOX_PAGE) -> Pagination:
+    """One page of person's messages, newest first, with how many there are."""
     query = (
         select(Notification)
         .where(Notification.recipient_id == person.id)
         .order_by(Notification.id.desc())
-        .limit(limit)
     )
-    return list(db.session.scalars(query))
+    return page_of(query, page, per_page)
 
 
 def _unread_query():

@@ -103,7 +103,8 @@ def volunteer_home():
 @roles_required(*STAFF)
 def staff_home():
     grids = accounts.grids_served_by(current_user)
-    pending = accounts.pending_links(current_user) if current_user.has_role(Role.ADMIN) else []
+    admin = current_user.has_role(Role.ADMIN)
+    pending = accounts.pending_links(current_user, per_page=1).total if admin else 0
     return render_template("site/staff_home.html", grids=grids, pending=pending)
 
 

@@ -250,3 +250,46 @@ def test_the_audit_log_narrows_to_a_kind_and_downloads_what_it_shows(client, wor
     assert client.get("/admin/audit/entries.csv?area=rocket").status_code == 422
     refused = client.get("/admin/audit/", query_string={"area": "rocket"})
     assert refused.status_code == 422 and html(refused).select_one("#area-error")
+
+
+def test_long_lists_of_messages_requests_and_links_come_a_page_at_a_time(client, world, sign_in):
+    from portal.help import services as help_services
+    from portal.help.models import HelpRequest
+    from portal.notifications.services import notify
+
+    resident = world.person(Role.RESIDENT, name="李秀英")
+    for _ in range(25):
+        notify(resident, "resident.returned", resident_id=resident.id)
+        db.session.add(
+            HelpRequest(
+                resident=resident,
+                raised_by=resident,
+                grid=world.grid,
+                community_id=world.community.id,
+                category="errand",
+            )
+        )
+    admin = world.person(Role.ADMIN)
+    for number in range(55):
+        family = world.person(Role.FAMILY, name=f"家属{number}")
+        request_link(family, resident.resident_code, "son")
+    db.session.commit()
+    sign_in.resident(resident)
+    for path, shown, label in (
+        ("/inbox", "1 to 20 of 25", "Pages of messages"),
+        (f"/help/residents/{resident.id}/requests", "1 to 20 of 25", "Pages of requests"),
+    ):
+        page = html(client.get(path))
+        assert page.select_one(".pager__count").get_text() == shown, path
+        assert page.select_one("nav.pager")["aria-label"] == label
+        last = html(client.get(page.select_one("a[rel=next]")["href"]))
+        assert last.select_one(".pager__count").get_text() == "21 to 25 of 25", path
+    assert help_services.requests_page(resident, page=2).page == 2
+    sign_in.out()
+    sign_in.password(admin)
+    assert "55 waiting" in html(client.get("/staff")).get_text()
+    links = html(client.get("/admin/family-links"))
+    assert links.select_one(".pager__count").get_text() == "1 to 50 of 55"
+    assert len(links.select("tbody tr")) == 50
+    second = html(client.get(links.select_one("a[rel=next]")["href"]))
+    assert len(second.select("tbody tr")) == 5
