@@ -189,6 +189,8 @@ def test_an_admin_records_a_hospital_stay_and_the_return_home(client, world, sig
     text = " ".join(page.get_text(" ").split())
     assert "Recorded: 孙桂芝 · In hospital" in text and "Nothing was booked for them." in text
     assert "In hospital ·" in page.h1.get_text()
+    listed = html(client.get("/admin/residents/", query_string={"q": "孙桂芝"}))
+    assert listed.select_one("tbody th .tag").get_text() == "In hospital"
     home = page.select_one(f"form[action='/admin/residents/{resident.id}/home'] button")
     assert home.get_text() == "Home from hospital"
     back = html(client.post(f"/admin/residents/{resident.id}/home", follow_redirects=True))
