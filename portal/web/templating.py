@@ -75,5 +75,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["duration"] = duration
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["long_date"] = lambda day: format_date(day, "full")
+    app.jinja_env.filters["day_with_year"] = lambda day: format_date(day, "long")
     app.jinja_env.filters["weekday"] = lambda day: format_date(day, "EEEE")
     app.jinja_env.filters["short_date"] = short_date

@@ -188,7 +188,8 @@ def test_an_admin_records_a_hospital_stay_and_the_return_home(client, world, sig
     page = html(client.get(done.headers["Location"]))
     text = " ".join(page.get_text(" ").split())
     assert "Recorded: 孙桂芝 · In hospital" in text and "Nothing was booked for them." in text
-    assert "In hospital ·" in page.h1.get_text()
+    assert page.h1.get_text() == "孙桂芝"
+    assert page.select_one("main p .tag").get_text().startswith("In hospital ·")
     listed = html(client.get("/admin/residents/", query_string={"q": "孙桂芝"}))
     assert listed.select_one("tbody th .tag").get_text() == "In hospital"
     home = page.select_one(f"form[action='/admin/residents/{resident.id}/home'] button")
