@@ -211,8 +211,11 @@ def resident(resident_id: int):
 @bp.route("/residents/<int:resident_id>/pin", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def resident_pin(resident_id: int):
-    """Ask, then issue a new PIN and show it once on a slip to print and hand over."""
+    """Ask, then issue a new PIN and show it once on a slip to print and hand over; not for a
+    resident who moved out or died."""
     found = _resident(resident_id)
+    if not found.active:
+        abort(404)
     if request.method == "GET":
         return render_template("administration/pin_confirm.html", resident=found)
     pin = residents.issue_pin(current_user, found)

@@ -196,6 +196,7 @@ def test_an_admin_records_a_hospital_stay_and_the_return_home(client, world, sig
     assert home.get_text() == "Home from hospital"
     back = html(client.post(f"/admin/residents/{resident.id}/home", follow_redirects=True))
     assert "Recorded: 孙桂芝 is home again." in back.get_text()
+    assert back.select_one(f"a[href='/admin/residents/{resident.id}/pin']")
     assert not back.select(f"form[action='/admin/residents/{resident.id}/home']")
     again = html(client.post(f"/admin/residents/{resident.id}/home", follow_redirects=True))
     assert "is not recorded as in hospital" in again.get_text()
@@ -221,3 +222,15 @@ def test_family_read_of_the_leaving_in_words_fit_for_its_reason(
     sign_in.out()
     sign_in.password(son)
     assert words in " ".join(html(client.get("/inbox")).get_text(" ").split())
+
+
+def test_no_pin_is_issued_to_a_resident_who_moved_out(client, world, sign_in):
+    resident = world.person(Role.RESIDENT, name="吴大妈")
+    sign_in.password(world.person(Role.ADMIN))
+    day = html(client.get(f"/admin/residents/{resident.id}/leaving")).select_one("#day")["value"]
+    client.post(f"/admin/residents/{resident.id}/leaving", data={"reason": "moved_out", "day": day})
+    page = html(client.get(f"/admin/residents/{resident.id}"))
+    assert not page.select_one(f"a[href='/admin/residents/{resident.id}/pin']")
+    assert not page.select_one(f"a[href='/admin/residents/{resident.id}/leaving']")
+    assert client.get(f"/admin/residents/{resident.id}/pin").status_code == 404
+    assert client.post(f"/admin/residents/{resident.id}/pin").status_code == 404
