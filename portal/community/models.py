@@ -61,8 +61,23 @@ class Building(TimestampMixin, db.Model):
     grid_id: Mapped[int] = mapped_column(ForeignKey("grid.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     has_lift: Mapped[bool] = mapped_column(default=False)
+    units: Mapped[int | None]
+    floors: Mapped[int | None]
+    # The postal address as each language writes it; a language without one shows the first given.
+    address_zh_hans: Mapped[str | None] = mapped_column(String(200))
+    address_zh_hant: Mapped[str | None] = mapped_column(String(200))
+    address_en: Mapped[str | None] = mapped_column(String(200))
 
     grid: Mapped[Grid] = relationship(back_populates="buildings")
+
+    def address(self, language: str) -> str | None:
+        """The address in language (a locale such as "zh_Hant"), or the first one given."""
+        addresses = {
+            "zh_Hans": self.address_zh_hans,
+            "zh_Hant": self.address_zh_hant,
+            "en": self.address_en,
+        }
+        return addresses.get(language) or next((a for a in addresses.values() if a), None)
 
     __table_args__ = (db.UniqueConstraint("grid_id", "name"),)
 

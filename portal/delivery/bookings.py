@@ -3,13 +3,13 @@ cut-off, kept in step with pauses, stops and changes, and the rounds they are ca
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person
 from portal.canteen import services as canteen
 from portal.canteen.models import BookingStatus, Canteen, MealDay
-from portal.community.models import Building
+from portal.community.models import Building, Grid
 from portal.delivery.models import (
     Delivery,
     DeliveryEnrolment,
@@ -181,3 +181,36 @@ def book_deliveries(now: datetime | None = None) -> dict[str, int]:
         for key, value in _sync_many(_enrolments_of(place, now), meals, now).items():
             tally[key] += value
     return tally
+
+
+def move_grid(grid: Grid, into: Grid) -> int:
+    """Move the rounds of grid to the grid it is merged into, in the caller's transaction: a
+    meal's round joins the other grid's round of that meal where there is one (whose runner
+    stays), and becomes it where there is none. Return how many rounds moved."""
+    rounds = list(db.session.scalars(select(DeliveryRound).where(DeliveryRound.grid_id == grid.id)))
+    moved = 0
+    for round_ in rounds:
+        there = db.session.scalar(
+            select(DeliveryRound).where(
+                DeliveryRound.meal_day_id == round_.meal_day_id,
+                DeliveryRound.grid_id == into.id,
+            )
+        )
+        if there is None:
+            round_.grid_id = into.id
+        else:
+            db.session.execute(
+                update(Delivery).where(Delivery.round_id == round_.id).values(round_id=there.id)
+            )
+            if there.runner_id is None:
+                there.runner_id = round_.runner_id
+            db.session.delete(round_)
+        moved += 1
+    db.session.flush()
+    return moved
+
+
+def rounds_in_grid(grid: Grid) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(DeliveryRound).where(DeliveryRound.grid_id == grid.id)
+    )

@@ -7,6 +7,7 @@ from flask import Flask, render_template
 
 from portal.accounts import seams as residents
 from portal.canteen import seams as canteen
+from portal.community import seams as places
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as deliveries
@@ -20,6 +21,8 @@ def init_app(app: Flask) -> None:
     sources.register(Source.DELIVERY, _drop_that_raised)
     residents.resident_left.connect(_give_back_deliveries, weak=False)
     residents.resident_returned.connect(_resume_deliveries, weak=False)
+    places.grid_merging.connect(_move_rounds, weak=False)
+    places.grid_records.connect(_rounds_in_grid, weak=False)
 
 
 def _book_meal(meal_day, now=None) -> None:
@@ -32,6 +35,14 @@ def _give_back_deliveries(resident, reason, by, now=None) -> dict[str, int]:
 
 def _resume_deliveries(resident, by, now=None) -> None:
     deliveries.resume_after_hospital(resident, now)
+
+
+def _move_rounds(grid, into, by) -> dict[str, int]:
+    return {"delivery rounds": delivery_bookings.move_grid(grid, into)}
+
+
+def _rounds_in_grid(grid) -> int:
+    return delivery_bookings.rounds_in_grid(grid)
 
 
 def _kitchen_shortfall(meal_days: list) -> str:

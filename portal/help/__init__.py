@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
 from portal.audit import services as audit
+from portal.community import seams as places
 
 
 def init_app(app: Flask) -> None:
@@ -19,6 +20,8 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     notifications.register("help", messages.describe)
     audit.name_area("help", _l("Help requests"))
+    places.grid_merging.connect(_move_requests, weak=False)
+    places.grid_records.connect(_requests_in_grid, weak=False)
     profile.register(
         profile.Part("help", 30, _l("Help requests"), "help/_profile.html", _recent_requests)
     )
@@ -28,3 +31,15 @@ def _recent_requests(resident, _now):
     from portal.help import services
 
     return services.requests_of(resident, limit=10)
+
+
+def _move_requests(grid, into, by) -> dict[str, int]:
+    from portal.help import services
+
+    return {"help requests": services.move_grid(grid, into)}
+
+
+def _requests_in_grid(grid) -> int:
+    from portal.help import services
+
+    return services.requests_in_grid(grid)

@@ -773,3 +773,18 @@ def scope_of(person: Person) -> dict:
     if communities:
         return {"community_ids": list(communities)}
     return {"grid_ids": list(grids)}
+
+
+def move_grid(grid: Grid, into: Grid) -> int:
+    """Move the requests of grid to the grid it is merged into, in the caller's transaction;
+    return how many moved."""
+    moved = db.session.execute(
+        update(HelpRequest).where(HelpRequest.grid_id == grid.id).values(grid_id=into.id)
+    )
+    return moved.rowcount
+
+
+def requests_in_grid(grid: Grid) -> int:
+    return db.session.scalar(
+        select(func.count()).select_from(HelpRequest).where(HelpRequest.grid_id == grid.id)
+    )

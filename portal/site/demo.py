@@ -161,7 +161,12 @@ def build_demo(today: date | None = None) -> list[str]:
                 buildings.append(
                     b.one(
                         Building,
-                        defaults={"has_lift": building_number % 3 == 0},
+                        defaults={
+                            "has_lift": building_number % 3 == 0,
+                            "units": 2 + building_number % 2,
+                            "floors": 18 if building_number % 3 == 0 else 6,
+                            "address_zh_hans": f"{name}{building_number}号楼",
+                        },
                         grid_id=grid.id,
                         name=f"{building_number}号楼",
                     )

@@ -121,6 +121,23 @@ def _leaving_form(page: Page, live: LiveServer) -> None:
         page.locator("main a[href$='/leaving']").click()
 
 
+def _merge_asked(page: Page, live: LiveServer) -> None:
+    """The question before a grid is merged into another: nothing is merged yet."""
+    _follow("/admin/places/", "main tbody th a")(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form[action$='/merge'] button").click()
+
+
+def _building_refused(page: Page, live: LiveServer) -> None:
+    """The form to add a building, sent without a name and with too many floors."""
+    _follow("/admin/places/", "main tbody th a")(page, live)
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main a[href$='/buildings/new']").click()
+    page.locator("#floors").fill("120")
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").last.click()
+
+
 def _delivery_round(page: Page, live: LiveServer) -> None:
     """The volunteer's first round of the day, taken, so that its doors can be marked."""
     _follow("/delivery/rounds/", "main a.button[href^='/delivery/rounds/']")(page, live)
@@ -485,6 +502,11 @@ ROLES = (
             Visit("a resident's profile", _follow("/admin/residents/", "main tbody a")),
             Visit("enrol a resident (refused)", _enrol_refused),
             Visit("a resident left home", _leaving_form),
+            Visit("/admin/places/", _get("/admin/places/")),
+            Visit("a grid", _follow("/admin/places/", "main tbody th a")),
+            Visit("a building", _follow("/admin/places/", "main tbody td a")),
+            Visit("merge a grid (asked)", _merge_asked),
+            Visit("add a building (refused)", _building_refused),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),
@@ -495,7 +517,11 @@ ROLES = (
         every_scheme=False,
         kiosk=False,
         sign_in=_password(STREET_ADMIN),
-        visits=(Visit("/admin/retention", _get("/admin/retention")),),
+        visits=(
+            Visit("/admin/retention", _get("/admin/retention")),
+            Visit("/admin/places/ (every community)", _get("/admin/places/")),
+            Visit("/admin/communities/new", _get("/admin/communities/new")),
+        ),
     ),
     Role(
         "canteen staff",
