@@ -9,6 +9,7 @@ from portal.accounts.models import (
     SignInThrottle,
 )
 from portal.activities.models import CalendarFeed, Event, Series, SignUp, Venue
+from portal.administration.models import ImportColumns, ResidentImport
 from portal.audit.models import AuditEntry
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
@@ -18,6 +19,8 @@ from portal.jobs import JobLock
 from portal.notifications.models import Notification
 
 __all__ = [
+    "ImportColumns",
+    "ResidentImport",
     "CalendarFeed",
     "Event",
     "Series",

@@ -1,5 +1,6 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired, FileSize
 from wtforms import (
     BooleanField,
     FieldList,
@@ -21,6 +22,7 @@ from wtforms.validators import (
 
 from portal.accounts.labels import CARE_CADENCES, CARE_COLOURS, LEAVINGS, SEXES
 from portal.accounts.models import CareColour, Person
+from portal.administration import imports
 from portal.administration.residents import Contact, Details, Filters
 from portal.administration.retention import RETENTION_MOST_MONTHS
 from portal.audit import services as audit
@@ -30,6 +32,8 @@ from portal.config import DEFAULT_TIMEZONE
 from portal.web.forms import AnyPhone, FloorField, LocalDateField, MonthsField, Phone
 from portal.web.i18n import NATIVE_NAMES
 from portal.web.phones import international_phone, normalise_phone, shown_phone
+
+UPLOAD_MOST_BYTES = 5 * 1024 * 1024
 
 
 class PartnerForm(FlaskForm):
@@ -326,3 +330,73 @@ class RetentionForm(FlaskForm):
             raise ValidationError(
                 _l("Enter from 1 to %(most)s months.", most=RETENTION_MOST_MONTHS)
             )
+
+
+class UploadForm(FlaskForm):
+    """A spreadsheet of residents, and the community it is of when the admin runs several."""
+
+    file = FileField(
+        _l("The spreadsheet (XLSX or CSV)"),
+        validators=[
+            FileRequired(_l("Choose the spreadsheet to import.")),
+            FileAllowed(
+                ["xlsx", "csv", "txt"],
+                _l(
+                    "Choose an Excel workbook (.xlsx) or a CSV file. Save an .xls file as .xlsx first."
+                ),
+            ),
+            FileSize(
+                UPLOAD_MOST_BYTES,
+                message=_l("The file is larger than 5 MB: import it in parts."),
+            ),
+        ],
+    )
+    community = SelectField(_l("Community"), coerce=int, validators=[Optional()])
+
+    def __init__(self, communities, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.community.choices = [SelectChoice(c.id, c.name) for c in communities]
+
+
+def columns_form(header: list[str], chosen: dict[str, int], formdata=None) -> FlaskForm:
+    """A select per thing Linli records, naming the file's column that holds it, or none."""
+
+    class ColumnsForm(FlaskForm):
+        pass
+
+    choices = [SelectChoice("", _l("Not in the file"))] + [
+        SelectChoice(str(index), name or _l("Column %(number)s", number=index + 1))
+        for index, name in enumerate(header)
+    ]
+    for column in imports.COLUMNS:
+        required = column.key in imports.REQUIRED
+        setattr(
+            ColumnsForm,
+            column.key,
+            SelectField(
+                column.label,
+                choices=choices,
+                validators=[InputRequired(_l("Choose the column that holds this."))]
+                if required
+                else [Optional()],
+                render_kw={"required": False},
+            ),
+        )
+
+    def validate(self, extra_validators=None):
+        if not FlaskForm.validate(self, extra_validators):
+            return False
+        used: dict[str, str] = {}
+        for column in imports.COLUMNS:
+            value = self[column.key].data
+            if value and value in used:
+                self[column.key].errors.append(
+                    _l("This column is chosen for %(other)s already.", other=used[value])
+                )
+            elif value:
+                used[value] = str(column.label)
+        return not any(self[column.key].errors for column in imports.COLUMNS)
+
+    ColumnsForm.validate = validate
+    data = {key: str(index) for key, index in chosen.items()}
+    return ColumnsForm(formdata=formdata, data=data)

@@ -71,11 +71,7 @@ def _matching(text: str) -> ColumnElement[bool]:
     return or_(*said)
 
 
-def find(
-    reader: Person, filters: Filters, page: int = 1, per_page: int = RESIDENTS_PAGE
-) -> Pagination:
-    """One page of the residents of the communities reader administers that filters keep, in
-    pinyin order, with how many there are; a page past the last gives the last."""
+def _found(reader: Person, filters: Filters):
     query = (
         select(Person)
         .join(RoleGrant, and_(RoleGrant.person_id == Person.id, RoleGrant.role == Role.RESIDENT))
@@ -95,7 +91,29 @@ def find(
         query = query.where(Person.special_support.is_(filters.special_support))
     if filters.active is not None:
         query = query.where(Person.active.is_(filters.active))
-    return page_of(query, page, per_page)
+    return query
+
+
+def find(
+    reader: Person, filters: Filters, page: int = 1, per_page: int = RESIDENTS_PAGE
+) -> Pagination:
+    """One page of the residents of the communities reader administers that filters keep, in
+    pinyin order, with how many there are; a page past the last gives the last."""
+    return page_of(_found(reader, filters), page, per_page)
+
+
+EXPORT_MOST = 50_000
+
+
+def export(reader: Person, filters: Filters) -> list[Person]:
+    """Every resident find() would page through, with their emergency contacts; the export is
+    recorded, as it carries personal data away."""
+    query = _found(reader, filters).options(db.selectinload(Person.emergency_contacts))
+    people = list(db.session.scalars(query.limit(EXPORT_MOST)).unique())
+    shown = {name: value for name, value in vars(filters).items() if value not in ("", None)}
+    audit.record(reader, "resident.exported", people=len(people), **shown)
+    db.session.commit()
+    return people
 
 
 def grids_of(reader: Person) -> list[Grid]:
@@ -167,11 +185,17 @@ def _easy(pin: str) -> bool:
 def issue_pin(admin: Person, resident: Person) -> str:
     """A new PIN for resident, which the admin hands over on a slip: shown this once, never
     stored but as a hash. Every device the resident was signed in on is signed out."""
+    pin = new_pin(admin, resident)
+    db.session.commit()
+    return pin
+
+
+def new_pin(admin: Person, resident: Person) -> str:
+    """issue_pin() in the caller's transaction."""
     while _easy(pin := "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))):
         pass
     accounts.set_pin(resident, pin)
     audit.record(admin, "resident.pin_issued", resident)
-    db.session.commit()
     return pin
 
 
@@ -333,9 +357,10 @@ def _flush_or_refuse(details: Details) -> None:
         raise PhoneTaken(holder) from None
 
 
-def enrol(admin: Person, details: Details) -> Person:
+def add(admin: Person, details: Details, **source) -> Person:
     """A new resident of the building details name, with a resident code of their own (and no PIN
-    yet: the office issues one on a slip); audited with what was recorded."""
+    yet: the office issues one on a slip), in the caller's transaction; audited with what was
+    recorded and source (where the details came from, such as an import)."""
     building = _check(admin, details, None)
     resident = Person(
         community_id=building.grid.community_id, resident_code=_new_code(), **_values(details)
@@ -344,14 +369,21 @@ def enrol(admin: Person, details: Details) -> Person:
     _set_contacts(resident, details.contacts)
     db.session.add(resident)
     _flush_or_refuse(details)
-    audit.record(admin, "resident.enrolled", resident, code=resident.resident_code)
+    audit.record(admin, "resident.enrolled", resident, code=resident.resident_code, **source)
+    return resident
+
+
+def enrol(admin: Person, details: Details) -> Person:
+    """add() a resident, and commit."""
+    resident = add(admin, details)
     db.session.commit()
     return resident
 
 
-def change(admin: Person, resident: Person, details: Details) -> dict[str, str]:
-    """Record details for resident; the audit entry lists each change as old → new. Returns those
-    changes (none when nothing changed, and then nothing is recorded)."""
+def record(admin: Person, resident: Person, details: Details, **source) -> dict[str, str]:
+    """Record details for resident in the caller's transaction; the audit entry lists each
+    change as old → new, and source. Returns those changes (none when nothing changed, and then
+    nothing is recorded)."""
     building = _check(admin, details, resident)
     changed = audit.apply_changes(resident, _FIELDS, _values(details))
     if "building_id" in changed:
@@ -361,7 +393,13 @@ def change(admin: Person, resident: Person, details: Details) -> dict[str, str]:
         changed["emergency_contacts"] = contacts
     if changed:
         _flush_or_refuse(details)
-        audit.record(admin, "resident.changed", resident, **changed)
+        audit.record(admin, "resident.changed", resident, **changed, **source)
+    return changed
+
+
+def change(admin: Person, resident: Person, details: Details) -> dict[str, str]:
+    """record() details for resident, and commit."""
+    changed = record(admin, resident, details)
     db.session.commit()
     return changed
 

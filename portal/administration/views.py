@@ -119,8 +119,13 @@ def resident_list():
         found = residents.find(
             current_user, form.filters(), page=request.args.get("page", 1, type=int)
         )
+    filtered = {name: value for name, value in request.args.items() if name != "page"}
     return render_template(
-        "administration/residents.html", form=form, found=found, several=several
+        "administration/residents.html",
+        form=form,
+        found=found,
+        several=several,
+        filtered=filtered,
     ), status_for(form)
 
 

@@ -121,6 +121,25 @@ def _leaving_form(page: Page, live: LiveServer) -> None:
         page.locator("main a[href$='/leaving']").click()
 
 
+def _import_checked(page: Page, live: LiveServer) -> None:
+    """A register uploaded and checked, one row fine and one with problems; nothing imported."""
+    page.goto(live("/admin/residents/import"))
+    page.set_input_files(
+        "#file",
+        files=[
+            {
+                "name": "台账.csv",
+                "mimeType": "text/csv",
+                "buffer": "姓名,出生日期,楼栋\r\n新居民,1941/3/5,1号楼\r\n,1941/2/30,99号楼\r\n".encode(
+                    "gbk"
+                ),
+            }
+        ],
+    )
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form[enctype] button").click()
+
+
 def _merge_asked(page: Page, live: LiveServer) -> None:
     """The question before a grid is merged into another: nothing is merged yet."""
     _follow("/admin/places/", "main tbody th a")(page, live)
@@ -507,6 +526,8 @@ ROLES = (
             Visit("a building", _follow("/admin/places/", "main tbody td a")),
             Visit("merge a grid (asked)", _merge_asked),
             Visit("add a building (refused)", _building_refused),
+            Visit("/admin/residents/import", _get("/admin/residents/import")),
+            Visit("an import checked", _import_checked),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),

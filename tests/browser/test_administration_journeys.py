@@ -1,0 +1,69 @@
+"""An office runs itself: it imports its own messy register, prints the new residents' slips in
+one go, and a new resident signs in at the kiosk with the PIN on their slip."""
+
+import pytest
+from openpyxl import Workbook
+from playwright.sync_api import expect
+
+from portal.site.demo import COMMUNITIES
+from tests.browser.support import (
+    STREET_ADMIN,
+    follow,
+    sign_in_at_kiosk,
+    sign_in_with_password,
+    submit,
+)
+
+pytestmark = pytest.mark.browser
+
+
+def _register(path) -> None:
+    """A register as offices keep it: a merged title, a blank line, full-width digits, dates as
+    Excel serials and as 1941/3/5, and one row naming a building the community does not have."""
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["锦绣园社区老年人台账（2026年12月）"])
+    sheet.merge_cells("A1:F1")
+    sheet.append([])
+    sheet.append(["序号", "老人姓名", "出生年月日", "楼号", "门牌号", "联系电话"])
+    sheet.append([1, "欧阳秀珍", 15500, "２号楼", "301", "１３９１２３４０１０１"])
+    sheet.append([])
+    sheet.append([2, "诸葛明", "1938/11/2", "5", "1202", ""])
+    sheet.append([3, "司马兰", "1940/2/30", "99号楼", "", ""])
+    book.save(path)
+
+
+def test_an_office_imports_its_register_and_a_new_resident_signs_in_with_their_slip(
+    new_context, live, tmp_path
+):
+    register = tmp_path / "台账.xlsx"
+    _register(register)
+    admin = new_context(language="en").new_page()
+    sign_in_with_password(admin, live, STREET_ADMIN)
+    admin.goto(live("/admin/residents/"))
+    follow(admin, admin.locator("main a", has_text="Import from a spreadsheet"))
+    admin.set_input_files("#file", str(register))
+    admin.select_option("#community", label=COMMUNITIES[1][0])
+    submit(admin, admin.locator("main form[enctype] button"))
+
+    expect(admin.locator("h1")).to_contain_text("台账.xlsx")
+    expect(admin.locator("#name option:checked")).to_have_text("老人姓名")
+    expect(admin.locator("main")).to_contain_text("2 new residents")
+    expect(admin.locator("main")).to_contain_text("1 row with problems")
+    expect(admin.locator("main")).to_contain_text("“1940/2/30” is not a date of birth")
+    expect(admin.locator("main")).to_contain_text("The community has no building “99号楼”.")
+    submit(admin, admin.locator("main form[action$='/run'] button"))
+    expect(admin.locator("main")).to_contain_text("Imported: 2 new, 0 changed, 0 unchanged.")
+
+    submit(admin, admin.locator("main form[action$='/slips'] button"))
+    slips = admin.locator(".pin-slip")
+    expect(slips).to_have_count(2)
+    expect(admin.locator("[data-print]")).to_be_visible()
+    slip = slips.filter(has_text="欧阳秀珍")
+    code = slip.locator("dd").nth(0).inner_text().strip()
+    pin = slip.locator("dd").nth(1).inner_text().strip()
+
+    resident = new_context(kiosk=True, language="en").new_page()
+    sign_in_at_kiosk(resident, live, code, pin=pin)
+    assert resident.url == live("/resident")
+    expect(resident.locator("main")).to_contain_text("欧阳秀珍")
