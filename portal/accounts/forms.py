@@ -122,6 +122,25 @@ class FindPersonForm(FlaskForm):
     )
 
 
+class NewPasswordForm(FlaskForm):
+    """A password of one's own, after signing in with the office's one-time code."""
+
+    password = PasswordField(
+        _l("Your new password"),
+        validators=[
+            InputRequired(_l("Choose a password.")),
+            Length(8, 128, message=_l("A password has 8 to 128 characters.")),
+        ],
+    )
+    confirm = PasswordField(
+        _l("Type the new password again"),
+        validators=[
+            InputRequired(_l("Type the new password again.")),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+
+
 class PasswordChangeForm(FlaskForm):
     current = PasswordField(
         _l("Your password now"),

@@ -4,7 +4,17 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import CareColour, Kinship, Leaving, Person, Sex
+from portal.accounts.models import CareColour, Kinship, Leaving, Person, Role, Sex
+
+ROLE_NAMES = {
+    Role.RESIDENT: _l("Resident"),
+    Role.FAMILY: _l("Family member"),
+    Role.GRID_WORKER: _l("Grid worker"),
+    Role.VOLUNTEER: _l("Volunteer"),
+    Role.CANTEEN_STAFF: _l("Canteen staff"),
+    Role.ORGANISER: _l("Activity organiser"),
+    Role.ADMIN: _l("Community admin"),
+}
 
 KINSHIP_LABELS = {
     Kinship.DAUGHTER: _l("Daughter"),

@@ -2,7 +2,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import ColumnElement, ForeignKey, String, false, true
+from sqlalchemy import ColumnElement, ForeignKey, String, and_, false, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.community.models import Building, Community, Grid, today_in
@@ -75,6 +75,10 @@ class Person(TimestampMixin, UserMixin, db.Model):
     left_on: Mapped[date | None]
     # When the retention period ran out and the person's details were erased.
     anonymised_at: Mapped[datetime | None]
+    # Set while the password is a one-time code from the office: it works until code_expires_at,
+    # and the first sign-in with it asks for a password of the person's own.
+    must_set_password: Mapped[bool] = mapped_column(default=False, server_default=false())
+    code_expires_at: Mapped[datetime | None]
 
     community: Mapped[Community | None] = relationship()
     building: Mapped[Building | None] = relationship()
@@ -127,6 +131,11 @@ class Person(TimestampMixin, UserMixin, db.Model):
     def grid(self) -> Grid | None:
         return self.building.grid if self.building else None
 
+    def grants_in_force(self, now: datetime | None = None) -> list["RoleGrant"]:
+        """The person's grants that hold today (a backup's only between its dates)."""
+        day = self.today(now)
+        return [grant for grant in self.grants if grant.in_force(day)]
+
     def today(self, now: datetime | None = None) -> date:
         """The date it is where the person lives (in DEFAULT_TIMEZONE for someone of no
         community) at now (naive UTC; the present by default)."""
@@ -164,11 +173,31 @@ class RoleGrant(TimestampMixin, db.Model):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
+    # A backup worker's grant holds from starts_on to ends_on (inclusive); others always.
+    starts_on: Mapped[date | None]
+    ends_on: Mapped[date | None]
 
     person: Mapped[Person] = relationship(back_populates="grants")
     grid: Mapped[Grid | None] = relationship()
 
     __table_args__ = (db.UniqueConstraint("person_id", "role", "grid_id"),)
+
+    @property
+    def is_backup(self) -> bool:
+        return self.starts_on is not None or self.ends_on is not None
+
+    def in_force(self, day: date) -> bool:
+        return (self.starts_on is None or self.starts_on <= day) and (
+            self.ends_on is None or day <= self.ends_on
+        )
+
+    @classmethod
+    def in_force_on(cls, day: date) -> ColumnElement[bool]:
+        """in_force(day), as a condition of a query."""
+        return and_(
+            or_(cls.starts_on.is_(None), cls.starts_on <= day),
+            or_(cls.ends_on.is_(None), cls.ends_on >= day),
+        )
 
 
 class EmergencyContact(TimestampMixin, db.Model):

@@ -14,3 +14,9 @@ resident_left = _signals.signal("resident-left")
 # A resident came home from hospital: sent with the Person, by= and now=. What was paused for
 # them resumes; what was given back stays given back.
 resident_returned = _signals.signal("resident-returned")
+
+# A staff member or volunteer's account was closed: sent, in the transaction that closes it (the
+# sender commits), with the Person, by= the admin and now= (naive UTC). Each feature gives back
+# what the person held for others (help requests to their grid's queue), and returns
+# {what: how many}.
+account_closed = _signals.signal("account-closed")

@@ -1,6 +1,7 @@
 """Rules for accounts: sign-in, its throttling and sign-out, family registration and links, kiosk enrolment."""
 
 import hashlib
+import re
 import secrets
 import threading
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from blinker import Namespace
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import bindparam, case, delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts.models import (
@@ -262,6 +264,10 @@ def authenticate_password(
     _check_waits(account, device, now)
     person = db.session.scalar(select(Person).where(Person.phone == normalise_phone(phone)))
     password_hash = person.password_hash if person and person.password_hash else _dummy_hash()
+    if person is not None and person.must_set_password:
+        password = _typed_code(password)
+        if person.code_expires_at is not None and person.code_expires_at < now:
+            password_hash = _dummy_hash()
     if _matches(password_hash, password) and person and person.active:
         _forget_failures(account, device)
         return person
@@ -336,6 +342,14 @@ def _ending_sign_ins_of(person: Person):
     return update(SignIn).where(SignIn.person_id == person.id, SignIn.ended_at.is_(None))
 
 
+def sign_out_everywhere(person: Person, actor: Person, now: datetime | None = None) -> int:
+    """End every open sign-in of person, in the caller's transaction; return how many."""
+    ended = db.session.execute(
+        _ending_sign_ins_of(person).values(ended_at=now or utcnow(), ended_by_id=actor.id)
+    )
+    return ended.rowcount
+
+
 def end_sign_ins(
     person: Person,
     actor: Person,
@@ -378,6 +392,38 @@ def set_password(person: Person, password: str) -> None:
     """Set the password; every device signed in with the old one is signed out when committed."""
     person.password_hash = _hash(password)
     _end_sign_ins_on_commit(person)
+
+
+# One-time codes: how the office lets a person in who has no password yet, or forgot theirs.
+
+ONE_TIME_CODE_DAYS = 7
+_CODE_LETTERS = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O or 1/I to mistake for each other
+
+
+def _typed_code(typed: str) -> str:
+    """A one-time code as typed: any case, with or without its dash or spaces."""
+    return re.sub(r"[\s-]", "", typed).upper()
+
+
+def issue_one_time_code(person: Person, now: datetime | None = None) -> str:
+    """A code person signs in with once, within ONE_TIME_CODE_DAYS, to set a password of their
+    own; it replaces their password, and every device they are signed in on is signed out when
+    committed. Shown as "ABCD-EFGH"; never stored but as a hash."""
+    now = now or utcnow()
+    code = "".join(secrets.choice(_CODE_LETTERS) for _ in range(8))
+    person.password_hash = _hash(code)
+    person.must_set_password = True
+    person.code_expires_at = now + timedelta(days=ONE_TIME_CODE_DAYS)
+    _end_sign_ins_on_commit(person)
+    return f"{code[:4]}-{code[4:]}"
+
+
+def set_own_password(person: Person, new: str) -> None:
+    """person, signed in with a one-time code, sets a password of their own."""
+    person.password_hash = _hash(new)
+    person.must_set_password = False
+    person.code_expires_at = None
+    db.session.commit()
 
 
 def change_password(person: Person, current: str, new: str, keep: int | None) -> None:
@@ -546,6 +592,19 @@ def pending_links(admin: Person, page: int = 1, per_page: int = PENDING_LINKS_PA
 
 def get_link(link_id: int) -> FamilyLink | None:
     return db.session.get(FamilyLink, link_id)
+
+
+def family_of_administered(admin: Person, family: Person) -> bool:
+    """Whether family is (or asked to be) linked to a resident of a community admin runs."""
+    resident = aliased(Person)
+    query = (
+        select(FamilyLink.id)
+        .join(resident, resident.id == FamilyLink.resident_id)
+        .where(FamilyLink.family_id == family.id)
+        .where(administered_by(admin, resident.community_id))
+        .limit(1)
+    )
+    return db.session.scalar(query) is not None
 
 
 def may_act_for(person: Person, resident: Person) -> bool:
@@ -742,7 +801,7 @@ def resident_by_code(code: str) -> Person | None:
 
 def grids_served_by(person: Person) -> list[Grid]:
     """The grids a grid worker or volunteer serves."""
-    grid_ids = [grant.grid_id for grant in person.grants if grant.grid_id]
+    grid_ids = [grant.grid_id for grant in person.grants_in_force() if grant.grid_id]
     if not grid_ids:
         return []
     query = select(Grid).where(Grid.id.in_(grid_ids)).order_by(Grid.community_id, Grid.name)

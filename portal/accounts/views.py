@@ -26,6 +26,7 @@ from portal.accounts.forms import (
     FindPersonForm,
     KioskEnrolForm,
     LinkRequestForm,
+    NewPasswordForm,
     PasswordChangeForm,
     PinForm,
     RegisterForm,
@@ -135,6 +136,32 @@ def end_sign_ins():
     kiosk_web.end_session()
     flash(_("You have signed out on every device."), "info")
     return redirect_to(url_for("site.index"))
+
+
+@bp.before_app_request
+def _own_password_first():
+    """Someone signed in with a one-time code sets a password of their own before anything else."""
+    if (
+        current_user.is_authenticated
+        and current_user.must_set_password
+        and request.endpoint not in ("accounts.new_password", "accounts.sign_out", "static")
+    ):
+        return redirect_to(url_for("accounts.new_password"))
+    return None
+
+
+@bp.route("/account/new-password", methods=["GET", "POST"])
+@signed_in
+def new_password():
+    """The first sign-in with the office's one-time code: choose a password of one's own."""
+    if not current_user.must_set_password:
+        return redirect_to(home_url_for(current_user))
+    form = NewPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_own_password(current_user, form.password.data)
+        flash(_("Your password is set. From now on, sign in with it."), "success")
+        return redirect_to(home_url_for(current_user))
+    return render_template("accounts/new_password.html", form=form), status_for(form)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -217,7 +217,7 @@ def rounds_to_run(person: Person, now: datetime | None = None) -> list[Progress]
     now = now or utcnow()
     grids = {
         grant.grid_id
-        for grant in person.grants
+        for grant in person.grants_in_force(now)
         if grant.grid_id and grant.role in (Role.VOLUNTEER, Role.GRID_WORKER)
     }
     if not grids:

@@ -151,7 +151,7 @@ def may_run(person: Person, round_: DeliveryRound) -> bool:
     """Volunteers and grid workers of the round's grid may take a round."""
     return any(
         grant.grid_id == round_.grid_id and grant.role in (Role.VOLUNTEER, Role.GRID_WORKER)
-        for grant in person.grants
+        for grant in person.grants_in_force()
     )
 
 

@@ -5,6 +5,7 @@ from flask import Flask
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
+from portal.accounts import seams as accounts
 from portal.audit import services as audit
 from portal.community import seams as places
 
@@ -20,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     notifications.register("help", messages.describe)
     audit.name_area("help", _l("Help requests"))
+    accounts.account_closed.connect(_hand_back_requests, weak=False)
     places.grid_merging.connect(_move_requests, weak=False)
     places.grid_records.connect(_requests_in_grid, weak=False)
     profile.register(
@@ -43,3 +45,9 @@ def _requests_in_grid(grid) -> int:
     from portal.help import services
 
     return services.requests_in_grid(grid)
+
+
+def _hand_back_requests(person, by, now=None) -> dict[str, int]:
+    from portal.help import services
+
+    return {"help requests": services.hand_back_all(person, by)}

@@ -275,7 +275,7 @@ def add_resident_note(request: HelpRequest, author: Person, text: str) -> HelpRe
 
 
 def _grid_ids(person: Person, role: Role) -> set[int]:
-    return {g.grid_id for g in person.grants if g.role == role and g.grid_id}
+    return {g.grid_id for g in person.grants_in_force() if g.role == role and g.grid_id}
 
 
 def _street_of(community_id: int) -> int | None:
@@ -735,8 +735,12 @@ def get_partner(partner_id: int) -> Partner | None:
 
 
 def grid_worker_grants(grid_id: int) -> list[RoleGrant]:
+    """The grants of the grid's workers that hold today (a backup's only between its dates)."""
+    day = db.session.get(Grid, grid_id).community.today()
     query = select(RoleGrant).where(
-        RoleGrant.role == Role.GRID_WORKER, RoleGrant.grid_id == grid_id
+        RoleGrant.role == Role.GRID_WORKER,
+        RoleGrant.grid_id == grid_id,
+        RoleGrant.in_force_on(day),
     )
     return list(db.session.scalars(query))
 
@@ -748,8 +752,12 @@ def first_worker(request: HelpRequest) -> Person | None:
     query = (
         select(Person)
         .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(RoleGrant.role == Role.GRID_WORKER, RoleGrant.grid_id == request.grid_id)
-        .order_by(RoleGrant.id)
+        .where(
+            RoleGrant.role == Role.GRID_WORKER,
+            RoleGrant.grid_id == request.grid_id,
+            RoleGrant.in_force_on(request.grid.community.today()),
+        )
+        .order_by(RoleGrant.starts_on.is_not(None), RoleGrant.id)
         .limit(1)
     )
     return db.session.scalar(query)
@@ -788,3 +796,19 @@ def requests_in_grid(grid: Grid) -> int:
     return db.session.scalar(
         select(func.count()).select_from(HelpRequest).where(HelpRequest.grid_id == grid.id)
     )
+
+
+def hand_back_all(person: Person, by: Person) -> int:
+    """Give every open request person holds back to its grid's queue, in the caller's
+    transaction (their account is being closed); return how many."""
+    held = db.session.scalars(
+        select(HelpRequest).where(
+            HelpRequest.holder_id == person.id, HelpRequest.status.in_(OPEN_STATUSES)
+        )
+    ).all()
+    for request in held:
+        request.holder_id = None
+        request.status = Status.NEW
+        _event(request, by, "released")
+        _tell_family(request)
+    return len(held)

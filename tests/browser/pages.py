@@ -140,6 +140,22 @@ def _import_checked(page: Page, live: LiveServer) -> None:
         page.locator("main form[enctype] button").click()
 
 
+def _staff_refused(page: Page, live: LiveServer) -> None:
+    """The form to add someone to the staff, sent with a grid worker's role and no grid."""
+    page.goto(live("/admin/staff/new"))
+    page.locator("input[name=roles][value=grid_worker]").check()
+    with page.expect_navigation(wait_until="load"):
+        page.locator("main form button[type=submit]").last.click()
+
+
+def _family_code(page: Page, live: LiveServer) -> None:
+    """The check before a family member who forgot their password gets a one-time code."""
+    with live.app.app_context():
+        family_id = db.session.scalar(select(Person.id).where(Person.phone == FAMILY))
+        db.session.remove()
+    page.goto(live(f"/admin/family/{family_id}/code"))
+
+
 def _merge_asked(page: Page, live: LiveServer) -> None:
     """The question before a grid is merged into another: nothing is merged yet."""
     _follow("/admin/places/", "main tbody th a")(page, live)
@@ -527,6 +543,10 @@ ROLES = (
             Visit("merge a grid (asked)", _merge_asked),
             Visit("add a building (refused)", _building_refused),
             Visit("/admin/residents/import", _get("/admin/residents/import")),
+            Visit("/admin/staff/", _get("/admin/staff/")),
+            Visit("a person of the staff", _follow("/admin/staff/", "main tbody th a")),
+            Visit("add a person to the staff (refused)", _staff_refused),
+            Visit("a family member's one-time code", _family_code),
             Visit("an import checked", _import_checked),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),

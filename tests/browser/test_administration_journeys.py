@@ -4,9 +4,17 @@ one go, and a new resident signs in at the kiosk with the PIN on their slip."""
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from portal.site.demo import COMMUNITIES
+from portal.accounts.models import Person
+from portal.community.models import Building, Community, Grid, today_in
+from portal.config import DEFAULT_TIMEZONE
+from portal.extensions import db
+from portal.help import services as help
+from portal.help.models import Category
+from portal.site.demo import COMMUNITIES, GRID_NAMES
 from tests.browser.support import (
+    ADMIN,
     STREET_ADMIN,
     follow,
     sign_in_at_kiosk,
@@ -15,6 +23,8 @@ from tests.browser.support import (
 )
 
 pytestmark = pytest.mark.browser
+
+NEW_WORKER = "13912340201"
 
 
 def _register(path) -> None:
@@ -67,3 +77,55 @@ def test_an_office_imports_its_register_and_a_new_resident_signs_in_with_their_s
     sign_in_at_kiosk(resident, live, code, pin=pin)
     assert resident.url == live("/resident")
     expect(resident.locator("main")).to_contain_text("欧阳秀珍")
+
+
+def test_a_new_grid_worker_signs_in_with_their_code_and_stands_in_for_another_grid(
+    new_context, live
+):
+    admin = new_context(language="en").new_page()
+    sign_in_with_password(admin, live, ADMIN)
+    admin.goto(live("/admin/staff/"))
+    follow(admin, admin.locator("main a", has_text="Add a person"))
+    admin.fill("#name", "新来的网格员")
+    admin.fill("#phone", NEW_WORKER)
+    admin.locator("input[name=roles][value=grid_worker]").check()
+    admin.locator("input[name=worker_grids]").first.check()
+    submit(admin, admin.locator("main form button.button--primary"))
+    expect(admin.locator("h1")).to_contain_text("One-time code for 新来的网格员")
+    code = admin.locator(".pin-slip dd").nth(1).inner_text().strip()
+
+    worker = new_context(language="en").new_page()
+    sign_in_with_password(worker, live, NEW_WORKER, password=code)
+    expect(worker.locator("h1")).to_have_text("Choose your own password")
+    worker.fill("#password", "a password of my own")
+    worker.fill("#confirm", "a password of my own")
+    submit(worker, worker.locator("main form button.button--primary"))
+    expect(worker.locator("main")).to_contain_text("Your password is set.")
+    # A resident of the second grid asks for help; the new worker of the first does not see it.
+    with live.app.app_context():
+        resident = db.session.scalar(
+            select(Person)
+            .join(Building, Building.id == Person.building_id)
+            .join(Grid, Grid.id == Building.grid_id)
+            .join(Community, Community.id == Grid.community_id)
+            .where(Grid.name == GRID_NAMES[1], Community.name == COMMUNITIES[0][0])
+            .where(Person.resident_code.is_not(None), Person.active.is_(True))
+            .order_by(Person.id)
+        )
+        help.raise_request(resident, Category.COMPANY, resident)
+        db.session.remove()
+    card = worker.locator("#queue .queue__where", has_text=GRID_NAMES[1])
+    worker.goto(live("/help/queue"))
+    expect(card).to_have_count(0)
+
+    # The admin has them stand in for the second grid from today, while its worker is away.
+    admin.goto(live("/admin/staff/"))
+    follow(admin, admin.locator("main tbody a", has_text="新来的网格员"))
+    admin.select_option("#grid", label=GRID_NAMES[1])
+    today = today_in(DEFAULT_TIMEZONE).isoformat()
+    admin.fill("#starts_on", today)
+    admin.fill("#ends_on", today)
+    submit(admin, admin.locator("main form[action$='/backups'] button"))
+    expect(admin.locator("main")).to_contain_text(f"stands in for {GRID_NAMES[1]}")
+    worker.goto(live("/help/queue"))
+    expect(card.first).to_be_visible()
