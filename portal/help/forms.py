@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.help import labels
+from portal.help.models import RESIDENT_CATEGORIES
 from portal.help.services import NOTE_MAX_LENGTH
 from portal.web.forms import LocalDateField
 
@@ -66,3 +68,30 @@ class ReportForm(FlaskForm):
     def validate_end(self, field):
         if field.data and self.start.data and field.data < self.start.data:
             raise ValidationError(_l("The end date must be on or after the start date."))
+
+
+class RaiseForForm(FlaskForm):
+    """A request a resident without a device makes through staff: who, what, how they asked."""
+
+    code = StringField(
+        _l("Resident code"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            InputRequired(_l("Enter the resident code, from their slip or the resident list.")),
+            Length(max=12, message=_l("A resident code has 6 digits.")),
+        ],
+    )
+    category = RadioField(
+        _l("What they need"),
+        choices=[SelectChoice(c.value, labels.CATEGORY_TITLES[c]) for c in RESIDENT_CATEGORIES],
+        validators=[InputRequired(_l("Choose what they need."))],
+    )
+    channel = RadioField(
+        _l("How they asked"),
+        choices=[SelectChoice(c.value, name) for c, name in labels.CHANNELS.items()],
+        validators=[InputRequired(_l("Choose how they asked."))],
+    )
+    text = TextAreaField(
+        _l("What they said"),
+        validators=[Optional(), Length(max=NOTE_MAX_LENGTH, message=TOO_LONG)],
+    )

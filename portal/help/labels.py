@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from portal.help.models import Category, Status
+from portal.help.models import Category, Source, Status
 
 CATEGORY_TITLES = {
     Category.REPAIR: _l("Repair"),
@@ -55,3 +55,17 @@ EVENT_LABELS = {
 }
 
 LEVEL_LABELS = {0: _l("Grid"), 1: _l("Community"), 2: _l("Street office")}
+
+
+# How a resident without a device asked staff for help; staff choose it, and the resident and
+# family read it after the name of whoever raised the request.
+CHANNELS = {
+    Source.PHONE_CALL: _l("On the phone"),
+    Source.WALK_IN: _l("At the community office"),
+    Source.VISIT: _l("On a visit at home"),
+}
+RAISED_AFTER = {
+    Source.PHONE_CALL: _l("Raised by %(name)s after your phone call"),
+    Source.WALK_IN: _l("Raised by %(name)s when you came to the office"),
+    Source.VISIT: _l("Raised by %(name)s on a visit to your home"),
+}

@@ -37,6 +37,13 @@ class Source(StrEnum):
 
     TAP = "tap"  # the resident, or family for them, asked in the portal
     DELIVERY = "delivery"  # a meal delivery round found nobody at the door
+    # Staff raised it for a resident without a device, who asked them:
+    PHONE_CALL = "phone_call"  # on the phone
+    WALK_IN = "walk_in"  # at the community office
+    VISIT = "visit"  # when staff called at their home
+
+
+STAFF_CHANNELS = (Source.PHONE_CALL, Source.WALK_IN, Source.VISIT)
 
 
 class Status(StrEnum):

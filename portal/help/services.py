@@ -28,6 +28,7 @@ from portal.community.models import Community, Grid, Partner
 from portal.extensions import db
 from portal.help.models import (
     OPEN_STATUSES,
+    STAFF_CHANNELS,
     URGENT_CATEGORIES,
     VOLUNTEER_CATEGORIES,
     Category,
@@ -174,6 +175,51 @@ def raise_request(
     if not may_act_for(raised_by, resident):
         raise NotAllowed()
     return _create(resident, category, raised_by, now=now or utcnow(), timers=timers, note=note)
+
+
+def raise_for(
+    resident: Person,
+    category: str,
+    staff: Person,
+    channel: Source,
+    *,
+    now: datetime | None = None,
+    timers: Timers = Timers(),
+    note: str | None = None,
+) -> tuple[HelpRequest, bool]:
+    """A request a resident without a device made through staff (channel: a phone call, a walk-in
+    or a visit), raised by a grid worker of their grid or an admin of their community; recorded
+    as theirs, so that the resident and family read who raised it and how. Otherwise as
+    raise_request(); raises NotAllowed for staff who do not serve the resident."""
+    if category not in {c.value for c in Category}:
+        raise UnknownCategory(category)
+    if channel not in STAFF_CHANNELS or not may_raise_for(staff, resident):
+        raise NotAllowed()
+    return _create(
+        resident,
+        category,
+        staff,
+        now=now or utcnow(),
+        timers=timers,
+        note=note,
+        source=channel,
+        limit=False,
+    )
+
+
+def may_raise_for(staff: Person, resident: Person) -> bool:
+    """Grid workers of the resident's grid (backups in their days) and admins of their community."""
+    if not resident.has_role(Role.RESIDENT) or not resident.active or resident.building is None:
+        return False
+    if staff.administers(resident.community_id):
+        return True
+    return resident.building.grid_id in _grid_ids(staff, Role.GRID_WORKER)
+
+
+def resident_for_staff(staff: Person, code: str) -> Person | None:
+    """The resident with code whom staff may raise a request for, or None."""
+    resident = db.session.scalar(select(Person).where(Person.resident_code == code.strip().upper()))
+    return resident if resident is not None and may_raise_for(staff, resident) else None
 
 
 def raise_alert(

@@ -27,12 +27,13 @@ from portal.help import services as help
 from portal.help.forms import (
     EscalateForm,
     HandOffForm,
+    RaiseForForm,
     ReportForm,
     ResidentNoteForm,
     ResolveForm,
     WorkerNoteForm,
 )
-from portal.help.models import URGENT_CATEGORIES
+from portal.help.models import URGENT_CATEGORIES, Source
 from portal.model_base import utcnow
 from portal.web.converters import parse_id
 from portal.web.forms import REFUSED, status_for
@@ -187,6 +188,34 @@ def queue():
     return polled_page_or_fragment(
         f"{version}-{shown}", "help/queue.html", "help/_queue.html", "queue", page
     )
+
+
+@bp.route("/for-resident", methods=["GET", "POST"])
+@roles_required(Role.GRID_WORKER, Role.ADMIN)
+def raise_for():
+    """A grid worker or admin raises a request for a resident who asked them without a device:
+    on the phone, at the office or on a visit."""
+    form = RaiseForForm(code=request.args.get("code", ""))
+    if form.validate_on_submit():
+        resident = help.resident_for_staff(current_user, form.code.data)
+        if resident is None:
+            form.code.errors.append(_("No resident you serve has this code."))
+        else:
+            try:
+                found, _created = help.raise_for(
+                    resident,
+                    form.category.data,
+                    current_user,
+                    Source(form.channel.data),
+                    note=form.text.data,
+                    timers=_timers(),
+                )
+            except help.NoGrid:
+                form.code.errors.append(_refusal(help.NoGrid()))
+            else:
+                flash(_("The request for %(name)s is in the queue.", name=resident.name), "success")
+                return redirect_to(url_for("help.detail", request_id=found.id))
+    return render_template("help/raise_for.html", form=form), status_for(form)
 
 
 def _worker_request(request_id: int):

@@ -519,6 +519,7 @@ ROLES = (
             Visit("/help/queue", _get("/help/queue")),
             Visit("help request", _follow("/help/queue", "#queue a.queue__link")),
             Visit("/help/reports", _get("/help/reports")),
+            Visit("/help/for-resident", _get("/help/for-resident")),
         ),
     ),
     Role(

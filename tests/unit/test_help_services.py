@@ -8,7 +8,7 @@ from portal.accounts.models import Role
 from portal.community.models import Partner
 from portal.extensions import db
 from portal.help import services as help
-from portal.help.models import Category, HelpEvent, HelpRequest, Level, Status
+from portal.help.models import Category, HelpEvent, HelpRequest, Level, Source, Status
 from portal.model_base import utcnow
 from portal.notifications.models import Notification
 
@@ -317,3 +317,20 @@ def test_many_taps_at_once_make_one_request(app, people):
     assert not any(isinstance(r, Exception) for r in results), results
     assert len({request_id for request_id, _ in results}) == 1
     assert [created for _, created in results].count(True) == 1
+
+
+def test_staff_raise_a_request_for_a_resident_who_asked_without_a_device(world):
+    resident = world.person(Role.RESIDENT)
+    worker = world.person(Role.GRID_WORKER)
+    volunteer = world.person(Role.VOLUNTEER)
+    request, created = help.raise_for(
+        resident, Category.REPAIR, worker, Source.PHONE_CALL, note="水管漏水"
+    )
+    assert created and request.source == Source.PHONE_CALL
+    assert request.raised_by is worker and request.resident is resident
+    with pytest.raises(help.NotAllowed):
+        help.raise_for(resident, Category.REPAIR, volunteer, Source.VISIT)
+    with pytest.raises(help.NotAllowed):
+        help.raise_for(resident, Category.REPAIR, worker, Source.TAP)
+    assert help.resident_for_staff(worker, resident.resident_code) is resident
+    assert help.resident_for_staff(volunteer, resident.resident_code) is None

@@ -413,3 +413,34 @@ def test_grids_say_their_community_where_the_queue_spans_two(client, people, wor
     assert any("第一网格 · 锦绣园社区" in card for card in cards)
     sign_in.password(people.other_worker)
     assert not any("社区" in card for card in _cards(html(client.get("/help/queue"))))
+
+
+def test_a_grid_worker_raises_a_request_for_a_resident_who_phoned(client, people, sign_in):
+    sign_in.password(people.worker)
+    assert html(client.get("/help/queue")).select_one("a[href='/help/for-resident']")
+    refused = client.post("/help/for-resident", data={"code": "999999"})
+    assert refused.status_code == 422
+    page = html(refused)
+    assert "Choose what they need" in page.select_one("#category-error").text
+    assert "Choose how they asked" in page.select_one("#channel-error").text
+    unknown = client.post(
+        "/help/for-resident",
+        data={"code": "999999", "category": "repair", "channel": "phone_call"},
+    )
+    assert "No resident you serve has this code" in html(unknown).select_one("#code-error").text
+    raised = client.post(
+        "/help/for-resident",
+        data={
+            "code": people.resident.resident_code,
+            "category": "repair",
+            "channel": "phone_call",
+            "text": "厨房水管漏水",
+        },
+    )
+    assert raised.status_code in (302, 303)
+    detail = html(client.get(raised.headers["Location"]))
+    assert "On the phone" in detail.get_text()
+    client.post("/sign-out")
+    sign_in.password(people.family)
+    mine = html(client.get(f"/help/residents/{people.resident.id}/requests"))
+    assert "Raised by 王芳 after your phone call" in mine.get_text()
