@@ -26,6 +26,22 @@ def init_app(app: Flask) -> None:
     residents.resident_left.connect(_give_back_places, weak=False)
     audit.name_area("venue", _l("Activity venues"))
     audit.name_area("calendar", _l("Calendar feeds"))
+    audit.name_actions(
+        {
+            "activity.created": _l("%(who)s added an activity"),
+            "activity.changed": _l("%(who)s changed an activity"),
+            "activity.cancelled": _l("%(who)s cancelled an activity"),
+            "activity.going": _l("%(who)s signed %(whose)s up for an activity"),
+            "activity.waiting": _l("%(who)s put %(whose)s on an activity's waiting list"),
+            "activity.left": _l("%(who)s took %(whose)s off an activity"),
+            "activity.checked_in": _l("%(who)s checked %(whose)s in at an activity"),
+            "activity.birthday_invited": _l("%(who)s invited residents to a birthday party"),
+            "calendar.feed_created": _l("%(who)s made a calendar link"),
+            "calendar.feed_revoked": _l("%(who)s switched a calendar link off"),
+            "venue.created": _l("%(who)s added an activity venue"),
+            "venue.changed": _l("%(who)s changed an activity venue"),
+        }
+    )
     profile.register(
         profile.Part(
             "activities", 20, _l("Activities"), "activities/_profile.html", calendar.upcoming_places

@@ -18,8 +18,25 @@ def kind_of(action: str) -> str:
 
 
 def details_of(entry: AuditEntry) -> str:
-    """An entry's details on one line: "room: 302 → 502; floor: 3 → 5"."""
-    return "; ".join(f"{key}: {value}" for key, value in entry.detail.items())
+    """An entry's details on one line, each named in the reader's language: "Room: 302 → 502;
+    Floor: 3 → 5"."""
+    return "; ".join(f"{audit.detail_name(key)}: {value}" for key, value in entry.detail.items())
+
+
+def sentence_of(entry: AuditEntry) -> str:
+    """What happened, in a sentence: "王芳 changed 李秀英's details"; an action no feature named
+    reads as its kind and code."""
+    who = entry.actor.name if entry.actor else _("The system")
+    whose = entry.subject.name if entry.subject else ""
+    sentence = audit.sentence_for(entry.action)
+    if sentence is None:
+        return _(
+            "%(who)s: %(kind)s (%(action)s)",
+            who=who,
+            kind=kind_of(entry.action),
+            action=entry.action,
+        )
+    return str(sentence) % {"who": who, "whose": whose}
 
 
 def to_csv(entries: list[AuditEntry]) -> str:
@@ -33,7 +50,8 @@ def to_csv(entries: list[AuditEntry]) -> str:
             _("When"),
             _("Who"),
             _("Kind"),
-            _("What"),
+            _("What happened"),
+            _("Action"),
             _("Whose data"),
             _("Resident code"),
             _("Details"),
@@ -46,6 +64,7 @@ def to_csv(entries: list[AuditEntry]) -> str:
                 format_datetime(entry.at, "yyyy-MM-dd HH:mm:ss"),
                 entry.actor.name if entry.actor else _("The system"),
                 kind_of(entry.action),
+                sentence_of(entry),
                 entry.action,
                 subject.name if subject else "",
                 (subject.resident_code or "") if subject else "",

@@ -21,6 +21,27 @@ def areas() -> dict[str, object]:
     return dict(_AREAS)
 
 
+# How each action reads in the log, as a lazy sentence with %(who)s (who acted) and %(whose)s
+# (whose data), named by the feature that records it; and what each detail is called.
+_SENTENCES: dict[str, object] = {}
+_DETAILS: dict[str, object] = {}
+
+
+def name_actions(sentences: dict[str, object], details: dict[str, object] | None = None) -> None:
+    """Name actions {action: sentence} and, optionally, details {key: name}."""
+    _SENTENCES.update(sentences)
+    _DETAILS.update(details or {})
+
+
+def sentence_for(action: str):
+    """The sentence an action reads as, or None when no feature named it."""
+    return _SENTENCES.get(action)
+
+
+def detail_name(key: str):
+    return _DETAILS.get(key, key)
+
+
 def record(actor, action: str, subject=None, **detail) -> AuditEntry:
     """Add an entry about subject (a person, or None) by actor (a person, or None for the portal
     itself) to the current session; it is committed together with the change it describes."""

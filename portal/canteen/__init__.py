@@ -20,6 +20,16 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(kitchen_views.bp)
     app.register_blueprint(photo_views.bp)
     audit.name_area("canteen", _l("Canteen"))
+    audit.name_actions(
+        {
+            "canteen.created": _l("%(who)s added a canteen"),
+            "canteen.changed": _l("%(who)s changed a canteen"),
+            "canteen.service_added": _l("%(who)s added a meal service"),
+            "canteen.service_changed": _l("%(who)s changed a meal service"),
+            "canteen.served": _l("%(who)s marked %(whose)s's meal served"),
+            "canteen.no_show": _l("%(who)s marked that %(whose)s did not come for a meal"),
+        }
+    )
     residents.resident_left.connect(_give_back_meals, weak=False)
     profile.register(
         profile.Part("meals", 10, _l("Coming meals"), "canteen/_profile.html", _coming_meals)

@@ -19,4 +19,15 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     notifications.register("delivery", messages.describe)
     audit.name_area("delivery", _l("Meal delivery"))
+    audit.name_actions(
+        {
+            "delivery.applied": _l("%(who)s applied for meal delivery for %(whose)s"),
+            "delivery.approved": _l("%(who)s approved %(whose)s's meal delivery"),
+            "delivery.declined": _l("%(who)s declined %(whose)s's meal delivery"),
+            "delivery.paused": _l("%(who)s paused %(whose)s's meal delivery"),
+            "delivery.resumed": _l("%(who)s resumed %(whose)s's meal delivery"),
+            "delivery.stopped": _l("%(who)s stopped %(whose)s's meal delivery"),
+            "delivery.days_changed": _l("%(who)s changed the days of %(whose)s's meal delivery"),
+        }
+    )
     seams.init_app(app)

@@ -21,6 +21,13 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     notifications.register("help", messages.describe)
     audit.name_area("help", _l("Help requests"))
+    audit.name_actions(
+        {
+            "help.escalated": _l("%(who)s passed %(whose)s's help request up"),
+            "help.handed_off": _l("%(who)s handed %(whose)s's help request to a partner"),
+            "help.resolved": _l("%(who)s resolved %(whose)s's help request"),
+        }
+    )
     accounts.account_closed.connect(_hand_back_requests, weak=False)
     places.grid_merging.connect(_move_requests, weak=False)
     places.grid_records.connect(_requests_in_grid, weak=False)

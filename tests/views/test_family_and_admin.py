@@ -183,7 +183,7 @@ def test_audit_log_filters_by_person_and_date(client, world, sign_in):
     request_link(family, resident.resident_code, "son")
     sign_in.password(world.person(Role.ADMIN))
     page = html(client.get("/admin/audit/", query_string={"person": "周婷"}))
-    assert "family_link.requested" in page.select_one("table").get_text()
+    assert "周婷 asked to be linked to" in page.select_one("table").get_text()
     page = html(client.get("/admin/audit/", query_string={"person": "没有这个人"}))
     assert not page.select("table")
     page = html(client.get("/admin/audit/", query_string={"start": "2026-02-30"}))
@@ -233,18 +233,17 @@ def test_the_audit_log_narrows_to_a_kind_and_downloads_what_it_shows(client, wor
     page = html(client.get("/admin/audit/", query_string={"area": "resident", "page": "1"}))
     rows = [row.get_text(" ", strip=True) for row in page.select("tbody tr")]
     assert len(rows) == 1
-    assert (
-        "Residents' records · resident.changed" in rows[0]
-        and "care_colour: yellow → red" in rows[0]
-    )
+    # Each entry reads as a sentence, its details named in the reader's language.
+    assert "changed 李秀英's details Residents' records" in rows[0]
+    assert "Care colour: yellow → red" in rows[0]
     link = page.select_one("a[download]")
     assert link["href"] == "/admin/audit/entries.csv?area=resident"
     response = client.get(link["href"])
     assert response.headers["Content-Disposition"] == "attachment; filename=audit-log.csv"
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
-    assert lines[0] == "When,Who,Kind,What,Whose data,Resident code,Details"
-    assert len(lines) == 2 and "resident.changed,李秀英," in lines[1]
-    assert f",{resident.resident_code},care_colour: yellow → red" in lines[1]
+    assert lines[0] == "When,Who,Kind,What happened,Action,Whose data,Resident code,Details"
+    assert len(lines) == 2 and "changed 李秀英's details,resident.changed,李秀英," in lines[1]
+    assert f",{resident.resident_code},Care colour: yellow → red" in lines[1]
     # The download is recorded; a kind nobody named is refused.
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "audit.exported"))
     assert client.get("/admin/audit/entries.csv?area=rocket").status_code == 422
