@@ -4,7 +4,7 @@ reader's language and the community's time."""
 import csv
 import io
 
-from flask_babel import format_datetime
+from flask_babel import format_datetime, pgettext
 from flask_babel import gettext as _
 
 from portal.audit import services as audit
@@ -20,7 +20,10 @@ def kind_of(action: str) -> str:
 def details_of(entry: AuditEntry) -> str:
     """An entry's details on one line, each named in the reader's language: "Room: 302 → 502;
     Floor: 3 → 5"."""
-    return "; ".join(f"{audit.detail_name(key)}: {value}" for key, value in entry.detail.items())
+    return pgettext("between details", "; ").join(
+        _("%(name)s: %(value)s", name=audit.detail_name(key), value=value)
+        for key, value in entry.detail.items()
+    )
 
 
 def sentence_of(entry: AuditEntry) -> str:
