@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, PasswordField, RadioField, SelectField, StringField
+from wtforms import BooleanField, HiddenField, PasswordField, RadioField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import EqualTo, InputRequired, Length
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 from wtforms.widgets import PasswordInput
 
 from portal.accounts.labels import KINSHIP_LABELS
@@ -72,6 +72,10 @@ class RegisterForm(FlaskForm):
             InputRequired(_l("Type the password again.")),
             EqualTo("password", message=_l("The two passwords are not the same.")),
         ],
+    )
+    consent = BooleanField(
+        _l("I have read how Linli uses my details, and agree"),
+        validators=[DataRequired(_l("Agree to how Linli uses your details to register."))],
     )
 
 

@@ -79,6 +79,10 @@ class Person(TimestampMixin, UserMixin, db.Model):
     # and the first sign-in with it asks for a password of the person's own.
     must_set_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     code_expires_at: Mapped[datetime | None]
+    # When the person agreed to the privacy notice (family members, at registration), and when
+    # they (or family for a resident) asked the office to delete what it holds about them.
+    privacy_consent_at: Mapped[datetime | None]
+    deletion_requested_at: Mapped[datetime | None]
 
     community: Mapped[Community | None] = relationship()
     building: Mapped[Building | None] = relationship()

@@ -28,3 +28,16 @@ def register(part: Part) -> None:
 
 def parts() -> list[Part]:
     return sorted(_parts.values(), key=lambda part: part.order)
+
+
+# Everything a feature holds about a resident, for the copy of their data they may ask for: each
+# feature registers a name and a function of the resident giving plain rows ({field: text}).
+_exports: dict[str, Callable[[Person], list[dict]]] = {}
+
+
+def register_export(name: str, read: Callable[[Person], list[dict]]) -> None:
+    _exports[name] = read
+
+
+def exports() -> dict[str, Callable[[Person], list[dict]]]:
+    return dict(_exports)

@@ -459,7 +459,8 @@ def register_family_member(name: str, phone: str, password: str) -> Person:
     phone = normalise_phone(phone)
     if db.session.scalar(select(Person.id).where(Person.phone == phone)):
         raise PhoneTaken()
-    person = Person(name=name.strip(), phone=phone)
+    # Registering takes agreeing to the privacy notice the form shows; when is kept.
+    person = Person(name=name.strip(), phone=phone, privacy_consent_at=utcnow())
     set_password(person, password)
     person.grants.append(RoleGrant(role=Role.FAMILY))
     db.session.add(person)

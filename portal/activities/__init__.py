@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     notifications.register("activity", messages.describe)
     audit.name_area("activity", _l("Activities"))
     residents.resident_left.connect(_give_back_places, weak=False)
+    profile.register_export("activities", _activities_joined)
     audit.name_area("venue", _l("Activity venues"))
     audit.name_area("calendar", _l("Calendar feeds"))
     audit.name_actions(
@@ -53,3 +54,9 @@ def _give_back_places(resident, reason, by, now=None) -> dict[str, int]:
     from portal.activities import services
 
     return {"places": services.release_places(resident, now=now)}
+
+
+def _activities_joined(resident) -> list[dict]:
+    from portal.activities import services
+
+    return services.export_of(resident)

@@ -356,3 +356,24 @@ def signups_of(resident: Person, since: date) -> list[SignUp]:
             .options(db.joinedload(SignUp.event))
         )
     )
+
+
+def export_of(resident: Person) -> list[dict]:
+    """Every activity resident signed up for, for the copy of their data."""
+    signups = db.session.scalars(
+        select(SignUp)
+        .where(SignUp.resident_id == resident.id)
+        .order_by(SignUp.created_at)
+        .options(db.joinedload(SignUp.event))
+    )
+    return [
+        {
+            "activity": signup.event.title_zh_hans,
+            "starts_at": signup.event.starts_at.isoformat(timespec="minutes"),
+            "status": signup.status,
+            "checked_in_at": signup.checked_in_at.isoformat(timespec="minutes")
+            if signup.checked_in_at
+            else "",
+        }
+        for signup in signups
+    ]

@@ -7,7 +7,13 @@ from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
-    from portal.administration import import_views, messages, place_views, staff_views
+    from portal.administration import (
+        import_views,
+        messages,
+        place_views,
+        privacy_views,
+        staff_views,
+    )
     from portal.administration.views import bp
     from portal.notifications import messages as notifications
 
@@ -15,6 +21,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(place_views.bp)
     app.register_blueprint(import_views.bp)
     app.register_blueprint(staff_views.bp)
+    app.register_blueprint(privacy_views.bp)
     audit.name_area("resident", _l("Residents' records"))
     audit.name_area("place", _l("Communities, grids and buildings"))
     audit.name_area("partner", _l("Partners"))
@@ -48,6 +55,9 @@ _SENTENCES = {
     "place.residents_moved": _l("%(who)s moved everyone in a building to another"),
     "partner.added": _l("%(who)s added a partner"),
     "audit.exported": _l("%(who)s downloaded entries of this log"),
+    "resident.data_exported": _l("%(who)s made a copy of %(whose)s's data"),
+    "resident.deletion_requested": _l("%(who)s asked for %(whose)s's data to be deleted"),
+    "resident.erased_on_request": _l("%(who)s deleted %(whose)s's details at their request"),
     "account.created": _l("%(who)s gave %(whose)s an account"),
     "account.roles_changed": _l("%(who)s changed %(whose)s's roles"),
     "account.backup_added": _l("%(who)s had %(whose)s stand in for a grid"),

@@ -31,6 +31,7 @@ def init_app(app: Flask) -> None:
         }
     )
     residents.resident_left.connect(_give_back_meals, weak=False)
+    profile.register_export("meals", _meals_booked)
     profile.register(
         profile.Part("meals", 10, _l("Coming meals"), "canteen/_profile.html", _coming_meals)
     )
@@ -47,3 +48,9 @@ def _give_back_meals(resident, reason, by, now=None) -> dict[str, int]:
     from portal.canteen import services
 
     return {"meals": services.release_all(resident, now)}
+
+
+def _meals_booked(resident) -> list[dict]:
+    from portal.canteen import services
+
+    return services.export_of(resident)

@@ -559,3 +559,27 @@ def mark(booking: Booking, staff: Person, status: str) -> Booking:
     audit.record(staff, f"canteen.{status}", booking.resident, booking=booking.reference)
     db.session.commit()
     return booking
+
+
+def export_of(resident: Person) -> list[dict]:
+    """Every meal booked for resident, for the copy of their data."""
+    bookings = db.session.scalars(
+        select(Booking)
+        .where(Booking.resident_id == resident.id)
+        .order_by(Booking.created_at)
+        .options(
+            db.joinedload(Booking.meal_day).joinedload(MealDay.service), db.joinedload(Booking.dish)
+        )
+    )
+    return [
+        {
+            "day": booking.meal_day.day.isoformat(),
+            "meal": booking.meal_day.service.kind,
+            "dish": booking.dish.name_zh_hans,
+            "how": booking.mode,
+            "price_yuan": f"{booking.price_fen / 100:.2f}",
+            "status": booking.status,
+            "booked_at": booking.created_at.isoformat(timespec="minutes"),
+        }
+        for booking in bookings
+    ]

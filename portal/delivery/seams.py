@@ -5,6 +5,7 @@ welfare check the drop whose unanswered door raised it."""
 
 from flask import Flask, render_template
 
+from portal.accounts import profile
 from portal.accounts import seams as residents
 from portal.canteen import seams as canteen
 from portal.community import seams as places
@@ -22,6 +23,7 @@ def init_app(app: Flask) -> None:
     residents.resident_left.connect(_give_back_deliveries, weak=False)
     residents.resident_returned.connect(_resume_deliveries, weak=False)
     places.grid_merging.connect(_move_rounds, weak=False)
+    profile.register_export("meal_delivery", deliveries.export_of)
     places.grid_records.connect(_rounds_in_grid, weak=False)
 
 

@@ -624,3 +624,28 @@ def applications(place: Canteen, status: str = EnrolmentStatus.APPLIED, limit: i
         )
     )
     return list(db.session.scalars(query).unique())
+
+
+def export_of(resident: Person) -> list[dict]:
+    """Every meal delivery enrolment of resident, as recorded, for the copy of their data."""
+    enrolments = db.session.scalars(
+        select(DeliveryEnrolment)
+        .where(DeliveryEnrolment.resident_id == resident.id)
+        .order_by(DeliveryEnrolment.created_at)
+    )
+    return [
+        {
+            "applied_at": enrolment.created_at.isoformat(timespec="minutes"),
+            "status": enrolment.status,
+            "lunch": "yes" if enrolment.lunch else "no",
+            "dinner": "yes" if enrolment.dinner else "no",
+            "weekdays": enrolment.weekdays,
+            "start_day": enrolment.start_day.isoformat(),
+            "floor": str(enrolment.floor or ""),
+            "access_notes": enrolment.access_notes or "",
+            "diet": enrolment.diet_tags,
+            "diet_notes": enrolment.diet_notes or "",
+            "contact_phone": enrolment.contact_phone,
+        }
+        for enrolment in enrolments
+    ]

@@ -29,6 +29,7 @@ def init_app(app: Flask) -> None:
         }
     )
     accounts.account_closed.connect(_hand_back_requests, weak=False)
+    profile.register_export("help_requests", _requests_made)
     places.grid_merging.connect(_move_requests, weak=False)
     places.grid_records.connect(_requests_in_grid, weak=False)
     profile.register(
@@ -58,3 +59,9 @@ def _hand_back_requests(person, by, now=None) -> dict[str, int]:
     from portal.help import services
 
     return {"help requests": services.hand_back_all(person, by)}
+
+
+def _requests_made(resident) -> list[dict]:
+    from portal.help import services
+
+    return services.export_of(resident)

@@ -858,3 +858,24 @@ def hand_back_all(person: Person, by: Person) -> int:
         _event(request, by, "released")
         _tell_family(request)
     return len(held)
+
+
+def export_of(resident: Person) -> list[dict]:
+    """Every request resident made or that was made for them, with what they were told, for the
+    copy of their data (notes internal to staff stay out)."""
+    requests = db.session.scalars(
+        select(HelpRequest)
+        .where(HelpRequest.resident_id == resident.id)
+        .order_by(HelpRequest.created_at)
+        .options(db.selectinload(HelpRequest.events))
+    )
+    return [
+        {
+            "asked_at": request.created_at.isoformat(timespec="minutes"),
+            "what": request.category,
+            "how": request.source,
+            "status": request.status,
+            "notes": " | ".join(e.text for e in request.events if e.visible and e.text),
+        }
+        for request in requests
+    ]

@@ -156,6 +156,17 @@ def _family_code(page: Page, live: LiveServer) -> None:
     page.goto(live(f"/admin/family/{family_id}/code"))
 
 
+def _from_profile(link: str) -> Callable[[Page, LiveServer], None]:
+    """The first resident's profile in the list, then the link matching the CSS selector link."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        _follow("/admin/residents/", "main tbody a")(page, live)
+        with page.expect_navigation(wait_until="load"):
+            page.locator(link).first.click()
+
+    return go
+
+
 def _merge_asked(page: Page, live: LiveServer) -> None:
     """The question before a grid is merged into another: nothing is merged yet."""
     _follow("/admin/places/", "main tbody th a")(page, live)
@@ -493,6 +504,7 @@ ROLES = (
             Visit(
                 "parent's meal delivery", _follow("/family", "main a[href^='/delivery/residents/']")
             ),
+            Visit("parent's data", _follow("/family", "main a[href$='/data']")),
             Visit("/inbox", _get("/inbox")),
             Visit("/account/sign-ins", _get("/account/sign-ins")),
             Visit("/account/password", _get("/account/password")),
@@ -545,6 +557,8 @@ ROLES = (
             Visit("add a building (refused)", _building_refused),
             Visit("/admin/residents/import", _get("/admin/residents/import")),
             Visit("/admin/staff/", _get("/admin/staff/")),
+            Visit("a copy of a resident's data", _from_profile("main a[href$='/data']")),
+            Visit("deleting a resident's details (asked)", _from_profile("main a[href$='/erase']")),
             Visit("a person of the staff", _follow("/admin/staff/", "main tbody th a")),
             Visit("add a person to the staff (refused)", _staff_refused),
             Visit("a family member's one-time code", _family_code),

@@ -268,6 +268,8 @@ def test_new_family_member_links_to_a_resident_who_allows_it_at_the_kiosk(new_co
     family.fill("#phone", NEW_FAMILY_PHONE)
     family.fill("#password", NEW_FAMILY_PASSWORD)
     family.fill("#confirm", NEW_FAMILY_PASSWORD)
+    expect(family.locator("#privacy-title")).to_be_visible()
+    family.check("#consent")
     submit(family, main_form_button(family, "/register"))
     assert family.url == live("/family/links/new")
 

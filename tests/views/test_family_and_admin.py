@@ -2,7 +2,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.kiosk import KIOSK_COOKIE
-from portal.accounts.models import FamilyLink, LinkStatus, Role
+from portal.accounts.models import FamilyLink, LinkStatus, Person, Role
 from portal.accounts.services import decide_link, request_link, set_password
 from portal.audit import services as audit
 from portal.audit.models import AuditEntry
@@ -27,6 +27,7 @@ def test_register_explains_every_bad_field_and_keeps_the_rest(client):
     assert "11 digits" in errors["phone-error"]
     assert "8 to 128" in errors["password-error"]
     assert "not the same" in errors["confirm-error"]
+    assert "Agree to how Linli uses your details" in errors["consent-error"]
     assert page.select_one("#phone")["value"] == "abc"
 
 
@@ -37,6 +38,7 @@ def test_register_with_a_taken_number(client, world):
         "phone": person.phone,
         "password": "long enough",
         "confirm": "long enough",
+        "consent": "y",
     }
     assert "already has an account" in text_of(client.post("/register", data=data))
 
@@ -48,8 +50,11 @@ def test_family_registers_asks_for_a_link_and_the_resident_approves(client, worl
         "phone": "13912340000",
         "password": "long enough",
         "confirm": "long enough",
+        "consent": "y",
     }
     assert client.post("/register", data=data).headers["Location"] == "/family/links/new"
+    family = db.session.scalar(select(Person).where(Person.phone == "13912340000"))
+    assert family.privacy_consent_at is not None
     response = client.post(
         "/family/links/new", data={"resident_code": resident.resident_code, "kinship": "daughter"}
     )

@@ -265,6 +265,7 @@ def test_nul_and_control_characters_never_reach_the_database(app, client, world)
         "phone": "13912340000",
         "password": "long enough",
         "confirm": "long enough",
+        "consent": "y",
     }
     assert client.post("/register", data=data).status_code == 303
     from portal.accounts.models import Person
