@@ -47,6 +47,28 @@ class PinForm(FlaskForm):
     )
 
 
+def _new_password(label, required) -> PasswordField:
+    """A password being chosen: 8 to 128 characters."""
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(required),
+            Length(8, 128, message=_l("A password has 8 to 128 characters.")),
+        ],
+    )
+
+
+def _same_again(label, required) -> PasswordField:
+    """The chosen password typed again."""
+    return PasswordField(
+        label,
+        validators=[
+            InputRequired(required),
+            EqualTo("password", message=_l("The two passwords are not the same.")),
+        ],
+    )
+
+
 class RegisterForm(FlaskForm):
     name = StringField(
         _l("Your name"),
@@ -59,20 +81,8 @@ class RegisterForm(FlaskForm):
         _l("Mobile number"),
         validators=[InputRequired(_l("Enter your mobile number.")), Phone()],
     )
-    password = PasswordField(
-        _l("Choose a password"),
-        validators=[
-            InputRequired(_l("Choose a password.")),
-            Length(8, 128, message=_l("A password has 8 to 128 characters.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Type the password again"),
-        validators=[
-            InputRequired(_l("Type the password again.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-    )
+    password = _new_password(_l("Choose a password"), _l("Choose a password."))
+    confirm = _same_again(_l("Type the password again"), _l("Type the password again."))
     consent = BooleanField(
         _l("I have read how Linli uses my details, and agree"),
         validators=[DataRequired(_l("Agree to how Linli uses your details to register."))],
@@ -129,20 +139,8 @@ class FindPersonForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     """A password of one's own, after signing in with the office's one-time code."""
 
-    password = PasswordField(
-        _l("Your new password"),
-        validators=[
-            InputRequired(_l("Choose a password.")),
-            Length(8, 128, message=_l("A password has 8 to 128 characters.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Type the new password again"),
-        validators=[
-            InputRequired(_l("Type the new password again.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-    )
+    password = _new_password(_l("Your new password"), _l("Choose a password."))
+    confirm = _same_again(_l("Type the new password again"), _l("Type the new password again."))
 
 
 class PasswordChangeForm(FlaskForm):
@@ -153,17 +151,5 @@ class PasswordChangeForm(FlaskForm):
             Length(max=128, message=_l("A password has at most 128 characters.")),
         ],
     )
-    password = PasswordField(
-        _l("New password"),
-        validators=[
-            InputRequired(_l("Choose a new password.")),
-            Length(8, 128, message=_l("A password has 8 to 128 characters.")),
-        ],
-    )
-    confirm = PasswordField(
-        _l("Type the new password again"),
-        validators=[
-            InputRequired(_l("Type the new password again.")),
-            EqualTo("password", message=_l("The two passwords are not the same.")),
-        ],
-    )
+    password = _new_password(_l("New password"), _l("Choose a new password."))
+    confirm = _same_again(_l("Type the new password again"), _l("Type the new password again."))
