@@ -730,6 +730,27 @@ def queue(person: Person, shown: Shown = Shown.ALL) -> list[HelpRequest]:
     return list(db.session.scalars(query).unique())
 
 
+CLOSED_PAGE = 50
+
+
+def closed_page(person: Person, page: int = 1, per_page: int = CLOSED_PAGE) -> Pagination:
+    """One page of the closed requests of person's queue, the latest closed first, with how many
+    there are: what the grid has done."""
+    condition = _queue_filter(person)
+    query = (
+        select(HelpRequest)
+        .where(condition if condition is not None else false())
+        .where(HelpRequest.status == Status.CLOSED)
+        .order_by(HelpRequest.closed_at.desc(), HelpRequest.id.desc())
+        .options(
+            db.joinedload(HelpRequest.resident).joinedload(Person.building),
+            db.joinedload(HelpRequest.holder),
+            db.joinedload(HelpRequest.grid),
+        )
+    )
+    return page_of(query, page, per_page)
+
+
 def queue_counts(person: Person) -> dict[Shown, int]:
     """How many requests each part of person's queue holds, in one query."""
     condition = _queue_filter(person)

@@ -190,6 +190,14 @@ def queue():
     )
 
 
+@bp.get("/closed")
+@roles_required(*QUEUE_ROLES)
+def closed():
+    """The queue's closed requests, a page at a time."""
+    found = help.closed_page(current_user, request.args.get("page", 1, type=int))
+    return render_template("help/closed.html", found=found)
+
+
 @bp.route("/for-resident", methods=["GET", "POST"])
 @roles_required(Role.GRID_WORKER, Role.ADMIN)
 def raise_for():

@@ -532,6 +532,7 @@ ROLES = (
             Visit("help request", _follow("/help/queue", "#queue a.queue__link")),
             Visit("/help/reports", _get("/help/reports")),
             Visit("/help/for-resident", _get("/help/for-resident")),
+            Visit("/help/closed", _get("/help/closed")),
         ),
     ),
     Role(

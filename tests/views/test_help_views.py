@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 import pytest
 from sqlalchemy import func, select
 
@@ -5,7 +7,8 @@ from portal.accounts.models import Role, RoleGrant
 from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
 from portal.help import services as help
-from portal.help.models import HelpRequest, Status
+from portal.help.models import Category, HelpRequest, Source, Status
+from portal.model_base import utcnow
 from tests.helpers import html, text_of
 
 
@@ -444,3 +447,28 @@ def test_a_grid_worker_raises_a_request_for_a_resident_who_phoned(client, people
     sign_in.password(people.family)
     mine = html(client.get(f"/help/residents/{people.resident.id}/requests"))
     assert "Raised by 王芳 after your phone call" in mine.get_text()
+
+
+def test_the_closed_requests_come_a_page_at_a_time_with_how_many(client, people, sign_in):
+    now = utcnow()
+    for minutes in range(55):
+        request, _new = help.raise_for(
+            people.resident,
+            Category.COMPANY,
+            people.worker,
+            Source.VISIT,
+            now=now - timedelta(hours=minutes),
+        )
+        request.status = Status.CLOSED
+        request.closed_at = now - timedelta(minutes=minutes)
+        request.dedupe_key = None
+        db.session.commit()
+    sign_in.password(people.worker)
+    queue = html(client.get("/help/queue"))
+    assert queue.select_one("a[href='/help/closed']")
+    first = html(client.get("/help/closed"))
+    assert first.select_one(".pager__count").get_text() == "1 to 50 of 55"
+    assert len(first.select("tbody tr")) == 50
+    last = html(client.get("/help/closed?page=2"))
+    assert len(last.select("tbody tr")) == 5
+    assert "Page 2 of 2" in last.select_one("nav.pager").get_text()
