@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select, update
 
-from portal.accounts.models import CareColour, Person, Role, RoleGrant, Sex
+from portal.accounts.models import CareColour, Person, Role, RoleGrant, Sex, administered_by
 from portal.administration import residents, spreadsheets
 from portal.administration.models import ImportColumns, ImportStatus, ResidentImport
 from portal.administration.residents import Contact, Details
@@ -173,11 +173,11 @@ def imports_of(admin: Person, limit: int = 10) -> list[ResidentImport]:
     """The latest imports into the communities admin runs."""
     query = (
         select(ResidentImport)
-        .join(Community, Community.id == ResidentImport.community_id)
+        .where(administered_by(admin, ResidentImport.community_id))
         .order_by(ResidentImport.created_at.desc(), ResidentImport.id.desc())
         .limit(limit)
     )
-    return [i for i in db.session.scalars(query) if admin.administers(i.community_id)]
+    return list(db.session.scalars(query))
 
 
 def choose_columns(admin: Person, made: ResidentImport, columns: dict[str, int | None]) -> None:
