@@ -3,6 +3,7 @@
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
+from portal.administration import labels
 from portal.audit import services as audit
 
 
@@ -67,26 +68,10 @@ _SENTENCES = {
     "account.reopened": _l("%(who)s opened %(whose)s's account again"),
 }
 _DETAILS = {
-    "name": _l("Name"),
-    "birth_date": _l("Date of birth"),
-    "sex": _l("Sex"),
-    "building_id": _l("Building"),
-    "building": _l("Building"),
-    "unit": _l("Unit"),
-    "room": _l("Room"),
-    "floor": _l("Floor"),
-    "phone": _l("Mobile number"),
-    "landline": _l("Phone at home"),
-    "special_support": _l("Special support (特困供养)"),
-    "care_colour": _l("Care colour"),
-    "care_colour_reason": _l("Why this care colour"),
-    "diet_notes": _l("Diet notes for the kitchen"),
-    "language": _l("Language at the kiosk"),
-    "emergency_contacts": _l("Emergency contact"),
+    **labels.RESIDENT_FIELDS,
     "code": _l("Resident code"),
     "import": _l("From the spreadsheet"),
     "file": _l("File"),
-    "community": _l("Community"),
     "grid": _l("Grid"),
     "into": _l("Into"),
     "roles": _l("Roles"),

@@ -15,6 +15,7 @@ from sqlalchemy import and_, select, update
 
 from portal.accounts.models import CareColour, Person, Role, RoleGrant, Sex, administered_by
 from portal.administration import residents, spreadsheets
+from portal.administration.labels import RESIDENT_FIELDS
 from portal.administration.models import ImportColumns, ImportStatus, ResidentImport
 from portal.administration.residents import Contact, Details
 from portal.audit import services as audit
@@ -323,27 +324,28 @@ def _recorded(person: Person) -> Details:
     )
 
 
-_CHANGE_NAMES = {
-    "name": _l("Name"),
-    "birth_date": _l("Date of birth"),
-    "sex": _l("Sex"),
-    "building_id": _l("Building"),
-    "unit": _l("Unit"),
-    "room": _l("Room"),
-    "floor": _l("Floor"),
-    "phone": _l("Mobile number"),
-    "landline": _l("Phone at home"),
-    "special_support": _l("Special support (特困供养)"),
-    "care_colour": _l("Care colour"),
-    "diet_notes": _l("Diet notes for the kitchen"),
-    "contacts": _l("Emergency contact"),
-}
+# The details a row can change, as the preview names them.
+_CHANGEABLE = (
+    "name",
+    "birth_date",
+    "sex",
+    "building_id",
+    "unit",
+    "room",
+    "floor",
+    "phone",
+    "landline",
+    "special_support",
+    "care_colour",
+    "diet_notes",
+    "contacts",
+)
 
 
 def _changes(before: Details, after: Details) -> list[str]:
     return [
-        str(label)
-        for name, label in _CHANGE_NAMES.items()
+        str(RESIDENT_FIELDS[name])
+        for name in _CHANGEABLE
         if getattr(before, name) != getattr(after, name)
     ]
 
@@ -483,7 +485,7 @@ class _Reader:
         for key, most in (("unit", 20), ("room", 20)):
             text = _cell(made, cells, key)
             if text is not None:
-                problem = _text_problem(text, most, _CHANGE_NAMES[key])
+                problem = _text_problem(text, most, RESIDENT_FIELDS[key])
                 if problem:
                     row.problems.append(problem)
                 setattr(details, key, text or None)
@@ -597,7 +599,7 @@ class _Reader:
             details.care_colour = chosen
         diet = _cell(made, cells, "diet_notes")
         if diet is not None:
-            problem = _text_problem(diet, 200, _CHANGE_NAMES["diet_notes"])
+            problem = _text_problem(diet, 200, RESIDENT_FIELDS["diet_notes"])
             if problem:
                 row.problems.append(problem)
             details.diet_notes = diet or None

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.accounts import profile
 from portal.accounts.models import FamilyLink, Leaving, Person, Role
 from portal.administration import residents, retention
+from portal.administration.labels import RESIDENT_FIELDS
 from portal.audit import services as audit
 from portal.extensions import db
 from portal.model_base import utcnow
@@ -28,25 +29,11 @@ PARTS = {
     "messages": _l("Messages sent"),
 }
 FIELDS = {
-    "name": _l("Name"),
-    "resident_code": _l("Resident code"),
-    "birth_date": _l("Date of birth"),
-    "sex": _l("Sex"),
-    "phone": _l("Phone"),
-    "landline": _l("Phone at home"),
-    "unit": _l("Unit"),
-    "room": _l("Room"),
-    "floor": _l("Floor"),
-    "special_support": _l("Special support (特困供养)"),
-    "care_colour": _l("Care colour"),
-    "care_colour_reason": _l("Why this care colour"),
-    "diet_notes": _l("Diet notes for the kitchen"),
-    "language": _l("Language at the kiosk"),
+    **RESIDENT_FIELDS,
+    "phone": _l("Phone"),  # a resident's mobile, or an emergency contact's number of any kind
     "left_reason": _l("Left home"),
     "left_on": _l("On which day"),
     "created_at": _l("On record since"),
-    "building": _l("Building"),
-    "community": _l("Community"),
     "relation": _l("What they are to the resident"),
     "family": _l("Family member"),
     "kinship": _l("Kinship"),
