@@ -378,6 +378,13 @@ class _Reader:
         self.seen_people: dict[int, int] = {}  # resident id → line that named them
         self.seen_new: dict[tuple, int] = {}  # (name, birth date) of a new resident → its line
         self.seen_phones: dict[str, int] = {}  # mobile number → line that gave it
+        # Whose each mobile number in the file is, if anyone's: one query for the whole file.
+        typed = {normalise_phone(_cell(made, cells, "phone") or "") for _line, cells in made.rows}
+        typed.discard("")
+        self.holders = {
+            person.phone: person
+            for person in db.session.scalars(select(Person).where(Person.phone.in_(typed)))
+        }
 
     def read(self, line: int, cells: list[str]) -> Row:
         made = self.made
@@ -519,7 +526,7 @@ class _Reader:
                     )
                 )
             elif phone:
-                holder = db.session.scalar(select(Person).where(Person.phone == phone))
+                holder = self.holders.get(phone)
                 if holder is not None and holder is not resident:
                     row.problems.append(
                         _l(
