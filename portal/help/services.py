@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role, RoleGrant
-from portal.accounts.services import family_ids_of, may_act_for
+from portal.accounts.services import family_ids_of, may_act_for, resident_by_code
 from portal.audit import services as audit
 from portal.community.models import Community, Grid, Partner
 from portal.extensions import db
@@ -218,7 +218,7 @@ def may_raise_for(staff: Person, resident: Person) -> bool:
 
 def resident_for_staff(staff: Person, code: str) -> Person | None:
     """The resident with code whom staff may raise a request for, or None."""
-    resident = db.session.scalar(select(Person).where(Person.resident_code == code.strip().upper()))
+    resident = resident_by_code(code)
     return resident if resident is not None and may_raise_for(staff, resident) else None
 
 
