@@ -1,5 +1,6 @@
 """The `portal` command: set-up, demo data, translations; `portal run` and `portal db` come from Flask."""
 
+import os
 import subprocess
 import sys
 from datetime import timedelta
@@ -24,8 +25,16 @@ def _pybabel(*args: str) -> None:
 
 
 def compile_translations() -> None:
-    """Compile every .po catalogue into the .mo file the portal reads."""
-    _pybabel("compile", "--statistics", "-d", str(TRANSLATIONS))
+    """Compile every .po catalogue into the .mo file the portal reads.
+
+    Each .mo is written beside itself and then renamed into place, so a process reading the
+    catalogues while another compiles them never sees half a file.
+    """
+    for catalogue in sorted(TRANSLATIONS.glob("*/LC_MESSAGES/messages.po")):
+        compiled = catalogue.with_suffix(".mo")
+        partial = compiled.with_name(f".{compiled.name}.{os.getpid()}")
+        _pybabel("compile", "--statistics", "-i", str(catalogue), "-o", str(partial))
+        partial.replace(compiled)
 
 
 @click.command("setup")
