@@ -51,10 +51,11 @@ def signed_in(view):
     return roles_required()(view)
 
 
-def resident_acted_for(resident_id: int):
+def resident_acted_for(resident_id: int, *, staff: bool = False):
     """The resident with resident_id, if the signed-in person is that resident or a linked family
-    member; aborts with 404 for no such person and 403 for anyone else."""
-    resident, allowed = accounts.resident_acted_for(current_user, resident_id)
+    member (with staff, also a grid worker or admin who serves them); aborts with 404 for no such
+    person and 403 for anyone else."""
+    resident, allowed = accounts.resident_acted_for(current_user, resident_id, staff=staff)
     if resident is None:
         abort(404)
     if not allowed:

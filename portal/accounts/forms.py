@@ -5,8 +5,17 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 from wtforms.widgets import PasswordInput
 
-from portal.accounts.labels import KINSHIP_LABELS
+from portal.accounts.labels import CHANNELS, KINSHIP_LABELS
 from portal.web.forms import Digits, Phone
+
+
+def channel_field() -> RadioField:
+    """How a resident without a device asked the staff member acting for them."""
+    return RadioField(
+        _l("How they asked"),
+        choices=[SelectChoice(c.value, name) for c, name in CHANNELS.items()],
+        validators=[InputRequired(_l("Choose how they asked."))],
+    )
 
 
 class SignInForm(FlaskForm):

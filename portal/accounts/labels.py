@@ -4,7 +4,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts.models import CareColour, Kinship, Leaving, Person, Role, Sex
+from portal.accounts.models import CareColour, Channel, Kinship, Leaving, Person, Role, Sex
 
 ROLE_NAMES = {
     Role.RESIDENT: _l("Resident"),
@@ -31,6 +31,13 @@ LEAVINGS = {
     Leaving.MOVED_OUT: _l("Moved out"),
     Leaving.HOSPITAL: _l("In hospital"),
     Leaving.DECEASED: _l("Passed away"),
+}
+
+# How a resident without a device asked staff to act for them, as staff choose it.
+CHANNELS = {
+    Channel.PHONE_CALL: _l("On the phone"),
+    Channel.WALK_IN: _l("At the community office"),
+    Channel.VISIT: _l("On a visit at home"),
 }
 
 SEXES = {Sex.FEMALE: _l("Female"), Sex.MALE: _l("Male")}

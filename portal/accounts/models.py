@@ -25,6 +25,15 @@ class Role(StrEnum):
 STAFF_ROLES = frozenset({Role.GRID_WORKER, Role.CANTEEN_STAFF, Role.ORGANISER, Role.ADMIN})
 
 
+class Channel(StrEnum):
+    """How a resident without a device asked staff to act for them: a booking, a place or a help
+    request made this way records it, and the resident and family read it."""
+
+    PHONE_CALL = "phone_call"  # on the phone
+    WALK_IN = "walk_in"  # at the community office
+    VISIT = "visit"  # when staff called at their home
+
+
 class CareColour(StrEnum):
     RED = "red"
     YELLOW = "yellow"

@@ -41,3 +41,25 @@ def register_export(name: str, read: Callable[[Person], list[dict]]) -> None:
 
 def exports() -> dict[str, Callable[[Person], list[dict]]]:
     return dict(_exports)
+
+
+# What staff can do for a resident who asks them without a device (on the phone, at the office,
+# on a visit): each feature registers a button, the page it opens for that resident, and its order.
+@dataclass(frozen=True)
+class Act:
+    name: str
+    order: int
+    label: str  # a lazy string, read in the reader's language
+    url: Callable[[Person], str]
+
+
+_acts: dict[str, Act] = {}
+
+
+def register_act(act: Act) -> None:
+    """Offer act for every resident staff serve; registering a name again replaces it."""
+    _acts[act.name] = act
+
+
+def acts() -> list[Act]:
+    return sorted(_acts.values(), key=lambda act: act.order)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.accounts.models import (
+    Channel,
     FamilyLink,
     Kiosk,
     LinkStatus,
@@ -613,6 +614,25 @@ def may_act_for(person: Person, resident: Person) -> bool:
     return person.id == resident.id or is_linked(person, resident)
 
 
+def serves(staff: Person, resident: Person) -> bool:
+    """Whether staff act for the resident when asked without a device: grid workers of the
+    resident's grid (backups in their days) and admins of their community, for an active resident
+    with a home on record."""
+    if not resident.has_role(Role.RESIDENT) or not resident.active or resident.building is None:
+        return False
+    if staff.administers(resident.community_id):
+        return True
+    grids = {g.grid_id for g in staff.grants_in_force() if g.role == Role.GRID_WORKER}
+    return resident.building.grid_id in grids
+
+
+def may_book_for(person: Person, resident: Person, channel: str | None) -> bool:
+    """The resident, linked family, or (with the channel the resident asked by) staff serving them."""
+    if channel is None:
+        return may_act_for(person, resident)
+    return channel in set(Channel) and serves(person, resident)
+
+
 def _signed_in_query():
     sign_in_open = (
         select(SignIn.id)
@@ -669,16 +689,21 @@ def _acted_for_query():
     )
 
 
-def resident_acted_for(person: Person, resident_id: int) -> tuple[Person | None, bool]:
+def resident_acted_for(
+    person: Person, resident_id: int, *, staff: bool = False
+) -> tuple[Person | None, bool]:
     """(the person with resident_id, whether person may act for them): the resident themself, or
-    a family member with an active link. Family pages ask on every request, so the resident,
-    their community and the link come in one query."""
+    a family member with an active link; with staff, also grid workers and admins who serve them.
+    Family pages ask on every request, so the resident, their community and the link come in one
+    query."""
     if resident_id == person.id:
         return person, True
     row = db.session.execute(
         _acted_for_query(), {"person_id": person.id, "resident_id": resident_id}
     ).first()
-    return (row[0], bool(row[1])) if row else (None, False)
+    if row is None:
+        return None, False
+    return row[0], bool(row[1]) or (staff and serves(person, row[0]))
 
 
 def family_ids_of(resident_id: int) -> list[int]:

@@ -1,7 +1,7 @@
 """The activity calendar: venues, events and weekly series, sign-ups and waitlists, check-in,
 reminders and calendar feeds."""
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
@@ -25,6 +25,14 @@ def init_app(app: Flask) -> None:
     audit.name_area("activity", _l("Activities"))
     residents.resident_left.connect(_give_back_places, weak=False)
     profile.register_export("activities", _activities_joined)
+    profile.register_act(
+        profile.Act(
+            "activities",
+            20,
+            _l("Sign them up for an activity"),
+            lambda resident: url_for("activities.upcoming", resident_id=resident.id),
+        )
+    )
     audit.name_area("venue", _l("Activity venues"))
     audit.name_area("calendar", _l("Calendar feeds"))
     audit.name_actions(

@@ -2,6 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
+# A place staff took for a resident who asked them without a device, as the resident and family
+# read it; keyed by the accounts Channel the resident asked by.
+SIGNED_UP_AFTER = {
+    "phone_call": _l("Signed up by %(name)s after your phone call"),
+    "walk_in": _l("Signed up by %(name)s when you came to the office"),
+    "visit": _l("Signed up by %(name)s on a visit to your home"),
+}
 CATEGORIES = {
     "health_talk": _l("Health talk"),
     "anti_fraud": _l("Anti-fraud talk"),

@@ -135,6 +135,8 @@ class SignUp(TimestampMixin, db.Model):
     # "resident:event" while going or waiting; unique, so a double tap never makes two places.
     active_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     invited: Mapped[bool] = mapped_column(default=False)  # a birthday party's pre-filled place
+    # How the resident asked the staff member who signed them up (an accounts Channel), if staff did.
+    channel: Mapped[str | None] = mapped_column(String(12))
     promoted_at: Mapped[datetime | None]
     reminded_at: Mapped[datetime | None]
     checked_in_at: Mapped[datetime | None]

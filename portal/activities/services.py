@@ -8,7 +8,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person
-from portal.accounts.services import may_act_for
+from portal.accounts.services import may_act_for, may_book_for, serves
 from portal.activities.models import Event, SignUp, SignUpStatus
 from portal.audit import services as audit
 from portal.community.models import Community
@@ -95,14 +95,16 @@ def join(
     *,
     now: datetime | None = None,
     invited: bool = False,
+    channel: str | None = None,
 ) -> tuple[SignUp, bool]:
     """Give resident a place at event, or a place on its waitlist when it is full; commit.
 
-    Returns (sign-up, created). Asking again returns the place already held. Raises NotAllowed or
-    NotOpen.
+    by is the resident or linked family; or, with the channel the resident asked by (an accounts
+    Channel), a grid worker or admin serving them. Returns (sign-up, created). Asking again
+    returns the place already held. Raises NotAllowed or NotOpen.
     """
     now = now or utcnow()
-    if not (invited or may_act_for(by, resident)):
+    if not (invited or may_book_for(by, resident, channel)):
         raise NotAllowed()
     _check_open(event, now)
     held = place_of(resident, event)
@@ -116,6 +118,7 @@ def join(
         status=status,
         active_key=_active_key(resident, event),
         invited=invited,
+        channel=channel,
     )
     db.session.add(signup)
     if by.id != resident.id and not invited:
@@ -132,9 +135,10 @@ def join(
 
 
 def check_leave(signup: SignUp, by: Person, *, now: datetime | None = None) -> None:
-    """Whether by may give up signup now: raises NotAllowed, NotSignedUp or NotOpen when not."""
+    """Whether by may give up signup now: raises NotAllowed, NotSignedUp or NotOpen when not. The
+    resident, linked family, and staff who serve the resident (when asked) may."""
     now = now or utcnow()
-    if not may_act_for(by, signup.resident):
+    if not (may_act_for(by, signup.resident) or serves(by, signup.resident)):
         raise NotAllowed()
     if signup.status not in (SignUpStatus.GOING, SignUpStatus.WAITING):
         raise NotSignedUp()

@@ -15,7 +15,7 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.activities import calendar, labels
 from portal.activities import services as activities
-from portal.activities.forms import JoinForm
+from portal.activities.forms import JoinForm, StaffJoinForm
 from portal.activities.models import CHECK_IN_EARLY, Event
 from portal.model_base import utcnow
 from portal.web.forms import safe_next, status_for
@@ -24,6 +24,8 @@ from portal.web.htmx import redirect_to, render_page_or_fragment
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
 TAKERS = (Role.RESIDENT, Role.FAMILY)
+# Grid workers and admins sign up residents who ask them without a device, saying how they asked.
+SIGNERS = (*TAKERS, Role.GRID_WORKER, Role.ADMIN)
 PANEL = "activities-panel"  # the part of the calendar pages that htmx swaps
 # How far back and ahead the week and month views go.
 REACH = timedelta(days=2 * 366)
@@ -105,18 +107,18 @@ def _calendar_page(resident, period: calendar.Period, problem: str | None = None
 
 
 @bp.get("/residents/<int:resident_id>")
-@roles_required(*TAKERS)
+@roles_required(*SIGNERS)
 def upcoming(resident_id: int):
     """Today, then the rest of this week: the kiosk's big list."""
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     today = _community(resident).today()
     return _calendar_page(resident, calendar.Period.upcoming(today))
 
 
 @bp.get("/residents/<int:resident_id>/week")
-@roles_required(*TAKERS)
+@roles_required(*SIGNERS)
 def week(resident_id: int):
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     today = _community(resident).today()
     day, problem = _asked_day("week", today, r"\d{4}-\d{2}-\d{2}", date.fromisoformat)
     return _calendar_page(resident, calendar.Period.week_of(day or today), problem)
@@ -127,9 +129,9 @@ def _first_of_month(text: str) -> date:
 
 
 @bp.get("/residents/<int:resident_id>/month")
-@roles_required(*TAKERS)
+@roles_required(*SIGNERS)
 def month(resident_id: int):
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     today = _community(resident).today()
     day, problem = _asked_day("month", today, r"\d{4}-\d{2}", _first_of_month)
     return _calendar_page(resident, calendar.Period.month_of(day or today), problem)
@@ -145,15 +147,18 @@ def _closed_message(event: Event) -> str:
 
 
 @bp.route("/residents/<int:resident_id>/events/<int:event_id>", methods=["GET", "POST"])
-@roles_required(*TAKERS)
+@roles_required(*SIGNERS)
 def event(resident_id: int, event_id: int):
     """Check the details of an activity, then join it or its waitlist."""
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     chosen = _event_of(resident, event_id)
-    form = JoinForm()
+    staff = not accounts.may_act_for(current_user, resident)
+    form = StaffJoinForm() if staff else JoinForm()
     if form.validate_on_submit():
         try:
-            signup, created = activities.join(resident, chosen, current_user)
+            signup, created = activities.join(
+                resident, chosen, current_user, channel=form.channel.data if staff else None
+            )
         except activities.NotOpen:
             flash(_closed_message(chosen), "error")
             return redirect_to(url_for(".event", resident_id=resident.id, event_id=chosen.id))
@@ -183,10 +188,10 @@ def _signup_of(resident, signup_id: int):
 
 
 @bp.get("/residents/<int:resident_id>/signups/<int:signup_id>")
-@roles_required(*TAKERS)
+@roles_required(*SIGNERS)
 def joined(resident_id: int, signup_id: int):
     """The confirmation: a place, or a numbered place on the waitlist."""
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     signup = _signup_of(resident, signup_id)
     return render_template(
         "activities/joined.html",
@@ -204,10 +209,10 @@ def _back(resident) -> str:
 
 
 @bp.route("/residents/<int:resident_id>/events/<int:event_id>/leave", methods=["GET", "POST"])
-@roles_required(*TAKERS)
+@roles_required(*SIGNERS)
 def leave(resident_id: int, event_id: int):
     """Ask before giving up a place, then give it up: it goes to the first on the waitlist."""
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     chosen = _event_of(resident, event_id)
     place = activities.place_of(resident, chosen)
     title = chosen.title(str(get_locale()))
@@ -266,10 +271,10 @@ def arrive(resident_id: int, event_id: int):
 
 
 @bp.get("/residents/<int:resident_id>/mine")
-@roles_required(*TAKERS)
+@roles_required(*SIGNERS)
 def mine(resident_id: int):
     """The resident's coming places and waitlist places."""
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     places = calendar.upcoming_places(resident, utcnow())
     return render_template(
         "activities/mine.html",

@@ -79,6 +79,22 @@ class AuditFilterForm(FlaskForm):
             raise ValidationError(_l("The end date must be on or after the start date."))
 
 
+class ActForForm(FlaskForm):
+    """Find the resident who asked, by the code on their slip, to act for them."""
+
+    class Meta:
+        csrf = False  # finding someone changes nothing
+
+    code = StringField(
+        _l("Resident code"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            InputRequired(_l("Enter the resident code, from their slip or the resident list.")),
+            Length(max=12, message=_l("A resident code has 6 digits.")),
+        ],
+    )
+
+
 class ResidentSearchForm(FlaskForm):
     """Find residents: by what staff know of them, narrowed by grid, care colour, support and
     whether they still live here."""

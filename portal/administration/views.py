@@ -14,12 +14,15 @@ from flask_babel import format_date, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.accounts import profile
+from portal.accounts import services as accounts
 from portal.accounts.access import roles_required
 from portal.accounts.labels import KINSHIP_LABELS, LEAVINGS
 from portal.accounts.models import Role
 from portal.administration import audit_words, residents, retention
 from portal.administration import services as administration
 from portal.administration.forms import (
+    ActForForm,
     AuditFilterForm,
     LeavingForm,
     PartnerForm,
@@ -201,6 +204,22 @@ def _resident(resident_id: int):
     return residents.resident_of(current_user, resident_id) or abort(404)
 
 
+@bp.get("/residents/act")
+@roles_required(Role.GRID_WORKER, Role.ADMIN)
+def act_for():
+    """A grid worker or admin finds the resident who phoned, came in or was visited, and chooses
+    what to do for them: each feature's page then asks how they asked."""
+    form = ActForForm(request.args)
+    found = None
+    if request.args and form.validate():
+        found = residents.served_by_code(current_user, form.code.data)
+        if found is None:
+            form.code.errors.append(_("No resident you serve has this code."))
+    return render_template(
+        "administration/act_for.html", form=form, found=found, acts=profile.acts()
+    ), status_for(form)
+
+
 @bp.get("/residents/<int:resident_id>")
 @roles_required(Role.ADMIN)
 def resident(resident_id: int):
@@ -210,6 +229,7 @@ def resident(resident_id: int):
         "administration/resident.html",
         profile=residents.profile(current_user, found),
         kinships=KINSHIP_LABELS,
+        acts=profile.acts() if accounts.serves(current_user, found) else [],
     )
 
 

@@ -1,6 +1,6 @@
 """The community canteen: meal services, daily menus, age-tiered prices and bookings."""
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
@@ -28,10 +28,20 @@ def init_app(app: Flask) -> None:
             "canteen.service_changed": _l("%(who)s changed a meal service"),
             "canteen.served": _l("%(who)s marked %(whose)s's meal served"),
             "canteen.no_show": _l("%(who)s marked that %(whose)s did not come for a meal"),
+            "canteen.booked_for": _l("%(who)s booked a meal for %(whose)s, who asked them"),
+            "canteen.cancelled_for": _l("%(who)s cancelled a meal of %(whose)s, who asked them"),
         }
     )
     residents.resident_left.connect(_give_back_meals, weak=False)
     profile.register_export("meals", _meals_booked)
+    profile.register_act(
+        profile.Act(
+            "meals",
+            10,
+            _l("Book a meal for them"),
+            lambda resident: url_for("canteen.meals", resident_id=resident.id),
+        )
+    )
     profile.register(
         profile.Part("meals", 10, _l("Coming meals"), "canteen/_profile.html", _coming_meals)
     )

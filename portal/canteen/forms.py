@@ -4,13 +4,25 @@ from wtforms import RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
+from portal.accounts.forms import channel_field
 from portal.canteen.labels import MODES
 
 
-class ConfirmBookingForm(FlaskForm):
-    mode = RadioField(
-        _l("How will you have it?"),
+def _mode_field(label) -> RadioField:
+    return RadioField(
+        label,
         choices=[SelectChoice(value, label) for value, label in MODES.items()],
         default="dine_in",
         validators=[InputRequired(_l("Choose whether you eat in the canteen or take it home."))],
     )
+
+
+class ConfirmBookingForm(FlaskForm):
+    mode = _mode_field(_l("How will you have it?"))
+
+
+class StaffBookingForm(ConfirmBookingForm):
+    """Booking by a grid worker or admin for a resident who asked them without a device."""
+
+    mode = _mode_field(_l("How will they have it?"))
+    channel = channel_field()

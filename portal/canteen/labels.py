@@ -2,6 +2,13 @@
 
 from flask_babel import lazy_gettext as _l
 
+# A meal staff booked for a resident who asked them without a device, as the resident and family
+# read it; keyed by the accounts Channel the resident asked by.
+BOOKED_AFTER = {
+    "phone_call": _l("Booked by %(name)s after your phone call"),
+    "walk_in": _l("Booked by %(name)s when you came to the office"),
+    "visit": _l("Booked by %(name)s on a visit to your home"),
+}
 MEAL_KINDS = {"lunch": _l("Lunch"), "dinner": _l("Dinner")}
 MODES = {"dine_in": _l("Eat in the canteen"), "pick_up": _l("Pick it up and take it home")}
 # Every way of eating, delivery included, in a word or two: for staff tables and the counter.

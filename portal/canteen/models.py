@@ -201,6 +201,8 @@ class Booking(TimestampMixin, db.Model):
     # meal even when two requests race. Cleared on cancelling.
     active_key: Mapped[str | None] = mapped_column(String(40), unique=True)
     cancelled_at: Mapped[datetime | None]
+    # How the resident asked the staff member who booked for them (an accounts Channel), if staff did.
+    channel: Mapped[str | None] = mapped_column(String(12))
 
     meal_day: Mapped[MealDay] = relationship()
     dish: Mapped[Dish] = relationship()

@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person
-from portal.accounts.services import may_act_for
+from portal.accounts.services import may_act_for, may_book_for, serves
 from portal.audit import services as audit
 from portal.canteen import labels
 from portal.canteen.models import (
@@ -168,8 +168,12 @@ def book(
     *,
     meal_day: MealDay | None = None,
     now: datetime | None = None,
+    channel: str | None = None,
 ) -> tuple[Booking, bool]:
     """Book dish for resident and commit; return (booking, created).
+
+    booked_by is the resident or linked family; or, with the channel the resident asked by (an
+    accounts Channel), a grid worker or admin serving them, which the audit log records.
 
     A resident holds at most one booking per meal: asking again returns the one they hold. The
     day's capacity and the dish's portions are taken with conditional updates, so concurrent
@@ -182,7 +186,7 @@ def book(
         raise WrongDish()
     if mode not in (BookingMode.DINE_IN, BookingMode.PICK_UP):
         raise UnknownMode(mode)
-    if not may_act_for(booked_by, resident):
+    if not may_book_for(booked_by, resident, channel):
         raise NotAllowed()
     _check_open(meal_day, now)
     held = existing_booking(resident, meal_day)
@@ -204,9 +208,13 @@ def book(
         mode=mode,
         price_fen=meal_day.service.canteen.price_for(resident, dish, meal_day.day),
         active_key=_active_key(resident, meal_day),
+        channel=channel,
     )
     db.session.add(booking)
     try:
+        if channel is not None:
+            db.session.flush()
+            audit.record(booked_by, "canteen.booked_for", resident, booking=booking.reference)
         db.session.commit()
     except IntegrityError:
         # The same resident's other request booked this meal a moment ago; the counters taken
@@ -217,9 +225,10 @@ def book(
 
 
 def check_cancel(booking: Booking, person: Person, now: datetime | None = None) -> None:
-    """Whether person may cancel booking now: raises NotAllowed or PastCutoff when not."""
+    """Whether person may cancel booking now: raises NotAllowed or PastCutoff when not. The
+    resident, linked family, and staff who serve the resident (when asked) may."""
     now = now or utcnow()
-    if not may_act_for(person, booking.resident):
+    if not (may_act_for(person, booking.resident) or serves(person, booking.resident)):
         raise NotAllowed()
     if booking.status != BookingStatus.BOOKED:
         raise NotAllowed()
@@ -232,6 +241,8 @@ def cancel(booking: Booking, person: Person, now: datetime | None = None) -> Boo
     now = now or utcnow()
     check_cancel(booking, person, now)
     release(booking, now)
+    if not may_act_for(person, booking.resident):
+        audit.record(person, "canteen.cancelled_for", booking.resident, booking=booking.reference)
     db.session.commit()
     return booking
 

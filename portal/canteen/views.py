@@ -12,13 +12,20 @@ from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.canteen import services as canteen
-from portal.canteen.forms import ConfirmBookingForm
+from portal.canteen.forms import ConfirmBookingForm, StaffBookingForm
 from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import redirect_to, render_page_or_fragment
 
 bp = Blueprint("canteen", __name__, url_prefix="/canteen")
 
 EATERS = (Role.RESIDENT, Role.FAMILY)
+# Grid workers and admins book for residents who ask them without a device, saying how they asked.
+BOOKERS = (*EATERS, Role.GRID_WORKER, Role.ADMIN)
+
+
+def _for_staff(resident) -> bool:
+    """Whether the signed-in person books for resident as staff, not as themself or family."""
+    return not accounts.may_act_for(current_user, resident)
 
 
 def _meal_day(resident, meal_day_id: int):
@@ -49,9 +56,9 @@ def _chosen_day(meals) -> date | None:
 
 
 @bp.get("/residents/<int:resident_id>")
-@roles_required(*EATERS)
+@roles_required(*BOOKERS)
 def meals(resident_id: int):
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     place = canteen.canteen_of(resident)
     open_meals = canteen.open_meal_days(place, place.community.today()) if place else []
     chosen = _chosen_day(open_meals)
@@ -68,9 +75,9 @@ def meals(resident_id: int):
 
 
 @bp.get("/residents/<int:resident_id>/meals/<int:meal_day_id>")
-@roles_required(*EATERS)
+@roles_required(*BOOKERS)
 def menu(resident_id: int, meal_day_id: int):
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     place, meal_day = _meal_day(resident, meal_day_id)
     return render_template("canteen/menu.html", resident=resident, place=place, meal_day=meal_day)
 
@@ -79,15 +86,22 @@ def menu(resident_id: int, meal_day_id: int):
     "/residents/<int:resident_id>/meals/<int:meal_day_id>/dishes/<int:dish_id>",
     methods=["GET", "POST"],
 )
-@roles_required(*EATERS)
+@roles_required(*BOOKERS)
 def check(resident_id: int, meal_day_id: int, dish_id: int):
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     place, meal_day = _meal_day(resident, meal_day_id)
     dish = next((d for d in meal_day.dishes if d.id == dish_id), None) or abort(404)
-    form = ConfirmBookingForm()
+    staff = _for_staff(resident)
+    form = StaffBookingForm() if staff else ConfirmBookingForm()
     if form.validate_on_submit():
         try:
-            booking, _created = canteen.book(resident, dish, form.mode.data, current_user)
+            booking, _created = canteen.book(
+                resident,
+                dish,
+                form.mode.data,
+                current_user,
+                channel=form.channel.data if staff else None,
+            )
         except canteen.SoldOut as error:
             return render_template(
                 "canteen/menu.html",
@@ -127,14 +141,15 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
 
 
 def _own_booking(booking_id: int):
+    """A booking of the signed-in person, of their linked parent, or of a resident they serve."""
     booking = canteen.get_booking(booking_id) or abort(404)
-    if not accounts.may_act_for(current_user, booking.resident):
+    if _for_staff(booking.resident) and not accounts.serves(current_user, booking.resident):
         abort(403)
     return booking
 
 
 @bp.get("/bookings/<int:booking_id>")
-@roles_required(*EATERS)
+@roles_required(*BOOKERS)
 def booked(booking_id: int):
     booking = _own_booking(booking_id)
     place = booking.meal_day.service.canteen
@@ -142,9 +157,9 @@ def booked(booking_id: int):
 
 
 @bp.get("/residents/<int:resident_id>/bookings")
-@roles_required(*EATERS)
+@roles_required(*BOOKERS)
 def bookings(resident_id: int):
-    resident = resident_acted_for(resident_id)
+    resident = resident_acted_for(resident_id, staff=True)
     upcoming, earlier = canteen.bookings_of(resident, resident.today())
     return render_template(
         "canteen/bookings.html",
@@ -174,7 +189,7 @@ def _refuse_cancel(booking, error: Exception):
 
 
 @bp.route("/bookings/<int:booking_id>/cancel", methods=["GET", "POST"])
-@roles_required(*EATERS)
+@roles_required(*BOOKERS)
 def cancel(booking_id: int):
     """Ask before cancelling: a meal is not lost to one stray tap."""
     booking = _own_booking(booking_id)

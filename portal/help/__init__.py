@@ -1,7 +1,7 @@
 """One-tap help: requests that land in the grid's queue, escalate, and close the loop with the
 resident."""
 
-from flask import Flask
+from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.accounts import profile
@@ -29,6 +29,14 @@ def init_app(app: Flask) -> None:
         }
     )
     accounts.account_closed.connect(_hand_back_requests, weak=False)
+    profile.register_act(
+        profile.Act(
+            "help",
+            30,
+            _l("Raise a help request for them"),
+            lambda resident: url_for("help.raise_for", code=resident.resident_code),
+        )
+    )
     profile.register_export("help_requests", _requests_made)
     places.grid_merging.connect(_move_requests, weak=False)
     places.grid_records.connect(_requests_in_grid, weak=False)

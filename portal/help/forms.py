@@ -4,6 +4,7 @@ from wtforms import BooleanField, RadioField, SelectField, StringField, TextArea
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
+from portal.accounts.forms import channel_field
 from portal.help import labels
 from portal.help.models import RESIDENT_CATEGORIES
 from portal.help.services import NOTE_MAX_LENGTH
@@ -86,11 +87,7 @@ class RaiseForForm(FlaskForm):
         choices=[SelectChoice(c.value, labels.CATEGORY_TITLES[c]) for c in RESIDENT_CATEGORIES],
         validators=[InputRequired(_l("Choose what they need."))],
     )
-    channel = RadioField(
-        _l("How they asked"),
-        choices=[SelectChoice(c.value, name) for c, name in labels.CHANNELS.items()],
-        validators=[InputRequired(_l("Choose how they asked."))],
-    )
+    channel = channel_field()
     text = TextAreaField(
         _l("What they said"),
         validators=[Optional(), Length(max=NOTE_MAX_LENGTH, message=TOO_LONG)],

@@ -57,13 +57,8 @@ EVENT_LABELS = {
 LEVEL_LABELS = {0: _l("Grid"), 1: _l("Community"), 2: _l("Street office")}
 
 
-# How a resident without a device asked staff for help; staff choose it, and the resident and
-# family read it after the name of whoever raised the request.
-CHANNELS = {
-    Source.PHONE_CALL: _l("On the phone"),
-    Source.WALK_IN: _l("At the community office"),
-    Source.VISIT: _l("On a visit at home"),
-}
+# How a resident without a device asked staff for help: the resident and family read it after the
+# name of whoever raised the request.
 RAISED_AFTER = {
     Source.PHONE_CALL: _l("Raised by %(name)s after your phone call"),
     Source.WALK_IN: _l("Raised by %(name)s when you came to the office"),

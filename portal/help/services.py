@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role, RoleGrant
-from portal.accounts.services import family_ids_of, may_act_for, resident_by_code
+from portal.accounts.services import family_ids_of, may_act_for, resident_by_code, serves
 from portal.audit import services as audit
 from portal.community.models import Community, Grid, Partner
 from portal.extensions import db
@@ -209,11 +209,7 @@ def raise_for(
 
 def may_raise_for(staff: Person, resident: Person) -> bool:
     """Grid workers of the resident's grid (backups in their days) and admins of their community."""
-    if not resident.has_role(Role.RESIDENT) or not resident.active or resident.building is None:
-        return False
-    if staff.administers(resident.community_id):
-        return True
-    return resident.building.grid_id in _grid_ids(staff, Role.GRID_WORKER)
+    return serves(staff, resident)
 
 
 def resident_for_staff(staff: Person, code: str) -> Person | None:

@@ -211,6 +211,17 @@ def _canteen_check(page: Page, live: LiveServer) -> None:
     page.goto(live(page.locator("a.dish").first.get_attribute("href")))
 
 
+# A resident of the demo's first grid whom no journey changes, for staff acting for them.
+RESIDENT_ACTED_FOR = "100014"
+
+
+def _meal_check_for_resident(page: Page, live: LiveServer) -> None:
+    """The check of a meal staff book for a resident who asked them: it asks how they asked."""
+    page.goto(live(f"/admin/residents/act?code={RESIDENT_ACTED_FOR}"))
+    page.goto(live(page.locator("a.tile[href^='/canteen/residents/']").get_attribute("href")))
+    page.goto(live(page.locator("a.dish").first.get_attribute("href")))
+
+
 def _canteen_menu(page: Page, live: LiveServer) -> None:
     """One meal's dishes, as shown with alternatives when a dish has just sold out."""
     _canteen_last_day(page, live)
@@ -533,6 +544,7 @@ ROLES = (
             Visit("/help/reports", _get("/help/reports")),
             Visit("/help/for-resident", _get("/help/for-resident")),
             Visit("/help/closed", _get("/help/closed")),
+            Visit("/admin/residents/act", _get("/admin/residents/act")),
         ),
     ),
     Role(
@@ -564,6 +576,8 @@ ROLES = (
             Visit("add a person to the staff (refused)", _staff_refused),
             Visit("a family member's one-time code", _family_code),
             Visit("an import checked", _import_checked),
+            Visit("act for a resident", _get(f"/admin/residents/act?code={RESIDENT_ACTED_FOR}")),
+            Visit("a meal booked for a resident (check)", _meal_check_for_resident),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("/help/reports", _get("/help/reports")),

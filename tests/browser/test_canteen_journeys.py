@@ -67,7 +67,7 @@ def test_family_books_for_their_parent_on_a_phone(new_context, live):
     submit(family, family.locator("main a[href^='/canteen/residents/']").first)
     expect(family.locator("h1")).to_contain_text("Which meal for")
     dish = book_last_meal(family)
-    expect(family.locator("h1")).to_contain_text("Your meal is booked")
+    expect(family.locator("h1")).to_contain_text("'s meal is booked")
 
     resident = new_context(kiosk=True, language="en").new_page()
     sign_in_at_kiosk(resident, live, PARENT_BOOKED_FOR)
