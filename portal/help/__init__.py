@@ -26,6 +26,7 @@ def init_app(app: Flask) -> None:
             "help.escalated": _l("%(who)s passed %(whose)s's help request up"),
             "help.handed_off": _l("%(who)s handed %(whose)s's help request to a partner"),
             "help.resolved": _l("%(who)s resolved %(whose)s's help request"),
+            "help.read": _l("%(who)s read %(whose)s's help request"),
         }
     )
     accounts.account_closed.connect(_hand_back_requests, weak=False)

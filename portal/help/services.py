@@ -324,6 +324,13 @@ def _street_of(community_id: int) -> int | None:
     return db.session.scalar(select(Community.street_office_id).where(Community.id == community_id))
 
 
+def record_read(reader: Person, request: HelpRequest) -> None:
+    """Audit that staff read the request: what a resident asks for tells of their health and
+    care. Commits."""
+    audit.record(reader, "help.read", request.resident, request=request.reference)
+    db.session.commit()
+
+
 def can_see(person: Person, request: HelpRequest) -> bool:
     """Workers of the request's grid, volunteers of that grid for errands and company, community
     admins once it reached the community, street admins once it reached the street."""

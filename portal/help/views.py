@@ -243,7 +243,7 @@ def _worker_page(found, **forms):
     volunteer_view = help.is_volunteer_view(current_user, found)
     # Whom to phone: the grid worker also sees the family's numbers; a volunteer only the resident's.
     family = [] if volunteer_view else accounts.family_to_call(found.resident)
-    return render_template(
+    page = render_template(
         "help/request.html",
         req=found,
         volunteer_view=volunteer_view,
@@ -251,7 +251,10 @@ def _worker_page(found, **forms):
         kinships=KINSHIP_LABELS,
         source=sources.detail(found),
         **{**blank, **forms},
-    ), status_for(*forms.values())
+    )
+    # Recorded once the page is drawn, so that committing it reloads nothing the page reads.
+    help.record_read(current_user, found)
+    return page, status_for(*forms.values())
 
 
 def _hand_off_form(found, formdata=None) -> HandOffForm:

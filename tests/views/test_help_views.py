@@ -4,6 +4,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role, RoleGrant
+from portal.audit.models import AuditEntry
 from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
 from portal.help import services as help
@@ -472,3 +473,19 @@ def test_the_closed_requests_come_a_page_at_a_time_with_how_many(client, people,
     last = html(client.get("/help/closed?page=2"))
     assert len(last.select("tbody tr")) == 5
     assert "Page 2 of 2" in last.select_one("nav.pager").get_text()
+
+
+def test_every_staff_read_of_a_request_is_in_the_audit_log(client, people, sign_in):
+    request, _new = help.raise_for(people.resident, Category.UNWELL, people.worker, Source.VISIT)
+    sign_in.password(people.worker)
+    client.get(f"/help/requests/{request.id}")
+    client.get(f"/help/requests/{request.id}")
+    reads = list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == "help.read")))
+    assert [(e.actor_id, e.subject_id) for e in reads] == [
+        (people.worker.id, people.resident.id)
+    ] * 2
+    assert reads[0].detail == {"request": request.reference}
+    client.post("/sign-out")
+    sign_in.password(people.admin)
+    log = html(client.get("/admin/audit/"))
+    assert "王芳 read 王桂兰's help request" in log.get_text()
