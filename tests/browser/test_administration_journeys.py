@@ -1,12 +1,19 @@
 """An office runs itself: it imports its own messy register, prints the new residents' slips in
-one go, and a new resident signs in at the kiosk with the PIN on their slip."""
+one go, and a new resident signs in at the kiosk with the PIN on their slip; it takes on a grid
+worker; it records a resident moving out; and a family downloads a parent's data."""
+
+import json
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from portal.accounts import services as accounts
 from portal.accounts.models import Person
+from portal.canteen import services as canteen
+from portal.canteen.models import Booking, BookingStatus
 from portal.community.models import Building, Community, Grid, today_in
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
@@ -15,6 +22,9 @@ from portal.help.models import Category
 from portal.site.demo import COMMUNITIES, GRID_NAMES
 from tests.browser.support import (
     ADMIN,
+    FAMILY,
+    PASSWORD,
+    PHONE,
     STREET_ADMIN,
     follow,
     sign_in_at_kiosk,
@@ -129,3 +139,72 @@ def test_a_new_grid_worker_signs_in_with_their_code_and_stands_in_for_another_gr
     expect(admin.locator("main")).to_contain_text(f"stands in for {GRID_NAMES[1]}")
     worker.goto(live("/help/queue"))
     expect(card.first).to_be_visible()
+
+
+# A resident of the demo's first community who has meal delivery and no part in other journeys.
+MOVING_OUT = "100054"
+HER_SON = "13912340301"
+
+
+def test_a_resident_moves_out_their_meals_go_back_and_their_son_is_told(new_context, live):
+    with live.app.app_context():
+        resident = db.session.scalar(select(Person).where(Person.resident_code == MOVING_OUT))
+        son = accounts.register_family_member("罗军", HER_SON, PASSWORD)
+        accounts.decide_link(accounts.request_link(son, MOVING_OUT, "son"), resident, True)
+        place = canteen.canteen_of(resident)
+        today = resident.today()
+        meal_day = next(
+            m
+            for m in canteen.open_meal_days(place, today)
+            if m.day > today and canteen.existing_booking(resident, m) is None
+        )
+        booking, created = canteen.book(resident, meal_day.dishes[0], "dine_in", son)
+        assert created
+        deliveries = _standing_deliveries(resident)
+        assert deliveries
+        booking_id, resident_id = booking.id, resident.id
+        db.session.remove()
+
+    admin = new_context(language="en").new_page()
+    sign_in_with_password(admin, live, ADMIN)
+    admin.goto(live(f"/admin/residents/?q={MOVING_OUT}"))
+    follow(admin, admin.locator("main tbody th a").first)
+    follow(admin, admin.locator("main a", has_text="Record that they left home"))
+    admin.locator("input[name=reason][value=moved_out]").check()
+    submit(admin, admin.locator("main form button.button--primary"))
+    status = admin.locator("#status")
+    expect(status).to_contain_text("Moved out")
+    expect(status).to_contain_text(f"Given back: 1 meal, {len(deliveries)} meal deliveries")
+    expect(admin.locator("main a", has_text="Record that they left home")).to_have_count(0)
+
+    family = new_context(language="en", viewport=PHONE).new_page()
+    sign_in_with_password(family, live, HER_SON)
+    family.goto(live("/inbox"))
+    expect(family.locator("main")).to_contain_text("has recorded that 罗霞 moved out")
+    with live.app.app_context():
+        assert db.session.get(Booking, booking_id).status == BookingStatus.CANCELLED
+        assert _standing_deliveries(db.session.get(Person, resident_id)) == []
+        db.session.remove()
+
+
+def _standing_deliveries(resident) -> list[int]:
+    """The resident's meal deliveries that can still be given back: their cut-off is ahead."""
+    query = select(Booking).where(
+        Booking.resident_id == resident.id,
+        Booking.mode == "delivery",
+        Booking.status == BookingStatus.BOOKED,
+    )
+    return [b.id for b in db.session.scalars(query) if not b.meal_day.past_cutoff]
+
+
+def test_a_daughter_downloads_everything_the_portal_holds_about_her_father(new_context, live):
+    family = new_context(language="en", viewport=PHONE).new_page()
+    sign_in_with_password(family, live, FAMILY)
+    follow(family, family.locator("main a[href$='/data']").first)
+    expect(family.locator("h1")).to_contain_text("Everything Linli holds about")
+    name = family.locator("h1").inner_text().removeprefix("Everything Linli holds about ")
+    with family.expect_download() as download:
+        family.locator("main a[download]").click()
+    copy = json.loads(Path(download.value.path()).read_text(encoding="utf-8"))
+    assert name in json.dumps(copy, ensure_ascii=False)
+    assert download.value.suggested_filename.endswith(".json")
