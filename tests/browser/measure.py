@@ -6,6 +6,7 @@ of ACCESSIBILITY.md, so a failure can name the element.
 
 from dataclasses import dataclass, field
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page
 
 # Links that stand on their own (not inline in a sentence) are targets too: see _STANDALONE_LINK.
@@ -220,3 +221,39 @@ def horizontal_overflow(page: Page) -> int:
     return page.evaluate(
         "() => document.documentElement.scrollWidth - document.documentElement.clientWidth"
     )
+
+
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# Chromium lays boxes out in 1/64 px units; a gap of exactly 8 px may come back a unit short.
+LAYOUT_UNIT = 1 / 64
+
+
+def problems_on(page: Page) -> list[str]:
+    """What fails the bars of ACCESSIBILITY.md on the page as it stands, in the page's own
+    language and size: axe's WCAG violations (7:1 contrast included), targets under 44 px (60
+    for a kiosk's primary buttons), targets closer than 8 px, and horizontal scrolling. For pages
+    that only a journey reaches, because reaching them changes what is saved."""
+    options = {
+        "runOnly": {"type": "tag", "values": WCAG_TAGS},
+        "rules": {"color-contrast-enhanced": {"enabled": True}},
+    }
+    found = [
+        f"axe {violation['id']}: {node['target']}"
+        for violation in Axe().run(page, options=options).response["violations"]
+        for node in violation["nodes"]
+    ]
+    if horizontal_overflow(page) > 0:
+        found.append(f"the page scrolls sideways by {horizontal_overflow(page)} px")
+    open_panels(page)
+    metrics = measure(page)
+    for target in metrics.targets:
+        least = 60 if metrics.kiosk and target["primary"] else 44
+        width, height = target["box"]["w"], target["box"]["h"]
+        if width + LAYOUT_UNIT < least or height + LAYOUT_UNIT < least:
+            found.append(f"{target['element']} is {width:.1f} x {height:.1f} px, under {least}")
+    found += [
+        f"{pair['a']} and {pair['b']} are {pair['gap']:.2f} px apart"
+        for pair in metrics.pairs
+        if pair["gap"] + LAYOUT_UNIT < 8
+    ]
+    return found

@@ -22,6 +22,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from tests.browser.measure import (
+    LAYOUT_UNIT,
+    WCAG_TAGS,
     Metrics,
     above_the_fold,
     horizontal_overflow,
@@ -41,11 +43,8 @@ from tests.browser.support import (
 
 pytestmark = pytest.mark.browser
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SIZES = (100, 200)
 VIEWPORTS = {"tablet": TABLET, "phone": PHONE}
-# Chromium lays boxes out in 1/64 px units; a gap of exactly 8 px may come back a unit short.
-LAYOUT_UNIT = 1 / 64
 
 
 def _slug(text: str) -> str:

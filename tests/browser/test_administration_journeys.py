@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category
 from portal.site.demo import COMMUNITIES, GRID_NAMES
+from tests.browser.measure import problems_on
 from tests.browser.support import (
     ADMIN,
     FAMILY,
@@ -74,10 +75,12 @@ def test_an_office_imports_its_register_and_a_new_resident_signs_in_with_their_s
     expect(admin.locator("main")).to_contain_text("The community has no building “99号楼”.")
     submit(admin, admin.locator("main form[action$='/run'] button"))
     expect(admin.locator("main")).to_contain_text("Imported: 2 new, 0 changed, 0 unchanged.")
+    assert not problems_on(admin)
 
     submit(admin, admin.locator("main form[action$='/slips'] button"))
     slips = admin.locator(".pin-slip")
     expect(slips).to_have_count(2)
+    assert not problems_on(admin)
     expect(admin.locator("[data-print]")).to_be_visible()
     slip = slips.filter(has_text="欧阳秀珍")
     code = slip.locator("dd").nth(0).inner_text().strip()
@@ -102,11 +105,13 @@ def test_a_new_grid_worker_signs_in_with_their_code_and_stands_in_for_another_gr
     admin.locator("input[name=worker_grids]").first.check()
     submit(admin, admin.locator("main form button.button--primary"))
     expect(admin.locator("h1")).to_contain_text("One-time code for 新来的网格员")
+    assert not problems_on(admin)
     code = admin.locator(".pin-slip dd").nth(1).inner_text().strip()
 
     worker = new_context(language="en").new_page()
     sign_in_with_password(worker, live, NEW_WORKER, password=code)
     expect(worker.locator("h1")).to_have_text("Choose your own password")
+    assert not problems_on(worker)
     worker.fill("#password", "a password of my own")
     worker.fill("#confirm", "a password of my own")
     submit(worker, worker.locator("main form button.button--primary"))

@@ -15,6 +15,7 @@ from werkzeug.serving import make_server
 
 from portal import create_app
 from tests.browser.conftest import LIVE_CONFIG, QuietRequestHandler
+from tests.browser.measure import problems_on
 from tests.browser.support import (
     LiveServer,
     follow,
@@ -101,6 +102,7 @@ def test_an_office_goes_from_an_empty_database_to_a_resident_signed_in_at_its_ki
 
     follow(admin, admin.locator("main a.tile", has_text="Grids and buildings"))
     expect(admin.locator("main")).to_contain_text("No grids yet: add the first one.")
+    assert not problems_on(admin)
     admin.locator("main form input[name$='-name']").fill("第一网格")
     submit(admin, admin.locator("main form button", has_text="Add a grid"))
     follow(admin, admin.locator("main tbody th a", has_text="第一网格"))
@@ -116,6 +118,7 @@ def test_an_office_goes_from_an_empty_database_to_a_resident_signed_in_at_its_ki
     _register(register)
     admin.goto(live("/admin/residents/"))
     expect(admin.locator("main")).to_contain_text("No residents yet")
+    assert not problems_on(admin)
     follow(admin, admin.locator("main a", has_text="Import from a spreadsheet"))
     admin.set_input_files("#file", str(register))
     submit(admin, admin.locator("main form[enctype] button"))
