@@ -11,9 +11,11 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import create_engine, make_url, text
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.extensions import db
 from tests.browser.conftest import LIVE_CONFIG, QuietRequestHandler
 from tests.browser.measure import problems_on
 from tests.browser.support import (
@@ -28,6 +30,7 @@ from tests.browser.support import (
 pytestmark = pytest.mark.browser
 
 PORTAL = str(Path(sys.executable).with_name("portal"))
+FIRST_RUN_DATABASE = "linli_first_run"
 ADMIN_PHONE = "13912345678"
 ADMIN_PASSWORD = "our own office 2026"
 
@@ -40,12 +43,26 @@ def _portal(database_url: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
+def _empty_database(database_url: str, tmp_path: Path) -> str:
+    """A new, empty database of the kind the suite runs on: a SQLite file, or a PostgreSQL
+    database of its own beside the suite's."""
+    if not database_url.startswith("postgresql"):
+        return f"sqlite:///{tmp_path / 'office.sqlite'}"
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {FIRST_RUN_DATABASE} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {FIRST_RUN_DATABASE}"))
+    engine.dispose()
+    return make_url(database_url).set(database=FIRST_RUN_DATABASE).render_as_string(False)
+
+
 @pytest.fixture
-def empty_portal(tmp_path):
-    """A portal on an empty SQLite database that only `portal setup` and `portal admin create`
-    have touched, on 127.0.0.1 and a free port."""
-    url = f"sqlite:///{tmp_path / 'office.sqlite'}"
-    assert _portal(url, "setup").returncode == 0
+def empty_portal(database_url, tmp_path):
+    """A portal on an empty database that only `portal setup` and `portal admin create` have
+    touched, on 127.0.0.1 and a free port."""
+    url = _empty_database(database_url, tmp_path)
+    set_up = _portal(url, "setup")
+    assert set_up.returncode == 0, set_up.stderr
     created = _portal(
         url,
         "admin",
@@ -78,6 +95,8 @@ def empty_portal(tmp_path):
     )
     server.shutdown()
     thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _register(path: Path) -> None:
