@@ -4,6 +4,9 @@ from flask import url_for
 from flask_babel import gettext as _
 
 from portal.help.labels import CATEGORY_TITLES, STATUS_LABELS
+from portal.help.models import Level
+
+STAFF_KINDS = ("help.urgent", "help.new", "help.escalated", "help.taken")
 
 
 def describe(kind: str, params: dict) -> tuple[str, str | None]:
@@ -13,9 +16,46 @@ def describe(kind: str, params: dict) -> tuple[str, str | None]:
         "category": CATEGORY_TITLES.get(params.get("category"), params.get("category", "")),
         "status": STATUS_LABELS.get(params.get("status"), params.get("status", "")),
     }
+    if kind in STAFF_KINDS:
+        return _for_staff(kind, params), url_for("help.detail", request_id=params["request_id"])
     link = url_for("help.mine", resident_id=params["resident_id"])
     if kind == "help.note":
         text = _("There is a new note on %(resident)s's request for help (%(category)s).", **words)
     else:
         text = _("%(resident)s's request for help (%(category)s) is now: %(status)s.", **words)
     return text, link
+
+
+def _for_staff(kind: str, params: dict) -> str:
+    """What a worker or admin reads of a request: what, whose, where; and who took it."""
+    words = {
+        "reference": params["reference"],
+        "category": CATEGORY_TITLES.get(params["category"], params["category"]),
+        "resident": params["resident"],
+        "where": " ".join(part for part in (params["building"], params["room"]) if part),
+    }
+    if kind == "help.taken":
+        return _(
+            "%(holder)s has taken %(reference)s (%(category)s, %(resident)s): nothing more to do.",
+            holder=params["holder"],
+            **words,
+        )
+    if kind == "help.escalated" and params["level"] == Level.STREET:
+        return _(
+            "Passed up to the street office, nobody has resolved it: %(category)s for "
+            "%(resident)s, %(where)s (%(reference)s).",
+            **words,
+        )
+    if kind == "help.escalated":
+        return _(
+            "Passed up to the community, nobody has taken it: %(category)s for %(resident)s, "
+            "%(where)s (%(reference)s).",
+            **words,
+        )
+    if kind == "help.urgent":
+        return _(
+            "Urgent: %(category)s for %(resident)s, %(where)s. Take it if you can go "
+            "(%(reference)s).",
+            **words,
+        )
+    return _("New request: %(category)s for %(resident)s, %(where)s (%(reference)s).", **words)

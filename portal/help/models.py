@@ -117,7 +117,12 @@ class HelpRequest(TimestampMixin, db.Model):
 
     @property
     def reference(self) -> str:
-        return f"H{self.id:06d}"
+        return self.reference_of(self.id)
+
+    @staticmethod
+    def reference_of(request_id: int) -> str:
+        """The reference people quote for the request with this id."""
+        return f"H{request_id:06d}"
 
     def waited(self, now: datetime) -> timedelta:
         """How long it waited for someone to take it: until now while nobody has."""

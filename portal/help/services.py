@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import Person, Role, RoleGrant
 from portal.accounts.services import family_ids_of, may_act_for, resident_by_code, serves
 from portal.audit import services as audit
-from portal.community.models import Community, Grid, Partner
+from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
 from portal.help.models import (
     OPEN_STATUSES,
@@ -41,7 +41,7 @@ from portal.help.models import (
 )
 from portal.jobs import hold_until_commit
 from portal.model_base import utcnow
-from portal.notifications.services import notify
+from portal.notifications.services import notification_row, notify, notify_many
 from portal.web.paging import page_of
 
 NOTE_MAX_LENGTH = 1000
@@ -149,6 +149,94 @@ def _tell_family(request: HelpRequest, kind: str = "help.status") -> None:
     }
     for person_id in (request.resident_id, *family_ids):
         notify(person_id, kind, **params)
+
+
+# Telling staff ----------------------------------------------------------------------------------
+
+
+def _on_duty(request: HelpRequest, now: datetime) -> list[int]:
+    """Who is told of a new request: the grid's workers whose grants hold today (a backup in
+    their days), and its volunteers for errands and company; never whoever raised it."""
+    roles = [Role.GRID_WORKER]
+    if request.category in VOLUNTEER_CATEGORIES:
+        roles.append(Role.VOLUNTEER)
+    query = (
+        select(RoleGrant.person_id)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(
+            RoleGrant.grid_id == request.grid_id,
+            RoleGrant.role.in_(roles),
+            RoleGrant.in_force_on(request.resident.today(now)),
+            Person.active.is_(True),
+            Person.id != request.raised_by_id,
+        )
+        .distinct()
+        .order_by(RoleGrant.person_id)
+    )
+    return list(db.session.scalars(query))
+
+
+def _officers(level: Level, community_ids: set[int]) -> dict[int | None, list[int]]:
+    """The admins a request reaching level is passed to: {community id: person ids} for the
+    community level, {None: person ids} of the street office's admins for the street level."""
+    query = (
+        select(Person.community_id, Person.id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == Role.ADMIN, Person.active.is_(True))
+        .distinct()
+        .order_by(Person.id)
+    )
+    if level == Level.COMMUNITY:
+        query = query.where(Person.community_id.in_(community_ids))
+    else:
+        query = query.where(Person.community_id.is_(None))
+    found: dict[int | None, list[int]] = {}
+    for community_id, person_id in db.session.execute(query):
+        found.setdefault(community_id, []).append(person_id)
+    return found
+
+
+def _staff_params(request: HelpRequest) -> dict:
+    resident = request.resident
+    return {
+        "request_id": request.id,
+        "reference": request.reference,
+        "category": request.category,
+        "resident": resident.name,
+        "building": resident.building.name if resident.building else "",
+        "room": resident.room or "",
+    }
+
+
+def _alert_staff(request: HelpRequest, now: datetime) -> None:
+    """Tell the grid's people on duty of a new request, at once when it is urgent."""
+    params = _staff_params(request)
+    kind = "help.urgent" if request.urgent else "help.new"
+    for person_id in _on_duty(request, now):
+        notify(person_id, kind, urgent=request.urgent, **params)
+
+
+def _tell_level(request: HelpRequest) -> None:
+    """Tell the admins of the level a request has just reached."""
+    params = _staff_params(request)
+    for person_ids in _officers(Level(request.level), {request.community_id}).values():
+        for person_id in person_ids:
+            notify(
+                person_id, "help.escalated", urgent=request.urgent, level=request.level, **params
+            )
+
+
+def _tell_taken(request: HelpRequest, worker: Person, now: datetime) -> None:
+    """Tell the others who were told of the request that worker has it, so their phones stop."""
+    told = set(_on_duty(request, now))
+    if request.level >= Level.COMMUNITY:
+        for level in range(Level.COMMUNITY, request.level + 1):
+            for person_ids in _officers(Level(level), {request.community_id}).values():
+                told.update(person_ids)
+    told.discard(worker.id)
+    params = {**_staff_params(request), "holder": worker.name}
+    for person_id in sorted(told):
+        notify(person_id, "help.taken", urgent=request.urgent, **params)
 
 
 # Raising a request ------------------------------------------------------------------------------
@@ -297,6 +385,7 @@ def _create(
         return db.session.scalar(select(HelpRequest).where(HelpRequest.dedupe_key == key)), False
     _event(request, raised_by, "created", text=request.note, visible=True, now=now)
     _tell_family(request)
+    _alert_staff(request, now)
     db.session.commit()
     return request, True
 
@@ -393,6 +482,8 @@ def take(request: HelpRequest, worker: Person, now: datetime | None = None) -> H
     db.session.refresh(request)
     _event(request, worker, "taken", visible=True, now=now)
     _tell_family(request)
+    if request.urgent or request.level > Level.GRID:
+        _tell_taken(request, worker, now)
     db.session.commit()
     return request
 
@@ -491,6 +582,7 @@ def escalate(request: HelpRequest, worker: Person, reason: str) -> HelpRequest:
     request.level += 1
     _event(request, worker, "escalated", text=reason.strip())
     audit.record(worker, "help.escalated", request.resident, request=request.reference)
+    _tell_level(request)
     db.session.commit()
     return request
 
@@ -559,6 +651,49 @@ def _anything_due(now: datetime, timers: Timers, scope: list):
     )
 
 
+def _tell_levels_reached(due, to_street, scope: list, now: datetime) -> None:
+    """Tell the admins of the level each due request is about to reach, in one insert."""
+    reached = case((to_street, Level.STREET), else_=Level.COMMUNITY)
+    query = (
+        select(
+            HelpRequest.id,
+            HelpRequest.community_id,
+            HelpRequest.category,
+            HelpRequest.urgent,
+            reached,
+            Person.name,
+            Person.room,
+            Building.name,
+        )
+        .join(Person, Person.id == HelpRequest.resident_id)
+        .outerjoin(Building, Building.id == Person.building_id)
+        .where(due, *scope)
+    )
+    rows = db.session.execute(query).all()
+    officers = {
+        level: _officers(level, {row.community_id for row in rows})
+        for level in (Level.COMMUNITY, Level.STREET)
+    }
+    messages = []
+    for request_id, community_id, category, urgent, level, resident, room, building in rows:
+        level = Level(level)
+        params = {
+            "request_id": request_id,
+            "reference": HelpRequest.reference_of(request_id),
+            "category": category,
+            "resident": resident,
+            "building": building or "",
+            "room": room or "",
+            "level": int(level),
+        }
+        key = community_id if level == Level.COMMUNITY else None
+        messages += [
+            notification_row(person_id, "help.escalated", params, urgent=urgent, now=now)
+            for person_id in officers[level].get(key, [])
+        ]
+    notify_many(messages)
+
+
 def escalate_overdue(
     now: datetime | None = None, timers: Timers = Timers(), grid_ids=None, community_ids=None
 ) -> dict[str, int]:
@@ -583,6 +718,8 @@ def escalate_overdue(
                 insert(HelpEvent).from_select(["request_id", "kind", "visible", "at"], events)
             )
     to_community, to_street = (and_(*rules[name][0]) for name in ("community", "street"))
+    if counts["community"] + counts["street"]:
+        _tell_levels_reached(or_(to_community, to_street), to_street, scope, now)
     for changed, where, values in (
         (
             counts["community"] + counts["street"],

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -19,6 +19,8 @@ class Notification(TimestampMixin, db.Model):
     kind: Mapped[str] = mapped_column(String(40))
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     link: Mapped[str | None] = mapped_column(String(200))
+    # About someone's safety: sent at once on every channel the reader has, quiet hours or not.
+    urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
     read_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     claim: Mapped[str | None] = mapped_column(String(32), index=True)

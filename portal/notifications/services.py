@@ -7,7 +7,7 @@ from typing import Protocol
 from uuid import uuid4
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from portal.accounts.models import Person
 from portal.extensions import db
@@ -35,17 +35,47 @@ class LogSender:
         )
 
 
-def notify(recipient: Person | int, kind: str, link: str | None = None, **params) -> Notification:
-    """Add a notification to the session; it is committed with the change that caused it."""
+def notify(
+    recipient: Person | int,
+    kind: str,
+    link: str | None = None,
+    *,
+    urgent: bool = False,
+    **params,
+) -> Notification:
+    """Add a notification to the session; it is committed with the change that caused it. An
+    urgent one is about someone's safety: it is sent at once, whatever the reader's quiet hours."""
     recipient_id = recipient if isinstance(recipient, int) else recipient.id
     notification = Notification(
         recipient_id=recipient_id,
         kind=kind,
         link=link,
+        urgent=urgent,
         params={key: value for key, value in params.items()},
     )
     db.session.add(notification)
     return notification
+
+
+def notification_row(
+    recipient_id: int, kind: str, params: dict, *, urgent: bool = False, now: datetime
+) -> dict:
+    """A notification as a row for notify_many()."""
+    return {
+        "recipient_id": recipient_id,
+        "kind": kind,
+        "params": params,
+        "urgent": urgent,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def notify_many(rows: list[dict]) -> None:
+    """Add many notifications (rows from notification_row()) in one statement, with the change
+    that caused them; for jobs that tell many people at once."""
+    if rows:
+        db.session.execute(insert(Notification), rows)
 
 
 # A send that fails is tried again after each of these waits, then marked failed.

@@ -281,7 +281,8 @@ def test_escalate_and_notify_commands(runner, people):
     result = runner.invoke(args=["escalate"])
     assert result.exit_code == 0 and "to community: 0" in result.output
     result = runner.invoke(args=["notify"])
-    assert result.exit_code == 0 and result.output.startswith("sent: 2,")
+    # The resident and their daughter, and the grid's two workers.
+    assert result.exit_code == 0 and result.output.startswith("sent: 4,")
 
 
 def test_report_page_csv_and_bad_dates(client, people, world, sign_in):
