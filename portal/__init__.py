@@ -1,5 +1,6 @@
 """Linli 邻里: a community-services portal for elderly residents and the people who look after them."""
 
+import logging
 from importlib import import_module
 from pathlib import Path
 
@@ -40,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]), x_proto=1)
 
+    _configure_logging(app)
     _init_extensions(app)
     _register_blueprints(app)
 
@@ -47,6 +49,17 @@ def create_app(config: dict | None = None) -> Flask:
 
     cli.init_app(app)
     return app
+
+
+def _configure_logging(app: Flask) -> None:
+    """The portal's own messages (each notification sent, each job's run) at LOG_LEVEL, to
+    standard error unless the host process (gunicorn, a test runner) already logs somewhere."""
+    logging.getLogger("portal").setLevel(app.config["LOG_LEVEL"])
+    root = logging.getLogger()
+    if not root.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
+        root.addHandler(handler)
 
 
 def _init_extensions(app: Flask) -> None:

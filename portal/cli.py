@@ -76,14 +76,15 @@ def escalate_command():
 @click.command("notify")
 @with_appcontext
 def notify_command():
-    """Deliver notifications waiting in the outbox through the configured sender (the log). Any
-    number may run at once: each message goes to one of them."""
+    """Send the notifications waiting in the outbox on each reader's channels (the log always,
+    e-mail when MAIL_SERVER is set). Any number may run at once: each message goes to one."""
     from portal.notifications.services import deliver_pending, outbox_counts
 
     tally = deliver_pending()
     left = outbox_counts()
     click.echo(
-        f"sent: {tally.sent}, to try again: {tally.retrying}, failed now: {tally.failed}; "
+        f"sent: {tally.sent}, to try again: {tally.retrying}, failed now: {tally.failed}, "
+        f"held for quiet hours: {tally.held}; "
         f"in the outbox: {left['waiting']} waiting, {left['failed']} failed"
     )
 

@@ -140,5 +140,16 @@ def from_environment(instance_path: Path) -> dict:
         "DICTATION": env("LINLI_DICTATION", "") == "1",
         # How many proxies in front of gunicorn to trust for the client's address and scheme.
         "PROXY_COUNT": int(env("PROXY_COUNT", "0")),
+        # How much the portal logs: INFO writes every notification sent.
+        "LOG_LEVEL": env("LINLI_LOG_LEVEL", "INFO"),
+        # The portal's public address, which links in e-mails and text messages start with.
+        "PORTAL_URL": env("LINLI_PORTAL_URL", ""),
+        # E-mail for people who choose it: the SMTP server that sends it. Unset: no e-mail.
+        "MAIL_SERVER": env("MAIL_SERVER", ""),
+        "MAIL_PORT": int(env("MAIL_PORT", "25")),
+        "MAIL_USE_TLS": env("MAIL_USE_TLS", "") == "1",
+        "MAIL_USERNAME": env("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": env("MAIL_PASSWORD", ""),
+        "MAIL_FROM": env("MAIL_FROM", "linli@localhost"),
         **{name: int(env(name)) for name in HELP_TIMERS if env(name)},
     }

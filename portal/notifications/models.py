@@ -1,6 +1,6 @@
-from datetime import datetime
+from datetime import datetime, time
 
-from sqlalchemy import JSON, ForeignKey, String, false
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -29,3 +29,32 @@ class Notification(TimestampMixin, db.Model):
     next_attempt_at: Mapped[datetime | None]
     failed_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class Dispatch(db.Model):
+    """One notification sent, or being tried, on one channel: a channel that has sent it is never
+    asked to again, whatever happens to the others."""
+
+    __table_args__ = (UniqueConstraint("notification_id", "channel"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    notification_id: Mapped[int] = mapped_column(ForeignKey("notification.id"))
+    channel: Mapped[str] = mapped_column(String(20))
+    sent_at: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class NotificationSettings(TimestampMixin, db.Model):
+    """How a person wants to be told, besides the inbox every message is in: the channels they
+    chose (an e-mail address for e-mail), and quiet hours in their own time, when only urgent
+    messages are sent."""
+
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    channels: Mapped[list] = mapped_column(JSON, default=list)
+    email: Mapped[str | None] = mapped_column(String(254))
+    quiet_from: Mapped[time | None]
+    quiet_until: Mapped[time | None]
+
+    def chose(self, channel: str) -> bool:
+        return channel in (self.channels or [])

@@ -1,38 +1,27 @@
-"""Write notifications into the outbox, deliver them through a sender, and read the inbox."""
+"""Write notifications into the outbox, send them on each reader's channels, and read the inbox."""
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Protocol
+from datetime import UTC, datetime, time, timedelta
 from uuid import uuid4
+from zoneinfo import ZoneInfo
 
+from flask import current_app
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
 from portal.accounts.models import Person
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.notifications.models import Notification
+from portal.notifications import messages
+from portal.notifications.channels import Channel, Message, registered
+from portal.notifications.models import Dispatch, Notification, NotificationSettings
 from portal.web.paging import page_of
 
 log = logging.getLogger("portal.notifications")
-
-
-class Sender(Protocol):
-    def send(self, notification: Notification) -> None: ...
-
-
-class LogSender:
-    """The default sender: writes each notification to the log, for a person or a test to read."""
-
-    def send(self, notification: Notification) -> None:
-        log.info(
-            "notify person=%s kind=%s params=%s link=%s",
-            notification.recipient_id,
-            notification.kind,
-            notification.params,
-            notification.link,
-        )
 
 
 def notify(
@@ -95,6 +84,7 @@ class Delivery:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
+    held: int = 0  # not urgent, and in the reader's quiet hours
 
 
 def _due(now: datetime):
@@ -128,37 +118,143 @@ def _claim(limit: int, now: datetime) -> str:
     return claim
 
 
+def _zone(person: Person) -> ZoneInfo:
+    return ZoneInfo(person.community.timezone if person.community else DEFAULT_TIMEZONE)
+
+
+def quiet_until(
+    person: Person, settings: NotificationSettings | None, now: datetime
+) -> datetime | None:
+    """When person's quiet hours end (naive UTC) if now is in them, else None."""
+    if settings is None or settings.quiet_from is None or settings.quiet_until is None:
+        return None
+    start, end = settings.quiet_from, settings.quiet_until
+    zone = _zone(person)
+    local = now.replace(tzinfo=UTC).astimezone(zone)
+    at = local.time()
+    quiet = start <= at < end if start < end else (at >= start or at < end)
+    if not quiet:
+        return None
+    ends = datetime.combine(local.date(), end, tzinfo=zone)
+    if ends <= local:
+        ends = datetime.combine(local.date() + timedelta(days=1), end, tzinfo=zone)
+    return ends.astimezone(UTC).replace(tzinfo=None)
+
+
+def _message(
+    notification: Notification, person: Person, settings: NotificationSettings | None
+) -> Message:
+    """The notification in its reader's words, with the address to open it at."""
+    with force_locale(person.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        text, link = messages.describe(notification)
+        subject = _("Linli: urgent") if notification.urgent else _("Linli: a new message")
+    base = current_app.config.get("PORTAL_URL", "").rstrip("/")
+    return Message(
+        notification_id=notification.id,
+        person=person,
+        settings=settings,
+        subject=subject,
+        text=text,
+        url=f"{base}{link}" if link else None,
+        urgent=notification.urgent,
+    )
+
+
+def _send(
+    notification: Notification,
+    message: Message,
+    channels: list[Channel],
+    dispatches: dict[tuple[int, str], Dispatch],
+    now: datetime,
+) -> list[Exception]:
+    """Send on each channel that reaches the reader and has not sent it yet; the failures."""
+    failures = []
+    for channel in channels:
+        dispatch = dispatches.get((notification.id, channel.name))
+        if dispatch is not None and dispatch.sent_at is not None:
+            continue
+        if not channel.reaches(message.person, message.settings):
+            continue
+        if dispatch is None:
+            dispatch = Dispatch(notification_id=notification.id, channel=channel.name, attempts=0)
+            db.session.add(dispatch)
+        dispatch.attempts += 1
+        try:
+            channel.send(message)
+        except Exception as error:
+            log.warning("notification %s not sent by %s: %r", notification.id, channel.name, error)
+            dispatch.last_error = repr(error)[:200]
+            failures.append(error)
+        else:
+            dispatch.sent_at = now
+    return failures
+
+
 def deliver_pending(
-    sender: Sender | None = None, limit: int = 500, now: datetime | None = None
+    channels: list[Channel] | None = None, limit: int = 500, now: datetime | None = None
 ) -> Delivery:
-    """Hand the due messages of the outbox to sender (the log by default), each committed as sent,
-    as waiting to be tried again, or as failed, before the next is sent. Any number of these may
-    run at once, on any number of hosts: each message goes to one of them."""
-    sender = sender or LogSender()
+    """Send the due messages of the outbox on every channel that reaches each reader (those
+    registered by default), each committed as sent, as waiting to be tried again, or as failed,
+    before the next is sent. A channel that has sent a message is not asked again when another
+    fails; a message that is not urgent waits for the end of its reader's quiet hours. Any
+    number of these may run at once, on any number of hosts: each message goes to one of them."""
+    channels = registered() if channels is None else channels
     now = now or utcnow()
     claim = _claim(limit, now)
     tally = Delivery()
     claimed = db.session.scalars(
         select(Notification).where(Notification.claim == claim).order_by(Notification.id)
     ).all()
-    for notification in claimed:
-        try:
-            sender.send(notification)
-        except Exception as error:
-            log.warning("notification %s not sent: %r", notification.id, error)
-            notification.attempts += 1
-            notification.last_error = repr(error)[:200]
-            if notification.attempts > len(RETRY_AFTER):
-                notification.failed_at = now
-                tally.failed += 1
+    if not claimed:
+        return tally
+    ids = [n.id for n in claimed]
+    readers = {n.recipient_id for n in claimed}
+    people = {
+        person.id: person
+        for person in db.session.scalars(
+            select(Person).where(Person.id.in_(readers)).options(db.joinedload(Person.community))
+        )
+    }
+    settings = {
+        chosen.person_id: chosen
+        for chosen in db.session.scalars(
+            select(NotificationSettings).where(NotificationSettings.person_id.in_(readers))
+        )
+    }
+    dispatches = {
+        (d.notification_id, d.channel): d
+        for d in db.session.scalars(select(Dispatch).where(Dispatch.notification_id.in_(ids)))
+    }
+    with current_app.test_request_context(base_url=current_app.config.get("PORTAL_URL") or None):
+        for notification in claimed:
+            person = people[notification.recipient_id]
+            chosen = settings.get(person.id)
+            held_until = None if notification.urgent else quiet_until(person, chosen, now)
+            if held_until is not None:
+                notification.next_attempt_at = held_until
+                tally.held += 1
             else:
-                notification.next_attempt_at = now + RETRY_AFTER[notification.attempts - 1]
-                tally.retrying += 1
-        else:
-            notification.sent_at = now
-            tally.sent += 1
-        notification.claim = notification.claimed_until = None
-        db.session.commit()
+                try:
+                    message = _message(notification, person, chosen)
+                except Exception as error:
+                    log.exception("notification %s cannot be put into words", notification.id)
+                    failures = [error]
+                else:
+                    failures = _send(notification, message, channels, dispatches, now)
+                if failures:
+                    notification.attempts += 1
+                    notification.last_error = repr(failures[0])[:200]
+                    if notification.attempts > len(RETRY_AFTER):
+                        notification.failed_at = now
+                        tally.failed += 1
+                    else:
+                        notification.next_attempt_at = now + RETRY_AFTER[notification.attempts - 1]
+                        tally.retrying += 1
+                else:
+                    notification.sent_at = now
+                    tally.sent += 1
+            notification.claim = notification.claimed_until = None
+            db.session.commit()
     return tally
 
 
@@ -195,6 +291,28 @@ def _unread_query():
 def unread_count(person: Person) -> int:
     """How many of person's messages are unread; the page header shows it on every page."""
     return db.session.scalar(_unread_query(), {"person_id": person.id}) or 0
+
+
+def settings_of(person: Person) -> NotificationSettings | None:
+    return db.session.get(NotificationSettings, person.id)
+
+
+def choose(
+    person: Person,
+    *,
+    email: str | None,
+    by_email: bool,
+    quiet_from: time | None,
+    quiet_until: time | None,
+) -> NotificationSettings:
+    """Keep how person wants to be told, and commit."""
+    chosen = settings_of(person) or NotificationSettings(person_id=person.id)
+    chosen.email = email or None
+    chosen.channels = ["email"] if by_email and email else []
+    chosen.quiet_from, chosen.quiet_until = quiet_from, quiet_until
+    db.session.add(chosen)
+    db.session.commit()
+    return chosen
 
 
 def mark_all_read(person: Person) -> None:

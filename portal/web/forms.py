@@ -4,7 +4,7 @@ import unicodedata
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectMultipleField
+from wtforms import DateField, IntegerField, SelectMultipleField, TimeField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -121,6 +121,19 @@ class LocalDateField(DateField):
                     last=LAST_DAY.isoformat(),
                 )
             )
+
+
+class ClockTimeField(TimeField):
+    """A time of day typed as HH:MM (the browser's time picker sends that), with our own message."""
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%H:%M", **kwargs)
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(_l("Enter a time like 07:30.")) from error
 
 
 class Checkboxes(SelectMultipleField):

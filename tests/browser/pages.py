@@ -519,6 +519,7 @@ ROLES = (
             Visit("/inbox", _get("/inbox")),
             Visit("/account/sign-ins", _get("/account/sign-ins")),
             Visit("/account/password", _get("/account/password")),
+            Visit("/account/notifications", _get("/account/notifications")),
         ),
     ),
     Role(

@@ -81,23 +81,30 @@ def at_once(app, work, count: int = 2) -> list:
 
 
 class RecordingSender:
+    """A channel that reaches everyone and records what it sent, or fails every time."""
+
+    name = "recording"
+
     def __init__(self, fail: bool = False) -> None:
         self.sent: list[int] = []
         self.fail = fail
         self._lock = threading.Lock()
 
-    def send(self, notification) -> None:
+    def reaches(self, person, settings) -> bool:
+        return True
+
+    def send(self, message) -> None:
         if self.fail:
             raise ConnectionError("the provider did not answer")
         with self._lock:
-            self.sent.append(notification.id)
+            self.sent.append(message.notification_id)
 
 
 # The outbox ------------------------------------------------------------------------------------
 
 
 def _messages(person, count: int) -> list[int]:
-    made = [outbox.notify(person, "help.created", link="/help") for _ in range(count)]
+    made = [outbox.notify(person, "outbox.test", link="/inbox") for _ in range(count)]
     db.session.commit()
     return [message.id for message in made]
 
@@ -105,7 +112,7 @@ def _messages(person, count: int) -> list[int]:
 def test_two_senders_at_once_send_each_message_once(app, world):
     ids = _messages(world.person(Role.GRID_WORKER), 50)
     sender = RecordingSender()
-    tallies = at_once(app, lambda: outbox.deliver_pending(sender))
+    tallies = at_once(app, lambda: outbox.deliver_pending([sender]))
     assert sorted(sender.sent) == ids
     assert sum(tally.sent for tally in tallies) == 50
     assert db.session.scalar(select(func.count()).where(Notification.sent_at.is_(None))) == 0
@@ -116,22 +123,22 @@ def test_a_failed_send_is_tried_again_later_then_marked_failed(world):
     broken, now = RecordingSender(fail=True), utcnow()
     waits = []
     for _attempt in range(4):
-        assert outbox.deliver_pending(broken, now=now).retrying == 1
+        assert outbox.deliver_pending([broken], now=now).retrying == 1
         message = db.session.get(Notification, message_id)
         waits.append(message.next_attempt_at - now)
         # Not before its time.
         assert outbox.deliver_pending(
-            broken, now=message.next_attempt_at - timedelta(seconds=1)
+            [broken], now=message.next_attempt_at - timedelta(seconds=1)
         ) == (outbox.Delivery())
         now = message.next_attempt_at
     assert waits == [timedelta(minutes=minutes) for minutes in (1, 4, 16, 64)]
-    assert outbox.deliver_pending(broken, now=now).failed == 1
+    assert outbox.deliver_pending([broken], now=now).failed == 1
     message = db.session.get(Notification, message_id)
     assert message.failed_at == now and message.attempts == 5 and message.sent_at is None
     assert "did not answer" in message.last_error
     assert outbox.outbox_counts() == {"waiting": 0, "failed": 1}
     # A failed message is not tried again.
-    assert outbox.deliver_pending(RecordingSender(), now=now + timedelta(days=1)) == (
+    assert outbox.deliver_pending([RecordingSender()], now=now + timedelta(days=1)) == (
         outbox.Delivery()
     )
 
@@ -139,10 +146,10 @@ def test_a_failed_send_is_tried_again_later_then_marked_failed(world):
 def test_a_send_that_works_on_a_later_try_is_sent_once(world):
     (message_id,) = _messages(world.person(Role.GRID_WORKER), 1)
     now = utcnow()
-    outbox.deliver_pending(RecordingSender(fail=True), now=now)
+    outbox.deliver_pending([RecordingSender(fail=True)], now=now)
     working = RecordingSender()
-    assert outbox.deliver_pending(working, now=now + timedelta(minutes=1)).sent == 1
-    assert outbox.deliver_pending(working, now=now + timedelta(hours=2)).sent == 0
+    assert outbox.deliver_pending([working], now=now + timedelta(minutes=1)).sent == 1
+    assert outbox.deliver_pending([working], now=now + timedelta(hours=2)).sent == 0
     assert working.sent == [message_id]
     assert outbox.outbox_counts() == {"waiting": 0, "failed": 0}
 
@@ -154,8 +161,8 @@ def test_a_message_claimed_by_a_sender_that_died_is_sent_after_the_lease(world):
     db.session.get(Notification, message_id).claimed_until = now + outbox.CLAIM_LEASE
     db.session.commit()
     sender = RecordingSender()
-    assert outbox.deliver_pending(sender, now=now).sent == 0
-    assert outbox.deliver_pending(sender, now=now + outbox.CLAIM_LEASE).sent == 1
+    assert outbox.deliver_pending([sender], now=now).sent == 0
+    assert outbox.deliver_pending([sender], now=now + outbox.CLAIM_LEASE).sent == 1
     assert sender.sent == [message_id]
 
 
@@ -164,7 +171,8 @@ def test_notify_reports_what_it_sent_and_what_is_left(runner, world):
     result = runner.invoke(args=["notify"])
     assert result.exit_code == 0
     assert result.output.strip() == (
-        "sent: 3, to try again: 0, failed now: 0; in the outbox: 0 waiting, 0 failed"
+        "sent: 3, to try again: 0, failed now: 0, held for quiet hours: 0; "
+        "in the outbox: 0 waiting, 0 failed"
     )
 
 

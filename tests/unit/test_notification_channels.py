@@ -1,0 +1,160 @@
+"""Notifications leave the portal on each reader's channels: every one in the log, and by e-mail
+to a real SMTP server on 127.0.0.1 for people who chose it, in their language, urgent ones at
+once and others after their quiet hours; a channel that has sent is never asked again."""
+
+import logging
+import socket
+from datetime import datetime, time, timedelta
+from email import message_from_bytes, policy
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.help import services as help
+from portal.help.models import Category
+from portal.notifications import services as outbox
+from portal.notifications.models import Dispatch, Notification, NotificationSettings
+
+PORTAL_URL = "https://linli.example.cn"
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Mailbox:
+    """A real SMTP server on 127.0.0.1 that keeps every message it is given; it can be stopped
+    and started again on the same port, like a mail server that went down for a while."""
+
+    def __init__(self) -> None:
+        self.received = []
+        self.port = _free_port()
+        self.server = None
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
+        self.received.append(
+            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
+        )
+        return "250 OK"
+
+    def start(self) -> None:
+        self.server = Controller(self, hostname="127.0.0.1", port=self.port)
+        self.server.start()
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+            self.server = None
+
+
+@pytest.fixture
+def mailbox(app):
+    box = Mailbox()
+    box.start()
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=box.port,
+        MAIL_FROM="linli@example.cn",
+        PORTAL_URL=PORTAL_URL,
+    )
+    yield box
+    box.stop()
+
+
+def _choose_email(person, address: str, language: str = "en", **quiet) -> None:
+    person.language = language
+    db.session.add(
+        NotificationSettings(person_id=person.id, channels=["email"], email=address, **quiet)
+    )
+    db.session.commit()
+
+
+def test_an_urgent_tap_reaches_the_workers_mailbox_in_their_language(app, people, mailbox):
+    _choose_email(people.worker, "wangfang@example.cn")
+    _choose_email(people.other_worker, "liqiang@example.cn", language="zh_Hans")
+    people.resident.room = "301"
+    db.session.commit()
+    request, _new = help.raise_request(people.resident, Category.UNWELL, people.resident)
+    tally = outbox.deliver_pending()
+    assert tally.sent == 4 and tally.retrying == 0  # two workers, the resident, the daughter
+    mail = {to[0]: message for to, message in mailbox.received}
+    assert set(mail) == {"wangfang@example.cn", "liqiang@example.cn"}
+    english = mail["wangfang@example.cn"]
+    assert english["Subject"] == "Linli: urgent" and english["From"] == "linli@example.cn"
+    body = english.get_content()
+    assert "Urgent: Feeling unwell for 王桂兰, 1号楼 301." in body
+    assert f"{PORTAL_URL}/help/requests/{request.id}" in body
+    chinese = mail["liqiang@example.cn"]
+    assert chinese["Subject"] == "邻里：紧急"
+    assert "紧急：王桂兰，身体不适，1号楼 301。" in chinese.get_content()
+
+
+def test_every_message_is_written_to_the_log(people, caplog):
+    help.raise_request(people.resident, Category.REPAIR, people.resident)
+    with caplog.at_level(logging.INFO, logger="portal.notifications"):
+        assert outbox.deliver_pending().sent == 4
+    lines = [r.getMessage() for r in caplog.records if r.name == "portal.notifications"]
+    assert len(lines) == 4
+    assert any("New request: Repair for 王桂兰" in line or "新求助" in line for line in lines)
+
+
+def test_a_mail_server_that_is_down_is_tried_again_and_the_log_is_not_written_twice(
+    app, people, mailbox
+):
+    _choose_email(people.worker, "wangfang@example.cn")
+    people.other_worker.active = False
+    db.session.commit()
+    mailbox.stop()
+    help.raise_request(people.resident, Category.UNWELL, people.resident)
+    now = datetime(2026, 12, 7, 2, 0)
+    first = outbox.deliver_pending(now=now)
+    assert (first.sent, first.retrying) == (2, 1)  # the resident and family have no e-mail
+    mailbox.start()
+    assert outbox.deliver_pending(now=now + timedelta(minutes=1)).sent == 1
+    assert [to for to, _message in mailbox.received] == [["wangfang@example.cn"]]
+    [alert] = db.session.scalars(select(Notification).where(Notification.kind == "help.urgent"))
+    sent = {
+        d.channel: d
+        for d in db.session.scalars(select(Dispatch).filter_by(notification_id=alert.id))
+    }
+    assert sent["log"].attempts == 1 and sent["email"].attempts == 2
+    assert alert.sent_at is not None and "Connection" in sent["email"].last_error
+
+
+def test_quiet_hours_hold_what_can_wait_but_never_what_is_urgent(app, people, mailbox):
+    # 23:00 in Shanghai; the worker's quiet hours are 22:00 to 07:00.
+    night = datetime(2026, 12, 7, 15, 0)
+    for worker in (people.worker, people.other_worker):
+        _choose_email(worker, f"{worker.id}@example.cn", quiet_from=time(22), quiet_until=time(7))
+    help.raise_request(people.resident, Category.REPAIR, people.resident, now=night)
+    tally = outbox.deliver_pending(now=night)
+    assert tally.held == 2 and mailbox.received == []
+    held = db.session.scalars(select(Notification).where(Notification.kind == "help.new")).all()
+    assert {n.next_attempt_at for n in held} == {datetime(2026, 12, 7, 23, 0)}  # 07:00 there
+    help.raise_request(people.resident, Category.UNWELL, people.resident, now=night)
+    assert outbox.deliver_pending(now=night).held == 0
+    assert len(mailbox.received) == 2
+    assert outbox.deliver_pending(now=datetime(2026, 12, 7, 23, 0)).sent == 2
+    assert len(mailbox.received) == 4
+
+
+def test_no_mail_server_no_email_and_nothing_fails(app, people):
+    app.config["MAIL_SERVER"] = ""
+    _choose_email(people.worker, "wangfang@example.cn")
+    help.raise_request(people.resident, Category.UNWELL, people.resident)
+    tally = outbox.deliver_pending()
+    assert tally.sent == 4 and tally.failed == tally.retrying == 0
+    channels = set(db.session.scalars(select(Dispatch.channel)))
+    assert channels == {"log"}
+
+
+def test_family_are_told_of_an_urgent_tap_by_email_too(app, people, mailbox):
+    _choose_email(people.family, "lina@example.cn")
+    help.raise_request(people.resident, Category.UNWELL, people.resident)
+    outbox.deliver_pending()
+    [(to, message)] = [(to, m) for to, m in mailbox.received if to == ["lina@example.cn"]]
+    assert "王桂兰's request for help (Feeling unwell) is now: Waiting." in message.get_content()

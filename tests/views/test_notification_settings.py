@@ -1,0 +1,77 @@
+"""A person chooses how they are told, besides the inbox: e-mail, and quiet hours."""
+
+from datetime import time
+
+import pytest
+
+from portal.extensions import db
+from portal.notifications.models import NotificationSettings
+from tests.helpers import html
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.set_cookie("linli_lang", "en")
+
+
+@pytest.fixture
+def mail(app):
+    app.config["MAIL_SERVER"] = "127.0.0.1"
+
+
+def test_a_worker_chooses_email_and_quiet_hours(client, people, sign_in, mail):
+    sign_in.password(people.worker)
+    inbox = html(client.get("/inbox"))
+    assert inbox.select_one("a[href='/account/notifications']")
+    page = html(client.get("/account/notifications"))
+    assert page.select_one("input#email[type=email]") and page.select_one("input#quiet_from")
+    saved = client.post(
+        "/account/notifications",
+        data={
+            "email": " wangfang@example.cn ",
+            "by_email": "y",
+            "quiet_from": "22:00",
+            "quiet_until": "07:00",
+        },
+    )
+    assert saved.status_code == 303
+    chosen = db.session.get(NotificationSettings, people.worker.id)
+    assert (chosen.email, chosen.channels) == ("wangfang@example.cn", ["email"])
+    assert (chosen.quiet_from, chosen.quiet_until) == (time(22), time(7))
+    again = html(client.get("/account/notifications"))
+    assert again.select_one("input#email")["value"] == "wangfang@example.cn"
+    assert again.select_one("input#by_email").has_attr("checked")
+    assert again.select_one("input#quiet_from")["value"] == "22:00"
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"email": "not an address"}, "email", "Enter an e-mail address like name@example.cn."),
+        ({"by_email": "y"}, "by_email", "Enter the e-mail address to send them to."),
+        ({"quiet_from": "22:00"}, "quiet_until", "Give both times, or neither."),
+        ({"quiet_from": "25:99", "quiet_until": "07:00"}, "quiet_from", "Enter a time like 07:30."),
+        (
+            {"quiet_from": "07:00", "quiet_until": "07:00"},
+            "quiet_until",
+            "Quiet hours end at another time than they start.",
+        ),
+    ],
+)
+def test_bad_choices_are_refused_with_a_message_and_nothing_saved(
+    client, people, sign_in, mail, data, field, message
+):
+    sign_in.password(people.family)
+    refused = client.post("/account/notifications", data=data)
+    assert refused.status_code == 422
+    assert message in html(refused).select_one(f"#{field}-error").get_text()
+    assert db.session.get(NotificationSettings, people.family.id) is None
+
+
+def test_without_a_mail_server_only_quiet_hours_are_offered(client, people, sign_in):
+    sign_in.password(people.family)
+    page = html(client.get("/account/notifications"))
+    assert page.select_one("input#email") is None and page.select_one("input#quiet_from")
+    assert client.get("/account/notifications").status_code == 200
+    client.post("/sign-out")
+    assert client.get("/account/notifications").status_code in (302, 303)
