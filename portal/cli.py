@@ -1,8 +1,10 @@
 """The `portal` command: set-up, demo data, translations; `portal run` and `portal db` come from Flask."""
 
 import os
+import signal
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -74,19 +76,52 @@ def escalate_command():
 
 
 @click.command("notify")
+@click.option("--loop", is_flag=True, help="Keep sending as messages come, until stopped.")
+@click.option(
+    "--every",
+    default=1.0,
+    show_default=True,
+    help="With --loop: seconds between looks at an empty outbox.",
+)
+@click.option(
+    "--stop-after", type=float, default=None, help="With --loop: stop after this many seconds."
+)
 @with_appcontext
-def notify_command():
+def notify_command(loop, every, stop_after):
     """Send the notifications waiting in the outbox on each reader's channels (the log always,
-    e-mail when MAIL_SERVER is set). Any number may run at once: each message goes to one."""
+    e-mail when MAIL_SERVER is set). Any number may run at once: each message goes to one. Run
+    every minute, or once with --loop as a worker that sends each message within seconds and
+    stops cleanly on SIGTERM or Ctrl-C."""
+    from portal.extensions import db
     from portal.notifications.services import deliver_pending, outbox_counts
 
-    tally = deliver_pending()
-    left = outbox_counts()
-    click.echo(
-        f"sent: {tally.sent}, to try again: {tally.retrying}, failed now: {tally.failed}, "
-        f"held for quiet hours: {tally.held}; "
-        f"in the outbox: {left['waiting']} waiting, {left['failed']} failed"
-    )
+    if not loop:
+        tally = deliver_pending()
+        left = outbox_counts()
+        click.echo(
+            f"sent: {tally.sent}, to try again: {tally.retrying}, failed now: {tally.failed}, "
+            f"held for quiet hours: {tally.held}; "
+            f"in the outbox: {left['waiting']} waiting, {left['failed']} failed"
+        )
+        return
+    stopping = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stopping.set())
+    if stop_after is not None:
+        timer = threading.Timer(stop_after, stopping.set)
+        timer.daemon = True
+        timer.start()
+    click.echo(f"sending notifications as they come, looking every {every:g} s")
+    while not stopping.is_set():
+        tally = deliver_pending()
+        db.session.remove()
+        if tally.sent or tally.retrying or tally.failed:
+            click.echo(
+                f"sent: {tally.sent}, to try again: {tally.retrying}, failed now: {tally.failed}"
+            )
+        else:
+            stopping.wait(every)
+    click.echo("stopped")
 
 
 @click.command("remind")

@@ -5,9 +5,14 @@ Each copy runs in a thread of its own with its own session and connection, as a 
 Every copy waits for the others just before its first write to the database, so that all have
 read what they are about to act on before any has written: the moment a race needs."""
 
+import os
+import signal
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager, suppress
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -262,3 +267,44 @@ def test_daily_does_nothing_while_another_copy_runs(runner, world):
     result = runner.invoke(args=["daily"])
     assert result.exit_code == 0 and "activity weeks added:" in result.output
     assert db.session.scalar(select(func.count()).select_from(Event)) > 0
+
+
+def test_the_notify_worker_sends_messages_as_they_come_and_stops_by_itself(database_url, world):
+    """`portal notify --loop` as its own process, as systemd runs it beside gunicorn."""
+    person = world.person(Role.GRID_WORKER)
+    (first,) = _messages(person, 1)
+    environment = {**os.environ, "DATABASE_URL": database_url, "LINLI_LOG_LEVEL": "WARNING"}
+    worker = subprocess.Popen(
+        [
+            str(Path(sys.executable).with_name("portal")),
+            "notify",
+            "--loop",
+            "--every",
+            "0.1",
+            "--stop-after",
+            "20",
+        ],
+        env=environment,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert _sent_while(worker, first)
+        (second,) = _messages(person, 1)
+        assert _sent_while(worker, second)
+        worker.send_signal(signal.SIGTERM)
+        output, _errors = worker.communicate(timeout=20)
+    finally:
+        worker.kill()
+    assert worker.returncode == 0 and output.rstrip().endswith("stopped")
+
+
+def _sent_while(worker, message_id: int) -> bool:
+    """Whether message_id is marked sent before worker ends."""
+    while worker.poll() is None:
+        db.session.expire_all()
+        if db.session.get(Notification, message_id).sent_at is not None:
+            return True
+        db.session.rollback()
+        threading.Event().wait(0.05)
+    return False
