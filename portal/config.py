@@ -151,5 +151,14 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_USERNAME": env("MAIL_USERNAME", ""),
         "MAIL_PASSWORD": env("MAIL_PASSWORD", ""),
         "MAIL_FROM": env("MAIL_FROM", "linli@localhost"),
+        # Text messages through Alibaba Cloud SMS: the AccessKey, the approved signature, the
+        # template for notifications (one variable, ${content}) and for codes (${code}).
+        "SMS_ENDPOINT": env("SMS_ENDPOINT", "https://dysmsapi.aliyuncs.com/"),
+        "SMS_REGION": env("SMS_REGION", "cn-hangzhou"),
+        "SMS_ACCESS_KEY_ID": env("SMS_ACCESS_KEY_ID", ""),
+        "SMS_ACCESS_KEY_SECRET": env("SMS_ACCESS_KEY_SECRET", ""),
+        "SMS_SIGN_NAME": env("SMS_SIGN_NAME", ""),
+        "SMS_TEMPLATE": env("SMS_TEMPLATE", ""),
+        "SMS_CODE_TEMPLATE": env("SMS_CODE_TEMPLATE", ""),
         **{name: int(env(name)) for name in HELP_TIMERS if env(name)},
     }

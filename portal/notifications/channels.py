@@ -1,6 +1,7 @@
 """The channels a notification reaches a person's pocket by, besides the inbox: each is an
 adapter that says whom it reaches and sends one message. The log channel reaches everyone, so a
-deployment without any provider still records what would have been sent; e-mail goes over SMTP.
+deployment without any provider still records what would have been sent; e-mail goes over SMTP,
+text messages through an SMS provider.
 Providers plug in with register()."""
 
 import logging
@@ -12,6 +13,7 @@ from typing import Protocol
 from flask import current_app
 
 from portal.accounts.models import Person
+from portal.notifications import sms
 from portal.notifications.models import NotificationSettings
 
 log = logging.getLogger("portal.notifications")
@@ -85,6 +87,25 @@ class EmailChannel:
             if config.get("MAIL_USERNAME"):
                 smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"])
             smtp.send_message(email)
+
+
+class SmsChannel:
+    """Text messages through the provider of notifications.sms, to people who proved their
+    mobile number with a code and chose text messages."""
+
+    name = "sms"
+
+    def reaches(self, person: Person, settings: NotificationSettings | None) -> bool:
+        return bool(
+            sms.configured()
+            and settings is not None
+            and settings.chose(self.name)
+            and settings.sms_verified(person)
+        )
+
+    def send(self, message: Message) -> None:
+        content = f"{message.text} {message.url}" if message.url else message.text
+        sms.send(message.person.phone, current_app.config["SMS_TEMPLATE"], {"content": content})
 
 
 _channels: dict[str, Channel] = {}

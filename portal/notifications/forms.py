@@ -1,7 +1,7 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
-from wtforms.validators import Length, Optional, Regexp, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal.web.forms import ClockTimeField
 
@@ -25,6 +25,7 @@ class TellingForm(FlaskForm):
         ],
     )
     by_email = BooleanField(_l("Send me my messages by e-mail too"))
+    by_sms = BooleanField(_l("Send me my messages by text message too"))
     quiet_from = ClockTimeField(_l("Quiet from"), validators=[Optional()])
     quiet_until = ClockTimeField(_l("Quiet until"), validators=[Optional()])
 
@@ -43,3 +44,16 @@ class TellingForm(FlaskForm):
             (end if end.data is None else start).errors.append(_l("Give both times, or neither."))
             return False
         return valid
+
+
+class SmsCodeForm(FlaskForm):
+    """The code texted to a person's mobile number, typed back to prove it is theirs."""
+
+    code = StringField(
+        _l("The code in the text message"),
+        filters=[_stripped],
+        validators=[
+            InputRequired(_l("Type the six digits of the code.")),
+            Regexp(r"^\d{6}$", message=_l("Type the six digits of the code.")),
+        ],
+    )

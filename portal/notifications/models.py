@@ -55,6 +55,16 @@ class NotificationSettings(TimestampMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(254))
     quiet_from: Mapped[time | None]
     quiet_until: Mapped[time | None]
+    # Text messages go only to a number proved to be the person's: the code sent to it was typed.
+    sms_phone: Mapped[str | None] = mapped_column(String(20))
+    sms_verified_at: Mapped[datetime | None]
+    sms_code_hash: Mapped[str | None] = mapped_column(String(200))
+    sms_code_sent_at: Mapped[datetime | None]
+    sms_code_tries: Mapped[int] = mapped_column(default=0, server_default="0")
 
     def chose(self, channel: str) -> bool:
         return channel in (self.channels or [])
+
+    def sms_verified(self, person) -> bool:
+        """Whether the person's mobile number, as it is now, was proved theirs."""
+        return self.sms_verified_at is not None and self.sms_phone == person.phone

@@ -1,6 +1,9 @@
 """Write notifications into the outbox, send them on each reader's channels, and read the inbox."""
 
+import hashlib
+import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from uuid import uuid4
@@ -16,7 +19,7 @@ from portal.accounts.models import Person
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.notifications import messages
+from portal.notifications import messages, sms
 from portal.notifications.channels import Channel, Message, registered
 from portal.notifications.models import Dispatch, Notification, NotificationSettings
 from portal.web.paging import page_of
@@ -302,17 +305,84 @@ def choose(
     *,
     email: str | None,
     by_email: bool,
+    by_sms: bool = False,
     quiet_from: time | None,
     quiet_until: time | None,
 ) -> NotificationSettings:
-    """Keep how person wants to be told, and commit."""
+    """Keep how person wants to be told, and commit. Text messages are kept only for a number
+    proved to be theirs."""
     chosen = settings_of(person) or NotificationSettings(person_id=person.id)
     chosen.email = email or None
-    chosen.channels = ["email"] if by_email and email else []
+    chosen.channels = [
+        channel
+        for channel, wanted in (
+            ("email", by_email and email),
+            ("sms", by_sms and chosen.sms_verified(person)),
+        )
+        if wanted
+    ]
     chosen.quiet_from, chosen.quiet_until = quiet_from, quiet_until
     db.session.add(chosen)
     db.session.commit()
     return chosen
+
+
+# Proving a mobile number -----------------------------------------------------------------------
+
+SMS_CODE_LIFETIME = timedelta(minutes=10)
+SMS_CODE_INTERVAL = timedelta(minutes=1)  # between two codes to the same person
+SMS_CODE_TRIES = 5
+
+
+class CodeTooSoon(Exception):
+    """A code was sent less than SMS_CODE_INTERVAL ago."""
+
+
+class CodeNotValid(Exception):
+    """No code waits, it expired, it was tried too often, or this is not it."""
+
+
+def _code_digest(person: Person, code: str) -> str:
+    """What is kept of a code: a keyed digest, good for the code's few minutes and five tries."""
+    key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(key, f"{person.phone}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def send_sms_code(person: Person, now: datetime | None = None) -> None:
+    """Text person a six-digit code that proves their mobile number is theirs, and commit.
+    Raises CodeTooSoon, or the provider's error (sms.SmsRefused, OSError) with nothing changed."""
+    now = now or utcnow()
+    chosen = settings_of(person) or NotificationSettings(person_id=person.id, channels=[])
+    if chosen.sms_code_sent_at and now < chosen.sms_code_sent_at + SMS_CODE_INTERVAL:
+        raise CodeTooSoon()
+    code = f"{secrets.randbelow(10**6):06d}"
+    sms.send(person.phone, current_app.config["SMS_CODE_TEMPLATE"], {"code": code})
+    chosen.sms_code_hash = _code_digest(person, code)
+    chosen.sms_code_sent_at, chosen.sms_code_tries = now, 0
+    db.session.add(chosen)
+    db.session.commit()
+
+
+def check_sms_code(person: Person, code: str, now: datetime | None = None) -> None:
+    """Prove person's mobile number with the code texted to it, and choose text messages;
+    commit. Raises CodeNotValid (a wrong try counts)."""
+    now = now or utcnow()
+    chosen = settings_of(person)
+    if (
+        chosen is None
+        or chosen.sms_code_hash is None
+        or now >= chosen.sms_code_sent_at + SMS_CODE_LIFETIME
+        or chosen.sms_code_tries >= SMS_CODE_TRIES
+    ):
+        raise CodeNotValid()
+    if not hmac.compare_digest(chosen.sms_code_hash, _code_digest(person, code.strip())):
+        chosen.sms_code_tries += 1
+        db.session.commit()
+        raise CodeNotValid()
+    chosen.sms_phone, chosen.sms_verified_at = person.phone, now
+    chosen.sms_code_hash = None
+    chosen.channels = [*chosen.channels, "sms"] if not chosen.chose("sms") else chosen.channels
+    db.session.commit()
 
 
 def mark_all_read(person: Person) -> None:

@@ -1,15 +1,19 @@
-from flask import Blueprint, current_app, flash, render_template, request, url_for
+import logging
+
+from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import signed_in
 from portal.notifications import services as notifications
-from portal.notifications.forms import TellingForm
+from portal.notifications import sms
+from portal.notifications.forms import SmsCodeForm, TellingForm
 from portal.notifications.messages import describe
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("notifications", __name__)
+log = logging.getLogger("portal.notifications")
 
 
 @bp.get("/inbox")
@@ -22,33 +26,84 @@ def inbox():
     return render_template("notifications/inbox.html", items=items, unread=unread, shown=shown)
 
 
+def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None = None):
+    chosen = notifications.settings_of(current_user)
+    if form is None:
+        form = TellingForm(
+            formdata=None,
+            data={
+                "email": chosen.email,
+                "by_email": chosen.chose("email"),
+                "by_sms": chosen.chose("sms"),
+                "quiet_from": chosen.quiet_from,
+                "quiet_until": chosen.quiet_until,
+            }
+            if chosen
+            else None,
+        )
+    return render_template(
+        "notifications/telling.html",
+        form=form,
+        code_form=code_form or SmsCodeForm(formdata=None),
+        email_works=bool(current_app.config.get("MAIL_SERVER")),
+        sms_works=sms.configured() and bool(current_user.phone),
+        sms_proved=bool(chosen and chosen.sms_verified(current_user)),
+        code_waiting=bool(chosen and chosen.sms_code_hash),
+    ), status_for(form, *([code_form] if code_form else []))
+
+
 @bp.route("/account/notifications", methods=["GET", "POST"])
 @signed_in
 def telling():
     """How the signed-in person is told of their messages, besides the inbox."""
-    chosen = notifications.settings_of(current_user)
-    form = TellingForm(
-        data={
-            "email": chosen.email,
-            "by_email": chosen.chose("email"),
-            "quiet_from": chosen.quiet_from,
-            "quiet_until": chosen.quiet_until,
-        }
-        if chosen
-        else None
+    if request.method == "GET":
+        return _telling_page()
+    form = TellingForm()
+    if not form.validate():
+        return _telling_page(form)
+    notifications.choose(
+        current_user,
+        email=form.email.data,
+        by_email=form.by_email.data,
+        by_sms=form.by_sms.data,
+        quiet_from=form.quiet_from.data,
+        quiet_until=form.quiet_until.data,
     )
-    if form.validate_on_submit():
-        notifications.choose(
-            current_user,
-            email=form.email.data,
-            by_email=form.by_email.data,
-            quiet_from=form.quiet_from.data,
-            quiet_until=form.quiet_until.data,
-        )
-        flash(_("Saved: this is how you will be told."), "success")
-        return redirect_to(url_for("notifications.telling"))
-    return render_template(
-        "notifications/telling.html",
-        form=form,
-        email_works=bool(current_app.config.get("MAIL_SERVER")),
-    ), status_for(form)
+    flash(_("Saved: this is how you will be told."), "success")
+    return redirect_to(url_for("notifications.telling"))
+
+
+@bp.post("/account/notifications/sms-code")
+@signed_in
+def send_sms_code():
+    """Text a code to the signed-in person's mobile number, to prove it is theirs."""
+    if not (sms.configured() and current_user.phone):
+        abort(404)
+    try:
+        notifications.send_sms_code(current_user)
+    except notifications.CodeTooSoon:
+        flash(_("A code was sent a moment ago. Please wait a minute before asking again."), "info")
+    except (sms.SmsRefused, OSError) as error:
+        log.warning("a code for person %s was not sent: %r", current_user.id, error)
+        flash(_("The text message could not be sent. Please try again later."), "error")
+    else:
+        flash(_("A code is on its way to %(phone)s.", phone=current_user.phone), "success")
+    return redirect_to(url_for("notifications.telling"))
+
+
+@bp.post("/account/notifications/sms-check")
+@signed_in
+def check_sms_code():
+    """Prove the mobile number with the code texted to it."""
+    code_form = SmsCodeForm()
+    if code_form.validate():
+        try:
+            notifications.check_sms_code(current_user, code_form.code.data)
+        except notifications.CodeNotValid:
+            code_form.code.errors.append(
+                _("That is not the code, or it is too old. Ask for a new one.")
+            )
+        else:
+            flash(_("Your number is proved: your messages will come to it too."), "success")
+            return redirect_to(url_for("notifications.telling"))
+    return _telling_page(code_form=code_form)

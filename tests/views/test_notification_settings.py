@@ -6,7 +6,8 @@ import pytest
 
 from portal.extensions import db
 from portal.notifications.models import NotificationSettings
-from tests.helpers import html
+from tests.helpers import html, text_of
+from tests.sms_provider import CODE_TEMPLATE, SmsProvider
 
 
 @pytest.fixture(autouse=True)
@@ -75,3 +76,44 @@ def test_without_a_mail_server_only_quiet_hours_are_offered(client, people, sign
     assert client.get("/account/notifications").status_code == 200
     client.post("/sign-out")
     assert client.get("/account/notifications").status_code in (302, 303)
+
+
+def test_a_daughter_proves_her_number_and_chooses_text_messages(app, client, people, sign_in):
+    with SmsProvider() as provider:
+        app.config.update(provider.config())
+        sign_in.password(people.family)
+        page = html(client.get("/account/notifications"))
+        assert page.select_one("form[action='/account/notifications/sms-code']")
+        assert page.select_one("input#code") is None
+        assert client.post("/account/notifications/sms-code").status_code == 303
+        [sent] = provider.accepted
+        assert sent["phone"] == people.family.phone and sent["template"] == CODE_TEMPLATE
+        page = html(client.get("/account/notifications"))
+        assert f"A code is on its way to {people.family.phone}" in page.get_text()
+        wrong = client.post("/account/notifications/sms-check", data={"code": "12345"})
+        assert wrong.status_code == 422
+        assert "Type the six digits" in html(wrong).select_one("#code-error").get_text()
+        code = sent["variables"]["code"]
+        other = f"{(int(code) + 1) % 10**6:06d}"
+        refused = client.post("/account/notifications/sms-check", data={"code": other})
+        assert "That is not the code" in html(refused).select_one("#code-error").get_text()
+        again = client.post("/account/notifications/sms-code")
+        assert "Please wait a minute" in text_of(client.get(again.headers["Location"]))
+        proved = client.post("/account/notifications/sms-check", data={"code": code})
+        assert proved.status_code == 303
+        page = html(client.get("/account/notifications"))
+        assert page.select_one("input#by_sms").has_attr("checked")
+        assert page.select_one("form[action='/account/notifications/sms-code']") is None
+        chosen = db.session.get(NotificationSettings, people.family.id)
+        assert chosen.channels == ["sms"] and chosen.sms_verified(people.family)
+
+
+def test_a_provider_that_cannot_be_reached_is_said_so(app, client, people, sign_in):
+    app.config.update(
+        SMS_ENDPOINT="http://127.0.0.1:9/", SMS_ACCESS_KEY_ID="id", SMS_ACCESS_KEY_SECRET="s"
+    )
+    sign_in.password(people.family)
+    sent = client.post("/account/notifications/sms-code")
+    message = text_of(client.get(sent.headers["Location"]))
+    assert "The text message could not be sent. Please try again later." in message
+    assert db.session.get(NotificationSettings, people.family.id) is None
