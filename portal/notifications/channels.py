@@ -35,7 +35,11 @@ class Message:
 class Channel(Protocol):
     name: str
 
-    def reaches(self, person: Person, settings: NotificationSettings | None) -> bool: ...
+    def reaches(
+        self, person: Person, settings: NotificationSettings | None, *, fallback: bool = False
+    ) -> bool:
+        """Whether the channel sends to person: those who chose it, or with fallback (an urgent
+        message another channel failed to send) anyone it can reach."""
 
     def send(self, message: Message) -> None:
         """Hand the message over; raise when it could not be, so that it is tried again."""
@@ -46,7 +50,9 @@ class LogChannel:
 
     name = "log"
 
-    def reaches(self, person: Person, settings: NotificationSettings | None) -> bool:
+    def reaches(
+        self, person: Person, settings: NotificationSettings | None, *, fallback: bool = False
+    ) -> bool:
         return True
 
     def send(self, message: Message) -> None:
@@ -66,12 +72,14 @@ class EmailChannel:
 
     name = "email"
 
-    def reaches(self, person: Person, settings: NotificationSettings | None) -> bool:
+    def reaches(
+        self, person: Person, settings: NotificationSettings | None, *, fallback: bool = False
+    ) -> bool:
         return bool(
             current_app.config.get("MAIL_SERVER")
             and settings is not None
             and settings.email
-            and settings.chose(self.name)
+            and (fallback or settings.chose(self.name))
         )
 
     def send(self, message: Message) -> None:
@@ -95,11 +103,13 @@ class SmsChannel:
 
     name = "sms"
 
-    def reaches(self, person: Person, settings: NotificationSettings | None) -> bool:
+    def reaches(
+        self, person: Person, settings: NotificationSettings | None, *, fallback: bool = False
+    ) -> bool:
         return bool(
             sms.configured()
             and settings is not None
-            and settings.chose(self.name)
+            and (fallback or settings.chose(self.name))
             and settings.sms_verified(person)
         )
 

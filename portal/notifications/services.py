@@ -77,6 +77,15 @@ RETRY_AFTER = (
     timedelta(minutes=16),
     timedelta(minutes=64),
 )
+# An urgent message is about someone's safety: it is tried again sooner, and from its second try
+# on every channel that can reach the reader, chosen or not, until one besides the log has.
+URGENT_RETRY_AFTER = (
+    timedelta(seconds=15),
+    timedelta(seconds=30),
+    timedelta(minutes=1),
+    timedelta(minutes=2),
+    timedelta(minutes=5),
+)
 # How long a claimed message is left to its sender before another may take it: longer than any
 # send takes, so a message is sent twice only when its sender died after sending it.
 CLAIM_LEASE = timedelta(minutes=5)
@@ -169,14 +178,19 @@ def _send(
     channels: list[Channel],
     dispatches: dict[tuple[int, str], Dispatch],
     now: datetime,
+    *,
+    fallback: bool,
 ) -> list[Exception]:
-    """Send on each channel that reaches the reader and has not sent it yet; the failures."""
-    failures = []
+    """Send on each channel that reaches the reader (with fallback, also those they did not
+    choose but can be reached by) and has not sent it yet; the failures, none once a fallback
+    has reached them by something besides the log."""
+    failures, reached = [], False
     for channel in channels:
         dispatch = dispatches.get((notification.id, channel.name))
         if dispatch is not None and dispatch.sent_at is not None:
+            reached = reached or channel.name != "log"
             continue
-        if not channel.reaches(message.person, message.settings):
+        if not channel.reaches(message.person, message.settings, fallback=fallback):
             continue
         if dispatch is None:
             dispatch = Dispatch(notification_id=notification.id, channel=channel.name, attempts=0)
@@ -190,7 +204,8 @@ def _send(
             failures.append(error)
         else:
             dispatch.sent_at = now
-    return failures
+            reached = reached or channel.name != "log"
+    return [] if fallback and reached else failures
 
 
 def deliver_pending(
@@ -243,15 +258,19 @@ def deliver_pending(
                     log.exception("notification %s cannot be put into words", notification.id)
                     failures = [error]
                 else:
-                    failures = _send(notification, message, channels, dispatches, now)
+                    fallback = notification.urgent and notification.attempts > 0
+                    failures = _send(
+                        notification, message, channels, dispatches, now, fallback=fallback
+                    )
                 if failures:
+                    waits = URGENT_RETRY_AFTER if notification.urgent else RETRY_AFTER
                     notification.attempts += 1
                     notification.last_error = repr(failures[0])[:200]
-                    if notification.attempts > len(RETRY_AFTER):
+                    if notification.attempts > len(waits):
                         notification.failed_at = now
                         tally.failed += 1
                     else:
-                        notification.next_attempt_at = now + RETRY_AFTER[notification.attempts - 1]
+                        notification.next_attempt_at = now + waits[notification.attempts - 1]
                         tally.retrying += 1
                 else:
                     notification.sent_at = now

@@ -136,3 +136,52 @@ def test_the_signature_follows_the_documented_example():
         "SignatureVersion": "1.0",
     }
     assert sms.signature(parameters, "testsecret") == "CT9X0VtwR86fNWSnsc6v8YGOjuE="
+
+
+def test_an_urgent_message_falls_back_to_a_text_when_email_fails(app, provider, people):
+    """The worker chose e-mail only; their mail server is down. The urgent message is tried again
+    15 seconds later on every channel that can reach them, and their proved phone gets it."""
+    _prove(provider, people.worker)
+    outbox.choose(
+        people.worker,
+        email="wangfang@example.cn",
+        by_email=True,
+        by_sms=False,
+        quiet_from=None,
+        quiet_until=None,
+    )
+    people.other_worker.active = False
+    db.session.commit()
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens there
+    help.raise_request(people.resident, Category.UNWELL, people.resident)
+    now = utcnow()
+    first = outbox.deliver_pending(now=now)
+    assert first.retrying == 1 and not [m for m in provider.accepted if m["template"] == TEMPLATE]
+    [alert] = db.session.scalars(select(Notification).where(Notification.kind == "help.urgent"))
+    assert alert.next_attempt_at == now + timedelta(seconds=15)
+    assert outbox.deliver_pending(now=now + timedelta(seconds=15)).sent == 1
+    [text] = [m for m in provider.accepted if m["template"] == TEMPLATE]
+    assert text["phone"] == people.worker.phone
+    sent = {
+        d.channel: d.sent_at
+        for d in db.session.scalars(select(Dispatch).filter_by(notification_id=alert.id))
+    }
+    assert sent["email"] is None and sent["sms"] is not None
+
+
+def test_a_message_that_can_wait_does_not_fall_back(app, provider, people):
+    _prove(provider, people.worker)
+    outbox.choose(
+        people.worker,
+        email="wangfang@example.cn",
+        by_email=True,
+        by_sms=False,
+        quiet_from=None,
+        quiet_until=None,
+    )
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
+    help.raise_request(people.resident, Category.REPAIR, people.resident)
+    now = utcnow()
+    outbox.deliver_pending(now=now)
+    assert outbox.deliver_pending(now=now + timedelta(minutes=1)).retrying >= 1
+    assert [m for m in provider.accepted if m["template"] == TEMPLATE] == []
