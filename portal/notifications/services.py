@@ -203,7 +203,8 @@ def _send(
             dispatch.last_error = repr(error)[:200]
             failures.append(error)
         else:
-            dispatch.sent_at = now
+            # When it was handed over: the batch's now, or later when the batch took a while.
+            dispatch.sent_at = max(now, utcnow())
             reached = reached or channel.name != "log"
     return [] if fallback and reached else failures
 
