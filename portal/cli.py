@@ -208,6 +208,22 @@ def restore_command(source: Path):
     click.echo(f"Restored {pages} pages from {source}.")
 
 
+@click.group("push")
+def push_group():
+    """Web Push: notifications that pop up on people's phones."""
+
+
+@push_group.command("keys")
+def push_keys_command():
+    """Print a new VAPID key pair, to set as VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY once; a new
+    pair later means every phone must allow notifications again."""
+    from portal.notifications.push import new_keys
+
+    public, private = new_keys()
+    click.echo(f"VAPID_PUBLIC_KEY={public}")
+    click.echo(f"VAPID_PRIVATE_KEY={private}")
+
+
 @click.group("admin")
 def admin_group():
     """The accounts of the people who run the portal."""
@@ -307,6 +323,7 @@ def init_app(app: Flask) -> None:
         restore_command,
         translations_group,
         admin_group,
+        push_group,
     ):
         app.cli.add_command(command)
 

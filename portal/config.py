@@ -160,5 +160,10 @@ def from_environment(instance_path: Path) -> dict:
         "SMS_SIGN_NAME": env("SMS_SIGN_NAME", ""),
         "SMS_TEMPLATE": env("SMS_TEMPLATE", ""),
         "SMS_CODE_TEMPLATE": env("SMS_CODE_TEMPLATE", ""),
+        # Web Push: the VAPID key pair (`portal push keys` makes one) and whom push services may
+        # contact about the portal (mailto: or https:). Unset: no push is offered.
+        "VAPID_PUBLIC_KEY": env("VAPID_PUBLIC_KEY", ""),
+        "VAPID_PRIVATE_KEY": env("VAPID_PRIVATE_KEY", ""),
+        "VAPID_SUBJECT": env("VAPID_SUBJECT", ""),
         **{name: int(env(name)) for name in HELP_TIMERS if env(name)},
     }

@@ -11,5 +11,6 @@ def init_app(app: Flask) -> None:
     channels.register(channels.LogChannel())
     channels.register(channels.EmailChannel())
     channels.register(channels.SmsChannel())
+    channels.register(channels.WebPushChannel())
     app.register_blueprint(views.bp)
     alerts.init_app(app)

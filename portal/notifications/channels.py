@@ -13,7 +13,7 @@ from typing import Protocol
 from flask import current_app
 
 from portal.accounts.models import Person
-from portal.notifications import sms
+from portal.notifications import push, sms
 from portal.notifications.models import NotificationSettings
 
 log = logging.getLogger("portal.notifications")
@@ -116,6 +116,20 @@ class SmsChannel:
     def send(self, message: Message) -> None:
         content = f"{message.text} {message.url}" if message.url else message.text
         sms.send(message.person.phone, current_app.config["SMS_TEMPLATE"], {"content": content})
+
+
+class WebPushChannel:
+    """Web Push to the phones and computers where the person allowed the portal's messages."""
+
+    name = "push"
+
+    def reaches(
+        self, person: Person, settings: NotificationSettings | None, *, fallback: bool = False
+    ) -> bool:
+        return bool(push.configured() and settings is not None and settings.chose(self.name))
+
+    def send(self, message: Message) -> None:
+        push.send(message.person, message.subject, message.text, message.url, message.urgent)
 
 
 _channels: dict[str, Channel] = {}

@@ -68,3 +68,18 @@ class NotificationSettings(TimestampMixin, db.Model):
     def sms_verified(self, person) -> bool:
         """Whether the person's mobile number, as it is now, was proved theirs."""
         return self.sms_verified_at is not None and self.sms_phone == person.phone
+
+
+class PushSubscription(TimestampMixin, db.Model):
+    """A phone or computer that receives the person's messages by Web Push: the address its
+    browser's push service gave and the keys the messages are encrypted with."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    endpoint: Mapped[str] = mapped_column(String(1000), unique=True)
+    p256dh: Mapped[str] = mapped_column(String(200))
+    auth: Mapped[str] = mapped_column(String(100))
+
+    def info(self) -> dict:
+        """As the browser's PushSubscription.toJSON() gave it."""
+        return {"endpoint": self.endpoint, "keys": {"p256dh": self.p256dh, "auth": self.auth}}

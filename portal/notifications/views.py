@@ -1,12 +1,22 @@
 import logging
 
-from flask import Blueprint, abort, current_app, flash, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    render_template,
+    request,
+    send_from_directory,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.access import signed_in
+from portal.accounts.access import public, signed_in
+from portal.notifications import push, sms
 from portal.notifications import services as notifications
-from portal.notifications import sms
 from portal.notifications.forms import SmsCodeForm, TellingForm
 from portal.notifications.messages import describe
 from portal.web.forms import status_for
@@ -48,6 +58,8 @@ def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None
         email_works=bool(current_app.config.get("MAIL_SERVER")),
         sms_works=sms.configured() and bool(current_user.phone),
         sms_proved=bool(chosen and chosen.sms_verified(current_user)),
+        push_key=current_app.config["VAPID_PUBLIC_KEY"] if push.configured() else None,
+        phones=len(push.subscriptions_of(current_user)),
         code_waiting=bool(chosen and chosen.sms_code_hash),
     ), status_for(form, *([code_form] if code_form else []))
 
@@ -107,3 +119,37 @@ def check_sms_code():
             flash(_("Your number is proved: your messages will come to it too."), "success")
             return redirect_to(url_for("notifications.telling"))
     return _telling_page(code_form=code_form)
+
+
+@bp.post("/account/push-subscriptions")
+@signed_in
+def subscribe():
+    """Keep the push subscription this browser made (its PushSubscription.toJSON())."""
+    if not push.configured():
+        abort(404)
+    try:
+        push.subscribe(current_user, request.get_json(silent=True) or {})
+    except push.SubscriptionRefused:
+        return jsonify(message=_("This browser cannot receive notifications from Linli.")), 400
+    return jsonify(message=_("This phone will be told of your messages.")), 201
+
+
+@bp.post("/account/push-subscriptions/remove")
+@signed_in
+def unsubscribe():
+    """Forget this browser's push subscription."""
+    endpoint = (request.get_json(silent=True) or {}).get("endpoint")
+    if isinstance(endpoint, str):
+        push.unsubscribe(current_user, endpoint)
+    return jsonify(message=_("This phone will no longer be told of your messages.")), 200
+
+
+@bp.get("/sw.js")
+@public
+def service_worker():
+    """The service worker, from the site's root so that it may serve every page: it shows the
+    messages pushed to this phone and opens them when tapped."""
+    response = send_from_directory(current_app.static_folder, "js/sw.js", max_age=0)
+    response.headers["Cache-Control"] = "no-cache"
+    response.headers["Service-Worker-Allowed"] = "/"
+    return response

@@ -7,12 +7,15 @@ from flask import (
     Blueprint,
     Flask,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
     session,
     url_for,
 )
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
@@ -157,6 +160,31 @@ def set_colours():
 def still_here():
     """Counts as activity: the idle check that runs before every request has already reset the clock."""
     return "", 204
+
+
+@bp.get("/manifest.webmanifest")
+@public
+def manifest():
+    """What a phone needs to install the portal as an app on its home screen."""
+    icon = lambda size: {  # noqa: E731
+        "src": url_for("static", filename=f"icons/linli-{size}.png"),
+        "sizes": f"{size}x{size}",
+        "type": "image/png",
+        "purpose": "any maskable",
+    }
+    response = jsonify(
+        name=_("Linli community services"),
+        short_name=_("Linli"),
+        lang=str(get_locale()).replace("_", "-"),
+        start_url="/",
+        scope="/",
+        display="standalone",
+        background_color="#ffffff",
+        theme_color="#14532d",
+        icons=[icon(192), icon(512)],
+    )
+    response.mimetype = "application/manifest+json"
+    return response
 
 
 @bp.get("/healthz")

@@ -19,6 +19,7 @@ from portal.accounts import services as accounts
 from portal.accounts.models import Kinship, Person
 from portal.community.models import Community
 from portal.extensions import db
+from portal.notifications.push import new_keys
 from portal.site.demo import COMMUNITIES, build_demo
 from tests.browser.support import (
     ADMIN,
@@ -38,6 +39,7 @@ HERE = Path(__file__).parent
 IDLE_SECONDS = 240
 WARNING_SECONDS = 90
 SECOND_FAMILY = "13800000402"
+VAPID_PUBLIC_KEY, VAPID_PRIVATE_KEY = new_keys()
 PENDING_FOR_FAMILY = "100036"
 
 LIVE_CONFIG = {
@@ -49,8 +51,11 @@ LIVE_CONFIG = {
     "WTF_CSRF_ENABLED": True,
     "KIOSK_IDLE_SECONDS": IDLE_SECONDS,
     "KIOSK_WARNING_SECONDS": WARNING_SECONDS,
-    # So that the pages offer e-mail; no test here sends any.
+    # So that the pages offer e-mail and Web Push; no test here sends any.
     "MAIL_SERVER": "127.0.0.1",
+    "VAPID_PUBLIC_KEY": VAPID_PUBLIC_KEY,
+    "VAPID_PRIVATE_KEY": VAPID_PRIVATE_KEY,
+    "VAPID_SUBJECT": "mailto:office@linli.example.cn",
 }
 
 

@@ -5,6 +5,7 @@ from datetime import time
 import pytest
 
 from portal.extensions import db
+from portal.notifications import push
 from portal.notifications.models import NotificationSettings
 from tests.helpers import html, text_of
 from tests.sms_provider import CODE_TEMPLATE, SmsProvider
@@ -117,3 +118,56 @@ def test_a_provider_that_cannot_be_reached_is_said_so(app, client, people, sign_
     message = text_of(client.get(sent.headers["Location"]))
     assert "The text message could not be sent. Please try again later." in message
     assert db.session.get(NotificationSettings, people.family.id) is None
+
+
+@pytest.fixture
+def vapid(app):
+    public, private = push.new_keys()
+    app.config.update(
+        VAPID_PUBLIC_KEY=public, VAPID_PRIVATE_KEY=private, VAPID_SUBJECT="mailto:a@example.cn"
+    )
+    return public
+
+
+def test_a_phone_subscribes_and_unsubscribes_to_push(client, people, sign_in, vapid):
+    sign_in.password(people.family)
+    page = html(client.get("/account/notifications"))
+    box = page.select_one("section[data-push-key]")
+    assert box["data-push-key"] == vapid and box.has_attr("hidden")
+    assert page.select_one("script[src*='push']")
+    info = {
+        "endpoint": "https://push.example.cn/send/abc",
+        "keys": {"p256dh": "BPublicKeyOfThePhone", "auth": "authsecret"},
+    }
+    made = client.post("/account/push-subscriptions", json=info)
+    assert made.status_code == 201 and "This phone will be told" in made.json["message"]
+    assert push.subscriptions_of(people.family)[0].endpoint == info["endpoint"]
+    bad = client.post("/account/push-subscriptions", json={"endpoint": "x"})
+    assert bad.status_code == 400 and "cannot receive notifications" in bad.json["message"]
+    assert client.post("/account/push-subscriptions", data="not json").status_code == 400
+    gone = client.post("/account/push-subscriptions/remove", json={"endpoint": info["endpoint"]})
+    assert gone.status_code == 200 and push.subscriptions_of(people.family) == []
+
+
+def test_push_needs_a_signed_in_person_and_a_configured_portal(app, client, people, sign_in):
+    info = {"endpoint": "https://push.example.cn/x", "keys": {"p256dh": "a", "auth": "b"}}
+    assert client.post("/account/push-subscriptions", json=info).status_code in (302, 303, 401)
+    sign_in.password(people.family)
+    assert client.post("/account/push-subscriptions", json=info).status_code == 404
+    page = html(client.get("/account/notifications"))
+    assert page.select_one("section[data-push-key]") is None
+
+
+def test_the_service_worker_and_the_manifest_make_the_portal_installable(client):
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker.headers["Service-Worker-Allowed"] == "/"
+    assert b"showNotification" in worker.data and "no-cache" in worker.headers["Cache-Control"]
+    manifest = client.get("/manifest.webmanifest")
+    assert manifest.mimetype == "application/manifest+json"
+    assert manifest.json["display"] == "standalone" and manifest.json["short_name"] == "Linli"
+    sizes = {icon["sizes"] for icon in manifest.json["icons"]}
+    assert sizes == {"192x192", "512x512"}
+    for icon in manifest.json["icons"]:
+        assert client.get(icon["src"]).status_code == 200
+    home = html(client.get("/sign-in"))
+    assert home.select_one("link[rel=manifest]")["href"] == "/manifest.webmanifest"
