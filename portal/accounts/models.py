@@ -88,6 +88,9 @@ class Person(TimestampMixin, UserMixin, db.Model):
     # and the first sign-in with it asks for a password of the person's own.
     must_set_password: Mapped[bool] = mapped_column(default=False, server_default=false())
     code_expires_at: Mapped[datetime | None]
+    # A worker or volunteer on leave up to and including this day: their grid's new requests go
+    # to whoever else serves it (a backup), not to them.
+    away_until: Mapped[date | None]
     # When the person agreed to the privacy notice (family members, at registration), and when
     # they (or family for a resident) asked the office to delete what it holds about them.
     privacy_consent_at: Mapped[datetime | None]

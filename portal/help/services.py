@@ -156,18 +156,21 @@ def _tell_family(request: HelpRequest, kind: str = "help.status") -> None:
 
 def _on_duty(request: HelpRequest, now: datetime) -> list[int]:
     """Who is told of a new request: the grid's workers whose grants hold today (a backup in
-    their days), and its volunteers for errands and company; never whoever raised it."""
+    their days), and its volunteers for errands and company; not those away today, and never
+    whoever raised it."""
     roles = [Role.GRID_WORKER]
     if request.category in VOLUNTEER_CATEGORIES:
         roles.append(Role.VOLUNTEER)
+    today = request.resident.today(now)
     query = (
         select(RoleGrant.person_id)
         .join(Person, Person.id == RoleGrant.person_id)
         .where(
             RoleGrant.grid_id == request.grid_id,
             RoleGrant.role.in_(roles),
-            RoleGrant.in_force_on(request.resident.today(now)),
+            RoleGrant.in_force_on(today),
             Person.active.is_(True),
+            or_(Person.away_until.is_(None), Person.away_until < today),
             Person.id != request.raised_by_id,
         )
         .distinct()
@@ -209,10 +212,14 @@ def _staff_params(request: HelpRequest) -> dict:
 
 
 def _alert_staff(request: HelpRequest, now: datetime) -> None:
-    """Tell the grid's people on duty of a new request, at once when it is urgent."""
+    """Tell the grid's people on duty of a new request, at once when it is urgent; when nobody
+    is (all away, no backup), the community's admins instead."""
     params = _staff_params(request)
     kind = "help.urgent" if request.urgent else "help.new"
-    for person_id in _on_duty(request, now):
+    told = _on_duty(request, now)
+    if not told:
+        told = _officers(Level.COMMUNITY, {request.community_id}).get(request.community_id, [])
+    for person_id in told:
         notify(person_id, kind, urgent=request.urgent, **params)
 
 
@@ -229,8 +236,8 @@ def _tell_level(request: HelpRequest) -> None:
 def _tell_taken(request: HelpRequest, worker: Person, now: datetime) -> None:
     """Tell the others who were told of the request that worker has it, so their phones stop."""
     told = set(_on_duty(request, now))
-    if request.level >= Level.COMMUNITY:
-        for level in range(Level.COMMUNITY, request.level + 1):
+    if not told or request.level >= Level.COMMUNITY:
+        for level in range(Level.COMMUNITY, max(request.level, Level.COMMUNITY) + 1):
             for person_ids in _officers(Level(level), {request.community_id}).values():
                 told.update(person_ids)
     told.discard(worker.id)

@@ -3,7 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, StringField
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from portal.web.forms import ClockTimeField
+from portal.web.forms import ClockTimeField, LocalDateField
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -26,6 +26,7 @@ class TellingForm(FlaskForm):
     )
     by_email = BooleanField(_l("Send me my messages by e-mail too"))
     by_sms = BooleanField(_l("Send me my messages by text message too"))
+    away_until = LocalDateField(_l("Away until"), validators=[Optional()])
     quiet_from = ClockTimeField(_l("Quiet from"), validators=[Optional()])
     quiet_until = ClockTimeField(_l("Quiet until"), validators=[Optional()])
 

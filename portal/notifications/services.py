@@ -5,7 +5,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from uuid import uuid4
 from zoneinfo import ZoneInfo
 
@@ -328,9 +328,14 @@ def choose(
     by_sms: bool = False,
     quiet_from: time | None,
     quiet_until: time | None,
+    away_until: date | None = None,
 ) -> NotificationSettings:
     """Keep how person wants to be told, and commit. Text messages are kept only for a number
-    proved to be theirs."""
+    proved to be theirs. A worker or volunteer away until a day is not told of their grid's new
+    requests up to it (raises AwayInThePast for a day before today)."""
+    if away_until is not None and away_until < person.today():
+        raise AwayInThePast()
+    person.away_until = away_until
     chosen = settings_of(person) or NotificationSettings(person_id=person.id)
     chosen.email = email or None
     chosen.channels = [
@@ -345,6 +350,10 @@ def choose(
     db.session.add(chosen)
     db.session.commit()
     return chosen
+
+
+class AwayInThePast(Exception):
+    """Away until a day that has passed."""
 
 
 # Proving a mobile number -----------------------------------------------------------------------

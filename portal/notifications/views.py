@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts.access import public, signed_in
+from portal.accounts.models import Role
 from portal.notifications import push, sms
 from portal.notifications import services as notifications
 from portal.notifications.forms import SmsCodeForm, TellingForm
@@ -47,9 +48,10 @@ def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None
                 "by_sms": chosen.chose("sms"),
                 "quiet_from": chosen.quiet_from,
                 "quiet_until": chosen.quiet_until,
+                "away_until": current_user.away_until,
             }
             if chosen
-            else None,
+            else {"away_until": current_user.away_until},
         )
     return render_template(
         "notifications/telling.html",
@@ -60,6 +62,7 @@ def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None
         sms_proved=bool(chosen and chosen.sms_verified(current_user)),
         push_key=current_app.config["VAPID_PUBLIC_KEY"] if push.configured() else None,
         phones=len(push.subscriptions_of(current_user)),
+        serves_a_grid=current_user.has_role(Role.GRID_WORKER, Role.VOLUNTEER),
         code_waiting=bool(chosen and chosen.sms_code_hash),
     ), status_for(form, *([code_form] if code_form else []))
 
@@ -73,14 +76,20 @@ def telling():
     form = TellingForm()
     if not form.validate():
         return _telling_page(form)
-    notifications.choose(
-        current_user,
-        email=form.email.data,
-        by_email=form.by_email.data,
-        by_sms=form.by_sms.data,
-        quiet_from=form.quiet_from.data,
-        quiet_until=form.quiet_until.data,
-    )
+    serves_a_grid = current_user.has_role(Role.GRID_WORKER, Role.VOLUNTEER)
+    try:
+        notifications.choose(
+            current_user,
+            email=form.email.data,
+            by_email=form.by_email.data,
+            by_sms=form.by_sms.data,
+            quiet_from=form.quiet_from.data,
+            quiet_until=form.quiet_until.data,
+            away_until=form.away_until.data if serves_a_grid else None,
+        )
+    except notifications.AwayInThePast:
+        form.away_until.errors.append(_("Enter today or a day to come."))
+        return _telling_page(form)
     flash(_("Saved: this is how you will be told."), "success")
     return redirect_to(url_for("notifications.telling"))
 

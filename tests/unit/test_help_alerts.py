@@ -121,3 +121,22 @@ def test_a_worker_who_left_is_not_told(people):
     help.raise_request(people.resident, Category.REPAIR, people.resident)
     assert set(_told("help.new")) == {people.worker.id}
     assert db.session.get(Person, people.other_worker.id) is not None
+
+
+def test_a_worker_away_is_not_told_and_when_everyone_is_the_community_is(people):
+    today = people.resident.today()
+    people.worker.away_until = today
+    db.session.commit()
+    help.raise_request(people.resident, Category.REPAIR, people.resident)
+    assert set(_told("help.new")) == {people.other_worker.id}
+    people.other_worker.away_until = today + timedelta(days=3)
+    db.session.commit()
+    help.raise_request(people.resident, Category.UNWELL, people.resident)
+    assert set(_told("help.urgent")) == {people.admin.id}
+
+
+def test_a_worker_back_from_leave_is_told_again(people):
+    people.worker.away_until = people.worker.today() - timedelta(days=1)
+    db.session.commit()
+    help.raise_request(people.resident, Category.REPAIR, people.resident)
+    assert people.worker.id in _told("help.new")

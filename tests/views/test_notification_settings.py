@@ -1,6 +1,6 @@
 """A person chooses how they are told, besides the inbox: e-mail, and quiet hours."""
 
-from datetime import time
+from datetime import time, timedelta
 
 import pytest
 
@@ -171,3 +171,25 @@ def test_the_service_worker_and_the_manifest_make_the_portal_installable(client)
         assert client.get(icon["src"]).status_code == 200
     home = html(client.get("/sign-in"))
     assert home.select_one("link[rel=manifest]")["href"] == "/manifest.webmanifest"
+
+
+def test_a_worker_says_they_are_away_until_a_day(client, people, sign_in):
+    sign_in.password(people.worker)
+    today = people.worker.today()
+    page = html(client.get("/account/notifications"))
+    assert page.select_one("input#away_until[type=date]")
+    past = client.post("/account/notifications", data={"away_until": "2000-01-01"})
+    assert past.status_code == 422
+    assert "Enter today or a day to come." in html(past).select_one("#away_until-error").text
+    back = (today + timedelta(days=7)).isoformat()
+    assert client.post("/account/notifications", data={"away_until": back}).status_code == 303
+    db.session.refresh(people.worker)
+    assert people.worker.away_until.isoformat() == back
+    client.post("/account/notifications", data={"away_until": ""})
+    db.session.refresh(people.worker)
+    assert people.worker.away_until is None
+
+
+def test_family_are_not_asked_whether_they_are_away(client, people, sign_in):
+    sign_in.password(people.family)
+    assert html(client.get("/account/notifications")).select_one("input#away_until") is None
