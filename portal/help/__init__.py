@@ -19,7 +19,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(help_labels=labels, help_categories=RESIDENT_CATEGORIES)
 
     app.register_blueprint(views.bp)
-    notifications.register("help", messages.describe)
+    notifications.register("help", messages.describe, messages.describe_batch)
     audit.name_area("help", _l("Help requests"))
     audit.name_actions(
         {

@@ -2,6 +2,7 @@
 
 from flask import url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.help.labels import CATEGORY_TITLES, STATUS_LABELS
 from portal.help.models import Level
@@ -59,3 +60,23 @@ def _for_staff(kind: str, params: dict) -> str:
             **words,
         )
     return _("New request: %(category)s for %(resident)s, %(where)s (%(reference)s).", **words)
+
+
+def describe_batch(batch: list[dict]) -> tuple[str, str | None]:
+    """New requests that came while a worker was last told, as one message, opening the queue."""
+    items = "; ".join(
+        _(
+            "%(category)s for %(resident)s (%(reference)s)",
+            category=CATEGORY_TITLES.get(params["category"], params["category"]),
+            resident=params["resident"],
+            reference=params["reference"],
+        )
+        for params in batch
+    )
+    text = ngettext(
+        "%(num)s new request: %(items)s.",
+        "%(num)s new requests: %(items)s.",
+        len(batch),
+        items=items,
+    )
+    return text, url_for("help.queue")

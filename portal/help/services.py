@@ -220,7 +220,9 @@ def _alert_staff(request: HelpRequest, now: datetime) -> None:
     if not told:
         told = _officers(Level.COMMUNITY, {request.community_id}).get(request.community_id, [])
     for person_id in told:
-        notify(person_id, kind, urgent=request.urgent, **params)
+        # A busy morning's requests that can wait reach each worker as one message, not thirty.
+        batch = None if request.urgent else "help.new"
+        notify(person_id, kind, urgent=request.urgent, batch=batch, **params)
 
 
 def _tell_level(request: HelpRequest) -> None:

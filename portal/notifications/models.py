@@ -21,6 +21,8 @@ class Notification(TimestampMixin, db.Model):
     link: Mapped[str | None] = mapped_column(String(200))
     # About someone's safety: sent at once on every channel the reader has, quiet hours or not.
     urgent: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Messages of one batch to one reader close together are sent as one (services.BATCH_WAIT).
+    batch: Mapped[str | None] = mapped_column(String(40))
     read_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
     claim: Mapped[str | None] = mapped_column(String(32), index=True)

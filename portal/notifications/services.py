@@ -33,16 +33,20 @@ def notify(
     link: str | None = None,
     *,
     urgent: bool = False,
+    batch: str | None = None,
     **params,
 ) -> Notification:
     """Add a notification to the session; it is committed with the change that caused it. An
-    urgent one is about someone's safety: it is sent at once, whatever the reader's quiet hours."""
+    urgent one is about someone's safety: it is sent at once, whatever the reader's quiet hours.
+    Messages of one batch (a name) that come to a reader within BATCH_WAIT of the last one sent
+    are sent together, as one message, at the end of that wait."""
     recipient_id = recipient if isinstance(recipient, int) else recipient.id
     notification = Notification(
         recipient_id=recipient_id,
         kind=kind,
         link=link,
         urgent=urgent,
+        batch=batch,
         params={key: value for key, value in params.items()},
     )
     db.session.add(notification)
@@ -86,6 +90,9 @@ URGENT_RETRY_AFTER = (
     timedelta(minutes=2),
     timedelta(minutes=5),
 )
+# A reader is sent at most one message of a batch in this time; what comes meanwhile waits and
+# goes as one message.
+BATCH_WAIT = timedelta(minutes=5)
 # How long a claimed message is left to its sender before another may take it: longer than any
 # send takes, so a message is sent twice only when its sender died after sending it.
 CLAIM_LEASE = timedelta(minutes=5)
@@ -154,11 +161,16 @@ def quiet_until(
 
 
 def _message(
-    notification: Notification, person: Person, settings: NotificationSettings | None
+    group: list[Notification], person: Person, settings: NotificationSettings | None
 ) -> Message:
-    """The notification in its reader's words, with the address to open it at."""
+    """The notification (or a batch of them, as one) in its reader's words, with the address
+    to open it at."""
+    notification = group[0]
     with force_locale(person.language or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        text, link = messages.describe(notification)
+        if len(group) == 1:
+            text, link = messages.describe(notification)
+        else:
+            text, link = messages.describe_batch(group)
         subject = _("Linli: urgent") if notification.urgent else _("Linli: a new message")
     base = current_app.config.get("PORTAL_URL", "").rstrip("/")
     return Message(
@@ -209,6 +221,55 @@ def _send(
     return [] if fallback and reached else failures
 
 
+def _batches(claimed: list[Notification]) -> list[list[Notification]]:
+    """Each message on its own, but a reader's messages of one batch together."""
+    groups: list[list[Notification]] = []
+    batched: dict[tuple[int, str], list[Notification]] = {}
+    for notification in claimed:
+        if notification.batch is None:
+            groups.append([notification])
+            continue
+        key = (notification.recipient_id, notification.batch)
+        if key not in batched:
+            batched[key] = []
+            groups.append(batched[key])
+        batched[key].append(notification)
+    return groups
+
+
+def _last_batches(readers: set[int], now: datetime) -> dict[tuple[int, str], datetime]:
+    """When each reader was last sent a message of each batch, within BATCH_WAIT."""
+    query = (
+        select(Notification.recipient_id, Notification.batch, func.max(Notification.sent_at))
+        .where(
+            Notification.recipient_id.in_(readers),
+            Notification.batch.is_not(None),
+            Notification.sent_at > now - BATCH_WAIT,
+        )
+        .group_by(Notification.recipient_id, Notification.batch)
+    )
+    return {(reader, batch): sent for reader, batch, sent in db.session.execute(query)}
+
+
+def _settle(
+    notification: Notification, failures: list[Exception], now: datetime, tally: Delivery
+) -> None:
+    """Mark notification sent, or to be tried again, or failed, and count it."""
+    if not failures:
+        notification.sent_at = now
+        tally.sent += 1
+        return
+    waits = URGENT_RETRY_AFTER if notification.urgent else RETRY_AFTER
+    notification.attempts += 1
+    notification.last_error = repr(failures[0])[:200]
+    if notification.attempts > len(waits):
+        notification.failed_at = now
+        tally.failed += 1
+    else:
+        notification.next_attempt_at = now + waits[notification.attempts - 1]
+        tally.retrying += 1
+
+
 def deliver_pending(
     channels: list[Channel] | None = None, limit: int = 500, now: datetime | None = None
 ) -> Delivery:
@@ -244,39 +305,33 @@ def deliver_pending(
         (d.notification_id, d.channel): d
         for d in db.session.scalars(select(Dispatch).where(Dispatch.notification_id.in_(ids)))
     }
+    last_batch = _last_batches(readers, now)
     with current_app.test_request_context(base_url=current_app.config.get("PORTAL_URL") or None):
-        for notification in claimed:
-            person = people[notification.recipient_id]
+        for group in _batches(claimed):
+            first = group[0]
+            person = people[first.recipient_id]
             chosen = settings.get(person.id)
-            held_until = None if notification.urgent else quiet_until(person, chosen, now)
+            held_until = None if first.urgent else quiet_until(person, chosen, now)
+            if held_until is None and first.batch is not None:
+                last = last_batch.get((person.id, first.batch))
+                held_until = last + BATCH_WAIT if last and now < last + BATCH_WAIT else None
             if held_until is not None:
-                notification.next_attempt_at = held_until
-                tally.held += 1
+                for notification in group:
+                    notification.next_attempt_at = held_until
+                tally.held += len(group)
             else:
                 try:
-                    message = _message(notification, person, chosen)
+                    message = _message(group, person, chosen)
                 except Exception as error:
-                    log.exception("notification %s cannot be put into words", notification.id)
+                    log.exception("notification %s cannot be put into words", first.id)
                     failures = [error]
                 else:
-                    fallback = notification.urgent and notification.attempts > 0
-                    failures = _send(
-                        notification, message, channels, dispatches, now, fallback=fallback
-                    )
-                if failures:
-                    waits = URGENT_RETRY_AFTER if notification.urgent else RETRY_AFTER
-                    notification.attempts += 1
-                    notification.last_error = repr(failures[0])[:200]
-                    if notification.attempts > len(waits):
-                        notification.failed_at = now
-                        tally.failed += 1
-                    else:
-                        notification.next_attempt_at = now + waits[notification.attempts - 1]
-                        tally.retrying += 1
-                else:
-                    notification.sent_at = now
-                    tally.sent += 1
-            notification.claim = notification.claimed_until = None
+                    fallback = first.urgent and first.attempts > 0
+                    failures = _send(first, message, channels, dispatches, now, fallback=fallback)
+                for notification in group:
+                    _settle(notification, failures, now, tally)
+            for notification in group:
+                notification.claim = notification.claimed_until = None
             db.session.commit()
     return tally
 

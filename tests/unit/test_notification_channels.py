@@ -11,6 +11,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
+from portal.accounts.models import Role
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category
@@ -158,3 +159,29 @@ def test_family_are_told_of_an_urgent_tap_by_email_too(app, people, mailbox):
     outbox.deliver_pending()
     [(to, message)] = [(to, m) for to, m in mailbox.received if to == ["lina@example.cn"]]
     assert "王桂兰's request for help (Feeling unwell) is now: Waiting." in message.get_content()
+
+
+def test_a_busy_morning_reaches_a_worker_as_one_message_not_many(app, world, people, mailbox):
+    _choose_email(people.worker, "wangfang@example.cn")
+    people.other_worker.active = False
+    db.session.commit()
+    morning = datetime(2026, 12, 7, 1, 0)  # 09:00 in Shanghai
+    others = [world.person(Role.RESIDENT, name=f"老人{index}") for index in (1, 2, 3)]
+    help.raise_request(people.resident, Category.REPAIR, people.resident, now=morning)
+    assert outbox.deliver_pending(now=morning).sent == 3  # the worker, the resident, the daughter
+    for minute, resident in enumerate(others, start=1):
+        at = morning + timedelta(minutes=minute)
+        help.raise_request(resident, Category.REPAIR, resident, now=at)
+        tally = outbox.deliver_pending(now=at)
+        assert (tally.held, tally.sent) == (1, 1)  # the worker waits; the resident is told
+    help.raise_request(people.resident, Category.UNWELL, people.resident, now=morning)
+    outbox.deliver_pending(now=morning + timedelta(minutes=3))
+    subjects = [message["Subject"] for _to, message in mailbox.received]
+    assert subjects == ["Linli: a new message", "Linli: urgent"]  # the urgent one never waits
+    assert outbox.deliver_pending(now=morning + timedelta(minutes=5)).sent == 3
+    assert len(mailbox.received) == 3
+    together = mailbox.received[-1][1].get_content()
+    assert together.startswith("3 new requests: Repair for 老人1 (H000002); Repair for 老人2")
+    assert f"{PORTAL_URL}/help/queue" in together
+    waiting = select(Notification).where(Notification.sent_at.is_(None))
+    assert db.session.scalars(waiting).all() == []
