@@ -9,6 +9,18 @@ from portal.accounts.labels import CHANNELS, KINSHIP_LABELS
 from portal.web.forms import Digits, Phone
 
 
+def resident_code_field() -> StringField:
+    """The code on a resident's slip, by which staff find whom they act for."""
+    return StringField(
+        _l("Resident code"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            InputRequired(_l("Enter the resident code, from their slip or the resident list.")),
+            Length(max=12, message=_l("A resident code has 6 digits.")),
+        ],
+    )
+
+
 def channel_field() -> RadioField:
     """How a resident without a device asked the staff member acting for them."""
     return RadioField(

@@ -20,6 +20,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from portal.accounts.forms import resident_code_field
 from portal.accounts.labels import CARE_CADENCES, CARE_COLOURS, LEAVINGS, SEXES
 from portal.accounts.models import CareColour, Person
 from portal.administration import imports
@@ -85,14 +86,7 @@ class ActForForm(FlaskForm):
     class Meta:
         csrf = False  # finding someone changes nothing
 
-    code = StringField(
-        _l("Resident code"),
-        filters=[lambda value: value.strip() if value else value],
-        validators=[
-            InputRequired(_l("Enter the resident code, from their slip or the resident list.")),
-            Length(max=12, message=_l("A resident code has 6 digits.")),
-        ],
-    )
+    code = resident_code_field()
 
 
 class ResidentSearchForm(FlaskForm):

@@ -1,10 +1,10 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, RadioField, SelectField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
-from portal.accounts.forms import channel_field
+from portal.accounts.forms import channel_field, resident_code_field
 from portal.help import labels
 from portal.help.models import RESIDENT_CATEGORIES
 from portal.help.services import NOTE_MAX_LENGTH
@@ -74,14 +74,7 @@ class ReportForm(FlaskForm):
 class RaiseForForm(FlaskForm):
     """A request a resident without a device makes through staff: who, what, how they asked."""
 
-    code = StringField(
-        _l("Resident code"),
-        filters=[lambda value: value.strip() if value else value],
-        validators=[
-            InputRequired(_l("Enter the resident code, from their slip or the resident list.")),
-            Length(max=12, message=_l("A resident code has 6 digits.")),
-        ],
-    )
+    code = resident_code_field()
     category = RadioField(
         _l("What they need"),
         choices=[SelectChoice(c.value, labels.CATEGORY_TITLES[c]) for c in RESIDENT_CATEGORIES],

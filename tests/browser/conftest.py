@@ -6,6 +6,7 @@ package starts; the tests in other folders empty the tables again inside their o
 """
 
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -98,20 +99,29 @@ def live_server(database_url):
     with app.app_context(), time_machine.travel(START, tick=True):
         token = _seed()
         db.session.remove()
+    with serving(app, kiosk_token=token) as live:
+        yield live
+
+
+@contextmanager
+def serving(app, kiosk_token: str = ""):
+    """app on 127.0.0.1 and a free port, in a daemon thread, until the block ends."""
     server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="live-portal", daemon=True)
     thread.start()
-    yield LiveServer(
-        app=app,
-        url=f"http://127.0.0.1:{server.server_port}",
-        kiosk_token=token,
-        idle_seconds=IDLE_SECONDS,
-        warning_seconds=WARNING_SECONDS,
-    )
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    try:
+        yield LiveServer(
+            app=app,
+            url=f"http://127.0.0.1:{server.server_port}",
+            kiosk_token=kiosk_token,
+            idle_seconds=IDLE_SECONDS,
+            warning_seconds=WARNING_SECONDS,
+        )
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        with app.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture(scope="session")

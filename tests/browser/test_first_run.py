@@ -6,20 +6,16 @@ the kiosk, and a resident signing in there with the PIN on their slip."""
 import os
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import create_engine, make_url, text
-from werkzeug.serving import make_server
 
 from portal import create_app
-from portal.extensions import db
-from tests.browser.conftest import LIVE_CONFIG, QuietRequestHandler
+from tests.browser.conftest import LIVE_CONFIG, serving
 from tests.browser.measure import problems_on
 from tests.browser.support import (
-    LiveServer,
     follow,
     open_context,
     sign_in_at_kiosk,
@@ -82,21 +78,8 @@ def empty_portal(database_url, tmp_path):
     )
     assert created.returncode == 0, created.stderr
     assert "陈主任 administers 锦绣园社区" in created.stdout
-    app = create_app({**LIVE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=QuietRequestHandler)
-    thread = threading.Thread(target=server.serve_forever, name="first-run", daemon=True)
-    thread.start()
-    yield LiveServer(
-        app=app,
-        url=f"http://127.0.0.1:{server.server_port}",
-        kiosk_token="",
-        idle_seconds=LIVE_CONFIG["KIOSK_IDLE_SECONDS"],
-        warning_seconds=LIVE_CONFIG["KIOSK_WARNING_SECONDS"],
-    )
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
+    with serving(create_app({**LIVE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})) as live:
+        yield live
 
 
 def _register(path: Path) -> None:

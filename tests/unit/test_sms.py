@@ -138,18 +138,22 @@ def test_the_signature_follows_the_documented_example():
     assert sms.signature(parameters, "testsecret") == "CT9X0VtwR86fNWSnsc6v8YGOjuE="
 
 
-def test_an_urgent_message_falls_back_to_a_text_when_email_fails(app, provider, people):
-    """The worker chose e-mail only; their mail server is down. The urgent message is tried again
-    15 seconds later on every channel that can reach them, and their proved phone gets it."""
-    _prove(provider, people.worker)
+def _email_only_with_a_proved_phone(provider, worker) -> None:
+    _prove(provider, worker)
     outbox.choose(
-        people.worker,
+        worker,
         email="wangfang@example.cn",
         by_email=True,
         by_sms=False,
         quiet_from=None,
         quiet_until=None,
     )
+
+
+def test_an_urgent_message_falls_back_to_a_text_when_email_fails(app, provider, people):
+    """The worker chose e-mail only; their mail server is down. The urgent message is tried again
+    15 seconds later on every channel that can reach them, and their proved phone gets it."""
+    _email_only_with_a_proved_phone(provider, people.worker)
     people.other_worker.active = False
     db.session.commit()
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens there
@@ -170,15 +174,7 @@ def test_an_urgent_message_falls_back_to_a_text_when_email_fails(app, provider, 
 
 
 def test_a_message_that_can_wait_does_not_fall_back(app, provider, people):
-    _prove(provider, people.worker)
-    outbox.choose(
-        people.worker,
-        email="wangfang@example.cn",
-        by_email=True,
-        by_sms=False,
-        quiet_from=None,
-        quiet_until=None,
-    )
+    _email_only_with_a_proved_phone(provider, people.worker)
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)
     help.raise_request(people.resident, Category.REPAIR, people.resident)
     now = utcnow()
