@@ -103,7 +103,7 @@ class Delivery:
     sent: int = 0
     retrying: int = 0
     failed: int = 0
-    held: int = 0  # not urgent, and in the reader's quiet hours
+    held: int = 0  # not urgent: in the reader's quiet hours, or waiting to go with its batch
 
 
 def _due(now: datetime):
@@ -398,6 +398,7 @@ def choose(
         for channel, wanted in (
             ("email", by_email and email),
             ("sms", by_sms and chosen.sms_verified(person)),
+            ("push", chosen.chose("push")),  # each phone's own button turns it on and off
         )
         if wanted
     ]

@@ -108,6 +108,10 @@ def test_subscribing_keeps_one_row_per_phone_and_chooses_push(app, service, peop
     push.subscribe(people.family, info)
     assert len(push.subscriptions_of(people.family)) == 1
     assert db.session.get(NotificationSettings, people.family.id).chose("push")
+    outbox.choose(
+        people.family, email=None, by_email=False, quiet_from=None, quiet_until=None
+    )  # saving How you are told keeps the phones it has
+    assert db.session.get(NotificationSettings, people.family.id).chose("push")
     push.unsubscribe(people.family, info["endpoint"])
     assert push.subscriptions_of(people.family) == []
     assert not db.session.get(NotificationSettings, people.family.id).chose("push")
