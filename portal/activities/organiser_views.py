@@ -384,7 +384,7 @@ def cancel_event(event_id: int):
 
 
 def _event_context(event: Event) -> dict:
-    going, waiting = schedule.attendees(event)
+    going, waiting = schedule.attendees(event, request.args.get("page", 1, type=int))
     return {
         "event": event,
         "going": going,

@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import func, select, update
 
 from portal.accounts.models import Person, Role, RoleGrant, administered_by
@@ -19,6 +20,7 @@ from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.web.collation import pinyin_key
+from portal.web.paging import page_of
 
 # Occurrences of a weekly series are made this far ahead; extend_series() makes the rest later.
 HORIZON = timedelta(weeks=26)
@@ -187,19 +189,27 @@ def waiting_counts(events: list[Event]) -> dict[int, int]:
     return dict(rows.all())
 
 
-def attendees(event: Event) -> tuple[list[SignUp], list[SignUp]]:
-    """(people going, by name; the waitlist, in the order it is promoted)."""
-    signups = db.session.scalars(
+WAITLIST_PAGE = 50  # waiting people on a page of an activity's attendees
+
+
+def attendees(event: Event, waitlist_page: int = 1) -> tuple[list[SignUp], Pagination]:
+    """(people going, by name: no more than the places; one page of the waitlist, in the
+    order it is promoted, with how many wait)."""
+    going = db.session.scalars(
         select(SignUp)
-        .where(SignUp.event_id == event.id, SignUp.status.in_(ACTIVE))
-        .order_by(SignUp.id)
+        .where(SignUp.event_id == event.id, SignUp.status == SignUpStatus.GOING)
         .options(db.joinedload(SignUp.resident))
     ).all()
-    going = sorted(
-        (s for s in signups if s.status == SignUpStatus.GOING),
-        key=lambda s: pinyin_key(s.resident.name),
+    waiting = (
+        select(SignUp)
+        .where(SignUp.event_id == event.id, SignUp.status == SignUpStatus.WAITING)
+        .order_by(SignUp.id)
+        .options(db.joinedload(SignUp.resident))
     )
-    return going, [s for s in signups if s.status == SignUpStatus.WAITING]
+    return (
+        sorted(going, key=lambda s: pinyin_key(s.resident.name)),
+        page_of(waiting, waitlist_page, WAITLIST_PAGE),
+    )
 
 
 def signup_at(event: Event, signup_id: int) -> SignUp | None:

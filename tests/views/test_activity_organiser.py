@@ -389,3 +389,21 @@ def test_attendees_are_listed_by_pinyin(client, world, organiser, room, next_wee
     page = html(client.get(f"/activities/organise/events/{event.id}"))
     names = [row.th.get_text(" ", strip=True) for row in page.select(".attendee")]
     assert names == ["傅强", "刘芳", "吴磊", "周海燕"]
+
+
+def test_a_long_waitlist_comes_a_page_at_a_time_with_how_many(
+    client, world, organiser, room, next_week
+):
+    event = _event(organiser, room, next_week, capacity=1)
+    people = [world.person(Role.RESIDENT, name=f"居民{index:02d}") for index in range(56)]
+    for person in people:
+        services.join(person, event, person)
+    first = html(client.get(f"/activities/organise/events/{event.id}"))
+    assert first.select_one("#waiting-title").get_text() == "Waitlist: 55 people"
+    assert len(first.select(".waitlist li")) == 50
+    assert first.select_one(".pager__count").get_text() == "1 to 50 of 55"
+    second = html(client.get(f"/activities/organise/events/{event.id}?page=2"))
+    waiting = second.select(".waitlist li")
+    assert second.select_one(".waitlist")["start"] == "51" and len(waiting) == 5
+    assert waiting[-1].get_text(" ", strip=True).startswith("居民55")
+    assert len(second.select(".attendee")) == 1
