@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import and_, bindparam, func, insert, or_, select, update
 
-from portal.accounts.models import Person
+from portal.accounts.models import Person, administered_by
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.model_base import utcnow
@@ -345,6 +345,76 @@ def outbox_counts() -> dict[str, int]:
         ).where(Notification.sent_at.is_(None))
     ).one()
     return {"waiting": waiting, "failed": failed}
+
+
+FAILED_PAGE = 50  # failed messages on a page of the admins' list
+
+
+def failed_page(admin: Person, page: int = 1) -> Pagination:
+    """One page of the messages to people of admin's communities that every try failed to send,
+    newest first, each with its recipient and why each channel failed."""
+    query = (
+        select(Notification)
+        .join(Person, Person.id == Notification.recipient_id)
+        .where(
+            Notification.failed_at.is_not(None),
+            Notification.sent_at.is_(None),
+            administered_by(admin, Person.community_id),
+        )
+        .order_by(Notification.failed_at.desc(), Notification.id.desc())
+    )
+    return page_of(query, page, FAILED_PAGE)
+
+
+def failed_count(admin: Person) -> int:
+    """How many messages to people of admin's communities could not be sent."""
+    return db.session.scalar(
+        select(func.count())
+        .select_from(Notification)
+        .join(Person, Person.id == Notification.recipient_id)
+        .where(
+            Notification.failed_at.is_not(None),
+            Notification.sent_at.is_(None),
+            administered_by(admin, Person.community_id),
+        )
+    )
+
+
+def reasons(notifications: list[Notification]) -> dict[int, list[Dispatch]]:
+    """{notification id: its channels that failed, with their last error}."""
+    query = select(Dispatch).where(
+        Dispatch.notification_id.in_([n.id for n in notifications]),
+        Dispatch.sent_at.is_(None),
+    )
+    found: dict[int, list[Dispatch]] = {}
+    for dispatch in db.session.scalars(query.order_by(Dispatch.id)):
+        found.setdefault(dispatch.notification_id, []).append(dispatch)
+    return found
+
+
+def recipients(notifications: list[Notification]) -> dict[int, Person]:
+    ids = {n.recipient_id for n in notifications}
+    return {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))}
+
+
+def try_again(admin: Person, notification_id: int) -> Notification | None:
+    """Send a failed message again from the start, once the channel is mended; commit. None
+    when it is not a failed message of admin's communities."""
+    found = db.session.scalar(
+        select(Notification)
+        .join(Person, Person.id == Notification.recipient_id)
+        .where(
+            Notification.id == notification_id,
+            Notification.failed_at.is_not(None),
+            Notification.sent_at.is_(None),
+            administered_by(admin, Person.community_id),
+        )
+    )
+    if found is not None:
+        found.failed_at = found.next_attempt_at = None
+        found.attempts = 0
+        db.session.commit()
+    return found
 
 
 INBOX_PAGE = 20  # messages on a page of the inbox

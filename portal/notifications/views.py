@@ -14,11 +14,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.accounts.access import public, signed_in
+from portal.accounts.access import public, roles_required, signed_in
 from portal.accounts.models import Role
 from portal.notifications import push, sms
 from portal.notifications import services as notifications
 from portal.notifications.forms import SmsCodeForm, TellingForm
+from portal.notifications.labels import CHANNEL_NAMES
 from portal.notifications.messages import describe
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
@@ -162,3 +163,29 @@ def service_worker():
     response.headers["Cache-Control"] = "no-cache"
     response.headers["Service-Worker-Allowed"] = "/"
     return response
+
+
+@bp.get("/admin/outbox")
+@roles_required(Role.ADMIN)
+def failed():
+    """The messages to people of the admin's communities that could not be sent, and why."""
+    found = notifications.failed_page(current_user, request.args.get("page", 1, type=int))
+    items = list(found)
+    return render_template(
+        "notifications/failed.html",
+        found=found,
+        described={n.id: describe(n) for n in items},
+        reasons=notifications.reasons(items),
+        recipients=notifications.recipients(items),
+        counts=notifications.outbox_counts(),
+        channel_names=CHANNEL_NAMES,
+    )
+
+
+@bp.post("/admin/outbox/<int:notification_id>/retry")
+@roles_required(Role.ADMIN)
+def retry(notification_id: int):
+    if notifications.try_again(current_user, notification_id) is None:
+        abort(404)
+    flash(_("The message will be sent again in a moment."), "success")
+    return redirect_to(url_for("notifications.failed"))

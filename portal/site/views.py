@@ -26,6 +26,7 @@ from portal.activities import calendar as activity_calendar
 from portal.canteen import services as canteen
 from portal.config import LANGUAGES
 from portal.health import database_answers
+from portal.notifications import services as outbox
 from portal.web import i18n
 from portal.web.forms import safe_next
 from portal.web.htmx import redirect_to
@@ -108,7 +109,8 @@ def staff_home():
     grids = accounts.grids_served_by(current_user)
     admin = current_user.has_role(Role.ADMIN)
     pending = accounts.pending_links(current_user, per_page=1).total if admin else 0
-    return render_template("site/staff_home.html", grids=grids, pending=pending)
+    failed = outbox.failed_count(current_user) if admin else 0
+    return render_template("site/staff_home.html", grids=grids, pending=pending, failed=failed)
 
 
 # Preferences -----------------------------------------------------------------------------------

@@ -578,6 +578,7 @@ ROLES = (
             Visit("a family member's one-time code", _family_code),
             Visit("an import checked", _import_checked),
             Visit("act for a resident", _get(f"/admin/residents/act?code={RESIDENT_ACTED_FOR}")),
+            Visit("/admin/outbox", _get("/admin/outbox")),
             Visit("a meal booked for a resident (check)", _meal_check_for_resident),
             Visit("/admin/sign-ins", _get(f"/admin/sign-ins?person={RESIDENT_FOR_PAGES}")),
             Visit("/help/queue", _get("/help/queue")),

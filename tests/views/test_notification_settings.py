@@ -5,7 +5,11 @@ from datetime import time, timedelta
 import pytest
 
 from portal.extensions import db
+from portal.help import services as help
+from portal.help.models import Category
+from portal.model_base import utcnow
 from portal.notifications import push
+from portal.notifications import services as notifications
 from portal.notifications.models import NotificationSettings
 from tests.helpers import html, text_of
 from tests.sms_provider import CODE_TEMPLATE, SmsProvider
@@ -193,3 +197,30 @@ def test_a_worker_says_they_are_away_until_a_day(client, people, sign_in):
 def test_family_are_not_asked_whether_they_are_away(client, people, sign_in):
     sign_in.password(people.family)
     assert html(client.get("/account/notifications")).select_one("input#away_until") is None
+
+
+def test_admins_see_messages_that_could_not_be_sent_and_try_them_again(
+    app, client, people, sign_in
+):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=9)  # nothing listens there
+    notifications.choose(
+        people.worker, email="wangfang@example.cn", by_email=True, quiet_from=None, quiet_until=None
+    )
+    help.raise_request(people.resident, Category.REPAIR, people.resident)
+    now = utcnow()
+    for wait in (0, 1, 5, 21, 85):  # every try, a minute, 4, 16 and 64 minutes apart
+        notifications.deliver_pending(now=now + timedelta(minutes=wait))
+    sign_in.password(people.admin)
+    home = html(client.get("/staff"))
+    assert "1 to look at" in home.select_one("a[href='/admin/outbox']").get_text()
+    page = html(client.get("/admin/outbox"))
+    [card] = page.select(".card")
+    assert "王芳" in card.h2.get_text() and "New request: Repair for 王桂兰" in card.get_text()
+    assert "E-mail: ConnectionRefusedError" in card.get_text(" ", strip=True)
+    retry = card.select_one("form")["action"]
+    assert client.post(retry).status_code == 303
+    assert "Every message was sent." in html(client.get("/admin/outbox")).get_text()
+    assert client.post(retry).status_code == 404
+    sign_in.out()
+    sign_in.password(people.worker)
+    assert client.get("/admin/outbox").status_code == 403
