@@ -1,8 +1,8 @@
 """The channels a notification reaches a person's pocket by, besides the inbox: each is an
 adapter that says whom it reaches and sends one message. The log channel reaches everyone, so a
 deployment without any provider still records what would have been sent; e-mail goes over SMTP,
-text messages through an SMS provider.
-Providers plug in with register()."""
+text messages through an SMS provider, Web Push to the phones people allowed. Providers plug in
+with register()."""
 
 import logging
 import smtplib
