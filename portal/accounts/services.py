@@ -626,6 +626,12 @@ def serves(staff: Person, resident: Person) -> bool:
     return resident.building.grid_id in grids
 
 
+def served_by_code(staff: Person, code: str) -> Person | None:
+    """The resident with code whom staff serve (see serves), or None."""
+    found = resident_by_code(code)
+    return found if found is not None and serves(staff, found) else None
+
+
 def may_book_for(person: Person, resident: Person, channel: str | None) -> bool:
     """The resident, linked family, or (with the channel the resident asked by) staff serving them."""
     if channel is None:

@@ -164,12 +164,6 @@ class Profile:
     parts: list[tuple[profiles.Part, list]]
 
 
-def served_by_code(staff: Person, code: str) -> Person | None:
-    """The resident with code whom staff serve (see accounts.serves), or None."""
-    found = accounts.resident_by_code(code)
-    return found if found is not None and accounts.serves(staff, found) else None
-
-
 def profile(reader: Person, resident: Person, now: datetime | None = None) -> Profile:
     """resident's profile as reader reads it; the reading is audited, as it shows care data."""
     now = now or utcnow()

@@ -212,7 +212,7 @@ def act_for():
     form = ActForForm(request.args)
     found = None
     if request.args and form.validate():
-        found = residents.served_by_code(current_user, form.code.data)
+        found = accounts.served_by_code(current_user, form.code.data)
         if found is None:
             form.code.errors.append(_("No resident you serve has this code."))
     return render_template(

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role, RoleGrant
-from portal.accounts.services import family_ids_of, may_act_for, resident_by_code, serves
+from portal.accounts.services import family_ids_of, may_act_for, serves
 from portal.audit import services as audit
 from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
@@ -199,16 +199,24 @@ def _officers(level: Level, community_ids: set[int]) -> dict[int | None, list[in
     return found
 
 
+def _staff_words(
+    request_id: int, category: str, resident: str, building: str | None, room: str | None
+) -> dict:
+    """What a staff message about a request says: what, whose, where; and which it opens."""
+    return {
+        "request_id": request_id,
+        "reference": HelpRequest.reference_of(request_id),
+        "category": category,
+        "resident": resident,
+        "building": building or "",
+        "room": room or "",
+    }
+
+
 def _staff_params(request: HelpRequest) -> dict:
     resident = request.resident
-    return {
-        "request_id": request.id,
-        "reference": request.reference,
-        "category": request.category,
-        "resident": resident.name,
-        "building": resident.building.name if resident.building else "",
-        "room": resident.room or "",
-    }
+    building = resident.building.name if resident.building else None
+    return _staff_words(request.id, request.category, resident.name, building, resident.room)
 
 
 def _alert_staff(request: HelpRequest, now: datetime) -> None:
@@ -290,7 +298,7 @@ def raise_for(
     raise_request(); raises NotAllowed for staff who do not serve the resident."""
     if category not in {c.value for c in Category}:
         raise UnknownCategory(category)
-    if channel not in STAFF_CHANNELS or not may_raise_for(staff, resident):
+    if channel not in STAFF_CHANNELS or not serves(staff, resident):
         raise NotAllowed()
     return _create(
         resident,
@@ -302,17 +310,6 @@ def raise_for(
         source=channel,
         limit=False,
     )
-
-
-def may_raise_for(staff: Person, resident: Person) -> bool:
-    """Grid workers of the resident's grid (backups in their days) and admins of their community."""
-    return serves(staff, resident)
-
-
-def resident_for_staff(staff: Person, code: str) -> Person | None:
-    """The resident with code whom staff may raise a request for, or None."""
-    resident = resident_by_code(code)
-    return resident if resident is not None and may_raise_for(staff, resident) else None
 
 
 def raise_alert(
@@ -687,12 +684,7 @@ def _tell_levels_reached(due, to_street, scope: list, now: datetime) -> None:
     for request_id, community_id, category, urgent, level, resident, room, building in rows:
         level = Level(level)
         params = {
-            "request_id": request_id,
-            "reference": HelpRequest.reference_of(request_id),
-            "category": category,
-            "resident": resident,
-            "building": building or "",
-            "room": room or "",
+            **_staff_words(request_id, category, resident, building, room),
             "level": int(level),
         }
         key = community_id if level == Level.COMMUNITY else None

@@ -205,7 +205,7 @@ def raise_for():
     on the phone, at the office or on a visit."""
     form = RaiseForForm(code=request.args.get("code", ""))
     if form.validate_on_submit():
-        resident = help.resident_for_staff(current_user, form.code.data)
+        resident = accounts.served_by_code(current_user, form.code.data)
         if resident is None:
             form.code.errors.append(_("No resident you serve has this code."))
         else:

@@ -350,18 +350,20 @@ def outbox_counts() -> dict[str, int]:
 FAILED_PAGE = 50  # failed messages on a page of the admins' list
 
 
+def _failed_to_people_of(admin: Person, query):
+    """query narrowed to the messages every try failed to send, to people of admin's communities."""
+    return query.join(Person, Person.id == Notification.recipient_id).where(
+        Notification.failed_at.is_not(None),
+        Notification.sent_at.is_(None),
+        administered_by(admin, Person.community_id),
+    )
+
+
 def failed_page(admin: Person, page: int = 1) -> Pagination:
     """One page of the messages to people of admin's communities that every try failed to send,
-    newest first, each with its recipient and why each channel failed."""
-    query = (
-        select(Notification)
-        .join(Person, Person.id == Notification.recipient_id)
-        .where(
-            Notification.failed_at.is_not(None),
-            Notification.sent_at.is_(None),
-            administered_by(admin, Person.community_id),
-        )
-        .order_by(Notification.failed_at.desc(), Notification.id.desc())
+    newest first."""
+    query = _failed_to_people_of(admin, select(Notification)).order_by(
+        Notification.failed_at.desc(), Notification.id.desc()
     )
     return page_of(query, page, FAILED_PAGE)
 
@@ -369,14 +371,7 @@ def failed_page(admin: Person, page: int = 1) -> Pagination:
 def failed_count(admin: Person) -> int:
     """How many messages to people of admin's communities could not be sent."""
     return db.session.scalar(
-        select(func.count())
-        .select_from(Notification)
-        .join(Person, Person.id == Notification.recipient_id)
-        .where(
-            Notification.failed_at.is_not(None),
-            Notification.sent_at.is_(None),
-            administered_by(admin, Person.community_id),
-        )
+        _failed_to_people_of(admin, select(func.count()).select_from(Notification))
     )
 
 
@@ -401,14 +396,7 @@ def try_again(admin: Person, notification_id: int) -> Notification | None:
     """Send a failed message again from the start, once the channel is mended; commit. None
     when it is not a failed message of admin's communities."""
     found = db.session.scalar(
-        select(Notification)
-        .join(Person, Person.id == Notification.recipient_id)
-        .where(
-            Notification.id == notification_id,
-            Notification.failed_at.is_not(None),
-            Notification.sent_at.is_(None),
-            administered_by(admin, Person.community_id),
-        )
+        _failed_to_people_of(admin, select(Notification)).where(Notification.id == notification_id)
     )
     if found is not None:
         found.failed_at = found.next_attempt_at = None

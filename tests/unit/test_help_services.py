@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
+from portal.accounts.services import served_by_code
 from portal.community.models import Partner
 from portal.extensions import db
 from portal.help import services as help
@@ -332,5 +333,5 @@ def test_staff_raise_a_request_for_a_resident_who_asked_without_a_device(world):
         help.raise_for(resident, Category.REPAIR, volunteer, Source.VISIT)
     with pytest.raises(help.NotAllowed):
         help.raise_for(resident, Category.REPAIR, worker, Source.TAP)
-    assert help.resident_for_staff(worker, resident.resident_code) is resident
-    assert help.resident_for_staff(volunteer, resident.resident_code) is None
+    assert served_by_code(worker, resident.resident_code) is resident
+    assert served_by_code(volunteer, resident.resident_code) is None
