@@ -165,5 +165,14 @@ def from_environment(instance_path: Path) -> dict:
         "VAPID_PUBLIC_KEY": env("VAPID_PUBLIC_KEY", ""),
         "VAPID_PRIVATE_KEY": env("VAPID_PRIVATE_KEY", ""),
         "VAPID_SUBJECT": env("VAPID_SUBJECT", ""),
+        # WeChat through the community's Official Account: its AppID and AppSecret, the token
+        # its server settings give the portal's callback (/wechat), and the approved template
+        # for messages (fields thing1, thing2, time3). Unset: WeChat is not offered.
+        "WECHAT_API_BASE": env("WECHAT_API_BASE", "https://api.weixin.qq.com/cgi-bin/"),
+        "WECHAT_APP_ID": env("WECHAT_APP_ID", ""),
+        "WECHAT_APP_SECRET": env("WECHAT_APP_SECRET", ""),
+        "WECHAT_TOKEN": env("WECHAT_TOKEN", ""),
+        "WECHAT_TEMPLATE_ID": env("WECHAT_TEMPLATE_ID", ""),
+        "REDIS_URL": env("REDIS_URL", ""),
         **{name: int(env(name)) for name in HELP_TIMERS if env(name)},
     }

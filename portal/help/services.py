@@ -137,8 +137,9 @@ def _event(request, actor, kind, text=None, visible=False, partner=None, now=Non
     return event
 
 
-def _tell_family(request: HelpRequest, kind: str = "help.status") -> None:
-    """Queue a notification for the resident and each linked family member."""
+def _tell_family(request: HelpRequest, kind: str = "help.status", *, urgent: bool = False) -> None:
+    """Queue a notification for the resident and each linked family member; urgent ones reach
+    the family at once on every channel they have."""
     family_ids = family_ids_of(request.resident_id)
     params = {
         "resident_id": request.resident_id,
@@ -147,8 +148,9 @@ def _tell_family(request: HelpRequest, kind: str = "help.status") -> None:
         "status": request.status,
         "resident": request.resident.name,
     }
-    for person_id in (request.resident_id, *family_ids):
-        notify(person_id, kind, **params)
+    notify(request.resident_id, kind, **params)
+    for person_id in family_ids:
+        notify(person_id, kind, urgent=urgent, **params)
 
 
 # Telling staff ----------------------------------------------------------------------------------
@@ -390,7 +392,7 @@ def _create(
         db.session.rollback()
         return db.session.scalar(select(HelpRequest).where(HelpRequest.dedupe_key == key)), False
     _event(request, raised_by, "created", text=request.note, visible=True, now=now)
-    _tell_family(request)
+    _tell_family(request, urgent=request.urgent)
     _alert_staff(request, now)
     db.session.commit()
     return request, True

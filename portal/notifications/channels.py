@@ -7,13 +7,14 @@ with register()."""
 import logging
 import smtplib
 from dataclasses import dataclass
+from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
 from flask import current_app
 
 from portal.accounts.models import Person
-from portal.notifications import push, sms
+from portal.notifications import push, sms, wechat
 from portal.notifications.models import NotificationSettings
 
 log = logging.getLogger("portal.notifications")
@@ -30,6 +31,7 @@ class Message:
     text: str
     url: str | None
     urgent: bool
+    written: datetime  # when the notification was made, in the reader's time
 
 
 class Channel(Protocol):
@@ -130,6 +132,32 @@ class WebPushChannel:
 
     def send(self, message: Message) -> None:
         push.send(message.person, message.subject, message.text, message.url, message.urgent)
+
+
+class WeChatChannel:
+    """Template messages from the community's WeChat Official Account, to people who bound
+    their WeChat on their settings page and chose it."""
+
+    name = "wechat"
+
+    def reaches(
+        self, person: Person, settings: NotificationSettings | None, *, fallback: bool = False
+    ) -> bool:
+        return bool(
+            wechat.configured()
+            and settings is not None
+            and settings.wechat_openid
+            and (fallback or settings.chose(self.name))
+        )
+
+    def send(self, message: Message) -> None:
+        wechat.send(
+            message.settings.wechat_openid,
+            message.subject,
+            message.text,
+            message.url,
+            message.written,
+        )
 
 
 _channels: dict[str, Channel] = {}

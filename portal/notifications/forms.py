@@ -26,6 +26,7 @@ class TellingForm(FlaskForm):
     )
     by_email = BooleanField(_l("Send me my messages by e-mail too"))
     by_sms = BooleanField(_l("Send me my messages by text message too"))
+    by_wechat = BooleanField(_l("Send me my messages in WeChat too"))
     away_until = LocalDateField(_l("Away until"), validators=[Optional()])
     quiet_from = ClockTimeField(_l("Quiet from"), validators=[Optional()])
     quiet_until = ClockTimeField(_l("Quiet until"), validators=[Optional()])

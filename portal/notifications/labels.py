@@ -7,4 +7,5 @@ CHANNEL_NAMES = {
     "email": _l("E-mail"),
     "sms": _l("Text message"),
     "push": _l("Notification on a phone"),
+    "wechat": _l("WeChat"),
 }

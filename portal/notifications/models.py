@@ -63,6 +63,13 @@ class NotificationSettings(TimestampMixin, db.Model):
     sms_code_hash: Mapped[str | None] = mapped_column(String(200))
     sms_code_sent_at: Mapped[datetime | None]
     sms_code_tries: Mapped[int] = mapped_column(default=0, server_default="0")
+    # WeChat messages go to the WeChat user who scanned the person's binding code: the code
+    # carries wechat_scene until wechat_scene_until, and draws wechat_code_url.
+    wechat_openid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    wechat_bound_at: Mapped[datetime | None]
+    wechat_scene: Mapped[str | None] = mapped_column(String(64), unique=True)
+    wechat_scene_until: Mapped[datetime | None]
+    wechat_code_url: Mapped[str | None] = mapped_column(String(200))
 
     def chose(self, channel: str) -> bool:
         return channel in (self.channels or [])

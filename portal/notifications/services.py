@@ -19,7 +19,7 @@ from portal.accounts.models import Person, administered_by
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.notifications import messages, sms
+from portal.notifications import messages, sms, wechat
 from portal.notifications.channels import Channel, Message, registered
 from portal.notifications.models import Dispatch, Notification, NotificationSettings
 from portal.web.paging import page_of
@@ -141,6 +141,11 @@ def _zone(person: Person) -> ZoneInfo:
     return ZoneInfo(person.community.timezone if person.community else DEFAULT_TIMEZONE)
 
 
+def in_their_time(person: Person, moment: datetime) -> datetime:
+    """moment (naive UTC) on the clocks where person lives."""
+    return moment.replace(tzinfo=UTC).astimezone(_zone(person))
+
+
 def quiet_until(
     person: Person, settings: NotificationSettings | None, now: datetime
 ) -> datetime | None:
@@ -181,6 +186,7 @@ def _message(
         text=text,
         url=f"{base}{link}" if link else None,
         urgent=notification.urgent,
+        written=in_their_time(person, notification.created_at),
     )
 
 
@@ -439,12 +445,13 @@ def choose(
     email: str | None,
     by_email: bool,
     by_sms: bool = False,
+    by_wechat: bool = False,
     quiet_from: time | None,
     quiet_until: time | None,
     away_until: date | None = None,
 ) -> NotificationSettings:
     """Keep how person wants to be told, and commit. Text messages are kept only for a number
-    proved to be theirs. A worker or volunteer away until a day is not told of their grid's new
+    proved to be theirs, WeChat only for a bound one. A worker or volunteer away until a day is not told of their grid's new
     requests up to it (raises AwayInThePast for a day before today)."""
     if away_until is not None and away_until < person.today():
         raise AwayInThePast()
@@ -456,6 +463,7 @@ def choose(
         for channel, wanted in (
             ("email", by_email and email),
             ("sms", by_sms and chosen.sms_verified(person)),
+            ("wechat", by_wechat and chosen.wechat_openid),
             ("push", chosen.chose("push")),  # each phone's own button turns it on and off
         )
         if wanted
@@ -525,6 +533,79 @@ def check_sms_code(person: Person, code: str, now: datetime | None = None) -> No
     chosen.sms_phone, chosen.sms_verified_at = person.phone, now
     chosen.sms_code_hash = None
     chosen.channels = [*chosen.channels, "sms"] if not chosen.chose("sms") else chosen.channels
+    db.session.commit()
+
+
+# Binding WeChat --------------------------------------------------------------------------------
+
+
+def wechat_code(person: Person, now: datetime | None = None) -> NotificationSettings:
+    """The person's binding code, asked anew of WeChat unless theirs can still be scanned for a
+    minute or more; commit. Raises wechat.WeChatRefused, or OSError, with nothing changed."""
+    now = now or utcnow()
+    chosen = settings_of(person) or NotificationSettings(person_id=person.id, channels=[])
+    if chosen.wechat_scene and now + timedelta(minutes=1) < chosen.wechat_scene_until:
+        return chosen
+    scene = wechat.new_scene()
+    chosen.wechat_code_url = wechat.binding_code(scene)
+    chosen.wechat_scene, chosen.wechat_scene_until = scene, now + wechat.CODE_LIFETIME
+    db.session.add(chosen)
+    db.session.commit()
+    return chosen
+
+
+def wechat_code_of(person: Person, now: datetime | None = None) -> str | None:
+    """The address the person's binding code encodes, while it can be scanned."""
+    chosen = settings_of(person)
+    if chosen is None or chosen.wechat_scene is None or chosen.wechat_openid:
+        return None
+    return chosen.wechat_code_url if (now or utcnow()) < chosen.wechat_scene_until else None
+
+
+def _forget_wechat(chosen: NotificationSettings) -> None:
+    chosen.wechat_openid = chosen.wechat_bound_at = None
+    chosen.channels = [channel for channel in chosen.channels or [] if channel != "wechat"]
+
+
+def bind_wechat(scene: str, openid: str, now: datetime | None = None) -> Person | None:
+    """The WeChat user openid scanned the code carrying scene: their WeChat now receives the
+    code's person's messages (and no one else's); commit. The person it is bound to, also when
+    WeChat tells of the same scan again; None for a code unknown or too old."""
+    now = now or utcnow()
+    chosen = db.session.scalar(
+        select(NotificationSettings).where(NotificationSettings.wechat_scene == scene)
+    )
+    if chosen is None or now >= chosen.wechat_scene_until:
+        bound = db.session.scalar(
+            select(NotificationSettings).where(NotificationSettings.wechat_openid == openid)
+        )
+        return db.session.get(Person, bound.person_id) if bound else None
+    for other in db.session.scalars(
+        select(NotificationSettings).where(NotificationSettings.wechat_openid == openid)
+    ):
+        _forget_wechat(other)
+    db.session.flush()
+    chosen.wechat_openid, chosen.wechat_bound_at = openid, now
+    chosen.wechat_scene = chosen.wechat_scene_until = chosen.wechat_code_url = None
+    chosen.channels = [*(chosen.channels or []), "wechat"]
+    db.session.commit()
+    return db.session.get(Person, chosen.person_id)
+
+
+def unbind_wechat(person: Person) -> None:
+    """Send the person's messages to WeChat no more; commit."""
+    chosen = settings_of(person)
+    if chosen is not None:
+        _forget_wechat(chosen)
+        db.session.commit()
+
+
+def wechat_left(openid: str) -> None:
+    """The WeChat user stopped following the account: nothing can reach them there; commit."""
+    for chosen in db.session.scalars(
+        select(NotificationSettings).where(NotificationSettings.wechat_openid == openid)
+    ):
+        _forget_wechat(chosen)
     db.session.commit()
 
 

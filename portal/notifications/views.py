@@ -1,5 +1,8 @@
+import io
 import logging
+from xml.parsers.expat import ExpatError
 
+import segno
 from flask import (
     Blueprint,
     abort,
@@ -11,12 +14,18 @@ from flask import (
     send_from_directory,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from wechatpy import parse_message
+from wechatpy.exceptions import InvalidSignatureException
+from wechatpy.replies import TextReply
+from wechatpy.utils import check_signature
 
 from portal.accounts.access import public, roles_required, signed_in
 from portal.accounts.models import Role
-from portal.notifications import push, sms
+from portal.extensions import csrf
+from portal.notifications import push, sms, wechat
 from portal.notifications import services as notifications
 from portal.notifications.forms import SmsCodeForm, TellingForm
 from portal.notifications.labels import CHANNEL_NAMES
@@ -47,6 +56,7 @@ def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None
                 "email": chosen.email,
                 "by_email": chosen.chose("email"),
                 "by_sms": chosen.chose("sms"),
+                "by_wechat": chosen.chose("wechat"),
                 "quiet_from": chosen.quiet_from,
                 "quiet_until": chosen.quiet_until,
                 "away_until": current_user.away_until,
@@ -65,6 +75,12 @@ def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None
         phones=len(push.subscriptions_of(current_user)),
         serves_a_grid=current_user.has_role(Role.GRID_WORKER, Role.VOLUNTEER),
         code_waiting=bool(chosen and chosen.sms_code_hash),
+        wechat_works=wechat.configured(),
+        wechat_bound=bool(chosen and chosen.wechat_openid),
+        wechat_code=notifications.wechat_code_of(current_user),
+        wechat_code_until=notifications.in_their_time(current_user, chosen.wechat_scene_until)
+        if chosen and chosen.wechat_scene_until
+        else None,
     ), status_for(form, *([code_form] if code_form else []))
 
 
@@ -84,6 +100,7 @@ def telling():
             email=form.email.data,
             by_email=form.by_email.data,
             by_sms=form.by_sms.data,
+            by_wechat=form.by_wechat.data,
             quiet_from=form.quiet_from.data,
             quiet_until=form.quiet_until.data,
             away_until=form.away_until.data if serves_a_grid else None,
@@ -129,6 +146,85 @@ def check_sms_code():
             flash(_("Your number is proved: your messages will come to it too."), "success")
             return redirect_to(url_for("notifications.telling"))
     return _telling_page(code_form=code_form)
+
+
+@bp.post("/account/notifications/wechat-code")
+@signed_in
+def make_wechat_code():
+    """Show the signed-in person a code to scan in WeChat, which binds their WeChat."""
+    if not wechat.configured():
+        abort(404)
+    try:
+        notifications.wechat_code(current_user)
+    except (wechat.WeChatRefused, OSError) as error:
+        log.warning("no WeChat code for person %s: %r", current_user.id, error)
+        flash(_("WeChat could not be reached. Please try again later."), "error")
+    return redirect_to(url_for("notifications.telling", _anchor="wechat"))
+
+
+@bp.get("/account/notifications/wechat-code.png")
+@signed_in
+def wechat_code_picture():
+    """The signed-in person's binding code, as a picture that can be saved and scanned."""
+    address = notifications.wechat_code_of(current_user)
+    if address is None:
+        abort(404)
+    picture = io.BytesIO()
+    segno.make(address, error="m").save(picture, kind="png", scale=8, border=2)
+    response = current_app.response_class(picture.getvalue(), mimetype="image/png")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/account/notifications/wechat-remove")
+@signed_in
+def remove_wechat():
+    notifications.unbind_wechat(current_user)
+    flash(_("Your messages will no longer come to WeChat."), "success")
+    return redirect_to(url_for("notifications.telling"))
+
+
+@bp.route("/wechat", methods=["GET", "POST"])
+@public
+@csrf.exempt
+def wechat_callback():
+    """The address the Official Account's server settings name: WeChat checks it once with a
+    GET, then tells of each scan of a binding code (and each unfollow) with a signed POST."""
+    if not wechat.configured():
+        abort(404)
+    try:
+        check_signature(
+            current_app.config["WECHAT_TOKEN"],
+            request.args.get("signature", ""),
+            request.args.get("timestamp", ""),
+            request.args.get("nonce", ""),
+        )
+    except InvalidSignatureException:
+        abort(403)
+    if request.method == "GET":
+        return request.args.get("echostr", "")
+    try:
+        message = parse_message(request.get_data())
+    except ExpatError:
+        abort(400)
+    if message.type != "event":
+        return "success"
+    if message.event == "unsubscribe":
+        notifications.wechat_left(message.source)
+        return "success"
+    if message.event not in ("subscribe_scan", "scan"):
+        return "success"
+    person = notifications.bind_wechat(message.scene_id, message.source)
+    default = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale((person.language if person else None) or default):
+        words = (
+            _("Bound: your Linli messages will come here.")
+            if person
+            else _("This code is too old. Ask Linli for a new one on your settings page.")
+        )
+    return current_app.response_class(
+        TextReply(content=words, message=message).render(), mimetype="application/xml"
+    )
 
 
 @bp.post("/account/push-subscriptions")
