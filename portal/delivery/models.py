@@ -168,3 +168,13 @@ class Delivery(TimestampMixin, db.Model):
     marked_by: Mapped[Person | None] = relationship()
 
     __table_args__ = (db.UniqueConstraint("enrolment_id", "meal_day_id"),)
+
+
+class DropMark(db.Model):
+    """A marking of a drop sent by a phone, known by the key the phone gave it: a phone that
+    marked doors without signal sends them again until it hears back, and each is kept once."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    delivery_id: Mapped[int] = mapped_column(ForeignKey("delivery.id"), index=True)
+    received_at: Mapped[datetime]

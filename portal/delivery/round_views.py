@@ -1,6 +1,7 @@
 """Delivery rounds for volunteers and grid workers: today's rounds in their grids, and the phone
 view of one round, where each drop is marked delivered, no answer or refused."""
 
+import re
 from collections import Counter
 
 from flask import Blueprint, abort, flash, render_template, request, url_for
@@ -14,6 +15,7 @@ from portal.canteen import menus
 from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
 from portal.delivery.models import Outcome
+from portal.model_base import utcnow
 from portal.web.forms import REFUSED
 from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
 
@@ -21,6 +23,8 @@ from portal.web.htmx import is_htmx, redirect_to, render_page_or_fragment
 bp = Blueprint("rounds", __name__, url_prefix="/delivery")
 
 RUNNERS = (Role.VOLUNTEER, Role.GRID_WORKER, Role.CANTEEN_STAFF, Role.ADMIN)
+# The key a phone gives each marking it sends, to be kept once however often it is sent.
+KEY = re.compile(r"[A-Za-z0-9-]{16,64}")
 
 
 def _round(round_id: int):
@@ -143,8 +147,22 @@ def mark(drop_id: int):
     drop = delivery_rounds.get_drop(drop_id) or abort(404)
     round_ = _round(drop.round_id)
     note = request.form.get("note", "")
+    key = request.form.get("key", "")
+    now = utcnow()
     try:
-        delivery_rounds.mark(drop, current_user, request.form.get("outcome", ""), note)
+        delivery_rounds.mark(
+            drop,
+            current_user,
+            request.form.get("outcome", ""),
+            note,
+            now,
+            key=key if KEY.fullmatch(key) else None,
+            knocked_at=delivery_rounds.knock_time(
+                now,
+                request.form.get("knocked_at", type=int),
+                request.form.get("sent_at", type=int),
+            ),
+        )
     except delivery.NotAllowed:
         abort(403)
     except delivery.DeliveryError as error:

@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role
 from portal.accounts.services import family_ids_of
@@ -15,6 +16,7 @@ from portal.delivery.models import (
     Delivery,
     DeliveryEnrolment,
     DeliveryRound,
+    DropMark,
     Outcome,
 )
 from portal.delivery.services import (
@@ -272,8 +274,29 @@ def release_round(round_: DeliveryRound, person: Person) -> DeliveryRound:
     return round_
 
 
+# How long after the knock a phone without signal may send a marking and have its time kept.
+LONGEST_WAIT = timedelta(hours=12)
+
+
+def knock_time(now: datetime, knocked: int | None, sent: int | None) -> datetime:
+    """When the door was knocked at, from the phone's clock: the knock (knocked) and the sending
+    (sent), in milliseconds on the phone's own clock, whether or not that clock is right. The
+    knock was sent - knocked before now; now when either is missing or makes no sense."""
+    if knocked is None or sent is None:
+        return now
+    waited = timedelta(milliseconds=sent - knocked)
+    return now - waited if timedelta(0) <= waited <= LONGEST_WAIT else now
+
+
 def mark(
-    drop: Delivery, person: Person, outcome: str, note: str = "", now: datetime | None = None
+    drop: Delivery,
+    person: Person,
+    outcome: str,
+    note: str = "",
+    now: datetime | None = None,
+    *,
+    key: str | None = None,
+    knocked_at: datetime | None = None,
 ) -> Delivery:
     """Record what happened at the door, on the drop's day, by the round's runner or canteen staff.
 
@@ -282,10 +305,17 @@ def mark(
     (a second knock was answered); marking it as it stands changes nothing. Raises
     UnknownOutcome, NotYourRound, NotAllowed, NotTaken (nobody runs the round yet), NotToday or
     Withdrawn.
+
+    A phone that marked the door without signal sends knocked_at, when it was marked there, and
+    a key of its own: a key already kept changes nothing (the phone did not hear the first
+    answer), and a knock older than the drop's last marking does not undo it.
     """
     now = now or utcnow()
+    at = min(knocked_at or now, now)
     if outcome not in {o.value for o in Outcome}:
         raise UnknownOutcome(outcome)
+    if key and db.session.scalar(select(DropMark.id).where(DropMark.key == key)):
+        return drop
     round_ = drop.round
     place = drop.meal_day.service.canteen
     if round_.runner_id != person.id and not is_staff_for(person, place):
@@ -294,22 +324,31 @@ def mark(
         if not may_run(person, round_):
             raise NotAllowed()
         raise NotTaken()
-    if drop.meal_day.service.canteen.community.today(now) != drop.meal_day.day:
+    if drop.meal_day.service.canteen.community.today(at) != drop.meal_day.day:
         raise NotToday()
     booking = drop.booking
     if drop.withdrawn or booking is None or booking.status == BookingStatus.CANCELLED:
         raise Withdrawn()
     note = note.strip()[:NOTE_MAX_LENGTH]
-    if drop.outcome == outcome and not note:
-        return drop
-    drop.outcome = outcome
-    drop.note = note or drop.note
-    drop.marked_by_id = person.id
-    drop.marked_at = now
-    booking.status = BookingStatus.SERVED if outcome == Outcome.DELIVERED else BookingStatus.NO_SHOW
-    db.session.commit()
-    if outcome == Outcome.NO_ANSWER and drop.help_request_id is None:
-        _raise_welfare_check(drop, person, now)
+    if key:
+        db.session.add(DropMark(key=key, delivery_id=drop.id, received_at=now))
+    superseded = drop.marked_at is not None and at < drop.marked_at
+    if not superseded and (drop.outcome != outcome or note):
+        drop.outcome = outcome
+        drop.note = note or drop.note
+        drop.marked_by_id = person.id
+        drop.marked_at = at
+        booking.status = (
+            BookingStatus.SERVED if outcome == Outcome.DELIVERED else BookingStatus.NO_SHOW
+        )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same marking, sent again at the same moment, was kept by the other request.
+        db.session.rollback()
+        return db.session.get(Delivery, drop.id)
+    if drop.outcome == Outcome.NO_ANSWER and drop.help_request_id is None:
+        _raise_welfare_check(drop, person, drop.marked_at)
     return drop
 
 

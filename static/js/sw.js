@@ -1,4 +1,5 @@
-/* Linli's service worker: shows the messages pushed to this phone, and opens one when tapped. */
+/* Linli's service worker: shows the messages pushed to this phone, and opens one when tapped;
+   and opens a delivery round kept on the phone (by round.js) when there is no signal. */
 "use strict";
 
 self.addEventListener("install", (event) => event.waitUntil(self.skipWaiting()));
@@ -25,5 +26,20 @@ self.addEventListener("notificationclick", (event) => {
       const open = windows.find((client) => client.url === url);
       return open ? open.focus() : self.clients.openWindow(url);
     }),
+  );
+});
+
+const KEPT = "linli-rounds";
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  const kept = url.pathname.startsWith("/static/") || /^\/delivery\/rounds\/\d+$/.test(url.pathname);
+  if (request.method !== "GET" || url.origin !== self.location.origin || !kept) return;
+  event.respondWith(
+    fetch(request).catch(() =>
+      caches.open(KEPT)
+        .then((cache) => cache.match(request, { ignoreSearch: true, ignoreVary: true }))
+        .then((found) => found || Response.error())),
   );
 });

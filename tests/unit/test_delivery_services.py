@@ -15,7 +15,7 @@ from portal.community.services import floor_of_room
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery import rounds as delivery_rounds
 from portal.delivery import services as delivery
-from portal.delivery.models import Delivery, DeliveryEnrolment, EnrolmentStatus
+from portal.delivery.models import Delivery, DeliveryEnrolment, DropMark, EnrolmentStatus
 from portal.extensions import db
 from portal.help.models import HelpRequest
 from portal.notifications.models import Notification
@@ -611,6 +611,76 @@ def test_a_drop_is_marked_on_its_own_day_only_and_not_once_withdrawn(world, plac
     with pytest.raises(delivery.Withdrawn):
         delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
     assert drop.outcome is None
+
+
+def test_a_door_marked_without_signal_keeps_the_time_of_the_knock(world, place, round_world):
+    """The volunteer marked the door at 11:42 in a stairwell; the phone sent it at 12:10."""
+    volunteer = round_world["volunteer"]
+    enrolment = round_world["near"]
+    family = world.person(Role.FAMILY, name="李娜")
+    resident = enrolment.resident
+    decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
+    drop, round_ = _round_of(place, enrolment)
+    delivery_rounds.take_round(round_, volunteer)
+    arrived = at(MONDAY, 12, 10)
+    phone_clock = 1_700_000_000_000  # the phone's clock is wrong; only its differences count
+    knocked = delivery_rounds.knock_time(arrived, phone_clock, phone_clock + 28 * 60 * 1000)
+    assert knocked == at(MONDAY, 11, 42)
+    key = "b6f1d0c4-6a0e-4b8e-9d55-0c5e6f7a8b9c"
+    delivery_rounds.mark(
+        drop, volunteer, "no_answer", "敲了三次门", arrived, key=key, knocked_at=knocked
+    )
+    assert drop.marked_at == at(MONDAY, 11, 42) and drop.outcome == "no_answer"
+    (request,) = db.session.scalars(select(HelpRequest)).all()
+    assert request.created_at == at(MONDAY, 11, 42)
+    (told,) = db.session.scalars(
+        select(Notification).where(Notification.kind == "delivery.no_answer")
+    ).all()
+    assert told.params["time"] == "11:42"
+    # The phone did not hear the answer and sends it again: nothing changes, nothing doubles.
+    later = at(MONDAY, 12, 11)
+    delivery_rounds.mark(drop, volunteer, "delivered", "", later, key=key, knocked_at=knocked)
+    assert drop.outcome == "no_answer" and drop.marked_at == at(MONDAY, 11, 42)
+    assert len(db.session.scalars(select(HelpRequest)).all()) == 1
+    assert db.session.scalar(select(func.count()).select_from(DropMark)) == 1
+
+
+def test_an_older_knock_does_not_undo_a_newer_marking(world, place, round_world):
+    volunteer = round_world["volunteer"]
+    drop, round_ = _round_of(place, round_world["near"])
+    delivery_rounds.take_round(round_, volunteer)
+    delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 12, 0), key="k" * 20)
+    delivery_rounds.mark(
+        drop, volunteer, "refused", "", at(MONDAY, 12, 5), key="j" * 20, knocked_at=at(MONDAY, 11)
+    )
+    assert (drop.outcome, drop.marked_at) == ("delivered", at(MONDAY, 12, 0))
+    assert db.session.scalar(select(func.count()).select_from(DropMark)) == 2
+
+
+def test_a_knock_on_the_day_before_is_not_today(world, place, round_world):
+    volunteer = round_world["volunteer"]
+    drop, round_ = _round_of(place, round_world["near"])
+    delivery_rounds.take_round(round_, volunteer)
+    with pytest.raises(delivery.NotToday):
+        delivery_rounds.mark(
+            drop, volunteer, "delivered", "", at(MONDAY, 0, 5), knocked_at=at(SUNDAY, 23, 58)
+        )
+    assert drop.outcome is None
+
+
+@pytest.mark.parametrize(
+    ("knocked", "sent", "waited"),
+    [
+        (None, None, 0),
+        (1000, None, 0),
+        (5000, 1000, 0),  # sent before it was knocked: the phone's clock moved
+        (0, 13 * 3600 * 1000, 0),  # longer than a phone keeps a round
+        (0, 90 * 1000, 90),
+    ],
+)
+def test_the_knock_time_trusts_only_sensible_differences(knocked, sent, waited):
+    now = at(MONDAY, 12)
+    assert delivery_rounds.knock_time(now, knocked, sent) == now - timedelta(seconds=waited)
 
 
 @pytest.mark.parametrize(
