@@ -1,9 +1,11 @@
 """What the browser tests share: the demo people, signing in through the real forms, cookies."""
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Locator, Page
+from sqlalchemy import create_engine, make_url, text
 
 from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.site.demo import DEMO_PASSWORD, DEMO_PIN
@@ -153,3 +155,16 @@ def open_context(
     if cookies:
         context.add_cookies(cookies)
     return context
+
+
+def empty_database(database_url: str, tmp_path: Path, name: str) -> str:
+    """A new, empty database of the kind the suite runs on: a SQLite file, or a PostgreSQL
+    database called name beside the suite's."""
+    if not database_url.startswith("postgresql"):
+        return f"sqlite:///{tmp_path / (name + '.sqlite')}"
+    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        connection.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return make_url(database_url).set(database=name).render_as_string(False)

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
-from sqlalchemy import create_engine, make_url, text
 
 from portal import create_app
 from tests.browser.conftest import LIVE_CONFIG, serving
 from tests.browser.measure import problems_on
 from tests.browser.support import (
+    empty_database,
     follow,
     open_context,
     sign_in_at_kiosk,
@@ -39,24 +39,11 @@ def _portal(database_url: str, *args: str) -> subprocess.CompletedProcess:
     )
 
 
-def _empty_database(database_url: str, tmp_path: Path) -> str:
-    """A new, empty database of the kind the suite runs on: a SQLite file, or a PostgreSQL
-    database of its own beside the suite's."""
-    if not database_url.startswith("postgresql"):
-        return f"sqlite:///{tmp_path / 'office.sqlite'}"
-    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {FIRST_RUN_DATABASE} WITH (FORCE)"))
-        connection.execute(text(f"CREATE DATABASE {FIRST_RUN_DATABASE}"))
-    engine.dispose()
-    return make_url(database_url).set(database=FIRST_RUN_DATABASE).render_as_string(False)
-
-
 @pytest.fixture
 def empty_portal(database_url, tmp_path):
     """A portal on an empty database that only `portal setup` and `portal admin create` have
     touched, on 127.0.0.1 and a free port."""
-    url = _empty_database(database_url, tmp_path)
+    url = empty_database(database_url, tmp_path, FIRST_RUN_DATABASE)
     set_up = _portal(url, "setup")
     assert set_up.returncode == 0, set_up.stderr
     created = _portal(

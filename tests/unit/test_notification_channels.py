@@ -3,12 +3,9 @@ to a real SMTP server on 127.0.0.1 for people who chose it, in their language, u
 once and others after their quiet hours; a channel that has sent is never asked again."""
 
 import logging
-import socket
 from datetime import datetime, time, timedelta
-from email import message_from_bytes, policy
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import select
 
 from portal.accounts.models import Role
@@ -17,39 +14,9 @@ from portal.help import services as help
 from portal.help.models import Category
 from portal.notifications import services as outbox
 from portal.notifications.models import Dispatch, Notification, NotificationSettings
+from tests.mailbox import Mailbox
 
 PORTAL_URL = "https://linli.example.cn"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class Mailbox:
-    """A real SMTP server on 127.0.0.1 that keeps every message it is given; it can be stopped
-    and started again on the same port, like a mail server that went down for a while."""
-
-    def __init__(self) -> None:
-        self.received = []
-        self.port = _free_port()
-        self.server = None
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's name
-        self.received.append(
-            (envelope.rcpt_tos, message_from_bytes(envelope.content, policy=policy.default))
-        )
-        return "250 OK"
-
-    def start(self) -> None:
-        self.server = Controller(self, hostname="127.0.0.1", port=self.port)
-        self.server.start()
-
-    def stop(self) -> None:
-        if self.server is not None:
-            self.server.stop()
-            self.server = None
 
 
 @pytest.fixture
