@@ -14,6 +14,7 @@ ROLE_NAMES = {
     Role.CANTEEN_STAFF: _l("Canteen staff"),
     Role.ORGANISER: _l("Activity organiser"),
     Role.ADMIN: _l("Community admin"),
+    Role.PARTNER: _l("Partner"),
 }
 
 KINSHIP_LABELS = {

@@ -5,7 +5,7 @@ from flask_login import UserMixin
 from sqlalchemy import ColumnElement, ForeignKey, String, and_, false, or_, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
-from portal.community.models import Building, Community, Grid, today_in
+from portal.community.models import Building, Community, Grid, Partner, today_in
 from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.model_base import TimestampMixin
@@ -20,6 +20,9 @@ class Role(StrEnum):
     CANTEEN_STAFF = "canteen_staff"
     ORGANISER = "organiser"
     ADMIN = "admin"
+    # Someone of a partner organisation (the property company, the water company), who acts on
+    # the requests handed to it.
+    PARTNER = "partner"
 
 
 STAFF_ROLES = frozenset({Role.GRID_WORKER, Role.CANTEEN_STAFF, Role.ORGANISER, Role.ADMIN})
@@ -183,18 +186,22 @@ def administered_by(admin: Person, community_column) -> ColumnElement[bool]:
 
 
 class RoleGrant(TimestampMixin, db.Model):
-    """One role held by a person; grid workers and volunteers name the grid they serve."""
+    """One role held by a person; grid workers and volunteers name the grid they serve, a
+    partner's people the partner."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
+    # A partner's person names the partner they act for.
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"), index=True)
     # A backup worker's grant holds from starts_on to ends_on (inclusive); others always.
     starts_on: Mapped[date | None]
     ends_on: Mapped[date | None]
 
     person: Mapped[Person] = relationship(back_populates="grants")
     grid: Mapped[Grid | None] = relationship()
+    partner: Mapped[Partner | None] = relationship()
 
     __table_args__ = (db.UniqueConstraint("person_id", "role", "grid_id"),)
 

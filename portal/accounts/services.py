@@ -720,6 +720,26 @@ def family_ids_of(resident_id: int) -> list[int]:
     return list(db.session.scalars(query))
 
 
+def partner_ids_of(person: Person) -> set[int]:
+    """The partners person acts for."""
+    return {g.partner_id for g in person.grants if g.role == Role.PARTNER and g.partner_id}
+
+
+def people_of_partner(partner_id: int) -> list[int]:
+    """The ids of the people who act for the partner and can sign in: those to tell."""
+    query = (
+        select(RoleGrant.person_id)
+        .join(Person, Person.id == RoleGrant.person_id)
+        .where(
+            RoleGrant.role == Role.PARTNER,
+            RoleGrant.partner_id == partner_id,
+            Person.active.is_(True),
+        )
+        .order_by(RoleGrant.person_id)
+    )
+    return list(db.session.scalars(query))
+
+
 def is_linked(family: Person, resident: Person) -> bool:
     """True when family may act for resident."""
     return bool(

@@ -28,6 +28,12 @@ def add_partner(admin: Person, name: str, phone: str | None) -> Partner:
     return partner
 
 
+def partner_of(admin: Person, partner_id: int) -> Partner | None:
+    """The partner, if it is of a community admin runs."""
+    found = db.session.get(Partner, partner_id)
+    return found if found is not None and admin.administers(found.community_id) else None
+
+
 # Reading the audit log ---------------------------------------------------------------------------
 
 

@@ -1,7 +1,8 @@
 """The people who serve a community: grid workers, volunteers, canteen staff, organisers and
-admins, each scoped to a community and (grid workers and volunteers) to grids; backup workers who
-take a grid's queue between two dates; one-time codes to sign in with, for new accounts and for
-anyone who forgot their password; and closing an account, which hands back what it held."""
+admins, each scoped to a community and (grid workers and volunteers) to grids, and the people of
+its partners, each scoped to their partner; backup workers who take a grid's queue between two
+dates; one-time codes to sign in with, for new accounts and for anyone who forgot their
+password; and closing an account, which hands back what it held."""
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -14,7 +15,7 @@ from portal.accounts import seams
 from portal.accounts import services as accounts
 from portal.accounts.models import Person, Role, RoleGrant, administered_by
 from portal.audit import services as audit
-from portal.community.models import Community, Grid
+from portal.community.models import Community, Grid, Partner
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.web.paging import page_of
@@ -23,6 +24,8 @@ from portal.web.paging import page_of
 # the grids they are given.
 STAFF_ROLES = (Role.GRID_WORKER, Role.VOLUNTEER, Role.CANTEEN_STAFF, Role.ORGANISER, Role.ADMIN)
 GRID_ROLES = (Role.GRID_WORKER, Role.VOLUNTEER)
+# Roles the staff form does not grant, kept as they are when it changes a person's roles.
+KEPT_ROLES = (Role.RESIDENT, Role.FAMILY, Role.PARTNER)
 STAFF_PAGE = 50
 
 
@@ -93,7 +96,7 @@ def _apply(person: Person, staffing: Staffing) -> None:
     kept = []
     for grant in person.grants:
         key = (Role(grant.role), grant.grid_id)
-        if grant.is_backup or grant.role in (Role.RESIDENT, Role.FAMILY) or key in wanted:
+        if grant.is_backup or grant.role in KEPT_ROLES or key in wanted:
             kept.append(grant)
             wanted.discard(key)
     person.grants = kept + [RoleGrant(role=role, grid_id=grid_id) for role, grid_id in wanted]
@@ -118,6 +121,37 @@ def add(
     audit.record(admin, "account.created", person, roles=_roles_shown(person.grants))
     db.session.commit()
     return person, code
+
+
+def add_partner_person(
+    admin: Person, partner: Partner, name: str, phone: str
+) -> tuple[Person, str]:
+    """A new account for someone who acts for partner, and the one-time code it first signs in
+    with (shown once); audited."""
+    if not admin.administers(partner.community_id):
+        raise NotAdministered(partner.community_id)
+    holder = db.session.scalar(select(Person).where(Person.phone == phone))
+    if holder is not None:
+        raise PhoneTaken(holder)
+    person = Person(name=name.strip(), phone=phone, community_id=partner.community_id)
+    person.grants.append(RoleGrant(role=Role.PARTNER, partner=partner))
+    code = accounts.issue_one_time_code(person)
+    db.session.add(person)
+    db.session.flush()
+    audit.record(admin, "account.created", person, roles=f"{Role.PARTNER}:{partner.name}")
+    db.session.commit()
+    return person, code
+
+
+def people_of(partner: Partner) -> list[Person]:
+    """Everyone who acts for partner, closed accounts too, by pinyin."""
+    query = (
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == Role.PARTNER, RoleGrant.partner_id == partner.id)
+        .order_by(Person.active.desc(), Person.name_pinyin, Person.id)
+    )
+    return list(db.session.scalars(query))
 
 
 def change(admin: Person, person: Person, staffing: Staffing) -> str | None:

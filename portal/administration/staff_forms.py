@@ -14,8 +14,9 @@ from portal.web.forms import Checkboxes, LocalDateField, Phone
 from portal.web.phones import normalise_phone
 
 
-class StaffForm(FlaskForm):
-    """Roles, and the grids a grid worker or volunteer serves; a new account's name and phone."""
+class PartnerPersonForm(FlaskForm):
+    """A new account's name and the mobile it signs in with: for someone of a partner, and
+    the start of a staff account."""
 
     name = StringField(
         _l("Name"),
@@ -29,6 +30,14 @@ class StaffForm(FlaskForm):
         _l("Mobile number"),
         validators=[InputRequired(_l("Enter their mobile number: they sign in with it.")), Phone()],
     )
+
+    def normalised_phone(self) -> str:
+        return normalise_phone(self.phone.data)
+
+
+class StaffForm(PartnerPersonForm):
+    """Roles, and the grids a grid worker or volunteer serves; a new account's name and phone."""
+
     roles = Checkboxes(
         _l("Roles"),
         choices=[SelectChoice(role.value, ROLE_NAMES[role]) for role in STAFF_ROLES],
@@ -77,9 +86,6 @@ class StaffForm(FlaskForm):
             Role.VOLUNTEER: set(self.volunteer_grids.data or []),
         }
         return Staffing(roles, {role: grids[role] for role in GRID_ROLES if role in roles})
-
-    def normalised_phone(self) -> str:
-        return normalise_phone(self.phone.data)
 
 
 class BackupForm(FlaskForm):

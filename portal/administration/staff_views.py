@@ -41,7 +41,7 @@ def staff_list():
     return render_template("administration/staff.html", found=found, closed=closed)
 
 
-def _code_page(person, code: str):
+def code_page(person, code: str):
     response = make_response(
         render_template(
             "administration/one_time_code.html",
@@ -69,7 +69,7 @@ def new_staff():
         except staff.PhoneTaken:
             form.phone.errors.append(_("This mobile number has an account already."))
         else:
-            return _code_page(person, code)
+            return code_page(person, code)
     return render_template(
         "administration/staff_form.html", form=form, community=community, communities=communities
     ), status_for(form)
@@ -163,7 +163,7 @@ def staff_code(person_id: int):
     person = _person(person_id)
     if not person.active:
         abort(404)
-    return _code_page(person, staff.issue_code(current_user, person))
+    return code_page(person, staff.issue_code(current_user, person))
 
 
 @bp.route("/staff/<int:person_id>/close", methods=["GET", "POST"])
@@ -213,7 +213,7 @@ def family_code(person_id: int):
         abort(404)
     form = IdentityCheckForm()
     if form.validate_on_submit():
-        return _code_page(person, staff.issue_code(current_user, person))
+        return code_page(person, staff.issue_code(current_user, person))
     return render_template("administration/family_code.html", form=form, person=person), status_for(
         form
     )

@@ -19,7 +19,7 @@ from portal.accounts import services as accounts
 from portal.accounts.access import roles_required
 from portal.accounts.labels import KINSHIP_LABELS, LEAVINGS
 from portal.accounts.models import Role
-from portal.administration import audit_words, residents, retention
+from portal.administration import audit_words, residents, retention, staff
 from portal.administration import services as administration
 from portal.administration.forms import (
     ActForForm,
@@ -31,6 +31,8 @@ from portal.administration.forms import (
     RetentionForm,
 )
 from portal.administration.services import AuditFilters
+from portal.administration.staff_forms import PartnerPersonForm
+from portal.administration.staff_views import code_page
 from portal.community import services as community
 from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import redirect_to
@@ -50,6 +52,45 @@ def partners():
     return render_template("administration/partners.html", form=form, partners=listed), status_for(
         form
     )
+
+
+def _partner(partner_id: int):
+    return administration.partner_of(current_user, partner_id) or abort(404)
+
+
+def _partner_page(partner, form: PartnerPersonForm | None = None):
+    form = form or PartnerPersonForm(formdata=None)
+    return render_template(
+        "administration/partner.html",
+        partner=partner,
+        people=staff.people_of(partner),
+        form=form,
+    ), status_for(form)
+
+
+@bp.get("/partners/<int:partner_id>")
+@roles_required(Role.ADMIN)
+def partner(partner_id: int):
+    """A partner and the people who act for it, who see the requests handed to it."""
+    return _partner_page(_partner(partner_id))
+
+
+@bp.post("/partners/<int:partner_id>/people")
+@roles_required(Role.ADMIN)
+def add_partner_person(partner_id: int):
+    """A new account for someone of the partner; its one-time code is shown once."""
+    found = _partner(partner_id)
+    form = PartnerPersonForm()
+    if form.validate():
+        try:
+            person, code = staff.add_partner_person(
+                current_user, found, form.name.data, form.normalised_phone()
+            )
+        except staff.PhoneTaken:
+            form.phone.errors.append(_("This mobile number has an account already."))
+        else:
+            return code_page(person, code)
+    return _partner_page(found, form)
 
 
 def _audit_filters() -> tuple[AuditFilterForm, list, AuditFilters | None]:

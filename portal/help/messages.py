@@ -17,6 +17,10 @@ def describe(kind: str, params: dict) -> tuple[str, str | None]:
         "category": CATEGORY_TITLES.get(params.get("category"), params.get("category", "")),
         "status": STATUS_LABELS.get(params.get("status"), params.get("status", "")),
     }
+    if kind == "help.handed_to_partner":
+        return _for_partner(params), url_for(
+            "partner_desk.request_page", request_id=params["request_id"]
+        )
     if kind in STAFF_KINDS:
         return _for_staff(kind, params), url_for("help.detail", request_id=params["request_id"])
     link = url_for("help.mine", resident_id=params["resident_id"])
@@ -25,6 +29,30 @@ def describe(kind: str, params: dict) -> tuple[str, str | None]:
     else:
         text = _("%(resident)s's request for help (%(category)s) is now: %(status)s.", **words)
     return text, link
+
+
+def _for_partner(params: dict) -> str:
+    """What a partner's people read of a request handed to them: what, where, whom to call."""
+    words = {
+        "reference": params["reference"],
+        "category": CATEGORY_TITLES.get(params["category"], params["category"]),
+        "resident": params["resident"],
+        "where": " ".join(part for part in (params["building"], params["room"]) if part),
+        "worker": params["worker"],
+        "worker_phone": params["worker_phone"],
+    }
+    if params["phone"]:
+        return _(
+            "%(worker)s hands you %(reference)s: %(category)s for %(resident)s, %(where)s. Call "
+            "%(resident)s on %(phone)s, or %(worker)s on %(worker_phone)s.",
+            phone=params["phone"],
+            **words,
+        )
+    return _(
+        "%(worker)s hands you %(reference)s: %(category)s for %(resident)s, %(where)s. Call "
+        "%(worker)s on %(worker_phone)s.",
+        **words,
+    )
 
 
 def _for_staff(kind: str, params: dict) -> str:

@@ -22,7 +22,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role, RoleGrant
-from portal.accounts.services import family_ids_of, may_act_for, serves
+from portal.accounts.services import (
+    family_ids_of,
+    may_act_for,
+    partner_ids_of,
+    people_of_partner,
+    serves,
+)
 from portal.audit import services as audit
 from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
@@ -526,7 +532,8 @@ def start(request: HelpRequest, worker: Person) -> HelpRequest:
 
 
 def hand_off(request: HelpRequest, worker: Person, partner: Partner, note: str) -> HelpRequest:
-    """Pass the job to a partner of the request's community, saying what they should do."""
+    """Pass the job to a partner of the request's community, saying what they should do; the
+    partner's people are told what, where and whom to call."""
     _holder_action(request, worker, "hand_off")
     if partner.community_id != request.community_id:
         raise NotAllowed()
@@ -535,8 +542,21 @@ def hand_off(request: HelpRequest, worker: Person, partner: Partner, note: str) 
     _event(request, worker, "handed_off", text=note.strip(), visible=True, partner=partner)
     audit.record(worker, "help.handed_off", request.resident, request=request.reference)
     _tell_family(request)
+    _tell_partner(request, partner, worker)
     db.session.commit()
     return request
+
+
+def _tell_partner(request: HelpRequest, partner: Partner, worker: Person) -> None:
+    resident = request.resident
+    params = {
+        **_staff_params(request),
+        "phone": resident.phone or resident.landline or "",
+        "worker": worker.name,
+        "worker_phone": worker.phone or "",
+    }
+    for person_id in people_of_partner(partner.id):
+        notify(person_id, "help.handed_to_partner", urgent=request.urgent, **params)
 
 
 def resolve(request: HelpRequest, worker: Person, what_was_done: str) -> HelpRequest:
@@ -763,6 +783,36 @@ def get(request_id: int) -> HelpRequest | None:
         )
     )
     return db.session.scalars(query).first()
+
+
+# A partner's desk ---------------------------------------------------------------------------------
+
+PARTNER_PAGE = 30
+
+
+def handed_to(person: Person, page: int = 1) -> Pagination:
+    """The requests handed to the partners person acts for, the open ones first, urgent and
+    newest first."""
+    query = (
+        select(HelpRequest)
+        .where(HelpRequest.partner_id.in_(partner_ids_of(person) or {0}))
+        .order_by(
+            case((HelpRequest.status.in_(OPEN_STATUSES), 0), else_=1),
+            HelpRequest.urgent.desc(),
+            HelpRequest.updated_at.desc(),
+            HelpRequest.id.desc(),
+        )
+        .options(db.joinedload(HelpRequest.resident).joinedload(Person.building))
+    )
+    return page_of(query, page, PARTNER_PAGE)
+
+
+def handed_request(person: Person, request_id: int) -> HelpRequest | None:
+    """The request, if it was handed to a partner person acts for."""
+    found = get(request_id)
+    if found is None or found.partner_id not in partner_ids_of(person):
+        return None
+    return found
 
 
 def _requests_of(resident: Person):

@@ -288,6 +288,7 @@ def build_demo(today: date | None = None) -> list[str]:
         f"  grid worker     {workers[0].phone} ({workers[0].name}, {grids[0].name})",
         f"  volunteer       {volunteers[0].phone} ({volunteers[0].name})",
         f"  family member   {families[0].phone} ({families[0].name})",
+        f"  partner         {PARTNER_PERSON[0]} ({PARTNER_PERSON[1]}, a property company)",
         f"  resident        code {first.resident_code} ({first.name}) — sign in at /kiosk",
         "Make a browser the kiosk: sign in as the admin, open Kiosks, enrol this device.",
     ]
@@ -305,19 +306,31 @@ DEMO_REQUESTS = (
     (21, Category.PAPERWORK, Status.IN_PROGRESS, 300, "养老金资格认证"),
     (28, Category.COMPANY, Status.RESOLVED, 1500, None),
     (35, Category.REPAIR, Status.CLOSED, 4000, "楼道灯不亮"),
+    (46, Category.REPAIR, Status.IN_PROGRESS, 90, "卫生间水管漏水"),
 )
+# The request above handed to its community's property company, and the company's repairman,
+# who sees it on the partner's desk.
+HANDED_TO_PROPERTY = 46
+PARTNER_PERSON = ("13800000501", "张师傅")
 
 
 def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None:
-    """Partners for each community and a handful of requests in different states."""
+    """Partners for each community, the property company's repairman of the community of the
+    request handed to it, and a handful of requests in different states."""
+    property_companies = {}
     for community in communities:
         for name, phone in PARTNERS:
-            b.one(
+            partner = b.one(
                 Partner,
                 defaults={"phone": phone},
                 community_id=community.id,
                 name=f"{community.name[:3]}{name}" if name.startswith("物业") else name,
             )
+            if name.startswith("物业"):
+                property_companies[community.id] = partner
+    handed_to = property_companies[residents[HANDED_TO_PROPERTY].community_id]
+    repairman = b.person(*PARTNER_PERSON, [], handed_to.community)
+    b.one(RoleGrant, person_id=repairman.id, role=Role.PARTNER, partner_id=handed_to.id)
     if db.session.scalar(select(HelpRequest.id).limit(1)) is not None:
         return
     now = utcnow()
@@ -344,6 +357,11 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
             request.holder_id = worker.id
             request.acknowledged_at = created + timedelta(minutes=3)
             events.append(("taken", worker, None, True, request.acknowledged_at))
+        if index == HANDED_TO_PROPERTY:
+            request.partner_id = handed_to.id
+            events.append(
+                ("handed_off", worker, "请物业上门查看", True, created + timedelta(minutes=20))
+            )
         if status in (Status.RESOLVED, Status.CLOSED):
             request.resolved_at = created + timedelta(hours=5)
             events.append(("resolved", worker, "已处理好", True, request.resolved_at))
@@ -354,7 +372,13 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
         for kind, actor, text, visible, at in events:
             db.session.add(
                 HelpEvent(
-                    request=request, actor_id=actor.id, kind=kind, text=text, visible=visible, at=at
+                    request=request,
+                    actor_id=actor.id,
+                    kind=kind,
+                    text=text,
+                    visible=visible,
+                    at=at,
+                    partner_id=handed_to.id if kind == "handed_off" else None,
                 )
             )
 

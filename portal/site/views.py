@@ -43,6 +43,7 @@ HOME_BY_ROLE = (
     (Role.CANTEEN_STAFF, "site.staff_home"),
     (Role.ORGANISER, "site.staff_home"),
     (Role.VOLUNTEER, "site.volunteer_home"),
+    (Role.PARTNER, "partner_desk.home"),
     (Role.FAMILY, "site.family_home"),
     (Role.RESIDENT, "site.resident_home"),
     (None, "site.index"),

@@ -33,6 +33,7 @@ from tests.browser.support import (
 )
 from tests.clock import START
 from tests.helpers import empty_tables
+from tests.wechat_server import WeChatServer
 
 HERE = Path(__file__).parent
 
@@ -92,9 +93,16 @@ def _seed() -> str:
 
 
 @pytest.fixture(scope="package")
-def live_server(database_url):
+def wechat():
+    """WeChat's API on 127.0.0.1, so that the pages offer WeChat and can show a code to scan."""
+    with WeChatServer() as running:
+        yield running
+
+
+@pytest.fixture(scope="package")
+def live_server(database_url, wechat):
     """The portal on 127.0.0.1 and a free port, in a daemon thread, with CSRF protection on."""
-    app = create_app({**LIVE_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app({**LIVE_CONFIG, **wechat.config(), "SQLALCHEMY_DATABASE_URI": database_url})
     # Seeded at the instant every test starts at, so the demo's today is each test's today.
     with app.app_context(), time_machine.travel(START, tick=True):
         token = _seed()

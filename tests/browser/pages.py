@@ -18,6 +18,7 @@ from tests.browser.support import (
     FAMILY,
     GRID_WORKER,
     ORGANISER,
+    PARTNER,
     RESIDENT_FOR_PAGES,
     STREET_ADMIN,
     VOLUNTEER,
@@ -450,6 +451,16 @@ def _idle_warning(page: Page, live: LiveServer) -> None:
     )
 
 
+def _wechat_code(page: Page, live: LiveServer) -> None:
+    """The settings page showing the code to scan in WeChat, asked for when it is not yet."""
+    page.goto(live("/account/notifications"))
+    ask = page.locator("main form[action$='/wechat-code'] button")
+    if ask.count():
+        with page.expect_navigation(wait_until="load"):
+            ask.click()
+    assert page.locator("#wechat img.wechat-code").count() == 1
+
+
 ROLES = (
     Role(
         "visitor",
@@ -520,6 +531,7 @@ ROLES = (
             Visit("/account/sign-ins", _get("/account/sign-ins")),
             Visit("/account/password", _get("/account/password")),
             Visit("/account/notifications", _get("/account/notifications")),
+            Visit("/account/notifications (WeChat code)", _wechat_code),
         ),
     ),
     Role(
@@ -559,6 +571,7 @@ ROLES = (
             Visit("/admin/family-links", _get("/admin/family-links")),
             Visit("/admin/audit/", _get("/admin/audit/")),
             Visit("/admin/partners", _get("/admin/partners")),
+            Visit("a partner", _follow("/admin/partners", "main .plain-list a")),
             Visit("/admin/residents/", _get("/admin/residents/")),
             Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),
             Visit("a resident's profile", _follow("/admin/residents/", "main tbody a")),
@@ -631,6 +644,17 @@ ROLES = (
             Visit("add an activity", _organise_page("events/new")),
             Visit("add an activity (errors)", _new_activity_errors),
             Visit("attendance", _organise_page("attendance")),
+        ),
+    ),
+    Role(
+        "partner",
+        every_scheme=False,
+        kiosk=False,
+        sign_in=_password(PARTNER),
+        visits=(
+            Visit("/partner/", _get("/partner/")),
+            Visit("a request handed over", _follow("/partner/", "main .queue a")),
+            Visit("/account/notifications", _get("/account/notifications")),
         ),
     ),
 )
