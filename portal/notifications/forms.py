@@ -1,9 +1,11 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField
+from wtforms import BooleanField, RadioField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from portal.web.forms import ClockTimeField, LocalDateField
+from portal.web.i18n import NATIVE_NAMES
 
 EMAIL = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
@@ -13,7 +15,14 @@ def _stripped(value):
 
 
 class TellingForm(FlaskForm):
-    """How a person wants to be told, besides the inbox: e-mail, and hours to be left in peace."""
+    """How a person wants to be told, besides the inbox: in which language, by e-mail, and
+    hours to be left in peace."""
+
+    language = RadioField(
+        _l("Language of your messages"),
+        choices=[SelectChoice(code, name) for code, name in NATIVE_NAMES.items()],
+        validators=[Optional()],
+    )
 
     email = StringField(
         _l("E-mail address"),

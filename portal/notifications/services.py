@@ -442,6 +442,7 @@ def settings_of(person: Person) -> NotificationSettings | None:
 def choose(
     person: Person,
     *,
+    language: str | None = None,
     email: str | None,
     by_email: bool,
     by_sms: bool = False,
@@ -450,12 +451,14 @@ def choose(
     quiet_until: time | None,
     away_until: date | None = None,
 ) -> NotificationSettings:
-    """Keep how person wants to be told, and commit. Text messages are kept only for a number
+    """Keep how person wants to be told (and in which language), and commit. Text messages are kept only for a number
     proved to be theirs, WeChat only for a bound one. A worker or volunteer away until a day is not told of their grid's new
     requests up to it (raises AwayInThePast for a day before today)."""
     if away_until is not None and away_until < person.today():
         raise AwayInThePast()
     person.away_until = away_until
+    if language is not None:
+        person.language = language
     chosen = settings_of(person) or NotificationSettings(person_id=person.id)
     chosen.email = email or None
     chosen.channels = [

@@ -14,7 +14,7 @@ from flask import (
     send_from_directory,
     url_for,
 )
-from flask_babel import force_locale
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wechatpy import parse_message
@@ -50,9 +50,11 @@ def inbox():
 def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None = None):
     chosen = notifications.settings_of(current_user)
     if form is None:
+        language = current_user.language or str(get_locale())
         form = TellingForm(
             formdata=None,
             data={
+                "language": language,
                 "email": chosen.email,
                 "by_email": chosen.chose("email"),
                 "by_sms": chosen.chose("sms"),
@@ -62,7 +64,7 @@ def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None
                 "away_until": current_user.away_until,
             }
             if chosen
-            else {"away_until": current_user.away_until},
+            else {"language": language, "away_until": current_user.away_until},
         )
     return render_template(
         "notifications/telling.html",
@@ -97,6 +99,7 @@ def telling():
     try:
         notifications.choose(
             current_user,
+            language=form.language.data or None,
             email=form.email.data,
             by_email=form.by_email.data,
             by_sms=form.by_sms.data,

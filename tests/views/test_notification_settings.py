@@ -224,3 +224,26 @@ def test_admins_see_messages_that_could_not_be_sent_and_try_them_again(
     sign_in.out()
     sign_in.password(people.worker)
     assert client.get("/admin/outbox").status_code == 403
+
+
+def test_a_daughter_chooses_the_language_of_her_messages(client, people, sign_in, caplog):
+    sign_in.password(people.family)
+    page = html(client.get("/account/notifications"))
+    assert page.select_one("input[name=language][value=en]").has_attr("checked")
+    saved = client.post(
+        "/account/notifications", data={"language": "zh_Hant", "quiet_from": "", "quiet_until": ""}
+    )
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert people.family.language == "zh_Hant"
+    help.raise_request(people.resident, Category.UNWELL, people.resident)
+    caplog.set_level("INFO", logger="portal.notifications")
+    notifications.deliver_pending()
+    [line] = [
+        r.getMessage() for r in caplog.records if f"to person {people.family.id} " in r.getMessage()
+    ]
+    assert "身體不適" in line
+    refused = client.post("/account/notifications", data={"language": "fr"})
+    assert refused.status_code == 422
+    db.session.expire_all()
+    assert people.family.language == "zh_Hant"
