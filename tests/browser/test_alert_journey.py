@@ -162,9 +162,9 @@ def _workers(environment: dict) -> list[subprocess.Popen]:
     command = [
         sys.executable,
         "-m",
-        "tests.portal_at",
+        "tests.at",
         datetime.now(UTC).isoformat(),
-        *("notify", "--loop", "--every", "0.2", "--stop-after", "120"),
+        *("portal", "notify", "--loop", "--every", "0.2", "--stop-after", "120"),
     ]
     return [
         subprocess.Popen(

@@ -64,8 +64,9 @@ def _gunicorn(port: int) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "tests.concurrency.gunicorn_at",
+        "tests.at",
         datetime.now(UTC).isoformat(),
+        "gunicorn",
         "--workers",
         str(WORKERS),
         "--threads",

@@ -572,12 +572,17 @@ def test_progress_counts_each_round_s_drops(world, place, round_world):
     ]
 
 
+def _daughter_of(world, resident):
+    """A family member with an approved link to resident, told of what happens to them."""
+    family = world.person(Role.FAMILY, name="李娜")
+    decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
+    return family
+
+
 def test_no_answer_opens_one_urgent_welfare_check_and_tells_the_family(world, place, round_world):
     volunteer = round_world["volunteer"]
     enrolment = round_world["near"]
-    family = world.person(Role.FAMILY, name="李娜")
-    resident = enrolment.resident
-    decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
+    family = _daughter_of(world, enrolment.resident)
     drop, round_ = _round_of(place, enrolment)
     delivery_rounds.take_round(round_, volunteer)
     when = at(MONDAY, 11, 42)
@@ -617,9 +622,7 @@ def test_a_door_marked_without_signal_keeps_the_time_of_the_knock(world, place, 
     """The volunteer marked the door at 11:42 in a stairwell; the phone sent it at 12:10."""
     volunteer = round_world["volunteer"]
     enrolment = round_world["near"]
-    family = world.person(Role.FAMILY, name="李娜")
-    resident = enrolment.resident
-    decide_link(request_link(family, resident.resident_code, "daughter"), resident, approve=True)
+    _daughter_of(world, enrolment.resident)
     drop, round_ = _round_of(place, enrolment)
     delivery_rounds.take_round(round_, volunteer)
     arrived = at(MONDAY, 12, 10)

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from portal.accounts.models import Role
 from portal.administration import staff
 from portal.audit.models import AuditEntry
-from portal.community.models import Community, Partner
+from portal.community.models import Community
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.messages import describe
@@ -17,15 +17,6 @@ from portal.help.models import Category
 from portal.notifications.models import Notification
 
 REPAIRMAN = "13912340001"
-
-
-@pytest.fixture
-def partners(world):
-    property_company = Partner(community=world.community, name="物业服务中心", phone="0871-1")
-    water = Partner(community=world.community, name="自来水公司", phone="96106")
-    db.session.add_all([property_company, water])
-    db.session.commit()
-    return property_company, water
 
 
 def _handed(people, partner, category=Category.REPAIR):

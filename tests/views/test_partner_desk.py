@@ -7,7 +7,6 @@ from sqlalchemy import select
 from portal.accounts.services import set_password
 from portal.administration import staff
 from portal.audit.models import AuditEntry
-from portal.community.models import Partner
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category
@@ -19,15 +18,6 @@ REPAIRMAN = "13912340001"
 @pytest.fixture(autouse=True)
 def english(client):
     client.set_cookie("linli_lang", "en")
-
-
-@pytest.fixture
-def partners(world):
-    property_company = Partner(community=world.community, name="物业服务中心", phone="0871-1")
-    water = Partner(community=world.community, name="自来水公司", phone="96106")
-    db.session.add_all([property_company, water])
-    db.session.commit()
-    return property_company, water
 
 
 def _person_of(partner, admin, name, phone):
