@@ -20,6 +20,7 @@ PACKAGES = (
     "administration",
     "canteen",
     "delivery",
+    "partners",
     "help",
     "notifications",
 )

@@ -11,7 +11,7 @@ from portal.community import seams as places
 
 
 def init_app(app: Flask) -> None:
-    from portal.help import labels, messages, partner_views, views
+    from portal.help import labels, messages, views
     from portal.help.models import RESIDENT_CATEGORIES
     from portal.notifications import messages as notifications
 
@@ -19,7 +19,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(help_labels=labels, help_categories=RESIDENT_CATEGORIES)
 
     app.register_blueprint(views.bp)
-    app.register_blueprint(partner_views.bp)
     notifications.register("help", messages.describe, messages.describe_batch)
     audit.name_area("help", _l("Help requests"))
     audit.name_actions(

@@ -17,7 +17,7 @@ bp = Blueprint("partner_desk", __name__, url_prefix="/partner")
 @roles_required(Role.PARTNER)
 def home():
     found = help.handed_to(current_user, request.args.get("page", 1, type=int))
-    return render_template("help/partner/home.html", found=found)
+    return render_template("partners/home.html", found=found)
 
 
 @bp.get("/requests/<int:request_id>")
@@ -25,7 +25,7 @@ def home():
 def request_page(request_id: int):
     found = help.handed_request(current_user, request_id) or abort(404)
     page = render_template(
-        "help/partner/request.html",
+        "partners/request.html",
         req=found,
         family=accounts.family_to_call(found.resident),
         kinships=KINSHIP_LABELS,
