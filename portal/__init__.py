@@ -19,6 +19,7 @@ PACKAGES = (
     "activities",
     "administration",
     "canteen",
+    "care",
     "delivery",
     "partners",
     "help",

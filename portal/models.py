@@ -12,6 +12,7 @@ from portal.activities.models import CalendarFeed, Event, Series, SignUp, Venue
 from portal.administration.models import ImportColumns, ResidentImport
 from portal.audit.models import AuditEntry
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
+from portal.care.models import CareCadence, CarePause, CareVisit, ColourChange
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, DeliveryRound
 from portal.help.models import HelpEvent, HelpRequest
@@ -28,6 +29,10 @@ __all__ = [
     "Venue",
     "AuditEntry",
     "Booking",
+    "CareCadence",
+    "CarePause",
+    "CareVisit",
+    "ColourChange",
     "Canteen",
     "Dish",
     "MealDay",

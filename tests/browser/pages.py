@@ -558,6 +558,8 @@ ROLES = (
             Visit("/help/for-resident", _get("/help/for-resident")),
             Visit("/help/closed", _get("/help/closed")),
             Visit("/admin/residents/act", _get("/admin/residents/act")),
+            Visit("/care/", _get("/care/")),
+            Visit("a care visit", _follow("/care/", "main .care-due a.queue__link")),
         ),
     ),
     Role(

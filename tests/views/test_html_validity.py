@@ -15,11 +15,13 @@ from sqlalchemy import select
 from portal import PROJECT_ROOT
 from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import Role
-from portal.accounts.services import enrol_kiosk, request_link
+from portal.accounts.services import enrol_kiosk, request_link, set_password
+from portal.administration import staff
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.community.models import Partner
 from portal.extensions import db
 from portal.help import services as help_services
+from tests.helpers import PASSWORD
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -204,9 +206,15 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     resident = world.person(Role.RESIDENT, name="王桂兰")
     worker = world.person(Role.GRID_WORKER, name="王芳")
     request_link(family, resident.resident_code, "daughter")
-    db.session.add(Partner(community=world.community, name="物业服务中心"))
+    partner = Partner(community=world.community, name="物业服务中心")
+    db.session.add(partner)
+    resident.care_colour = "red"
     asked, _created = help_services.raise_request(resident, "repair", resident)
     help_services.take(asked, worker)
+    help_services.hand_off(asked, worker, partner, "请物业上门")
+    repairman, _code = staff.add_partner_person(admin, partner, "张师傅", "13912340001")
+    set_password(repairman, PASSWORD)
+    repairman.must_set_password = False
     unwell, _created = help_services.raise_request(resident, "unwell", resident)
     _, token = enrol_kiosk(world.community, "活动室", admin)
     place = _canteen_booked_today(world, resident)
@@ -227,7 +235,10 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"/help/requests/{asked.id}",
             f"/help/requests/{unwell.id}",
             "/help/reports",
+            "/care/",
+            f"/care/residents/{resident.id}",
         ],
+        repairman: ["/partner/", f"/partner/requests/{asked.id}"],
         admin: [
             "/staff",
             "/admin/kiosks",
@@ -237,6 +248,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             "/admin/residents/?q=wgl&state=all",
             f"/admin/residents/{resident.id}",
             f"/admin/residents/{resident.id}/pin",
+            f"/admin/partners/{partner.id}",
+            f"/admin/staff/{repairman.id}",
         ],
         resident: [
             "/resident",

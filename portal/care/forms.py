@@ -1,0 +1,55 @@
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+
+from portal.accounts.labels import CARE_CADENCES
+from portal.care.labels import OUTCOMES
+from portal.care.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
+from portal.help.labels import CATEGORY_TITLES
+from portal.help.models import RESIDENT_CATEGORIES
+
+
+class VisitForm(FlaskForm):
+    """How a visit went, a note among staff, and help it showed was needed."""
+
+    outcome = RadioField(
+        _l("How was it?"),
+        choices=[SelectChoice(o.value, name) for o, name in OUTCOMES.items()],
+        validators=[InputRequired(_l("Choose how the visit went."))],
+    )
+    note = TextAreaField(
+        _l("Note (for staff only)"),
+        validators=[
+            Optional(),
+            Length(max=NOTE_MAX_LENGTH, message=_l("Type at most 500 characters.")),
+        ],
+    )
+    needs_help = SelectField(
+        _l("Needs help?"),
+        choices=[SelectChoice("", _l("No help needed"))]
+        + [SelectChoice(c.value, CATEGORY_TITLES[c]) for c in RESIDENT_CATEGORIES],
+        validators=[Optional()],
+    )
+
+
+class ColourForm(FlaskForm):
+    """The resident's care colour, and why."""
+
+    colour = RadioField(
+        _l("Care colour"),
+        choices=[SelectChoice(c.value, name) for c, name in CARE_CADENCES.items()],
+        validators=[InputRequired(_l("Choose a colour."))],
+    )
+    reason = StringField(
+        _l("Why"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            Length(max=REASON_MAX_LENGTH, message=_l("Type at most 200 characters.")),
+        ],
+    )
+
+    def validate_reason(self, field):
+        if not field.data:
+            raise ValidationError(_l("Say why, for whoever visits next."))

@@ -1,0 +1,77 @@
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.accounts.models import Person
+from portal.extensions import db
+from portal.model_base import TimestampMixin
+
+
+class Outcome(StrEnum):
+    """How a care visit went."""
+
+    WELL = "well"  # seen, and well
+    CONCERNS = "concerns"  # seen, with something to watch
+    NOT_HOME = "not_home"  # nobody answered: on a red resident, a welfare check
+    IN_HOSPITAL = "in_hospital"
+    BY_PHONE = "by_phone"  # spoken to on the phone, not seen
+
+
+SEEN = (Outcome.WELL, Outcome.CONCERNS, Outcome.IN_HOSPITAL, Outcome.BY_PHONE)
+
+
+class CareCadence(db.Model):
+    """How many days may pass between two visits of a colour, in one community; a colour with
+    no row here keeps the default (red 1, yellow 7, green 30)."""
+
+    __table_args__ = (UniqueConstraint("community_id", "colour"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    colour: Mapped[str] = mapped_column(String(10))
+    days: Mapped[int]
+
+
+class ColourChange(db.Model):
+    """A resident's care colour set, with who set it, when and why: their colour's history."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    colour: Mapped[str | None] = mapped_column(String(10))
+    reason: Mapped[str | None] = mapped_column(String(200))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime]
+
+    by: Mapped[Person | None] = relationship(foreign_keys=[by_id])
+
+
+class CarePause(TimestampMixin, db.Model):
+    """No visits are due from starts_on up to resumes_on (excluded): in hospital, staying with
+    family. Due again by themselves on the day they resume."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    starts_on: Mapped[date]
+    resumes_on: Mapped[date]
+    reason: Mapped[str] = mapped_column(String(200))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class CareVisit(db.Model):
+    """One visit (or call) to a resident by a grid worker: how it went, a note kept among staff,
+    and the requests it raised."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime] = mapped_column(index=True)
+    outcome: Mapped[str] = mapped_column(String(12))
+    note: Mapped[str | None] = mapped_column(String(500))
+    colour: Mapped[str | None] = mapped_column(String(10))  # the resident's colour at the visit
+    help_request_id: Mapped[int | None] = mapped_column(ForeignKey("help_request.id"))
+    welfare_check_id: Mapped[int | None] = mapped_column(ForeignKey("help_request.id"))
+
+    resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
+    by: Mapped[Person] = relationship(foreign_keys=[by_id])

@@ -1,0 +1,342 @@
+"""Three-colour care visits (三色管理): each resident's care colour, set with a reason and kept with
+its history; the cadence of visits per colour in each community; pauses; the grid worker's due
+list, ordered as a walk; and recording a visit, which may raise a help request there and then,
+and raises a welfare check when a red resident is not at home."""
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, select
+
+from portal.accounts.models import CareColour, Person, Role
+from portal.accounts.services import serves
+from portal.audit import services as audit
+from portal.care.models import SEEN, CareCadence, CarePause, CareVisit, ColourChange, Outcome
+from portal.community.models import Building, Community
+from portal.extensions import db
+from portal.help import services as help
+from portal.help.models import Category, HelpRequest, Source
+from portal.model_base import utcnow
+
+DEFAULT_DAYS = {CareColour.RED: 1, CareColour.YELLOW: 7, CareColour.GREEN: 30}
+NOTE_MAX_LENGTH = 500
+REASON_MAX_LENGTH = 200
+# What the portal looks back over when it suggests a colour.
+SUGGESTION_WINDOW = timedelta(days=30)
+OLD_AGE = 80
+
+
+class CareError(Exception):
+    pass
+
+
+class NotServed(CareError):
+    """The person does not serve this resident as their grid worker or admin."""
+
+
+class NoColour(CareError):
+    """A colour must be one of red, yellow, green (or none), and a new one needs a reason."""
+
+
+class UnknownOutcome(CareError):
+    pass
+
+
+class BadPause(CareError):
+    """A pause ends after it starts, and has a reason."""
+
+
+def cadence(community_id: int) -> dict[str, int]:
+    """Days between two visits, per colour, in the community."""
+    days = dict(DEFAULT_DAYS)
+    query = select(CareCadence.colour, CareCadence.days).where(
+        CareCadence.community_id == community_id
+    )
+    days.update({colour: number for colour, number in db.session.execute(query)})
+    return days
+
+
+def set_cadence(admin: Person, community: Community, colour: str, days: int) -> None:
+    """How many days may pass between two visits of colour in community; audited, committed."""
+    if not admin.administers(community.id):
+        raise NotServed()
+    if colour not in {c.value for c in CareColour} or not 1 <= days <= 366:
+        raise NoColour()
+    found = db.session.scalar(
+        select(CareCadence).where(
+            CareCadence.community_id == community.id, CareCadence.colour == colour
+        )
+    ) or CareCadence(community_id=community.id, colour=colour)
+    found.days = days
+    db.session.add(found)
+    audit.record(admin, "care.cadence_set", colour=colour, days=days)
+    db.session.commit()
+
+
+def _check_serves(staff: Person, resident: Person) -> None:
+    if not serves(staff, resident):
+        raise NotServed()
+
+
+def set_colour(
+    staff: Person, resident: Person, colour: str | None, reason: str, now: datetime | None = None
+) -> ColourChange:
+    """Give resident a care colour (None: no visits), with the reason; kept in the colour's
+    history and audited; committed."""
+    _check_serves(staff, resident)
+    reason = reason.strip()[:REASON_MAX_LENGTH]
+    if colour is not None and colour not in {c.value for c in CareColour}:
+        raise NoColour()
+    if colour is not None and not reason:
+        raise NoColour()
+    now = now or utcnow()
+    change = ColourChange(
+        resident_id=resident.id, colour=colour, reason=reason or None, by_id=staff.id, at=now
+    )
+    audit.record(
+        staff,
+        "care.colour_set",
+        resident,
+        colour=f"{resident.care_colour or '-'} → {colour or '-'}",
+    )
+    resident.care_colour, resident.care_colour_reason = colour, reason or None
+    db.session.add(change)
+    db.session.commit()
+    return change
+
+
+def colour_history(resident: Person) -> list[ColourChange]:
+    query = (
+        select(ColourChange)
+        .where(ColourChange.resident_id == resident.id)
+        .order_by(ColourChange.at.desc(), ColourChange.id.desc())
+        .options(db.joinedload(ColourChange.by))
+    )
+    return list(db.session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    colour: str
+    reasons: tuple[str, ...]  # age, special_support, unwell_lately
+
+
+def suggest(resident: Person, now: datetime | None = None) -> Suggestion:
+    """The colour what the portal knows points to, and why: 80 or older, special support (特困),
+    feeling unwell or a door nobody answered in the last 30 days. Red for a recent alarm or two
+    other signs, yellow for one, green for none. It suggests; a person decides."""
+    now = now or utcnow()
+    reasons = []
+    age = resident.age_on(resident.today(now))
+    if age is not None and age >= OLD_AGE:
+        reasons.append("age")
+    if resident.special_support:
+        reasons.append("special_support")
+    alarms = db.session.scalar(
+        select(func.count())
+        .select_from(HelpRequest)
+        .where(
+            HelpRequest.resident_id == resident.id,
+            HelpRequest.category.in_((Category.UNWELL, Category.WELFARE_CHECK)),
+            HelpRequest.created_at >= now - SUGGESTION_WINDOW,
+        )
+    )
+    if alarms:
+        reasons.append("unwell_lately")
+    if alarms or len(reasons) >= 2:
+        colour = CareColour.RED
+    else:
+        colour = CareColour.YELLOW if reasons else CareColour.GREEN
+    return Suggestion(colour.value, tuple(reasons))
+
+
+def pause(
+    staff: Person, resident: Person, starts_on: date, resumes_on: date, reason: str
+) -> CarePause:
+    """No visits due from starts_on until resumes_on; audited, committed."""
+    _check_serves(staff, resident)
+    reason = reason.strip()[:REASON_MAX_LENGTH]
+    if resumes_on <= starts_on or not reason:
+        raise BadPause()
+    found = CarePause(
+        resident_id=resident.id,
+        starts_on=starts_on,
+        resumes_on=resumes_on,
+        reason=reason,
+        by_id=staff.id,
+    )
+    db.session.add(found)
+    audit.record(staff, "care.paused", resident, days=f"{starts_on} – {resumes_on}")
+    db.session.commit()
+    return found
+
+
+def pause_on(resident: Person, day: date) -> CarePause | None:
+    """The pause that holds on day, if any."""
+    return db.session.scalar(
+        select(CarePause)
+        .where(
+            CarePause.resident_id == resident.id,
+            CarePause.starts_on <= day,
+            CarePause.resumes_on > day,
+        )
+        .order_by(CarePause.resumes_on.desc())
+        .limit(1)
+    )
+
+
+@dataclass(frozen=True)
+class Due:
+    """A resident due a visit: since when, how late (in days), and when they were last seen."""
+
+    resident: Person
+    due_on: date
+    late: int
+    last_seen: datetime | None
+
+
+def _walk_order(due: "Due"):
+    resident = due.resident
+    return (
+        resident.building.name if resident.building else "",
+        resident.unit or "",
+        resident.floor if resident.floor is not None else 0,
+        resident.room or "",
+        resident.id,
+    )
+
+
+def last_seen(resident_ids: list[int]) -> dict[int, datetime]:
+    """When each resident was last seen or spoken to on a visit."""
+    if not resident_ids:
+        return {}
+    query = (
+        select(CareVisit.resident_id, func.max(CareVisit.at))
+        .where(CareVisit.resident_id.in_(resident_ids), CareVisit.outcome.in_(SEEN))
+        .group_by(CareVisit.resident_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
+    """The residents of worker's grids due a visit today or overdue, as a walk through the
+    buildings (building, unit, floor, room); paused ones are left out until they resume."""
+    now = now or utcnow()
+    grids = {g.grid_id for g in worker.grants_in_force(now) if g.role == Role.GRID_WORKER}
+    if not grids:
+        return []
+    residents = list(
+        db.session.scalars(
+            select(Person)
+            .join(Building, Building.id == Person.building_id)
+            .where(
+                Building.grid_id.in_(grids),
+                Person.care_colour.is_not(None),
+                Person.active.is_(True),
+                Person.left_reason.is_(None),
+            )
+            .options(db.joinedload(Person.building), db.joinedload(Person.community))
+        )
+    )
+    if not residents:
+        return []
+    ids = [r.id for r in residents]
+    seen = last_seen(ids)
+    paused = set(
+        db.session.scalars(
+            select(CarePause.resident_id).where(
+                CarePause.resident_id.in_(ids),
+                CarePause.starts_on <= worker.today(now),
+                CarePause.resumes_on > worker.today(now),
+            )
+        )
+    )
+    days_by_community: dict[int, dict[str, int]] = {}
+    found = []
+    for resident in residents:
+        if resident.id in paused:
+            continue
+        today = resident.today(now)
+        days = days_by_community.setdefault(resident.community_id, cadence(resident.community_id))
+        last = seen.get(resident.id)
+        due_on = (
+            resident.today(last) + timedelta(days=days[resident.care_colour]) if last else today
+        )
+        if due_on <= today:
+            found.append(Due(resident, due_on, (today - due_on).days, last))
+    return sorted(found, key=_walk_order)
+
+
+def record_visit(
+    worker: Person,
+    resident: Person,
+    outcome: str,
+    note: str = "",
+    *,
+    needs_help: str | None = None,
+    now: datetime | None = None,
+) -> CareVisit:
+    """Record a visit to resident, with a note kept among staff; committed. needs_help, a help
+    category, raises a request for them there and then. Not at home on a red resident raises an
+    urgent welfare check, one a day however often it is recorded. Raises NotServed or
+    UnknownOutcome (nothing saved), or help's UnknownCategory."""
+    _check_serves(worker, resident)
+    if outcome not in {o.value for o in Outcome}:
+        raise UnknownOutcome(outcome)
+    if needs_help is not None and needs_help not in {c.value for c in Category}:
+        raise help.UnknownCategory(needs_help)
+    now = now or utcnow()
+    note = note.strip()[:NOTE_MAX_LENGTH] or None
+    visit = CareVisit(
+        resident_id=resident.id,
+        by_id=worker.id,
+        at=now,
+        outcome=outcome,
+        note=note,
+        colour=resident.care_colour,
+    )
+    if outcome == Outcome.NOT_HOME and resident.care_colour == CareColour.RED:
+        visit.welfare_check_id = _welfare_check(worker, resident, now, note)
+    if needs_help is not None:
+        request, _created = help.raise_for(resident, needs_help, worker, Source.VISIT, now=now)
+        visit.help_request_id = request.id
+    db.session.add(visit)
+    audit.record(worker, "care.visited", resident, outcome=outcome)
+    db.session.commit()
+    return visit
+
+
+def _welfare_check(worker: Person, resident: Person, now: datetime, note: str | None) -> int:
+    """Today's welfare check for a red resident not found at home: the one an earlier visit
+    today raised, or a new one."""
+    earlier = db.session.scalar(
+        select(HelpRequest)
+        .join(CareVisit, CareVisit.welfare_check_id == HelpRequest.id)
+        .where(CareVisit.resident_id == resident.id)
+        .order_by(HelpRequest.created_at.desc())
+        .limit(1)
+    )
+    if earlier is not None and resident.today(earlier.created_at) == resident.today(now):
+        return earlier.id
+    request, _created = help.raise_alert(
+        resident, Category.WELFARE_CHECK, worker, now=now, note=note, source=Source.CARE_VISIT
+    )
+    return request.id
+
+
+def visits_of(resident: Person, limit: int = 10) -> list[CareVisit]:
+    """The resident's latest visits, newest first."""
+    query = (
+        select(CareVisit)
+        .where(CareVisit.resident_id == resident.id)
+        .order_by(CareVisit.at.desc(), CareVisit.id.desc())
+        .limit(limit)
+        .options(db.joinedload(CareVisit.by))
+    )
+    return list(db.session.scalars(query))
+
+
+def record_read(reader: Person, resident: Person) -> None:
+    """Audit that staff read a resident's care record; committed."""
+    audit.record(reader, "care.read", resident)
+    db.session.commit()

@@ -1,0 +1,100 @@
+"""Care visits for grid workers: the day's due list, ordered as a walk, and a resident's visit
+page, where a visit is recorded in one short form and the care colour set with its reason."""
+
+from flask import Blueprint, abort, flash, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from portal.accounts import services as accounts
+from portal.accounts.access import roles_required
+from portal.accounts.models import Role
+from portal.care import services as care
+from portal.care.forms import ColourForm, VisitForm
+from portal.care.labels import OUTCOMES, SUGGESTION_REASONS
+from portal.web.forms import status_for
+from portal.web.htmx import redirect_to
+
+bp = Blueprint("care", __name__, url_prefix="/care")
+
+VISITORS = (Role.GRID_WORKER, Role.ADMIN)
+
+
+def _resident(resident_id: int):
+    """The resident, if the signed-in person serves them; 404 or 403 otherwise."""
+    found = accounts.get_person(resident_id)
+    if found is None or not found.has_role(Role.RESIDENT):
+        abort(404)
+    if not accounts.serves(current_user, found):
+        abort(403)
+    return found
+
+
+@bp.get("/")
+@roles_required(Role.GRID_WORKER)
+def due():
+    """Who is due a visit today or overdue, as a walk through the grid's buildings."""
+    return render_template("care/due.html", due=care.due_list(current_user))
+
+
+def _resident_page(resident, visit_form=None, colour_form=None):
+    visit_form = visit_form or VisitForm(formdata=None)
+    colour_form = colour_form or ColourForm(
+        formdata=None,
+        data={"colour": resident.care_colour, "reason": resident.care_colour_reason},
+    )
+    page = render_template(
+        "care/resident.html",
+        resident=resident,
+        visit_form=visit_form,
+        colour_form=colour_form,
+        visits=care.visits_of(resident),
+        history=care.colour_history(resident),
+        suggestion=care.suggest(resident),
+        pause=care.pause_on(resident, resident.today()),
+        outcomes=OUTCOMES,
+        suggestion_reasons=SUGGESTION_REASONS,
+    )
+    # Recorded once the page is drawn, so that committing it reloads nothing the page reads.
+    care.record_read(current_user, resident)
+    return page, status_for(visit_form, colour_form)
+
+
+@bp.get("/residents/<int:resident_id>")
+@roles_required(*VISITORS)
+def resident(resident_id: int):
+    return _resident_page(_resident(resident_id))
+
+
+@bp.post("/residents/<int:resident_id>/visits")
+@roles_required(*VISITORS)
+def visit(resident_id: int):
+    found = _resident(resident_id)
+    form = VisitForm()
+    if not form.validate():
+        return _resident_page(found, visit_form=form)
+    recorded = care.record_visit(
+        current_user,
+        found,
+        form.outcome.data,
+        form.note.data or "",
+        needs_help=form.needs_help.data or None,
+    )
+    words = [_("Visit to %(name)s recorded.", name=found.name)]
+    if recorded.welfare_check_id:
+        words.append(_("Not at home: a welfare check is now in the help queue."))
+    if recorded.help_request_id:
+        words.append(_("A help request was raised for them."))
+    flash(" ".join(words), "success")
+    return redirect_to(url_for("care.due"))
+
+
+@bp.post("/residents/<int:resident_id>/colour")
+@roles_required(*VISITORS)
+def colour(resident_id: int):
+    found = _resident(resident_id)
+    form = ColourForm()
+    if not form.validate():
+        return _resident_page(found, colour_form=form)
+    care.set_colour(current_user, found, form.colour.data, form.reason.data)
+    flash(_("%(name)s's care colour is saved.", name=found.name), "success")
+    return redirect_to(url_for("care.resident", resident_id=found.id))

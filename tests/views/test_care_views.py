@@ -1,0 +1,105 @@
+"""A grid worker's care pages: the due list as a walk with numbers to call first, a resident's
+visit page (audited), recording a visit in one form, and the colour set with its reason."""
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from portal.accounts.models import Role
+from portal.audit.models import AuditEntry
+from portal.care import services as care
+from portal.care.models import CareVisit
+from portal.extensions import db
+from portal.help.models import HelpRequest
+from tests.helpers import html
+
+
+@pytest.fixture(autouse=True)
+def english(client):
+    client.set_cookie("linli_lang", "en")
+
+
+@pytest.fixture
+def red(world, people):
+    resident = world.person(
+        Role.RESIDENT, name="王秀英", birth_date=date(1940, 5, 1), phone="13700001111"
+    )
+    care.set_colour(people.worker, resident, "red", "独居")
+    return resident
+
+
+def test_the_due_list_shows_whom_to_visit_and_whom_to_call_first(client, people, red, sign_in):
+    sign_in.password(people.worker)
+    page = html(client.get("/care/"))
+    assert page.select_one("h1").get_text() == "Visits due"
+    [item] = page.select("main .care-due > li")
+    assert "王秀英" in item.get_text() and "Due today" in item.get_text()
+    assert item.select_one("a.call-link")["href"] == "tel:13700001111"
+    assert item.select_one("a.queue__link")["href"] == f"/care/residents/{red.id}"
+    assert page.select_one("nav.staff-nav a[href='/care/']")
+
+
+def test_a_visit_is_recorded_in_one_form(client, people, red, sign_in):
+    sign_in.password(people.worker)
+    page = html(client.get(f"/care/residents/{red.id}"))
+    assert [i["value"] for i in page.select("input[name=outcome]")] == [
+        "well", "concerns", "not_home", "in_hospital", "by_phone",
+    ]  # fmt: skip
+    read = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "care.read"))
+    assert read.subject_id == red.id and read.actor_id == people.worker.id
+    refused = client.post(f"/care/residents/{red.id}/visits", data={"note": "x"})
+    assert refused.status_code == 422
+    assert html(refused).select_one(".error-summary a[href='#outcome']")
+    assert db.session.scalars(select(CareVisit)).all() == []
+    done = client.post(
+        f"/care/residents/{red.id}/visits",
+        data={"outcome": "not_home", "note": "敲门三次", "needs_help": ""},
+        follow_redirects=True,
+    )
+    assert "a welfare check is now in the help queue" in done.text
+    assert html(done).select("main .care-due > li")  # still due: nobody was seen
+    (check,) = db.session.scalars(select(HelpRequest)).all()
+    assert check.category == "welfare_check"
+
+
+def test_needs_help_raises_a_request(client, people, red, sign_in):
+    sign_in.password(people.worker)
+    done = client.post(
+        f"/care/residents/{red.id}/visits",
+        data={"outcome": "concerns", "needs_help": "errand"},
+        follow_redirects=True,
+    )
+    assert "A help request was raised for them." in done.text
+    assert "Nobody is due a visit today." in done.text
+    (request,) = db.session.scalars(select(HelpRequest)).all()
+    assert request.category == "errand"
+
+
+def test_the_colour_is_changed_with_a_reason(client, people, red, sign_in):
+    sign_in.password(people.worker)
+    page = html(client.get(f"/care/residents/{red.id}"))
+    assert "Linli suggests" in page.get_text() or "it suggests" in page.get_text()
+    refused = client.post(f"/care/residents/{red.id}/colour", data={"colour": "yellow"})
+    assert refused.status_code == 422 and "Say why" in refused.text
+    saved = client.post(
+        f"/care/residents/{red.id}/colour", data={"colour": "yellow", "reason": "女儿搬回来住"}
+    )
+    assert saved.status_code == 303
+    db.session.expire_all()
+    assert red.care_colour == "yellow"
+    page = html(client.get(f"/care/residents/{red.id}"))
+    assert "女儿搬回来住" in page.select_one("main").get_text()
+
+
+def test_only_those_who_serve_the_resident(client, people, red, sign_in, world):
+    sign_in.password(people.volunteer)
+    assert client.get("/care/").status_code == 403
+    assert client.get(f"/care/residents/{red.id}").status_code == 403
+    sign_in.password(people.family)
+    assert (
+        client.post(f"/care/residents/{red.id}/visits", data={"outcome": "well"}).status_code == 403
+    )
+    sign_in.password(people.worker)
+    assert client.get("/care/residents/99999").status_code == 404
+    assert client.get(f"/care/residents/{people.family.id}").status_code == 404
