@@ -20,6 +20,7 @@ TRANSLATIONS = PROJECT_ROOT / "translations"
 POT_FILE = TRANSLATIONS / "messages.pot"
 # A daily run that has not given its lease back in this time is taken to have died.
 DAILY_LEASE = timedelta(hours=2)
+CARE_LEASE = timedelta(minutes=10)
 
 
 def _pybabel(*args: str) -> None:
@@ -131,6 +132,24 @@ def remind_command():
     from portal.activities.services import send_reminders
 
     click.echo(f"reminded: {send_reminders()}")
+
+
+@click.command("care")
+@with_appcontext
+def care_command():
+    """Raise a welfare check for each red resident not visited by the end of the visit day
+    (20:00 in their community), once each. Run every 15 minutes; a copy started while one runs
+    does nothing."""
+    from portal.care.services import raise_overdue
+    from portal.jobs import AlreadyRunning, run_alone
+
+    try:
+        with run_alone("care", lease=CARE_LEASE):
+            raised = raise_overdue()
+    except AlreadyRunning:
+        click.echo("another copy is running")
+        return
+    click.echo(f"welfare checks raised for red residents not visited: {raised}")
 
 
 @click.command("daily")
@@ -318,6 +337,7 @@ def init_app(app: Flask) -> None:
         notify_command,
         remind_command,
         daily_command,
+        care_command,
         retention_command,
         backup_command,
         restore_command,

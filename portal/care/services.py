@@ -4,7 +4,8 @@ list, ordered as a walk; and recording a visit, which may raise a help request t
 and raises a welfare check when a red resident is not at home."""
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
@@ -322,6 +323,92 @@ def _welfare_check(worker: Person, resident: Person, now: datetime, note: str | 
         resident, Category.WELFARE_CHECK, worker, now=now, note=note, source=Source.CARE_VISIT
     )
     return request.id
+
+
+# When a visit day ends, in each community's own time: a red resident not seen by then gets a
+# welfare check.
+DAY_ENDS = time(20)
+
+
+def _start_of(day: date, zone: str) -> datetime:
+    """The first instant of day where zone keeps its clocks, as naive UTC."""
+    local = datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
+    return local.astimezone(UTC).replace(tzinfo=None)
+
+
+def raise_overdue(now: datetime | None = None, day_ends: time = DAY_ENDS) -> int:
+    """Raise an urgent welfare check for each red resident not seen by the end of their visit
+    day (day_ends, in their community's time; before it, the day before): one per resident and
+    day, however often this runs. Returns how many were raised."""
+    now = now or utcnow()
+    raised = 0
+    for community in db.session.scalars(select(Community)):
+        local = now.replace(tzinfo=UTC).astimezone(ZoneInfo(community.timezone))
+        day = local.date() if local.time() >= day_ends else local.date() - timedelta(days=1)
+        days = cadence(community.id)[CareColour.RED]
+        reds = list(
+            db.session.scalars(
+                select(Person)
+                .join(Building, Building.id == Person.building_id)
+                .where(
+                    Person.community_id == community.id,
+                    Person.care_colour == CareColour.RED,
+                    Person.active.is_(True),
+                    Person.left_reason.is_(None),
+                )
+            )
+        )
+        if not reds:
+            continue
+        ids = [r.id for r in reds]
+        seen = last_seen(ids)
+        since = _start_of(day, community.timezone)
+        already = set(
+            db.session.scalars(
+                select(HelpRequest.resident_id).where(
+                    HelpRequest.resident_id.in_(ids),
+                    HelpRequest.source == Source.CARE_VISIT,
+                    HelpRequest.created_at >= since,
+                )
+            )
+        )
+        paused = set(
+            db.session.scalars(
+                select(CarePause.resident_id).where(
+                    CarePause.resident_id.in_(ids),
+                    CarePause.starts_on <= day,
+                    CarePause.resumes_on > day,
+                )
+            )
+        )
+        # Never visited: due from the day they were made red; without that on record (a
+        # colour from an import), the due list shows them, and no check is raised yet.
+        made_red = dict(
+            db.session.execute(
+                select(ColourChange.resident_id, func.max(ColourChange.at))
+                .where(ColourChange.resident_id.in_(ids), ColourChange.colour == CareColour.RED)
+                .group_by(ColourChange.resident_id)
+            ).all()
+        )
+        for resident in reds:
+            last = seen.get(resident.id)
+            if last is not None:
+                due_on = resident.today(last) + timedelta(days=days)
+            elif resident.id in made_red:
+                due_on = resident.today(made_red[resident.id])
+            else:
+                continue
+            if due_on > day or resident.id in already or resident.id in paused:
+                continue
+            help.raise_alert(
+                resident,
+                Category.WELFARE_CHECK,
+                resident,
+                now=now,
+                source=Source.CARE_VISIT,
+            )
+            raised += 1
+    return raised
 
 
 def visits_of(resident: Person, limit: int = 10) -> list[CareVisit]:

@@ -30,9 +30,10 @@ def worker(world):
     return world.person(Role.GRID_WORKER, name="王芳", grid=world.grid)
 
 
-def _resident(world, worker, colour, name="王秀英", **fields):
+def _resident(world, worker, colour, name="王秀英", since=None, **fields):
+    """A resident of colour since since (two months before Monday by default)."""
     resident = world.person(Role.RESIDENT, name=name, birth_date=date(1950, 1, 1), **fields)
-    care.set_colour(worker, resident, colour, "测试", now=at(-60))
+    care.set_colour(worker, resident, colour, "测试", now=since or at(-60))
     return resident
 
 
@@ -173,3 +174,37 @@ def test_the_portal_suggests_a_colour_without_setting_it(world, worker):
     assert care.suggest(young, at(1)) == care.Suggestion("red", ("unwell_lately",))
     assert care.suggest(young, at(31)).colour == "green"
     assert young.care_colour == "green"
+
+
+def test_a_red_resident_not_seen_by_the_day_s_end_gets_one_welfare_check(world, worker):
+    red = _resident(world, worker, "red", name="红", since=at(0, -2))
+    seen = _resident(world, worker, "red", name="见过", since=at(0, -2))
+    yellow = _resident(world, worker, "yellow", name="黄", since=at(0, -2))
+    paused = _resident(world, worker, "red", name="住院", since=at(0, -2))
+    imported = world.person(Role.RESIDENT, name="导入", care_colour="red")
+    care.pause(worker, paused, date(2026, 3, 1), date(2026, 3, 9), "住院")
+    care.record_visit(worker, seen, "well", now=at(0, 1))
+    assert care.raise_overdue(now=at(0, 9.9)) == 0  # 19:54 in Shanghai: the day goes on
+    assert care.raise_overdue(now=at(0, 10)) == 1  # 20:00: 红 was not seen today
+    assert care.raise_overdue(now=at(0, 11)) == 0  # once a day, however often it runs
+    (check,) = db.session.scalars(select(HelpRequest)).all()
+    assert (check.resident_id, check.category, check.urgent) == (red.id, "welfare_check", True)
+    # Next morning the job looks back at Monday, already done; Tuesday's turn comes at 20:00.
+    assert care.raise_overdue(now=at(1, -1)) == 0
+    assert care.raise_overdue(now=at(1, 10)) == 2  # 红 and 见过, neither seen on Tuesday
+    raised_for = {r.resident_id for r in db.session.scalars(select(HelpRequest))}
+    assert yellow.id not in raised_for and imported.id not in raised_for
+    assert paused.id not in raised_for
+
+
+def test_a_not_at_home_check_counts_for_the_day(world, worker):
+    red = _resident(world, worker, "red")
+    care.record_visit(worker, red, "not_home", now=at(0, 1))
+    assert care.raise_overdue(now=at(0, 10)) == 0
+    assert len(db.session.scalars(select(HelpRequest)).all()) == 1
+
+
+def test_the_care_job_reports_what_it_raised(runner, world, worker):
+    _resident(world, worker, "red")
+    result = runner.invoke(args=["care"])
+    assert result.exit_code == 0 and "welfare checks raised" in result.output
