@@ -1,8 +1,8 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.accounts.labels import CARE_CADENCES
 from portal.care.labels import OUTCOMES
@@ -53,3 +53,21 @@ class ColourForm(FlaskForm):
     def validate_reason(self, field):
         if not field.data:
             raise ValidationError(_l("Say why, for whoever visits next."))
+
+
+def _days(label) -> IntegerField:
+    return IntegerField(
+        label,
+        validators=[
+            InputRequired(_l("Enter a number of days, from 1 to 366.")),
+            NumberRange(1, 366, message=_l("Enter a number of days, from 1 to 366.")),
+        ],
+    )
+
+
+class CadenceForm(FlaskForm):
+    """How many days may pass between two visits, per colour, in the admin's community."""
+
+    red = _days(_l("Red: days between visits"))
+    yellow = _days(_l("Yellow: days between visits"))
+    green = _days(_l("Green: days between visits"))

@@ -9,7 +9,7 @@ from portal.accounts import services as accounts
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.care import services as care
-from portal.care.forms import ColourForm, VisitForm
+from portal.care.forms import CadenceForm, ColourForm, VisitForm
 from portal.care.labels import OUTCOMES, SUGGESTION_REASONS
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
@@ -98,3 +98,17 @@ def colour(resident_id: int):
     care.set_colour(current_user, found, form.colour.data, form.reason.data)
     flash(_("%(name)s's care colour is saved.", name=found.name), "success")
     return redirect_to(url_for("care.resident", resident_id=found.id))
+
+
+@bp.route("/cadence", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def cadence():
+    """How often the admin's community visits each colour."""
+    community = current_user.community or abort(404)
+    form = CadenceForm(data=care.cadence(community.id))
+    if form.validate_on_submit():
+        for colour in ("red", "yellow", "green"):
+            care.set_cadence(current_user, community, colour, form[colour].data)
+        flash(_("Saved: visits follow these numbers of days from now on."), "success")
+        return redirect_to(url_for("care.cadence"))
+    return render_template("care/cadence.html", form=form, community=community), status_for(form)

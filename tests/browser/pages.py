@@ -574,6 +574,7 @@ ROLES = (
             Visit("/admin/audit/", _get("/admin/audit/")),
             Visit("/admin/partners", _get("/admin/partners")),
             Visit("a partner", _follow("/admin/partners", "main .plain-list a")),
+            Visit("/care/cadence", _get("/care/cadence")),
             Visit("/admin/residents/", _get("/admin/residents/")),
             Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),
             Visit("a resident's profile", _follow("/admin/residents/", "main tbody a")),

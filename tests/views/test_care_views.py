@@ -103,3 +103,19 @@ def test_only_those_who_serve_the_resident(client, people, red, sign_in, world):
     sign_in.password(people.worker)
     assert client.get("/care/residents/99999").status_code == 404
     assert client.get(f"/care/residents/{people.family.id}").status_code == 404
+
+
+def test_an_admin_sets_how_often_each_colour_is_visited(client, people, world, sign_in):
+    sign_in.password(people.admin)
+    page = html(client.get("/care/cadence"))
+    assert [page.select_one(f"input#{c}")["value"] for c in ("red", "yellow", "green")] == [
+        "1", "7", "30",
+    ]  # fmt: skip
+    refused = client.post("/care/cadence", data={"red": "0", "yellow": "7", "green": "x"})
+    assert refused.status_code == 422
+    assert care.cadence(world.community.id)["red"] == 1
+    saved = client.post("/care/cadence", data={"red": "2", "yellow": "14", "green": "30"})
+    assert saved.status_code == 303
+    assert care.cadence(world.community.id) == {"red": 2, "yellow": 14, "green": 30}
+    sign_in.password(people.worker)
+    assert client.get("/care/cadence").status_code == 403

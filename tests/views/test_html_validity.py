@@ -249,6 +249,7 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"/admin/residents/{resident.id}",
             f"/admin/residents/{resident.id}/pin",
             f"/admin/partners/{partner.id}",
+            "/care/cadence",
             f"/admin/staff/{repairman.id}",
         ],
         resident: [
