@@ -292,7 +292,8 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
             _sign_in(_first(_in_grid(Role.GRID_WORKER, grid_id)), password, pin),
             [Page("staff home", url_for("site.staff_home"))]
             + _queue_pages(open_request.id)
-            + rounds,
+            + rounds
+            + [Page("care visits due", url_for("care.due"))],
         ),
         Reader(
             "canteen staff",

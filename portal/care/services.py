@@ -258,7 +258,9 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
         if resident.id in paused:
             continue
         today = resident.today(now)
-        days = days_by_community.setdefault(resident.community_id, cadence(resident.community_id))
+        if resident.community_id not in days_by_community:
+            days_by_community[resident.community_id] = cadence(resident.community_id)
+        days = days_by_community[resident.community_id]
         last = seen.get(resident.id)
         due_on = (
             resident.today(last) + timedelta(days=days[resident.care_colour]) if last else today
