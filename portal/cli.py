@@ -138,18 +138,24 @@ def remind_command():
 @with_appcontext
 def care_command():
     """Raise a welfare check for each red resident not visited by the end of the visit day
-    (20:00 in their community), once each. Run every 15 minutes; a copy started while one runs
-    does nothing."""
-    from portal.care.services import raise_overdue
+    (20:00 in their community); ask the grid worker to phone a resident who missed their daily
+    check-in, and two hours later raise a welfare check; each once. Run every 15 minutes; a
+    copy started while one runs does nothing."""
+    from portal.care.services import follow_missed_check_ins, raise_overdue
     from portal.jobs import AlreadyRunning, run_alone
 
     try:
         with run_alone("care", lease=CARE_LEASE):
             raised = raise_overdue()
+            missed = follow_missed_check_ins()
     except AlreadyRunning:
         click.echo("another copy is running")
         return
     click.echo(f"welfare checks raised for red residents not visited: {raised}")
+    click.echo(
+        f"missed check-ins: calls asked {missed['calls']}, "
+        f"welfare checks raised {missed['welfare checks']}"
+    )
 
 
 @click.command("daily")

@@ -12,7 +12,14 @@ from portal.activities.models import CalendarFeed, Event, Series, SignUp, Venue
 from portal.administration.models import ImportColumns, ResidentImport
 from portal.audit.models import AuditEntry
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
-from portal.care.models import CareCadence, CarePause, CareVisit, ColourChange
+from portal.care.models import (
+    CareCadence,
+    CarePause,
+    CareVisit,
+    CheckIn,
+    CheckInPlan,
+    ColourChange,
+)
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, DeliveryRound
 from portal.help.models import HelpEvent, HelpRequest
@@ -32,6 +39,8 @@ __all__ = [
     "CareCadence",
     "CarePause",
     "CareVisit",
+    "CheckIn",
+    "CheckInPlan",
     "ColourChange",
     "Canteen",
     "Dish",

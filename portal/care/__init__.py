@@ -8,9 +8,10 @@ from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
-    from portal.care import views
+    from portal.care import seams, views
 
     app.register_blueprint(views.bp)
+    seams.init_app()
     audit.name_area("care", _l("Care visits"))
     audit.name_actions(
         {
@@ -19,5 +20,6 @@ def init_app(app: Flask) -> None:
             "care.paused": _l("%(who)s paused %(whose)s's care visits"),
             "care.cadence_set": _l("%(who)s changed how often residents are visited"),
             "care.read": _l("%(who)s read %(whose)s's care record"),
+            "care.check_ins_planned": _l("%(who)s set %(whose)s's daily check-in"),
         }
     )

@@ -71,3 +71,17 @@ class CadenceForm(FlaskForm):
     red = _days(_l("Red: days between visits"))
     yellow = _days(_l("Yellow: days between visits"))
     green = _days(_l("Green: days between visits"))
+
+
+DEADLINES = ("08:00", "09:00", "10:00", "11:00", "12:00")
+
+
+class CheckInPlanForm(FlaskForm):
+    """Whether the resident checks in every day, and by when."""
+
+    deadline = RadioField(
+        _l("Check in every day by"),
+        choices=[SelectChoice("", _l("No daily check-in"))]
+        + [SelectChoice(d, d) for d in DEADLINES],
+        validators=[Optional()],
+    )

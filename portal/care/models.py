@@ -1,4 +1,4 @@
-from datetime import date, datetime
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, String, UniqueConstraint
@@ -75,3 +75,25 @@ class CareVisit(db.Model):
 
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     by: Mapped[Person] = relationship(foreign_keys=[by_id])
+
+
+class CheckIn(db.Model):
+    """ "I'm fine today" (今天我很好): a resident's daily check-in, one a day."""
+
+    __table_args__ = (UniqueConstraint("resident_id", "day"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
+    day: Mapped[date]
+    at: Mapped[datetime]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class CheckInPlan(TimestampMixin, db.Model):
+    """A resident who checks in every day by deadline (their community's time): a missed one
+    asks the grid worker to phone them, and, still missed two hours later, raises a welfare
+    check."""
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    deadline: Mapped[time]
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))

@@ -8,11 +8,21 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import CareColour, Person, Role
-from portal.accounts.services import serves
+from portal.accounts.services import may_act_for, serves
 from portal.audit import services as audit
-from portal.care.models import SEEN, CareCadence, CarePause, CareVisit, ColourChange, Outcome
+from portal.care.models import (
+    SEEN,
+    CareCadence,
+    CarePause,
+    CareVisit,
+    CheckIn,
+    CheckInPlan,
+    ColourChange,
+    Outcome,
+)
 from portal.community.models import Building, Community
 from portal.extensions import db
 from portal.help import services as help
@@ -429,3 +439,121 @@ def record_read(reader: Person, resident: Person) -> None:
     """Audit that staff read a resident's care record; committed."""
     audit.record(reader, "care.read", resident)
     db.session.commit()
+
+
+# "I'm fine today" (今天我很好) -----------------------------------------------------------------
+
+DEFAULT_DEADLINE = time(10)
+# How long after a missed check-in's call task the welfare check follows.
+CHECK_IN_GRACE = timedelta(hours=2)
+
+
+def check_in(resident: Person, by: Person, now: datetime | None = None) -> CheckIn:
+    """The resident (or family for them) says they are fine today; once a day, a second tap is
+    the first one. Committed."""
+    if not (by.id == resident.id or may_act_for(by, resident)):
+        raise NotServed()
+    now = now or utcnow()
+    day = resident.today(now)
+    found = todays_check_in(resident, now)
+    if found is not None:
+        return found
+    made = CheckIn(resident_id=resident.id, day=day, at=now, by_id=by.id)
+    db.session.add(made)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # The same tap, twice at once: the other one was kept.
+        db.session.rollback()
+        return todays_check_in(resident, now)
+    return made
+
+
+def todays_check_in(resident: Person, now: datetime | None = None) -> CheckIn | None:
+    return db.session.scalar(
+        select(CheckIn).where(
+            CheckIn.resident_id == resident.id, CheckIn.day == resident.today(now or utcnow())
+        )
+    )
+
+
+def last_check_ins(resident_ids: list[int]) -> dict[int, datetime]:
+    """When each resident last said they were fine."""
+    if not resident_ids:
+        return {}
+    query = (
+        select(CheckIn.resident_id, func.max(CheckIn.at))
+        .where(CheckIn.resident_id.in_(resident_ids))
+        .group_by(CheckIn.resident_id)
+    )
+    return dict(db.session.execute(query).all())
+
+
+def check_in_plan(resident: Person) -> CheckInPlan | None:
+    return db.session.get(CheckInPlan, resident.id)
+
+
+def plan_check_ins(resident: Person, by: Person, deadline: time | None) -> None:
+    """The resident checks in every day by deadline (None: no longer); by is the resident,
+    their family or their grid worker. Audited when someone else decides; committed."""
+    if not (by.id == resident.id or may_act_for(by, resident) or serves(by, resident)):
+        raise NotServed()
+    found = check_in_plan(resident)
+    if deadline is None:
+        if found is not None:
+            db.session.delete(found)
+    else:
+        found = found or CheckInPlan(resident_id=resident.id)
+        found.deadline, found.by_id = deadline, by.id
+        db.session.add(found)
+    if by.id != resident.id:
+        audit.record(by, "care.check_ins_planned", resident, deadline=str(deadline or "-"))
+    db.session.commit()
+
+
+def follow_missed_check_ins(now: datetime | None = None) -> dict[str, int]:
+    """For each resident who checks in every day and has not by their deadline today: a call
+    for the grid worker to make (once), then, two hours on, an urgent welfare check (once)."""
+    now = now or utcnow()
+    counts = {"calls": 0, "welfare checks": 0}
+    plans = db.session.execute(
+        select(CheckInPlan, Person)
+        .join(Person, Person.id == CheckInPlan.resident_id)
+        .where(Person.active.is_(True), Person.left_reason.is_(None))
+        .options(db.joinedload(Person.community), db.joinedload(Person.building))
+    ).all()
+    for plan, resident in plans:
+        zone = resident.community.timezone if resident.community else None
+        if zone is None or resident.building is None:
+            continue
+        day = resident.today(now)
+        due = datetime.combine(day, plan.deadline, tzinfo=ZoneInfo(zone))
+        due = due.astimezone(UTC).replace(tzinfo=None)
+        if now < due or todays_check_in(resident, now) is not None:
+            continue
+        if pause_on(resident, day) is not None:
+            continue
+        raised = set(
+            db.session.scalars(
+                select(HelpRequest.category).where(
+                    HelpRequest.resident_id == resident.id,
+                    HelpRequest.source == Source.CHECK_IN,
+                    HelpRequest.created_at >= _start_of(day, zone),
+                )
+            )
+        )
+        if Category.OTHER not in raised:
+            help.raise_alert(
+                resident,
+                Category.OTHER,
+                resident,
+                now=now,
+                source=Source.CHECK_IN,
+            )
+            counts["calls"] += 1
+        elif Category.WELFARE_CHECK not in raised and now >= due + CHECK_IN_GRACE:
+            help.raise_alert(
+                resident, Category.WELFARE_CHECK, resident, now=now, source=Source.CHECK_IN
+            )
+            counts["welfare checks"] += 1
+    return counts

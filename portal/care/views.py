@@ -1,15 +1,17 @@
 """Care visits for grid workers: the day's due list, ordered as a walk, and a resident's visit
 page, where a visit is recorded in one short form and the care colour set with its reason."""
 
+from datetime import time
+
 from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
-from portal.accounts.access import roles_required
+from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.models import Role
 from portal.care import services as care
-from portal.care.forms import CadenceForm, ColourForm, VisitForm
+from portal.care.forms import CadenceForm, CheckInPlanForm, ColourForm, VisitForm
 from portal.care.labels import OUTCOMES, SUGGESTION_REASONS
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
@@ -112,3 +114,34 @@ def cadence():
         flash(_("Saved: visits follow these numbers of days from now on."), "success")
         return redirect_to(url_for("care.cadence"))
     return render_template("care/cadence.html", form=form, community=community), status_for(form)
+
+
+@bp.post("/check-in/<int:resident_id>")
+@roles_required(Role.RESIDENT, Role.FAMILY)
+def check_in(resident_id: int):
+    """ "I'm fine today": the resident's daily check-in, from their home (or family's for them)."""
+    found = resident_acted_for(resident_id)
+    care.check_in(found, current_user)
+    flash(_("Thank you. We have noted that you are fine today."), "success")
+    return redirect_to(url_for("site.index"))
+
+
+@bp.route("/check-ins/<int:resident_id>", methods=["GET", "POST"])
+@roles_required(Role.RESIDENT, Role.FAMILY, Role.GRID_WORKER, Role.ADMIN)
+def check_in_plan(resident_id: int):
+    """Whether the resident checks in every day, and by when; when they do not, their grid
+    worker is asked to phone them."""
+    found = resident_acted_for(resident_id, staff=True)
+    plan = care.check_in_plan(found)
+    form = CheckInPlanForm(data={"deadline": plan.deadline.strftime("%H:%M") if plan else ""})
+    if form.validate_on_submit():
+        chosen = form.deadline.data
+        care.plan_check_ins(found, current_user, time.fromisoformat(chosen) if chosen else None)
+        flash(_("Saved."), "success")
+        return redirect_to(url_for("care.check_in_plan", resident_id=found.id))
+    return render_template(
+        "care/check_ins.html",
+        resident=found,
+        form=form,
+        last=care.last_check_ins([found.id]).get(found.id),
+    ), status_for(form)

@@ -38,6 +38,7 @@ class Source(StrEnum):
     TAP = "tap"  # the resident, or family for them, asked in the portal
     DELIVERY = "delivery"  # a meal delivery round found nobody at the door
     CARE_VISIT = "care_visit"  # a care visit found a red resident not at home
+    CHECK_IN = "check_in"  # a resident who checks in every day did not
     # Staff raised it for a resident without a device, who asked them:
     PHONE_CALL = "phone_call"  # on the phone
     WALK_IN = "walk_in"  # at the community office

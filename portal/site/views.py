@@ -24,6 +24,7 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.activities import calendar as activity_calendar
 from portal.canteen import services as canteen
+from portal.care import services as care
 from portal.config import LANGUAGES
 from portal.health import database_answers
 from portal.notifications import services as outbox
@@ -70,7 +71,10 @@ def index():
 @roles_required(Role.FAMILY)
 def family_home():
     links = accounts.links_of_family(current_user)
-    return render_template("site/family_home.html", links=links, kinships=KINSHIP_LABELS)
+    check_ins = care.last_check_ins([link.resident_id for link in links if link.status == "active"])
+    return render_template(
+        "site/family_home.html", links=links, kinships=KINSHIP_LABELS, check_ins=check_ins
+    )
 
 
 @bp.get("/resident")
@@ -85,6 +89,8 @@ def resident_home():
         kinships=KINSHIP_LABELS,
         todays_meals=todays_meals,
         activity_days=_activities_today_and_tomorrow(current_user),
+        check_in=care.todays_check_in(current_user),
+        check_in_plan=care.check_in_plan(current_user),
     )
 
 

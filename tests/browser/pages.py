@@ -504,6 +504,7 @@ ROLES = (
             Visit("activity leave", _activity_leave),
             Visit("my activities", _activities("/mine")),
             Visit("meal delivery", _follow("/resident", "a.tile[href^='/delivery/residents/']")),
+            Visit("daily check-in", _follow("/resident", "a.tile[href^='/care/check-ins/']")),
             Visit("delivery question: meals (errors)", _delivery_question_errors),
             Visit("delivery question: days", _delivery_question("days")),
             Visit("delivery question: start", _delivery_question("start")),
@@ -527,6 +528,9 @@ ROLES = (
                 "parent's meal delivery", _follow("/family", "main a[href^='/delivery/residents/']")
             ),
             Visit("parent's data", _follow("/family", "main a[href$='/data']")),
+            Visit(
+                "parent's daily check-in", _follow("/family", "main a[href^='/care/check-ins/']")
+            ),
             Visit("/inbox", _get("/inbox")),
             Visit("/account/sign-ins", _get("/account/sign-ins")),
             Visit("/account/password", _get("/account/password")),

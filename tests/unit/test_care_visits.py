@@ -3,7 +3,7 @@ weekly, green monthly (or as the community sets); a pause keeps them off the lis
 the due list is a walk; a visit is recorded once and may raise help there and then; a red
 resident not at home raises one welfare check a day, however often it is recorded."""
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -208,3 +208,41 @@ def test_the_care_job_reports_what_it_raised(runner, world, worker):
     _resident(world, worker, "red")
     result = runner.invoke(args=["care"])
     assert result.exit_code == 0 and "welfare checks raised" in result.output
+
+
+def test_i_m_fine_today_is_one_check_in_a_day(world, people):
+    resident = people.resident
+    first = care.check_in(resident, resident, now=at(0))
+    assert care.check_in(resident, resident, now=at(0, 2)).id == first.id
+    assert care.todays_check_in(resident, at(0, 3)).id == first.id
+    assert care.todays_check_in(resident, at(1)) is None
+    by_daughter = care.check_in(resident, people.family, now=at(1))
+    assert by_daughter.by_id == people.family.id
+    assert care.last_check_ins([resident.id]) == {resident.id: at(1)}
+    with pytest.raises(care.NotServed):
+        care.check_in(resident, people.volunteer, now=at(2))
+
+
+def test_a_missed_check_in_asks_for_a_call_then_a_welfare_check(world, people):
+    resident = people.resident
+    care.plan_check_ins(resident, people.family, time(10))
+    entry = db.session.scalar(
+        select(AuditEntry).where(AuditEntry.action == "care.check_ins_planned")
+    )
+    assert entry.actor_id == people.family.id
+    care.check_in(resident, resident, now=at(0, -1))  # Monday 09:00
+    assert care.follow_missed_check_ins(now=at(0, 1)) == {"calls": 0, "welfare checks": 0}
+    # Tuesday: no check-in by 10:00.
+    assert care.follow_missed_check_ins(now=at(1, -0.5)) == {"calls": 0, "welfare checks": 0}
+    assert care.follow_missed_check_ins(now=at(1)) == {"calls": 1, "welfare checks": 0}
+    assert care.follow_missed_check_ins(now=at(1, 1)) == {"calls": 0, "welfare checks": 0}
+    assert care.follow_missed_check_ins(now=at(1, 2)) == {"calls": 0, "welfare checks": 1}
+    assert care.follow_missed_check_ins(now=at(1, 3)) == {"calls": 0, "welfare checks": 0}
+    call, check = db.session.scalars(select(HelpRequest).order_by(HelpRequest.id)).all()
+    assert (call.category, call.urgent, call.source) == ("other", False, "check_in")
+    assert (check.category, check.urgent) == ("welfare_check", True)
+    # Wednesday she taps before ten: nothing.
+    care.check_in(resident, resident, now=at(2, -0.5))
+    assert care.follow_missed_check_ins(now=at(2, 3)) == {"calls": 0, "welfare checks": 0}
+    care.plan_check_ins(resident, resident, None)
+    assert care.follow_missed_check_ins(now=at(3, 3)) == {"calls": 0, "welfare checks": 0}

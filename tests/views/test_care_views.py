@@ -119,3 +119,32 @@ def test_an_admin_sets_how_often_each_colour_is_visited(client, people, world, s
     assert care.cadence(world.community.id) == {"red": 2, "yellow": 14, "green": 30}
     sign_in.password(people.worker)
     assert client.get("/care/cadence").status_code == 403
+
+
+def test_a_resident_taps_i_m_fine_today_on_their_home(client, people, sign_in):
+    sign_in.resident(people.resident)
+    home = html(client.get("/resident"))
+    button = home.select_one("form.check-in button")
+    assert button.get_text(strip=True) == "I'm fine today"
+    done = client.post(home.select_one("form.check-in")["action"], follow_redirects=True)
+    assert "We have noted that you are fine today." in done.text
+    assert html(done).select_one("form.check-in") is None
+    assert html(done).select_one(".check-in-done")
+    assert care.todays_check_in(people.resident) is not None
+
+
+def test_family_see_the_last_check_in_and_set_daily_check_ins(client, people, sign_in):
+    care.check_in(people.resident, people.resident)
+    sign_in.password(people.family)
+    home = html(client.get("/family"))
+    assert "Last said they were fine:" in home.get_text()
+    plan = home.select_one(f"a[href='/care/check-ins/{people.resident.id}']")
+    page = html(client.get(plan["href"]))
+    assert page.select_one("input[name=deadline][value='']").has_attr("checked")
+    saved = client.post(plan["href"], data={"deadline": "09:00"})
+    assert saved.status_code == 303
+    assert care.check_in_plan(people.resident).deadline.strftime("%H:%M") == "09:00"
+    refused = client.post(plan["href"], data={"deadline": "03:00"})
+    assert refused.status_code == 422
+    sign_in.password(people.volunteer)
+    assert client.get(plan["href"]).status_code == 403
