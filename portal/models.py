@@ -15,6 +15,7 @@ from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.care.models import (
     CareCadence,
     CarePause,
+    CareSettings,
     CareVisit,
     CheckIn,
     CheckInPlan,
@@ -38,6 +39,7 @@ __all__ = [
     "Booking",
     "CareCadence",
     "CarePause",
+    "CareSettings",
     "CareVisit",
     "CheckIn",
     "CheckInPlan",

@@ -7,10 +7,11 @@ from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
-    from portal.accounts import labels
+    from portal.accounts import labels, seams, services
     from portal.accounts.views import bp
 
     app.register_blueprint(bp)
+    seams.register_contact("kiosk sign-in", services.latest_kiosk_sign_ins)
     audit.name_area("account", _l("Accounts"))
     audit.name_area("sign_in", _l("Sign-ins"))
     audit.name_area("family_link", _l("Family links"))

@@ -1,5 +1,8 @@
 """Where other features meet accounts: what happens to a resident that they react to."""
 
+from collections.abc import Callable
+from datetime import datetime
+
 from blinker import Namespace
 
 _signals = Namespace()
@@ -20,3 +23,24 @@ resident_returned = _signals.signal("resident-returned")
 # what the person held for others (help requests to their grid's queue), and returns
 # {what: how many}.
 account_closed = _signals.signal("account-closed")
+
+
+# Signs that a resident was well lately besides a care visit (a meal handed over at their door,
+# a sign-in at the kiosk, a check-in at an activity): each feature registers a function that
+# gives, for resident ids, {resident id: the latest such moment (naive UTC)}. Care visits count
+# them towards a yellow or green resident's visit where the community chose so.
+_contacts: dict[str, Callable[[list[int]], dict[int, datetime]]] = {}
+
+
+def register_contact(name: str, latest: Callable[[list[int]], dict[int, datetime]]) -> None:
+    _contacts[name] = latest
+
+
+def latest_contacts(resident_ids: list[int]) -> dict[int, datetime]:
+    """The latest registered contact of each resident, whatever its kind."""
+    found: dict[int, datetime] = {}
+    for latest in _contacts.values():
+        for resident_id, moment in latest(resident_ids).items():
+            if moment is not None and (resident_id not in found or moment > found[resident_id]):
+                found[resident_id] = moment
+    return found

@@ -10,7 +10,7 @@ from functools import cache
 
 from blinker import Namespace
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import bindparam, case, delete, select, update
+from sqlalchemy import bindparam, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -718,6 +718,16 @@ def family_ids_of(resident_id: int) -> list[int]:
         FamilyLink.resident_id == resident_id, FamilyLink.status == LinkStatus.ACTIVE
     )
     return list(db.session.scalars(query))
+
+
+def latest_kiosk_sign_ins(resident_ids: list[int]) -> dict[int, datetime]:
+    """When each resident last signed in at a kiosk."""
+    query = (
+        select(SignIn.person_id, func.max(SignIn.created_at))
+        .where(SignIn.person_id.in_(resident_ids), SignIn.kiosk_id.is_not(None))
+        .group_by(SignIn.person_id)
+    )
+    return dict(db.session.execute(query).all())
 
 
 def partner_ids_of(person: Person) -> set[int]:

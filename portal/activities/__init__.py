@@ -25,6 +25,7 @@ def init_app(app: Flask) -> None:
     audit.name_area("activity", _l("Activities"))
     residents.resident_left.connect(_give_back_places, weak=False)
     profile.register_export("activities", _activities_joined)
+    residents.register_contact("activity check-in", _checked_in_at)
     profile.register_act(
         profile.Act(
             "activities",
@@ -68,3 +69,9 @@ def _activities_joined(resident) -> list[dict]:
     from portal.activities import services
 
     return services.export_of(resident)
+
+
+def _checked_in_at(resident_ids):
+    from portal.activities import services
+
+    return services.latest_check_ins(resident_ids)

@@ -381,3 +381,13 @@ def export_of(resident: Person) -> list[dict]:
         }
         for signup in signups
     ]
+
+
+def latest_check_ins(resident_ids: list[int]) -> dict[int, datetime]:
+    """When each resident was last checked in at an activity."""
+    query = (
+        select(SignUp.resident_id, func.max(SignUp.checked_in_at))
+        .where(SignUp.resident_id.in_(resident_ids), SignUp.checked_in_at.is_not(None))
+        .group_by(SignUp.resident_id)
+    )
+    return dict(db.session.execute(query).all())

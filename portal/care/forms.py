@@ -1,6 +1,13 @@
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -71,6 +78,11 @@ class CadenceForm(FlaskForm):
     red = _days(_l("Red: days between visits"))
     yellow = _days(_l("Yellow: days between visits"))
     green = _days(_l("Green: days between visits"))
+    other_contacts = BooleanField(
+        _l(
+            "A meal handed over at the door, a kiosk sign-in, an activity check-in or “I'm fine today” counts as a visit for yellow and green"
+        )
+    )
 
 
 DEADLINES = ("08:00", "09:00", "10:00", "11:00", "12:00")

@@ -34,6 +34,15 @@ class CareCadence(db.Model):
     days: Mapped[int]
 
 
+class CareSettings(db.Model):
+    """A community's choices about visits: whether other signs a resident is well (a meal handed
+    over at their door, a kiosk sign-in, an activity check-in, "I'm fine today") count towards
+    a yellow or green resident's visit. They never do for red."""
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), primary_key=True)
+    other_contacts_count: Mapped[bool] = mapped_column(default=True)
+
+
 class ColourChange(db.Model):
     """A resident's care colour set, with who set it, when and why: their colour's history."""
 

@@ -11,12 +11,14 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import CareColour, Person, Role
+from portal.accounts.seams import latest_contacts
 from portal.accounts.services import may_act_for, serves
 from portal.audit import services as audit
 from portal.care.models import (
     SEEN,
     CareCadence,
     CarePause,
+    CareSettings,
     CareVisit,
     CheckIn,
     CheckInPlan,
@@ -65,6 +67,22 @@ def cadence(community_id: int) -> dict[str, int]:
     )
     days.update({colour: number for colour, number in db.session.execute(query)})
     return days
+
+
+def other_contacts_count(community_id: int) -> bool:
+    """Whether other signs a resident is well count towards a yellow or green visit."""
+    found = db.session.get(CareSettings, community_id)
+    return True if found is None else found.other_contacts_count
+
+
+def set_other_contacts(admin: Person, community: Community, count: bool) -> None:
+    if not admin.administers(community.id):
+        raise NotServed()
+    found = db.session.get(CareSettings, community.id) or CareSettings(community_id=community.id)
+    found.other_contacts_count = count
+    db.session.add(found)
+    audit.record(admin, "care.cadence_set", other_contacts=str(count))
+    db.session.commit()
 
 
 def set_cadence(admin: Person, community: Community, colour: str, days: int) -> None:
@@ -253,6 +271,9 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
         return []
     ids = [r.id for r in residents]
     seen = last_seen(ids)
+    mild = [r.id for r in residents if r.care_colour != CareColour.RED]
+    counting = {c for c in {r.community_id for r in residents} if other_contacts_count(c)}
+    others = _other_contacts([r for r in residents if r.id in set(mild)], counting)
     paused = set(
         db.session.scalars(
             select(CarePause.resident_id).where(
@@ -271,13 +292,29 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
         if resident.community_id not in days_by_community:
             days_by_community[resident.community_id] = cadence(resident.community_id)
         days = days_by_community[resident.community_id]
-        last = seen.get(resident.id)
+        last = max(
+            (m for m in (seen.get(resident.id), others.get(resident.id)) if m is not None),
+            default=None,
+        )
         due_on = (
             resident.today(last) + timedelta(days=days[resident.care_colour]) if last else today
         )
         if due_on <= today:
             found.append(Due(resident, due_on, (today - due_on).days, last))
     return sorted(found, key=_walk_order)
+
+
+def _other_contacts(residents: list[Person], communities: set[int]) -> dict[int, datetime]:
+    """The latest sign each resident (of a community that counts them) was well, besides a
+    visit: what other features registered, and "I'm fine today"."""
+    ids = [r.id for r in residents if r.community_id in communities]
+    if not ids:
+        return {}
+    found = latest_contacts(ids)
+    for resident_id, moment in last_check_ins(ids).items():
+        if resident_id not in found or moment > found[resident_id]:
+            found[resident_id] = moment
+    return found
 
 
 def record_visit(

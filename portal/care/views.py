@@ -107,10 +107,16 @@ def colour(resident_id: int):
 def cadence():
     """How often the admin's community visits each colour."""
     community = current_user.community or abort(404)
-    form = CadenceForm(data=care.cadence(community.id))
+    form = CadenceForm(
+        data={
+            **care.cadence(community.id),
+            "other_contacts": care.other_contacts_count(community.id),
+        }
+    )
     if form.validate_on_submit():
         for colour in ("red", "yellow", "green"):
             care.set_cadence(current_user, community, colour, form[colour].data)
+        care.set_other_contacts(current_user, community, form.other_contacts.data)
         flash(_("Saved: visits follow these numbers of days from now on."), "success")
         return redirect_to(url_for("care.cadence"))
     return render_template("care/cadence.html", form=form, community=community), status_for(form)

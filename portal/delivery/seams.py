@@ -24,6 +24,7 @@ def init_app(app: Flask) -> None:
     residents.resident_returned.connect(_resume_deliveries, weak=False)
     places.grid_merging.connect(_move_rounds, weak=False)
     profile.register_export("meal_delivery", deliveries.export_of)
+    residents.register_contact("delivered meal", deliveries.latest_deliveries)
     places.grid_records.connect(_rounds_in_grid, weak=False)
 
 

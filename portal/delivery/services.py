@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role
@@ -18,10 +18,12 @@ from portal.canteen.models import Canteen, MealKind
 from portal.delivery import bookings
 from portal.delivery.models import (
     OPEN_ENROLMENT,
+    Delivery,
     DeliveryEnrolment,
     DeliveryPause,
     DeliveryRound,
     EnrolmentStatus,
+    Outcome,
 )
 from portal.extensions import db
 from portal.model_base import utcnow
@@ -649,3 +651,17 @@ def export_of(resident: Person) -> list[dict]:
         }
         for enrolment in enrolments
     ]
+
+
+def latest_deliveries(resident_ids: list[int]) -> dict[int, datetime]:
+    """When each resident was last handed a delivered meal at their door."""
+    query = (
+        select(DeliveryEnrolment.resident_id, func.max(Delivery.marked_at))
+        .join(Delivery, Delivery.enrolment_id == DeliveryEnrolment.id)
+        .where(
+            DeliveryEnrolment.resident_id.in_(resident_ids),
+            Delivery.outcome == Outcome.DELIVERED,
+        )
+        .group_by(DeliveryEnrolment.resident_id)
+    )
+    return dict(db.session.execute(query).all())

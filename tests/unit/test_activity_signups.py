@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from portal.accounts.models import Role
+from portal.accounts.seams import latest_contacts
 from portal.accounts.services import decide_link, request_link
 from portal.activities import services as activities
 from portal.activities.models import SignUpStatus
@@ -130,6 +131,8 @@ def test_check_in_by_the_resident_only_around_the_event(world, chess, organiser)
         activities.check_in(signup, resident, now=STARTS - timedelta(hours=1))
     activities.check_in(signup, resident, now=STARTS - timedelta(minutes=10))
     assert signup.checked_in_at == STARTS - timedelta(minutes=10)
+    # A sign the resident was well, for their care visits.
+    assert latest_contacts([resident.id]) == {resident.id: STARTS - timedelta(minutes=10)}
     with pytest.raises(activities.NotAllowed):
         activities.check_in(signup, _residents(world, 1)[0], now=STARTS)
 

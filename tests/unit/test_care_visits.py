@@ -246,3 +246,26 @@ def test_a_missed_check_in_asks_for_a_call_then_a_welfare_check(world, people):
     assert care.follow_missed_check_ins(now=at(2, 3)) == {"calls": 0, "welfare checks": 0}
     care.plan_check_ins(resident, resident, None)
     assert care.follow_missed_check_ins(now=at(3, 3)) == {"calls": 0, "welfare checks": 0}
+
+
+def test_other_signs_count_for_yellow_and_green_but_never_red(world, worker, people):
+    red = _resident(world, worker, "red", name="红")
+    yellow = _resident(world, worker, "yellow", name="黄")
+    for resident in (red, yellow):
+        care.record_visit(worker, resident, "well", now=at(0))
+    care.check_in(yellow, yellow, now=at(5))
+    care.check_in(red, red, now=at(5))
+    assert set(_due(worker, at(7))) == {"红"}  # 黄's check-in on Saturday counts
+    assert set(_due(worker, at(12))) == {"红", "黄"}
+    care.set_other_contacts(people.admin, world.community, False)
+    assert set(_due(worker, at(7))) == {"红", "黄"}
+
+
+def test_other_features_register_their_signs(world, worker, monkeypatch):
+    from portal.accounts import seams
+
+    yellow = _resident(world, worker, "yellow")
+    care.record_visit(worker, yellow, "well", now=at(0))
+    monkeypatch.setitem(seams._contacts, "a meal at the door", lambda ids: {yellow.id: at(6)})
+    assert _due(worker, at(7)) == []
+    assert _due(worker, at(13)) == ["王秀英"]

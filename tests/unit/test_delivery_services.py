@@ -703,3 +703,17 @@ def test_the_knock_time_trusts_only_sensible_differences(knocked, sent, waited):
 )
 def test_a_room_number_names_its_floor(room, floor):
     assert floor_of_room(room) == floor
+
+
+def test_a_meal_handed_over_is_a_sign_the_resident_was_well(world, place, round_world):
+    from portal.accounts.seams import latest_contacts
+
+    volunteer = round_world["volunteer"]
+    drop, round_ = _round_of(place, round_world["near"])
+    other, _round = _round_of(place, round_world["low"])
+    delivery_rounds.take_round(round_, volunteer)
+    delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
+    delivery_rounds.mark(other, volunteer, "no_answer", now=at(MONDAY, 11, 5))
+    near, low = round_world["near"].resident_id, round_world["low"].resident_id
+    assert delivery.latest_deliveries([near, low]) == {near: at(MONDAY, 11)}
+    assert latest_contacts([near, low])[near] == at(MONDAY, 11)

@@ -148,3 +148,13 @@ def test_family_see_the_last_check_in_and_set_daily_check_ins(client, people, si
     assert refused.status_code == 422
     sign_in.password(people.volunteer)
     assert client.get(plan["href"]).status_code == 403
+
+
+def test_a_kiosk_sign_in_is_a_sign_the_resident_was_well(client, people, world, sign_in):
+    from portal.accounts.seams import latest_contacts
+    from portal.accounts.services import enrol_kiosk
+
+    _kiosk, token = enrol_kiosk(world.community, "活动室", people.admin)
+    assert latest_contacts([people.resident.id]) == {}
+    sign_in.resident(people.resident, kiosk_token=token)
+    assert people.resident.id in latest_contacts([people.resident.id])
