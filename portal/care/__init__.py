@@ -21,5 +21,6 @@ def init_app(app: Flask) -> None:
             "care.cadence_set": _l("%(who)s changed how often residents are visited"),
             "care.read": _l("%(who)s read %(whose)s's care record"),
             "care.check_ins_planned": _l("%(who)s set %(whose)s's daily check-in"),
+            "care.sharing_set": _l("%(who)s recorded whether %(whose)s's family see their visits"),
         }
     )

@@ -106,3 +106,14 @@ class CheckInPlan(TimestampMixin, db.Model):
     resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
     deadline: Mapped[time]
     by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+
+
+class CareSharing(db.Model):
+    """Whether a resident agreed that their family see their care visits: who came, when, and
+    how it went (never the staff's note). Only the resident, or staff recording what they said,
+    decides."""
+
+    resident_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
+    family_sees_visits: Mapped[bool] = mapped_column(default=False)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    at: Mapped[datetime]

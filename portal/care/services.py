@@ -19,6 +19,7 @@ from portal.care.models import (
     CareCadence,
     CarePause,
     CareSettings,
+    CareSharing,
     CareVisit,
     CheckIn,
     CheckInPlan,
@@ -594,3 +595,45 @@ def follow_missed_check_ins(now: datetime | None = None) -> dict[str, int]:
             )
             counts["welfare checks"] += 1
     return counts
+
+
+# What family see ------------------------------------------------------------------------------
+
+
+def family_sees_visits(resident: Person) -> bool:
+    found = db.session.get(CareSharing, resident.id)
+    return bool(found and found.family_sees_visits)
+
+
+def share_visits(resident: Person, by: Person, shared: bool, now: datetime | None = None) -> None:
+    """The resident agrees (or no longer) that their family see their care visits; by is the
+    resident, or staff serving them recording what they said (audited). Committed."""
+    if by.id != resident.id and not serves(by, resident):
+        raise NotServed()
+    found = db.session.get(CareSharing, resident.id) or CareSharing(resident_id=resident.id)
+    found.family_sees_visits, found.by_id, found.at = shared, by.id, now or utcnow()
+    db.session.add(found)
+    if by.id != resident.id:
+        audit.record(by, "care.sharing_set", resident, shared=str(shared))
+    db.session.commit()
+
+
+def shared_visits(resident_ids: list[int]) -> dict[int, CareVisit]:
+    """The latest visit of each resident who agreed their family see it."""
+    if not resident_ids:
+        return {}
+    sharing = select(CareSharing.resident_id).where(
+        CareSharing.resident_id.in_(resident_ids), CareSharing.family_sees_visits.is_(True)
+    )
+    latest = (
+        select(CareVisit.resident_id, func.max(CareVisit.id).label("id"))
+        .where(CareVisit.resident_id.in_(sharing))
+        .group_by(CareVisit.resident_id)
+        .subquery()
+    )
+    query = (
+        select(CareVisit)
+        .join(latest, latest.c.id == CareVisit.id)
+        .options(db.joinedload(CareVisit.by))
+    )
+    return {visit.resident_id: visit for visit in db.session.scalars(query)}

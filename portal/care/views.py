@@ -3,7 +3,7 @@ page, where a visit is recorded in one short form and the care colour set with i
 
 from datetime import time
 
-from flask import Blueprint, abort, flash, render_template, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -150,4 +150,24 @@ def check_in_plan(resident_id: int):
         resident=found,
         form=form,
         last=care.last_check_ins([found.id]).get(found.id),
+        shared=care.family_sees_visits(found),
+        may_share=current_user.id == found.id or accounts.serves(current_user, found),
     ), status_for(form)
+
+
+@bp.post("/sharing/<int:resident_id>")
+@roles_required(Role.RESIDENT, Role.GRID_WORKER, Role.ADMIN)
+def sharing(resident_id: int):
+    """The resident agrees, or no longer, that their family see their care visits."""
+    found = resident_acted_for(resident_id, staff=True)
+    if current_user.id != found.id and not accounts.serves(current_user, found):
+        abort(403)
+    shared = request.form.get("shared") == "1"
+    care.share_visits(found, current_user, shared)
+    flash(
+        _("Your family will see who visited you and how it went.")
+        if shared
+        else _("Your family will no longer see your visits."),
+        "success",
+    )
+    return redirect_to(url_for("care.check_in_plan", resident_id=found.id))

@@ -24,6 +24,7 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.activities import calendar as activity_calendar
 from portal.canteen import services as canteen
+from portal.care import labels as care_labels
 from portal.care import services as care
 from portal.config import LANGUAGES
 from portal.health import database_answers
@@ -71,9 +72,14 @@ def index():
 @roles_required(Role.FAMILY)
 def family_home():
     links = accounts.links_of_family(current_user)
-    check_ins = care.last_check_ins([link.resident_id for link in links if link.status == "active"])
+    linked = [link.resident_id for link in links if link.status == "active"]
     return render_template(
-        "site/family_home.html", links=links, kinships=KINSHIP_LABELS, check_ins=check_ins
+        "site/family_home.html",
+        links=links,
+        kinships=KINSHIP_LABELS,
+        check_ins=care.last_check_ins(linked),
+        visits=care.shared_visits(linked),
+        care_outcomes=care_labels.OUTCOMES,
     )
 
 

@@ -158,3 +158,25 @@ def test_a_kiosk_sign_in_is_a_sign_the_resident_was_well(client, people, world, 
     assert latest_contacts([people.resident.id]) == {}
     sign_in.resident(people.resident, kiosk_token=token)
     assert people.resident.id in latest_contacts([people.resident.id])
+
+
+def test_family_see_visits_only_when_the_resident_agreed(client, people, sign_in):
+    care.set_colour(people.worker, people.resident, "yellow", "独居")
+    care.record_visit(people.worker, people.resident, "well", "血压有点高")
+    sign_in.password(people.family)
+    home = client.get("/family").text
+    assert "Visited" not in home
+    page = f"/care/check-ins/{people.resident.id}"
+    assert "do not see the care visits" in client.get(page).text
+    assert html(client.get(page)).select_one("form[action^='/care/sharing/']") is None
+    assert (
+        client.post(f"/care/sharing/{people.resident.id}", data={"shared": "1"}).status_code == 403
+    )
+
+    sign_in.resident(people.resident)
+    shared = client.post(f"/care/sharing/{people.resident.id}", data={"shared": "1"})
+    assert shared.status_code == 303
+
+    sign_in.password(people.family)
+    home = client.get("/family").text
+    assert "by 王芳: Seen, and well." in home and "血压有点高" not in home
