@@ -215,6 +215,19 @@ def pause_on(resident: Person, day: date) -> CarePause | None:
     )
 
 
+def _paused(resident_ids: list[int], day: date) -> set[int]:
+    """Those of the residents whose visits are paused on day."""
+    return set(
+        db.session.scalars(
+            select(CarePause.resident_id).where(
+                CarePause.resident_id.in_(resident_ids),
+                CarePause.starts_on <= day,
+                CarePause.resumes_on > day,
+            )
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Due:
     """A resident due a visit: since when, how late (in days), and when they were last seen."""
@@ -275,15 +288,7 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
     mild = [r.id for r in residents if r.care_colour != CareColour.RED]
     counting = {c for c in {r.community_id for r in residents} if other_contacts_count(c)}
     others = _other_contacts([r for r in residents if r.id in set(mild)], counting)
-    paused = set(
-        db.session.scalars(
-            select(CarePause.resident_id).where(
-                CarePause.resident_id.in_(ids),
-                CarePause.starts_on <= worker.today(now),
-                CarePause.resumes_on > worker.today(now),
-            )
-        )
-    )
+    paused = _paused(ids, worker.today(now))
     days_by_community: dict[int, dict[str, int]] = {}
     found = []
     for resident in residents:
@@ -422,15 +427,7 @@ def raise_overdue(now: datetime | None = None, day_ends: time = DAY_ENDS) -> int
                 )
             )
         )
-        paused = set(
-            db.session.scalars(
-                select(CarePause.resident_id).where(
-                    CarePause.resident_id.in_(ids),
-                    CarePause.starts_on <= day,
-                    CarePause.resumes_on > day,
-                )
-            )
-        )
+        paused = _paused(ids, day)
         # Never visited: due from the day they were made red; without that on record (a
         # colour from an import), the due list shows them, and no check is raised yet.
         made_red = dict(
