@@ -16,6 +16,7 @@ from portal.care.labels import OUTCOMES
 from portal.care.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from portal.help.labels import CATEGORY_TITLES
 from portal.help.models import RESIDENT_CATEGORIES
+from portal.web.forms import LocalDateField
 
 
 class VisitForm(FlaskForm):
@@ -96,4 +97,20 @@ class CheckInPlanForm(FlaskForm):
         choices=[SelectChoice("", _l("No daily check-in"))]
         + [SelectChoice(d, d) for d in DEADLINES],
         validators=[Optional()],
+    )
+
+
+class PauseForm(FlaskForm):
+    """No visits due until a day: in hospital, staying with family."""
+
+    resumes_on = LocalDateField(
+        _l("Visits resume on"), validators=[InputRequired(_l("Enter the day visits resume."))]
+    )
+    reason = StringField(
+        _l("Why"),
+        filters=[lambda value: value.strip() if value else value],
+        validators=[
+            InputRequired(_l("Say why, for whoever visits next.")),
+            Length(max=REASON_MAX_LENGTH, message=_l("Type at most 200 characters.")),
+        ],
     )

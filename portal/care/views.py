@@ -11,7 +11,7 @@ from portal.accounts import services as accounts
 from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.models import Role
 from portal.care import services as care
-from portal.care.forms import CadenceForm, CheckInPlanForm, ColourForm, VisitForm
+from portal.care.forms import CadenceForm, CheckInPlanForm, ColourForm, PauseForm, VisitForm
 from portal.care.labels import OUTCOMES, SUGGESTION_REASONS
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
@@ -38,7 +38,7 @@ def due():
     return render_template("care/due.html", due=care.due_list(current_user))
 
 
-def _resident_page(resident, visit_form=None, colour_form=None):
+def _resident_page(resident, visit_form=None, colour_form=None, pause_form=None):
     visit_form = visit_form or VisitForm(formdata=None)
     colour_form = colour_form or ColourForm(
         formdata=None,
@@ -55,10 +55,11 @@ def _resident_page(resident, visit_form=None, colour_form=None):
         pause=care.pause_on(resident, resident.today()),
         outcomes=OUTCOMES,
         suggestion_reasons=SUGGESTION_REASONS,
+        pause_form=pause_form or PauseForm(formdata=None, prefix="pause"),
     )
     # Recorded once the page is drawn, so that committing it reloads nothing the page reads.
     care.record_read(current_user, resident)
-    return page, status_for(visit_form, colour_form)
+    return page, status_for(visit_form, colour_form, *([pause_form] if pause_form else []))
 
 
 @bp.get("/residents/<int:resident_id>")
@@ -100,6 +101,23 @@ def colour(resident_id: int):
     care.set_colour(current_user, found, form.colour.data, form.reason.data)
     flash(_("%(name)s's care colour is saved.", name=found.name), "success")
     return redirect_to(url_for("care.resident", resident_id=found.id))
+
+
+@bp.post("/residents/<int:resident_id>/pause")
+@roles_required(*VISITORS)
+def pause(resident_id: int):
+    """No visits due from today until a day: in hospital, staying with family."""
+    found = _resident(resident_id)
+    form = PauseForm(prefix="pause")
+    if form.validate():
+        try:
+            care.pause(current_user, found, found.today(), form.resumes_on.data, form.reason.data)
+        except care.BadPause:
+            form.resumes_on.errors.append(_("Enter a day after today."))
+        else:
+            flash(_("Visits to %(name)s are paused.", name=found.name), "success")
+            return redirect_to(url_for("care.resident", resident_id=found.id))
+    return _resident_page(found, pause_form=form)
 
 
 @bp.route("/cadence", methods=["GET", "POST"])

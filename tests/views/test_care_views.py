@@ -1,7 +1,7 @@
 """A grid worker's care pages: the due list as a walk with numbers to call first, a resident's
 visit page (audited), recording a visit in one form, and the colour set with its reason."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -180,3 +180,25 @@ def test_family_see_visits_only_when_the_resident_agreed(client, people, sign_in
     sign_in.password(people.family)
     home = client.get("/family").text
     assert "by 王芳: Seen, and well." in home and "血压有点高" not in home
+
+
+def test_visits_are_paused_until_a_day(client, people, red, sign_in):
+    sign_in.password(people.worker)
+    refused = client.post(
+        f"/care/residents/{red.id}/pause", data={"pause-resumes_on": "", "pause-reason": ""}
+    )
+    assert refused.status_code == 422
+    assert html(refused).select_one(".error-summary a[href='#pause-resumes_on']")
+    today = red.today()
+    past = client.post(
+        f"/care/residents/{red.id}/pause",
+        data={"pause-resumes_on": today.isoformat(), "pause-reason": "住院"},
+    )
+    assert past.status_code == 422 and "Enter a day after today." in past.text
+    later = (today + timedelta(days=5)).isoformat()
+    paused = client.post(
+        f"/care/residents/{red.id}/pause", data={"pause-resumes_on": later, "pause-reason": "住院"}
+    )
+    assert paused.status_code == 303
+    assert "Nobody is due a visit today." in client.get("/care/").text
+    assert "住院" in client.get(f"/care/residents/{red.id}").text
