@@ -534,7 +534,6 @@ ROLES = (
             Visit("/inbox", _get("/inbox")),
             Visit("/account/sign-ins", _get("/account/sign-ins")),
             Visit("/account/password", _get("/account/password")),
-            Visit("/account/notifications", _get("/account/notifications")),
             Visit("/account/notifications (WeChat code)", _wechat_code),
         ),
     ),
@@ -661,7 +660,6 @@ ROLES = (
         visits=(
             Visit("/partner/", _get("/partner/")),
             Visit("a request handed over", _follow("/partner/", "main .queue a")),
-            Visit("/account/notifications", _get("/account/notifications")),
         ),
     ),
 )
