@@ -26,7 +26,7 @@ from portal.care.models import (
     ColourChange,
     Outcome,
 )
-from portal.community.models import Building, Community
+from portal.community.models import Building, Community, instant_in
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category, HelpRequest, Source
@@ -385,12 +385,6 @@ def _welfare_check(worker: Person, resident: Person, now: datetime, note: str | 
 DAY_ENDS = time(20)
 
 
-def _start_of(day: date, zone: str) -> datetime:
-    """The first instant of day where zone keeps its clocks, as naive UTC."""
-    local = datetime.combine(day, time(0), tzinfo=ZoneInfo(zone))
-    return local.astimezone(UTC).replace(tzinfo=None)
-
-
 def raise_overdue(now: datetime | None = None, day_ends: time = DAY_ENDS) -> int:
     """Raise an urgent welfare check for each red resident not seen by the end of their visit
     day (day_ends, in their community's time; before it, the day before): one per resident and
@@ -417,7 +411,7 @@ def raise_overdue(now: datetime | None = None, day_ends: time = DAY_ENDS) -> int
             continue
         ids = [r.id for r in reds]
         seen = last_seen(ids)
-        since = _start_of(day, community.timezone)
+        since = instant_in(community.timezone, day, time(0))
         already = set(
             db.session.scalars(
                 select(HelpRequest.resident_id).where(
@@ -557,14 +551,22 @@ def follow_missed_check_ins(now: datetime | None = None) -> dict[str, int]:
         .where(Person.active.is_(True), Person.left_reason.is_(None))
         .options(db.joinedload(Person.community), db.joinedload(Person.building))
     ).all()
+    days = {resident.today(now) for _plan, resident in plans}
+    checked_in = set(
+        db.session.execute(
+            select(CheckIn.resident_id, CheckIn.day).where(
+                CheckIn.resident_id.in_([resident.id for _plan, resident in plans]),
+                CheckIn.day.in_(days),
+            )
+        ).all()
+    )
     for plan, resident in plans:
         zone = resident.community.timezone if resident.community else None
         if zone is None or resident.building is None:
             continue
         day = resident.today(now)
-        due = datetime.combine(day, plan.deadline, tzinfo=ZoneInfo(zone))
-        due = due.astimezone(UTC).replace(tzinfo=None)
-        if now < due or todays_check_in(resident, now) is not None:
+        due = instant_in(zone, day, plan.deadline)
+        if now < due or (resident.id, day) in checked_in:
             continue
         if pause_on(resident, day) is not None:
             continue
@@ -573,7 +575,7 @@ def follow_missed_check_ins(now: datetime | None = None) -> dict[str, int]:
                 select(HelpRequest.category).where(
                     HelpRequest.resident_id == resident.id,
                     HelpRequest.source == Source.CHECK_IN,
-                    HelpRequest.created_at >= _start_of(day, zone),
+                    HelpRequest.created_at >= instant_in(zone, day, time(0)),
                 )
             )
         )

@@ -1,4 +1,4 @@
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, String
@@ -12,6 +12,11 @@ from portal.model_base import TimestampMixin, utcnow
 def today_in(zone: str, now: datetime | None = None) -> date:
     """The date it is at now (naive UTC; the present by default) in the time zone named zone."""
     return (now or utcnow()).replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
+
+
+def instant_in(zone: str, day: date, at: time) -> datetime:
+    """The instant (naive UTC) that the clocks of the time zone named zone show day at at."""
+    return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
 
 
 DEFAULT_RETENTION_MONTHS = 36
