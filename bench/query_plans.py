@@ -203,6 +203,14 @@ def _queue_pages(request_id: int) -> list[Page]:
     ]
 
 
+def _day_pages() -> list[Page]:
+    htmx = {"HX-Request": "true", "HX-Target": "day"}
+    return [
+        Page("grid worker's day", url_for("site.day")),
+        Page("day poll unchanged", url_for("site.day"), 304, htmx, revalidate=True),
+    ]
+
+
 def _sign_in(person: Person, password: str, pin: str) -> list[tuple[str, dict[str, str]]]:
     """Residents sign in with their resident code and PIN, everyone else with phone and password."""
     if person.resident_code and person.pin_hash:
@@ -293,7 +301,8 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
             [Page("staff home", url_for("site.staff_home"))]
             + _queue_pages(open_request.id)
             + rounds
-            + [Page("care visits due", url_for("care.due"))],
+            + [Page("care visits due", url_for("care.due"))]
+            + _day_pages(),
         ),
         Reader(
             "canteen staff",

@@ -42,6 +42,15 @@ from portal.canteen.models import (
     MealService,
 )
 from portal.canteen.models import Canteen as CanteenModel
+from portal.care.models import (
+    CarePause,
+    CareSharing,
+    CareVisit,
+    CheckIn,
+    CheckInPlan,
+    ColourChange,
+    Outcome,
+)
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery.bookings import DELIVERY_DAYS
 from portal.delivery.models import (
@@ -104,6 +113,7 @@ class Scale:
     event_weeks_ahead: int  # this week included
     help_requests: int
     help_days: int = 730
+    care_days: int = 120  # care visits and check-ins: the history the care pages read
 
     @property
     def people(self) -> int:
@@ -302,6 +312,24 @@ HELP_CATEGORY_WEIGHTS = {
 }
 
 
+# Days between care visits per colour (the default cadence), why a colour was set, how visits went
+# (most seen and well) and what a worker notes.
+CARE_CADENCE = {CareColour.RED: 1, CareColour.YELLOW: 7, CareColour.GREEN: 30}
+COLOUR_REASONS = {
+    CareColour.RED: ("独居，行动不便", "失能，需每日看望", "独居高龄，有慢性病"),
+    CareColour.YELLOW: ("空巢老人", "高龄独居", "患慢性病，需定期跟踪"),
+    CareColour.GREEN: ("与子女同住", "身体健康，生活自理"),
+}
+VISIT_OUTCOMES = {
+    Outcome.WELL: 80,
+    Outcome.CONCERNS: 6,
+    Outcome.NOT_HOME: 4,
+    Outcome.IN_HOSPITAL: 1,
+    Outcome.BY_PHONE: 9,
+}
+VISIT_NOTES = ("血压正常", "腿脚不便，需要买菜帮助", "精神不错", "提醒按时吃药", "家里暖气不热")
+
+
 class NotEmpty(Exception):
     """The database already holds people; the street is built only into an empty one."""
 
@@ -419,6 +447,7 @@ class _Street:
         self.canteens()
         self.activities()
         self.help()
+        self.care()
 
     def insert(self, model, rows: list[dict]) -> None:
         """Bulk-insert rows into model's table a chunk at a time, committing each chunk. The
@@ -1527,6 +1556,106 @@ class _Street:
             }
         )
 
+    # Care visits -------------------------------------------------------------------------------
+
+    def care(self) -> None:
+        """Each resident's colour as their grid worker set it, and care_days of visits at the
+        colour's pace, a few late; daily check-ins for some, pauses for a few, and family who
+        see the visits for some."""
+        rng = self.rng("care")
+        start = self.now - timedelta(days=self.scale.care_days)
+        changes, visits, pauses, sharing, plans, check_ins = [], [], [], [], [], []
+        for elder in self.elders:
+            worker = self.workers_of[elder.grid_id][0]
+            changes.append(
+                {
+                    "id": len(changes) + 1,
+                    "resident_id": elder.id,
+                    "colour": elder.care_colour,
+                    "reason": rng.choice(COLOUR_REASONS[elder.care_colour]),
+                    "by_id": worker,
+                    "at": self.opened + timedelta(days=31),
+                }
+            )
+            self._visits(rng, elder, worker, start, visits)
+            if rng.random() < 0.01:
+                first = self.today - timedelta(days=rng.randint(-5, 20))
+                pauses.append(
+                    {
+                        "id": len(pauses) + 1,
+                        "resident_id": elder.id,
+                        "starts_on": first,
+                        "resumes_on": first + timedelta(days=rng.randint(3, 21)),
+                        "reason": rng.choice(("住院", "去子女家小住")),
+                        "by_id": worker,
+                        **self.at(_noon(first)),
+                    }
+                )
+            if rng.random() < 0.1:
+                sharing.append(
+                    {
+                        "resident_id": elder.id,
+                        "family_sees_visits": True,
+                        "by_id": elder.id,
+                        "at": self.opened + timedelta(days=40),
+                    }
+                )
+            if elder.care_colour != CareColour.GREEN and rng.random() < 0.15:
+                plans.append(
+                    {
+                        "resident_id": elder.id,
+                        "deadline": time(10),
+                        "by_id": elder.id,
+                        **self.at(start),
+                    }
+                )
+                self._check_ins(rng, elder, check_ins)
+        self.insert(ColourChange, changes)
+        self.insert(CareVisit, visits)
+        self.insert(CarePause, pauses)
+        self.insert(CareSharing, sharing)
+        self.insert(CheckInPlan, plans)
+        self.insert(CheckIn, check_ins)
+
+    def _visits(self, rng, elder: _Elder, worker: int, start: datetime, visits: list) -> None:
+        """Visits to elder from start until now, every cadence days and now and then late."""
+        every = CARE_CADENCE[elder.care_colour]
+        day = (start + timedelta(days=rng.uniform(0, every))).date()
+        while True:
+            at = datetime.combine(day, time(rng.randint(1, 9), rng.randint(0, 59)))
+            if at >= self.now:
+                return
+            outcome = rng.choices(list(VISIT_OUTCOMES), list(VISIT_OUTCOMES.values()))[0]
+            visits.append(
+                {
+                    "id": len(visits) + 1,
+                    "resident_id": elder.id,
+                    "by_id": worker,
+                    "at": at,
+                    "outcome": outcome,
+                    "note": rng.choice(VISIT_NOTES) if rng.random() < 0.3 else None,
+                    "colour": elder.care_colour,
+                }
+            )
+            late = 0 if rng.random() < 0.85 else rng.randint(1, max(1, every // 3))
+            day += timedelta(days=every + late)
+
+    def _check_ins(self, rng, elder: _Elder, check_ins: list) -> None:
+        """The last month's daily check-ins of a resident who checks in, a few days missed."""
+        for back in range(30, 0, -1):
+            day = self.today - timedelta(days=back)
+            if rng.random() < 0.92:
+                at = datetime.combine(day, time(0, 30)) + timedelta(minutes=rng.randint(0, 90))
+                check_ins.append(
+                    {
+                        "id": len(check_ins) + 1,
+                        "resident_id": elder.id,
+                        "day": day,
+                        "at": at,
+                        "by_id": elder.id,
+                    }
+                )
+
 
 class _Step(NamedTuple):
     """One thing that happens to a help request, offset seconds after it was raised."""
@@ -1647,6 +1776,11 @@ def _last_fridays(first: date, weeks: int) -> list[date]:
 
 
 # Helpers -------------------------------------------------------------------------------------
+
+
+def _noon(day: date) -> datetime:
+    """Noon in Shanghai on day, as naive UTC."""
+    return datetime.combine(day, time(4))
 
 
 def _short(community_name: str) -> str:

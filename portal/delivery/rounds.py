@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role
@@ -224,6 +224,13 @@ def rounds_to_run(person: Person, now: datetime | None = None) -> list[Progress]
     }
     if not grids:
         return []
+    today_meals = _todays_meals(grids, now)
+    rows = progress(today_meals)
+    return [row for m in today_meals for row in rows[m.id] if row.round.grid_id in grids]
+
+
+def _todays_meals(grids: set[int], now: datetime) -> list[MealDay]:
+    """Today's meals, in their canteens' time, that have a round in one of grids."""
     # "Today" differs by time zone; a day either side keeps the query simple and exact below.
     rough = now.date()
     meal_days = db.session.scalars(
@@ -238,8 +245,37 @@ def rounds_to_run(person: Person, now: datetime | None = None) -> list[Progress]
     ).all()
     today_meals = [m for m in meal_days if m.service.canteen.community.today(now) == m.day]
     today_meals.sort(key=lambda m: (m.service.serving_start, m.id))
-    rows = progress(today_meals)
-    return [row for m in today_meals for row in rows[m.id] if row.round.grid_id in grids]
+    return today_meals
+
+
+def exceptions(worker: Person, now: datetime | None = None) -> list[Delivery]:
+    """Today's deliveries in worker's grids that went wrong in a way no help request covers: a
+    meal that could not be booked because it was full, and a meal refused at the door."""
+    now = now or utcnow()
+    grids = {g.grid_id for g in worker.grants_in_force(now) if g.role == Role.GRID_WORKER}
+    meals = _todays_meals(grids, now) if grids else []
+    if not meals:
+        return []
+    query = (
+        select(Delivery)
+        .join(DeliveryRound, DeliveryRound.id == Delivery.round_id)
+        .where(
+            Delivery.meal_day_id.in_([m.id for m in meals]),
+            DeliveryRound.grid_id.in_(grids),
+            Delivery.withdrawn.is_(False),
+            or_(Delivery.booking_id.is_(None), Delivery.outcome == Outcome.REFUSED),
+        )
+        .options(
+            db.joinedload(Delivery.enrolment)
+            .joinedload(DeliveryEnrolment.resident)
+            .joinedload(Person.building),
+            db.joinedload(Delivery.meal_day)
+            .joinedload(MealDay.service)
+            .joinedload(MealService.canteen),
+            db.joinedload(Delivery.marked_by),
+        )
+    )
+    return list(db.session.scalars(query).unique())
 
 
 def take_round(round_: DeliveryRound, person: Person) -> DeliveryRound:

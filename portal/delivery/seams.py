@@ -5,7 +5,7 @@ welfare check the drop whose unanswered door raised it."""
 
 from flask import Flask, render_template
 
-from portal.accounts import profile
+from portal.accounts import day, profile
 from portal.accounts import seams as residents
 from portal.canteen import seams as canteen
 from portal.community import seams as places
@@ -26,6 +26,22 @@ def init_app(app: Flask) -> None:
     profile.register_export("meal_delivery", deliveries.export_of)
     residents.register_contact("delivered meal", deliveries.latest_deliveries)
     places.grid_records.connect(_rounds_in_grid, weak=False)
+    day.register("delivery", _exceptions)
+
+
+def _exceptions(worker, now) -> list[day.Item]:
+    return [
+        day.Item(
+            key=f"delivery-{drop.id}",
+            version=f"{drop.booking_id}-{drop.outcome}-{drop.marked_at}",
+            urgent=False,
+            colour=drop.enrolment.resident.care_colour,
+            since=drop.marked_at or drop.created_at,
+            template="delivery/_day_item.html",
+            subject=drop,
+        )
+        for drop in delivery_rounds.exceptions(worker, now)
+    ]
 
 
 def _book_meal(meal_day, now=None) -> None:

@@ -4,7 +4,7 @@ resident."""
 from flask import Flask, url_for
 from flask_babel import lazy_gettext as _l
 
-from portal.accounts import profile
+from portal.accounts import day, profile
 from portal.accounts import seams as accounts
 from portal.audit import services as audit
 from portal.community import seams as places
@@ -44,12 +44,30 @@ def init_app(app: Flask) -> None:
     profile.register(
         profile.Part("help", 30, _l("Help requests"), "help/_profile.html", _recent_requests)
     )
+    day.register("help", _day_items)
 
 
 def _recent_requests(resident, _now):
     from portal.help import services
 
     return services.requests_of(resident, limit=10)
+
+
+def _day_items(worker, _now) -> list[day.Item]:
+    from portal.help import services
+
+    return [
+        day.Item(
+            key=f"help-{request.id}",
+            version=f"{request.status}-{request.updated_at.isoformat()}",
+            urgent=request.urgent or request.escalated,
+            colour=request.resident.care_colour,
+            since=request.created_at,
+            template="help/_day_item.html",
+            subject=request,
+        )
+        for request in services.day_requests(worker)
+    ]
 
 
 def _move_requests(grid, into, by) -> dict[str, int]:

@@ -923,6 +923,28 @@ def queue(person: Person, shown: Shown = Shown.ALL) -> list[HelpRequest]:
     return list(db.session.scalars(query).unique())
 
 
+def day_requests(worker: Person) -> list[HelpRequest]:
+    """The open requests of worker's queue that ask something of them today: those nobody has
+    taken that they may take, and their own."""
+    condition = _queue_filter(worker)
+    if condition is None:
+        return []
+    query = (
+        select(HelpRequest)
+        .where(
+            condition,
+            HelpRequest.status.in_(OPEN_STATUSES),
+            or_(HelpRequest.status == Status.NEW, HelpRequest.holder_id == worker.id),
+        )
+        .options(
+            db.joinedload(HelpRequest.resident).joinedload(Person.building),
+            db.joinedload(HelpRequest.grid).joinedload(Grid.community),
+        )
+    )
+    found = db.session.scalars(query).unique()
+    return [r for r in found if r.holder_id == worker.id or may_take(worker, r)]
+
+
 CLOSED_PAGE = 50
 
 

@@ -18,6 +18,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from portal.accounts import day as worker_day
 from portal.accounts import services as accounts
 from portal.accounts.access import home_url_for, public, roles_required, signed_in
 from portal.accounts.labels import KINSHIP_LABELS
@@ -28,10 +29,11 @@ from portal.care import labels as care_labels
 from portal.care import services as care
 from portal.config import LANGUAGES
 from portal.health import database_answers
+from portal.model_base import utcnow
 from portal.notifications import services as outbox
 from portal.web import i18n
 from portal.web.forms import safe_next
-from portal.web.htmx import redirect_to
+from portal.web.htmx import polled_page_or_fragment, redirect_to
 
 bp = Blueprint("site", __name__)
 
@@ -41,7 +43,7 @@ STAFF = (Role.GRID_WORKER, Role.CANTEEN_STAFF, Role.ORGANISER, Role.ADMIN)
 # Where each role lands after signing in, most specific first; anyone else at the front door.
 HOME_BY_ROLE = (
     (Role.ADMIN, "site.staff_home"),
-    (Role.GRID_WORKER, "site.staff_home"),
+    (Role.GRID_WORKER, "site.day"),
     (Role.CANTEEN_STAFF, "site.staff_home"),
     (Role.ORGANISER, "site.staff_home"),
     (Role.VOLUNTEER, "site.volunteer_home"),
@@ -124,6 +126,21 @@ def staff_home():
     pending = accounts.pending_links(current_user, per_page=1).total if admin else 0
     failed = outbox.failed_count(current_user) if admin else 0
     return render_template("site/staff_home.html", grids=grids, pending=pending, failed=failed)
+
+
+@bp.get("/day")
+@roles_required(Role.GRID_WORKER)
+def day():
+    """A grid worker's day in one list: requests to take or finish, visits due, meals that went
+    wrong, urgent first, each with its next action; it refreshes itself like the queue."""
+    items = worker_day.items(current_user, utcnow())
+    return polled_page_or_fragment(
+        worker_day.version(items),
+        "site/day.html",
+        "site/_day.html",
+        "day",
+        lambda: {"items": items},
+    )
 
 
 # Preferences -----------------------------------------------------------------------------------

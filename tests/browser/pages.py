@@ -554,6 +554,7 @@ ROLES = (
         kiosk=False,
         sign_in=_password(GRID_WORKER),
         visits=(
+            Visit("/day", _get("/day")),
             Visit("/staff", _get("/staff")),
             Visit("/help/queue", _get("/help/queue")),
             Visit("help request", _follow("/help/queue", "#queue a.queue__link")),

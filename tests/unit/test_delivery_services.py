@@ -717,3 +717,29 @@ def test_a_meal_handed_over_is_a_sign_the_resident_was_well(world, place, round_
     near, low = round_world["near"].resident_id, round_world["low"].resident_id
     assert delivery.latest_deliveries([near, low]) == {near: at(MONDAY, 11)}
     assert latest_contacts([near, low])[near] == at(MONDAY, 11)
+
+
+def test_the_grid_worker_s_day_holds_today_s_refused_and_unbooked_meals(
+    world, place, staff, round_world
+):
+    worker = world.person(Role.GRID_WORKER, name="王芳")
+    volunteer = round_world["volunteer"]
+    refused, round_ = _round_of(place, round_world["near"])
+    unanswered, _round = _round_of(place, round_world["low"])
+    delivery_rounds.take_round(round_, volunteer)
+    delivery_rounds.mark(refused, volunteer, "refused", "不想吃", now=at(MONDAY, 11))
+    # No answer is a welfare check in the help queue, so the day has it there, not here.
+    delivery_rounds.mark(unanswered, volunteer, "no_answer", now=at(MONDAY, 11, 5))
+    monday = _meal(place, MONDAY)
+    monday.capacity = monday.booked
+    db.session.commit()
+    full = _enrolled(world, place, staff, resident=_elder(world, name="孙阿姨", room="301"))
+    unbooked, _round = _round_of(place, full)
+    assert unbooked.booking_id is None
+    found = delivery_rounds.exceptions(worker, at(MONDAY, 12))
+    assert sorted(drop.id for drop in found) == sorted([refused.id, unbooked.id])
+    # The second grid's resident is not this worker's; another day has its own exceptions.
+    east_worker = world.person(Role.GRID_WORKER, name="李强", grid=round_world["east"])
+    assert delivery_rounds.exceptions(east_worker, at(MONDAY, 12)) == []
+    assert delivery_rounds.exceptions(worker, at(SUNDAY, 12)) == []
+    assert delivery_rounds.exceptions(volunteer, at(MONDAY, 12)) == []

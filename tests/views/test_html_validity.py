@@ -231,6 +231,7 @@ def _pages(client, world, sign_in) -> dict[str, str]:
         family: ["/family", "/family/links/new", "/calendar/mine"],
         world.person(Role.VOLUNTEER): ["/volunteer", *deliveries["volunteer"]],
         worker: [
+            "/day",
             "/help/queue",
             f"/help/requests/{asked.id}",
             f"/help/requests/{unwell.id}",
