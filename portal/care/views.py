@@ -13,7 +13,7 @@ from portal.accounts.models import Role
 from portal.care import services as care
 from portal.care.forms import CadenceForm, CheckInPlanForm, ColourForm, PauseForm, VisitForm
 from portal.care.labels import OUTCOMES, SUGGESTION_REASONS
-from portal.web.forms import status_for
+from portal.web.forms import safe_next, status_for
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("care", __name__, url_prefix="/care")
@@ -38,6 +38,12 @@ def due():
     return render_template("care/due.html", due=care.due_list(current_user))
 
 
+def _back() -> str:
+    """Where a grid worker returns after a visit: the page they came from (their day), or the
+    due list."""
+    return safe_next(request.values.get("next"), url_for("care.due"))
+
+
 def _resident_page(resident, visit_form=None, colour_form=None, pause_form=None):
     visit_form = visit_form or VisitForm(formdata=None)
     colour_form = colour_form or ColourForm(
@@ -56,6 +62,7 @@ def _resident_page(resident, visit_form=None, colour_form=None, pause_form=None)
         outcomes=OUTCOMES,
         suggestion_reasons=SUGGESTION_REASONS,
         pause_form=pause_form or PauseForm(formdata=None, prefix="pause"),
+        back=_back(),
     )
     # Recorded once the page is drawn, so that committing it reloads nothing the page reads.
     care.record_read(current_user, resident)
@@ -88,7 +95,7 @@ def visit(resident_id: int):
     if recorded.help_request_id:
         words.append(_("A help request was raised for them."))
     flash(" ".join(words), "success")
-    return redirect_to(url_for("care.due"))
+    return redirect_to(_back())
 
 
 @bp.post("/residents/<int:resident_id>/colour")

@@ -1,7 +1,7 @@
 """Care in Chromium: a grid worker's round of visits on a phone (the due list in walking order,
 three visits recorded one after the other, one raising a help request on the spot, each resident
 leaving the list once seen); a resident's "I'm fine today" at the kiosk; and a missed daily
-check-in reaching the grid worker's queue."""
+check-in reaching the grid worker's day, where they take the call to make."""
 
 from datetime import time
 
@@ -82,8 +82,11 @@ def test_a_resident_says_they_are_fine_and_a_missed_check_in_reaches_the_worker(
 
     page = new_context(language="zh_Hans", viewport=PHONE).new_page()
     sign_in_with_password(page, live, GRID_WORKER)
-    page.goto(live("/help/queue"))
-    submit(page, page.locator("#queue a.queue__link", has_text=name).first)
+    # The worker's home is their day: the call to make is there, taken in one tap.
+    expect(page.locator("h1")).to_have_text("今日工作")
+    call = page.locator("ol.day > li", has_text=name).filter(has_text="今天没有报平安")
+    submit(page, call.locator("form button"))
+    expect(page.locator("main")).to_contain_text("您已接单。")
     expect(page.locator("main")).to_contain_text(
         f"{name}每天 00:00 前报平安，今天还没有。请先打电话。"
     )

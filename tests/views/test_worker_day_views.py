@@ -40,7 +40,7 @@ def test_a_grid_worker_lands_on_the_day_and_takes_a_request_from_it(client, peop
     assert take["action"] == f"/help/requests/{unwell.id}/take"
     assert take.select_one("button").get_text(strip=True) == "Take it: Feeling unwell · 王桂兰"
     assert second["id"] == f"visit-{red.id}"
-    assert second.select_one("a.button")["href"] == f"/care/residents/{red.id}"
+    assert second.select_one("a.button")["href"] == f"/care/residents/{red.id}?next=/day"
     assert second.select_one("a.call-link")["href"] == "tel:13700002222"
     taken = client.post(take["action"], data={"csrf_token": "x"})
     assert taken.headers["Location"] == f"/help/requests/{unwell.id}"
@@ -70,3 +70,20 @@ def test_the_day_polls_with_an_etag_and_answers_304_until_something_changes(
 def test_only_grid_workers_have_a_day(client, people, sign_in, role):
     sign_in.password(getattr(people, role))
     assert client.get("/day").status_code == 403
+
+
+def test_a_visit_opened_from_the_day_goes_back_to_the_day(client, people, red, sign_in):
+    sign_in.password(people.worker)
+    link = html(client.get("/day")).select_one(f"#visit-{red.id} a.button")["href"]
+    page = html(client.get(link))
+    assert page.select_one("a.back-link")["href"] == "/day"
+    assert page.select_one("form[action$='/visits'] input[name=next]")["value"] == "/day"
+    done = client.post(f"/care/residents/{red.id}/visits", data={"outcome": "well", "next": "/day"})
+    assert done.headers["Location"] == "/day"
+    db.session.expire_all()
+    assert not html(client.get("/day")).select(f"#visit-{red.id}")
+    elsewhere = client.post(
+        f"/care/residents/{red.id}/visits",
+        data={"outcome": "well", "next": "https://example.com/"},
+    )
+    assert elsewhere.headers["Location"] == "/care/"
