@@ -16,11 +16,12 @@ from flask_login import current_user
 
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
-from portal.administration import imports, places, residents, spreadsheets
+from portal.administration import imports, places, residents
 from portal.administration.forms import ResidentSearchForm, UploadForm, columns_form
 from portal.administration.models import ImportStatus, ResidentImport
 from portal.community.models import today_in
 from portal.extensions import db
+from portal.web import spreadsheets
 from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import redirect_to
 

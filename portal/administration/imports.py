@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, select, update
 
 from portal.accounts.models import CareColour, Person, Role, RoleGrant, Sex, administered_by
-from portal.administration import residents, spreadsheets
+from portal.administration import residents
 from portal.administration.labels import RESIDENT_FIELDS
 from portal.administration.models import ImportColumns, ImportStatus, ResidentImport
 from portal.administration.residents import Contact, Details
@@ -23,6 +23,7 @@ from portal.community.models import Building, Community, Grid
 from portal.community.services import TOP_FLOOR, floor_of_room
 from portal.extensions import db
 from portal.model_base import utcnow
+from portal.web import spreadsheets
 from portal.web.phones import international_phone, is_valid_phone, normalise_phone, shown_phone
 
 

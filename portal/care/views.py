@@ -3,17 +3,27 @@ page, where a visit is recorded in one short form and the care colour set with i
 
 from datetime import time
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
 from portal.accounts.access import resident_acted_for, roles_required
+from portal.accounts.labels import CARE_COLOURS
 from portal.accounts.models import Role
+from portal.care import reports
 from portal.care import services as care
-from portal.care.forms import CadenceForm, CheckInPlanForm, ColourForm, PauseForm, VisitForm
+from portal.care.forms import (
+    CadenceForm,
+    CareReportForm,
+    CheckInPlanForm,
+    ColourForm,
+    PauseForm,
+    VisitForm,
+)
 from portal.care.labels import OUTCOMES, SUGGESTION_REASONS
-from portal.web.forms import safe_next, status_for
+from portal.web import spreadsheets
+from portal.web.forms import REFUSED, safe_next, status_for
 from portal.web.htmx import redirect_to
 
 bp = Blueprint("care", __name__, url_prefix="/care")
@@ -196,3 +206,79 @@ def sharing(resident_id: int):
         "success",
     )
     return redirect_to(url_for("care.check_in_plan", resident_id=found.id))
+
+
+# Reports ----------------------------------------------------------------------------------------
+
+
+def _report():
+    """The report form, the month it reads (this month by default) and its rows, over the grids
+    the reader may count; one row per community is for the street office."""
+    form = CareReportForm(request.args)
+    street = current_user.administers_every_community
+    if not street:
+        form.by.choices = form.by.choices[:1]
+    elif "by" not in request.args:
+        form.by.data = "community"
+    month, rows = None, []
+    if form.validate():
+        today = current_user.today()
+        month = form.month.data = form.month.data or today.replace(day=1)
+        by = form.by.data if street else "grid"
+        rows = reports.month_report(reports.grids_for(current_user), month, today, by=by)
+    return form, month, rows
+
+
+@bp.get("/reports")
+@roles_required(*VISITORS)
+def report():
+    form, month, rows = _report()
+    return render_template(
+        "care/report.html", form=form, month=month, rows=rows, chart=reports.bars(rows)
+    ), status_for(form)
+
+
+@bp.get("/reports.<any(csv, xlsx):kind>")
+@roles_required(*VISITORS)
+def report_download(kind: str):
+    form, month, rows = _report()
+    if form.errors:
+        abort(REFUSED)
+    header = [
+        _("Where"),
+        _("Care colour"),
+        _("Residents"),
+        _("Days seen"),
+        _("Visits due"),
+        _("Done"),
+        _("Done late"),
+        _("Not done"),
+        _("Median days late"),
+        _("Welfare checks"),
+    ]
+    table = [
+        [
+            row.place,
+            str(CARE_COLOURS[row.colour]),
+            row.residents,
+            row.visits,
+            row.due,
+            row.done,
+            row.late,
+            row.missed,
+            row.median_days_late if row.median_days_late is not None else "",
+            row.welfare_checks,
+        ]
+        for row in rows
+    ]
+    name = f"care-visits-{month:%Y-%m}.{kind}"
+    if kind == "xlsx":
+        content = spreadsheets.to_xlsx(header, table, _("Care visits"))
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        content, content_type = spreadsheets.to_csv(header, table), "text/csv; charset=utf-8"
+    response = make_response(content)
+    response.headers["Content-Type"] = content_type
+    response.headers["Content-Disposition"] = f"attachment; filename={name}"
+    response.headers["Cache-Control"] = "no-store"
+    return response

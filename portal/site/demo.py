@@ -25,6 +25,7 @@ from portal.accounts.services import token_hash
 from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import canteen_of
+from portal.care.models import CareVisit, ColourChange, Outcome
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice, today_in
 from portal.community.services import floor_of_room
 from portal.config import DEFAULT_TIMEZONE
@@ -265,6 +266,7 @@ def build_demo(today: date | None = None) -> list[str]:
     _demo_bookings(residents[59:89], today)
     _demo_activities(b, communities, residents, organiser, today)
     _demo_deliveries(b, residents, families, canteen, today)
+    _demo_care(b, residents, workers, today)
 
     b.one(
         Kiosk,
@@ -611,6 +613,61 @@ def _demo_deliveries(b: _Builder, residents, families, staff, today: date) -> No
         )
     db.session.commit()
     delivery_bookings.book_deliveries(now=_at(residents[0].community, today, time(0)))
+
+
+CARE_EVERY = {CareColour.RED: 1, CareColour.YELLOW: 7, CareColour.GREEN: 30}
+CARE_REASONS = {
+    CareColour.RED: "独居，行动不便",
+    CareColour.YELLOW: "空巢老人，患慢性病",
+    CareColour.GREEN: "与子女同住，生活自理",
+}
+
+
+def _demo_care(b: _Builder, residents, workers, today: date) -> None:
+    """Each resident's colour as their grid worker set it ten weeks ago, and two months of
+    visits at the colour's pace, now and then late or not at home: so some are due today, a
+    few overdue, and the report has a history."""
+    rng = random.Random(f"{SEED}:care")
+    worker_of = {
+        grant.grid_id: worker
+        for worker in workers
+        for grant in worker.grants
+        if grant.role == Role.GRID_WORKER
+    }
+    for resident in residents:
+        worker = worker_of[resident.building.grid_id]
+        community = resident.community
+        set_at = _at(community, today - timedelta(days=70), time(10))
+        b.one(
+            ColourChange,
+            defaults={"colour": resident.care_colour, "by_id": worker.id, "at": set_at},
+            resident_id=resident.id,
+            reason=CARE_REASONS[resident.care_colour],
+        )
+        if db.session.scalar(select(CareVisit.id).where(CareVisit.resident_id == resident.id)):
+            continue
+        every = CARE_EVERY[resident.care_colour]
+        day = today - timedelta(days=60 - rng.randint(0, every - 1))
+        while day < today:
+            outcome = rng.choices(
+                [Outcome.WELL, Outcome.CONCERNS, Outcome.BY_PHONE, Outcome.NOT_HOME],
+                [82, 6, 8, 4],
+            )[0]
+            at = _at(community, day, time(rng.randint(9, 16), rng.choice((0, 15, 30, 45))))
+            db.session.add(
+                CareVisit(
+                    resident_id=resident.id,
+                    by_id=worker.id,
+                    at=at,
+                    outcome=outcome,
+                    colour=resident.care_colour,
+                    note="精神不错" if outcome == Outcome.WELL and rng.random() < 0.2 else None,
+                )
+            )
+            b.created += 1
+            late = 0 if rng.random() < 0.85 else rng.randint(1, max(1, every // 3))
+            day += timedelta(days=every + late)
+    db.session.flush()
 
 
 def _at(community: Community, day: date, moment: time) -> datetime:

@@ -25,6 +25,16 @@ def short_date(day: date) -> str:
     return format_skeleton("MMMd", day, locale=get_locale())
 
 
+def month_name(day: date) -> str:
+    """The month day falls in, with its year: 2026年3月, March 2026."""
+    return format_skeleton("yMMMM", day, locale=get_locale())
+
+
+def number(value: float | None) -> str:
+    """A number in the reader's language, to one decimal place at most; a dash when there is none."""
+    return "—" if value is None else format_decimal(value, "#,##0.#", locale=get_locale())
+
+
 def money(fen: int) -> str:
     """Integer fen as yuan with the sign residents see on every price board: ¥12.00, in every
     language (the English locale's own symbol would be CN¥)."""
@@ -78,3 +88,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["day_with_year"] = lambda day: format_date(day, "long")
     app.jinja_env.filters["weekday"] = lambda day: format_date(day, "EEEE")
     app.jinja_env.filters["short_date"] = short_date
+    app.jinja_env.filters["month_name"] = month_name
+    app.jinja_env.filters["number"] = number

@@ -564,6 +564,7 @@ ROLES = (
             Visit("/admin/residents/act", _get("/admin/residents/act")),
             Visit("/care/", _get("/care/")),
             Visit("a care visit", _follow("/care/", "main .care-due a.queue__link")),
+            Visit("/care/reports", _get("/care/reports")),
         ),
     ),
     Role(

@@ -10,11 +10,12 @@ from openpyxl import Workbook, load_workbook
 from sqlalchemy import func, select
 
 from portal.accounts.models import Person, Role
-from portal.administration import imports, residents, spreadsheets
+from portal.administration import imports, residents
 from portal.administration.models import ImportColumns
 from portal.audit.models import AuditEntry
 from portal.community.models import Building
 from portal.extensions import db
+from portal.web import spreadsheets
 
 TODAY = date(2026, 3, 1)
 

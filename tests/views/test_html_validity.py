@@ -238,6 +238,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             "/help/reports",
             "/care/",
             f"/care/residents/{resident.id}",
+            "/care/reports",
+            "/care/reports?month=2026-02-30",
         ],
         repairman: ["/partner/", f"/partner/requests/{asked.id}"],
         admin: [
