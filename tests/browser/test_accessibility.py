@@ -393,34 +393,14 @@ def test_language_and_zoom(metrics, role, page_name, viewport, size, language):
 # Row 32: the heading and the first thing to press, without scrolling --------------------------
 
 
-# Pages whose first item still starts below the kiosk's first screen at 200 % text: under the
-# furniture (two rows of 36 px text) and the kiosk's sign-out note, the heading and a two-line
-# explanation leave no room. English's longer lines add one more row.
-BELOW_THE_FOLD_AT_200 = {
-    ("meal delivery", "zh_Hans"): "the explanation above the Apply button takes two lines",
-    ("meal delivery", "zh_Hant"): "the explanation above the Apply button takes two lines",
-    ("meal delivery", "en"): "the explanation above the Apply button takes three lines",
-    ("delivery question: days", "en"): "the question and its hint take four lines",
-    ("delivery question: start", "en"): "the question and its hint take four lines",
-    ("delivery question: address", "en"): "the address question takes two lines",
-    ("delivery check", "en"): "the check page's heading and caption take three lines",
-}
-
-
 def _fold_pages() -> list:
     """Every page on a phone at 100 %, and the kiosk's pages on the tablet at 200 % too."""
     on_phone = _pages("fold", ["phone"], [100], LANGUAGES)
-    on_kiosk = []
-    for param in _pages("fold", ["tablet"], [200], LANGUAGES):
-        role, page_name, _viewport, _size, language = param.values
-        if not ROLES_BY_NAME[role].kiosk:
-            continue
-        known = BELOW_THE_FOLD_AT_200.get((page_name, language))
-        if known:
-            param = pytest.param(
-                *param.values, id=param.id, marks=pytest.mark.xfail(strict=True, reason=known)
-            )
-        on_kiosk.append(param)
+    on_kiosk = [
+        param
+        for param in _pages("fold", ["tablet"], [200], LANGUAGES)
+        if ROLES_BY_NAME[param.values[0]].kiosk
+    ]
     return on_phone + on_kiosk
 
 
