@@ -37,7 +37,7 @@ def test_a_grid_worker_walks_the_due_list_and_records_three_visits(new_context, 
     before = due.count()
     assert before >= 3
     first = due.first.bounding_box()
-    assert first["y"] + first["height"] <= PHONE["height"], first
+    assert first["y"] + first["height"] <= PHONE["height"], (first, due.first.inner_text())
     assert problems_on(page) == []
 
     for outcome, needs_help in (("well", None), ("by_phone", None), ("concerns", "paperwork")):
