@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from portal.accounts.models import CareColour, Person, Role
 from portal.care.models import SEEN, CarePause, CareVisit, ColourChange
-from portal.care.services import cadence
-from portal.community.models import Building, Community, Grid, instant_in
+from portal.care.services import cadence, coloured_residents
+from portal.community.models import Community, Grid, instant_in
 from portal.extensions import db
 from portal.help.models import Category, HelpRequest
 
@@ -78,7 +78,7 @@ def month_report(grids: list[Grid], month: date, today: date, by: str = "grid") 
     if last < first:
         return list(rows.values())
     by_grid = {grid.id: grid for grid in grids}
-    residents = _residents(list(by_grid))
+    residents = coloured_residents(list(by_grid))
     seen = _seen_days(residents, first, last)
     coloured_on = _colour_set_on(residents)
     pauses = _pauses([r.id for r in residents], last)
@@ -140,23 +140,6 @@ def _after_pauses(day: date, pauses: list[tuple[date, date]]) -> date:
         if starts_on <= day < resumes_on:
             day = resumes_on
     return day
-
-
-def _residents(grid_ids: list[int]) -> list[Person]:
-    if not grid_ids:
-        return []
-    return list(
-        db.session.scalars(
-            select(Person)
-            .join(Building, Building.id == Person.building_id)
-            .where(
-                Building.grid_id.in_(grid_ids),
-                Person.care_colour.is_not(None),
-                Person.left_reason.is_(None),
-            )
-            .options(db.contains_eager(Person.building))
-        )
-    )
 
 
 def _zone_of(residents: list[Person]) -> dict[int, str]:

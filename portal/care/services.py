@@ -261,6 +261,26 @@ def last_seen(resident_ids: list[int]) -> dict[int, datetime]:
     return dict(db.session.execute(query).all())
 
 
+def coloured_residents(grid_ids) -> list[Person]:
+    """The residents living in the grids who have a care colour and still live at home, with
+    their building and community."""
+    if not grid_ids:
+        return []
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(Building, Building.id == Person.building_id)
+            .where(
+                Building.grid_id.in_(grid_ids),
+                Person.care_colour.is_not(None),
+                Person.active.is_(True),
+                Person.left_reason.is_(None),
+            )
+            .options(db.contains_eager(Person.building), db.joinedload(Person.community))
+        )
+    )
+
+
 def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
     """The residents of worker's grids due a visit today or overdue, as a walk through the
     buildings (building, unit, floor, room); paused ones are left out until they resume."""
@@ -268,19 +288,7 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
     grids = {g.grid_id for g in worker.grants_in_force(now) if g.role == Role.GRID_WORKER}
     if not grids:
         return []
-    residents = list(
-        db.session.scalars(
-            select(Person)
-            .join(Building, Building.id == Person.building_id)
-            .where(
-                Building.grid_id.in_(grids),
-                Person.care_colour.is_not(None),
-                Person.active.is_(True),
-                Person.left_reason.is_(None),
-            )
-            .options(db.joinedload(Person.building), db.joinedload(Person.community))
-        )
-    )
+    residents = coloured_residents(grids)
     if not residents:
         return []
     ids = [r.id for r in residents]
