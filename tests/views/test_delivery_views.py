@@ -333,7 +333,7 @@ def test_a_day_that_passed_while_checking_is_shown_on_its_question(client, peopl
     response = client.post(_url(resident, "check"))
     page = html(response)
     assert response.status_code == 422 and page.select_one("legend h1").get_text().startswith(
-        "When"
+        "Which day"
     )
     assert "That day has passed" in _error(page, "start")
     assert page.select_one("form[action*='/apply/']")["action"].endswith(
