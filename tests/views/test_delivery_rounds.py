@@ -420,3 +420,28 @@ def test_the_doors_of_a_round_nobody_took_wait_for_someone_to_take_it(
     client.post(f"/delivery/rounds/{drop.round_id}/take")
     page = html(client.get(f"/delivery/rounds/{drop.round_id}"))
     assert page.select(f"#drop-{drop.id} form button[name=outcome]")
+
+
+def test_the_grid_worker_s_day_shows_a_refused_meal_and_one_a_full_meal_left_out(
+    client, people, sign_in, world, place, staff, drop
+):
+    delivery_rounds.take_round(drop.round, people.volunteer)
+    delivery_rounds.mark(drop, people.volunteer, "refused", "说不饿")
+    lunch = meals_today(place)["lunch"]
+    lunch.capacity = lunch.booked
+    db.session.commit()
+    late = world.person(Role.RESIDENT, name="孙阿姨", phone="13700003333")
+    enrol(place, late, staff)
+    left_out = db.session.scalar(
+        select(Delivery).where(Delivery.meal_day_id == lunch.id, Delivery.booking_id.is_(None))
+    )
+    sign_in.password(people.worker)
+    page = html(client.get("/day"))
+    refused = page.select_one(f"#delivery-{drop.id}")
+    assert refused.h2.get_text(" ", strip=True) == f"Meal refused: Lunch · {people.resident.name}"
+    assert "说不饿" in refused.get_text() and "志愿者小张" in refused.get_text()
+    assert refused.select_one("a[href='/delivery/rounds/']")
+    full = page.select_one(f"#delivery-{left_out.id}")
+    assert full.h2.get_text(" ", strip=True) == "Meal not booked: Lunch · 孙阿姨"
+    calls = [a["href"] for a in full.select("a[href^='tel:']")]
+    assert calls == [f"tel:{place.phone}", "tel:13700003333"]
