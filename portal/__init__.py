@@ -12,7 +12,7 @@ from portal import sqlite
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-# The packages with pages, in the order their blueprints are registered.
+# The packages with pages or seams to connect, in the order they are registered.
 PACKAGES = (
     "site",
     "accounts",
@@ -22,6 +22,7 @@ PACKAGES = (
     "care",
     "delivery",
     "partners",
+    "points",
     "help",
     "notifications",
 )

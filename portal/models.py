@@ -27,11 +27,12 @@ from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, D
 from portal.help.models import HelpEvent, HelpRequest
 from portal.jobs import JobLock
 from portal.notifications.models import Notification
-from portal.points.models import PointsAccount, PointsEntry, PointsTransaction
+from portal.points.models import PointsAccount, PointsEntry, PointsRule, PointsTransaction
 
 __all__ = [
     "PointsAccount",
     "PointsEntry",
+    "PointsRule",
     "PointsTransaction",
     "ImportColumns",
     "ResidentImport",

@@ -12,6 +12,7 @@ from portal.accounts.models import Person, Role
 from portal.accounts.services import family_ids_of
 from portal.canteen.models import Booking, BookingStatus, Canteen, MealDay, MealService
 from portal.community.models import Building
+from portal.delivery import signals
 from portal.delivery.models import (
     Delivery,
     DeliveryEnrolment,
@@ -385,7 +386,15 @@ def mark(
         return db.session.get(Delivery, drop.id)
     if drop.outcome == Outcome.NO_ANSWER and drop.help_request_id is None:
         _raise_welfare_check(drop, person, drop.marked_at)
+    if round_.runner_id is not None and _all_marked(round_):
+        signals.round_completed.send(round_, runner=round_.runner, now=now)
     return drop
+
+
+def _all_marked(round_: DeliveryRound) -> bool:
+    """Whether every door the round takes a meal to has been marked."""
+    waiting = _standing_drops().where(Delivery.round_id == round_.id, Delivery.outcome.is_(None))
+    return db.session.scalar(select(func.count()).select_from(waiting.subquery())) == 0
 
 
 def _raise_welfare_check(drop: Delivery, volunteer: Person, now: datetime) -> None:

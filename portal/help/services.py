@@ -32,6 +32,7 @@ from portal.accounts.services import (
 from portal.audit import services as audit
 from portal.community.models import Building, Community, Grid, Partner
 from portal.extensions import db
+from portal.help import seams
 from portal.help.models import (
     OPEN_STATUSES,
     STAFF_CHANNELS,
@@ -567,6 +568,7 @@ def resolve(request: HelpRequest, worker: Person, what_was_done: str) -> HelpReq
     audit.record(worker, "help.resolved", request.resident, request=request.reference)
     _tell_family(request)
     db.session.commit()
+    seams.request_resolved.send(request, by=worker, now=request.resolved_at)
     return request
 
 

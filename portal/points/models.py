@@ -61,3 +61,12 @@ class PointsEntry(db.Model):
 
     transaction: Mapped[PointsTransaction] = relationship(back_populates="entries")
     account: Mapped[PointsAccount] = relationship()
+
+
+class PointsRule(db.Model):
+    """How many points a community gives for one kind of deed, where it chose other than the
+    default; 0 gives none."""
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), primary_key=True)
+    rule: Mapped[str] = mapped_column(String(20), primary_key=True)
+    points: Mapped[int]

@@ -743,3 +743,20 @@ def test_the_grid_worker_s_day_holds_today_s_refused_and_unbooked_meals(
     assert delivery_rounds.exceptions(east_worker, at(MONDAY, 12)) == []
     assert delivery_rounds.exceptions(worker, at(SUNDAY, 12)) == []
     assert delivery_rounds.exceptions(volunteer, at(MONDAY, 12)) == []
+
+
+def test_running_a_round_to_its_last_door_earns_points_once(world, place, round_world):
+    from portal.points import services as points
+
+    volunteer = round_world["volunteer"]
+    near, round_ = _round_of(place, round_world["near"])
+    low, _round = _round_of(place, round_world["low"])
+    delivery_rounds.take_round(round_, volunteer)
+    delivery_rounds.mark(near, volunteer, "delivered", now=at(MONDAY, 11))
+    assert points.balance(volunteer, world.community.id) == 0
+    delivery_rounds.mark(low, volunteer, "refused", now=at(MONDAY, 11, 5))
+    assert points.balance(volunteer, world.community.id) == 20
+    # A door corrected afterwards is the same round, paid once.
+    delivery_rounds.mark(low, volunteer, "delivered", now=at(MONDAY, 11, 10))
+    assert points.balance(volunteer, world.community.id) == 20
+    assert points.unbalanced() == []

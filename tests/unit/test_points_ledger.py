@@ -156,3 +156,40 @@ def test_spending_the_same_points_from_many_places_at_once_never_goes_below_zero
         )
         >= 0
     )
+
+
+# Earning by rule -------------------------------------------------------------------------------
+
+
+def test_a_volunteer_earns_for_an_errand_they_resolved_once(world, people):
+    from portal.help import services as help
+
+    errand, _ = help.raise_request(people.resident, "errand", people.resident, now=NOW)
+    help.take(errand, people.volunteer, now=NOW)
+    help.resolve(errand, people.volunteer, "买好了药")
+    assert points.balance(people.volunteer, world.community.id) == 10
+    # Reopened and done again: the same deed, paid once.
+    help.confirm(errand, people.resident, fixed=False)
+    help.resolve(errand, people.volunteer, "又去了一次")
+    assert points.balance(people.volunteer, world.community.id) == 10
+    # A grid worker's repair is their work, and earns nothing.
+    repair, _ = help.raise_request(people.resident, "repair", people.resident, now=NOW)
+    help.take(repair, people.worker, now=NOW)
+    help.resolve(repair, people.worker, "修好了")
+    assert points.balance(people.worker, world.community.id) == 0
+    assert points.unbalanced() == []
+
+
+def test_a_community_chooses_its_own_numbers(world, people):
+    from portal.help import services as help
+    from portal.points.models import PointsRule
+    from portal.points.rules import Rule, points_for
+
+    db.session.add(PointsRule(community_id=world.community.id, rule=Rule.HELP, points=0))
+    db.session.commit()
+    assert points_for(world.community.id, Rule.HELP) == 0
+    assert points_for(world.community.id, Rule.ROUND) == 20
+    company, _ = help.raise_request(people.resident, "company", people.resident, now=NOW)
+    help.take(company, people.volunteer, now=NOW)
+    help.resolve(company, people.volunteer, "陪老人聊天")
+    assert points.balance(people.volunteer, world.community.id) == 0
