@@ -152,25 +152,13 @@ def run(import_id: int):
     return redirect_to(url_for("imports.preview", import_id=made.id))
 
 
-def _download(content: bytes, filename: str, kind: str):
-    response = make_response(content)
-    response.headers["Content-Type"] = kind
-    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-CSV = "text/csv; charset=utf-8"
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
 @bp.get("/imports/<int:import_id>/problems.csv")
 @roles_required(Role.ADMIN)
 def problems(import_id: int):
     """The rows that cannot be imported, each with its problems, to correct and import again."""
     made = _import(import_id)
     header, rows = imports.problem_report(made, imports.check(made, _today(made)).rows)
-    return _download(spreadsheets.to_csv(header, rows), f"problems-{made.id}.csv", CSV)
+    return spreadsheets.download(header, rows, f"problems-{made.id}.csv", _("Problems"))
 
 
 @bp.post("/imports/<int:import_id>/slips")
@@ -200,7 +188,4 @@ def export(kind: str):
     people = residents.export(current_user, form.filters())
     header, rows = imports.export_rows(people)
     day = today_in(current_app.config["BABEL_DEFAULT_TIMEZONE"]).isoformat()
-    if kind == "xlsx":
-        content = spreadsheets.to_xlsx(header, rows, _("Residents"))
-        return _download(content, f"residents-{day}.xlsx", XLSX)
-    return _download(spreadsheets.to_csv(header, rows), f"residents-{day}.csv", CSV)
+    return spreadsheets.download(header, rows, f"residents-{day}.{kind}", _("Residents"))

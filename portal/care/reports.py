@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
+from portal.accounts.labels import CARE_COLOURS
 from portal.accounts.models import CareColour, Person, Role
 from portal.care.models import SEEN, CarePause, CareVisit, ColourChange
 from portal.care.services import cadence, coloured_residents
@@ -260,4 +262,38 @@ def bars(rows: list[Row], width: int = 300, bar_height: int = 28) -> list[dict]:
             "width": max(2, round(row.done / row.due * width)),
         }
         for index, row in enumerate(shown)
+    ]
+
+
+COLUMNS = (
+    _l("Where"),
+    _l("Care colour"),
+    _l("Residents"),
+    _l("Days seen"),
+    _l("Visits due"),
+    _l("Done"),
+    _l("Done late"),
+    _l("Not done"),
+    _l("Median days late"),
+    _l("Welfare checks"),
+)
+
+
+def table(rows: list[Row]) -> tuple[list[str], list[list]]:
+    """The header, in the reader's language, and the rows of a spreadsheet of the report."""
+    header = [str(column) for column in COLUMNS]
+    return header, [
+        [
+            row.place,
+            str(CARE_COLOURS[row.colour]),
+            row.residents,
+            row.visits,
+            row.due,
+            row.done,
+            row.late,
+            row.missed,
+            "" if row.median_days_late is None else row.median_days_late,
+            row.welfare_checks,
+        ]
+        for row in rows
     ]

@@ -3,13 +3,12 @@ page, where a visit is recorded in one short form and the care colour set with i
 
 from datetime import time
 
-from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
+from flask import Blueprint, abort, flash, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
 from portal.accounts.access import resident_acted_for, roles_required
-from portal.accounts.labels import CARE_COLOURS
 from portal.accounts.models import Role
 from portal.care import reports
 from portal.care import services as care
@@ -244,41 +243,7 @@ def report_download(kind: str):
     form, month, rows = _report()
     if form.errors:
         abort(REFUSED)
-    header = [
-        _("Where"),
-        _("Care colour"),
-        _("Residents"),
-        _("Days seen"),
-        _("Visits due"),
-        _("Done"),
-        _("Done late"),
-        _("Not done"),
-        _("Median days late"),
-        _("Welfare checks"),
-    ]
-    table = [
-        [
-            row.place,
-            str(CARE_COLOURS[row.colour]),
-            row.residents,
-            row.visits,
-            row.due,
-            row.done,
-            row.late,
-            row.missed,
-            row.median_days_late if row.median_days_late is not None else "",
-            row.welfare_checks,
-        ]
-        for row in rows
-    ]
-    name = f"care-visits-{month:%Y-%m}.{kind}"
-    if kind == "xlsx":
-        content = spreadsheets.to_xlsx(header, table, _("Care visits"))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        content, content_type = spreadsheets.to_csv(header, table), "text/csv; charset=utf-8"
-    response = make_response(content)
-    response.headers["Content-Type"] = content_type
-    response.headers["Content-Disposition"] = f"attachment; filename={name}"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    header, table = reports.table(rows)
+    return spreadsheets.download(
+        header, table, f"care-visits-{month:%Y-%m}.{kind}", _("Care visits")
+    )

@@ -8,6 +8,7 @@ import unicodedata
 import zipfile
 from datetime import date, datetime, time
 
+from flask import Response, make_response
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 
@@ -135,3 +136,24 @@ def to_xlsx(header: list[str], rows: list[list], title: str) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(header: list[str], rows: list[list], filename: str, title: str) -> Response:
+    """The rows as a file to save: XLSX (its sheet named title) when filename ends so, else CSV."""
+    if filename.endswith(".xlsx"):
+        content, kind = to_xlsx(header, rows, title), XLSX
+    else:
+        content, kind = to_csv(header, rows), CSV
+    return attachment(content, filename, kind)
+
+
+def attachment(content: bytes, filename: str, kind: str) -> Response:
+    response = make_response(content)
+    response.headers["Content-Type"] = kind
+    response.headers["Content-Disposition"] = f"attachment; filename={filename}"
+    response.headers["Cache-Control"] = "no-store"
+    return response
