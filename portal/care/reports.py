@@ -5,8 +5,7 @@ done at the month's end, the median lateness, and the welfare checks raised."""
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -15,7 +14,7 @@ from portal.accounts.labels import CARE_COLOURS
 from portal.accounts.models import CareColour, Person, Role
 from portal.care.models import SEEN, CarePause, CareVisit, ColourChange
 from portal.care.services import cadence, coloured_residents
-from portal.community.models import Community, Grid, instant_in
+from portal.community.models import Grid, instant_in
 from portal.extensions import db
 from portal.help.models import Category, HelpRequest
 
@@ -144,27 +143,30 @@ def _after_pauses(day: date, pauses: list[tuple[date, date]]) -> date:
     return day
 
 
-def _zone_of(residents: list[Person]) -> dict[int, str]:
-    ids = {r.community_id for r in residents}
-    query = select(Community.id, Community.timezone).where(Community.id.in_(ids))
-    return {community_id: zone for community_id, zone in db.session.execute(query)}
+def _chunks(ids: list[int], size: int = 5000):
+    """ids a few thousand at a time, to keep each IN list within what databases take."""
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _bounds(residents: list[Person], first: date, last: date) -> tuple[datetime, datetime]:
+    """The instants (naive UTC) from the start of first to the end of last, wide enough for
+    every community the residents live in."""
+    zones = {r.community.timezone for r in residents}
+    start = min(instant_in(z, first, time(0)) for z in zones)
+    end = max(instant_in(z, last + timedelta(days=1), time(0)) for z in zones)
+    return start, end
 
 
 def _seen_days(residents: list[Person], first: date, last: date) -> dict[int, list[date]]:
     """The local days each resident was seen in the month, in order, after the last day they were
     seen before it."""
-    zones = _zone_of(residents)
-    community_of = {r.id: r.community_id for r in residents}
-    start = min((instant_in(z, first, time(0)) for z in zones.values()), default=None)
-    end = max(
-        (instant_in(z, last + timedelta(days=1), time(0)) for z in zones.values()), default=None
-    )
-    if start is None:
+    if not residents:
         return {}
+    start, end = _bounds(residents, first, last)
+    by_id = {r.id: r for r in residents}
     found: dict[int, list[date]] = defaultdict(list)
-    ids = list(community_of)
-    for part in range(0, len(ids), 5000):
-        chunk = ids[part : part + 5000]
+    for chunk in _chunks(list(by_id)):
         earlier = (
             select(CareVisit.resident_id, func.max(CareVisit.at))
             .where(
@@ -174,53 +176,40 @@ def _seen_days(residents: list[Person], first: date, last: date) -> dict[int, li
             )
             .group_by(CareVisit.resident_id)
         )
-        during = (
-            select(CareVisit.resident_id, CareVisit.at)
-            .where(
-                CareVisit.resident_id.in_(chunk),
-                CareVisit.outcome.in_(SEEN),
-                CareVisit.at >= start,
-                CareVisit.at < end,
-            )
-            .order_by(CareVisit.at)
+        during = select(CareVisit.resident_id, CareVisit.at).where(
+            CareVisit.resident_id.in_(chunk),
+            CareVisit.outcome.in_(SEEN),
+            CareVisit.at >= start,
+            CareVisit.at < end,
         )
         for resident_id, at in [*db.session.execute(earlier), *db.session.execute(during)]:
-            found[resident_id].append(_local_day(at, zones[community_of[resident_id]]))
+            found[resident_id].append(by_id[resident_id].today(at))
     return {k: sorted(set(v)) for k, v in found.items()}
-
-
-def _local_day(at: datetime, zone: str) -> date:
-    return at.replace(tzinfo=UTC).astimezone(ZoneInfo(zone)).date()
 
 
 def _colour_set_on(residents: list[Person]) -> dict[int, date]:
     """The day each resident's colour was first set (or, with no history, their first day on
     record): visits fall due from then."""
-    zones = _zone_of(residents)
-    found = {r.id: _local_day(r.created_at, zones[r.community_id]) for r in residents}
-    community_of = {r.id: r.community_id for r in residents}
-    ids = list(found)
-    for part in range(0, len(ids), 5000):
+    by_id = {r.id: r for r in residents}
+    found = {r.id: r.today(r.created_at) for r in residents}
+    for chunk in _chunks(list(by_id)):
         query = (
             select(ColourChange.resident_id, func.min(ColourChange.at))
-            .where(ColourChange.resident_id.in_(ids[part : part + 5000]))
+            .where(ColourChange.resident_id.in_(chunk))
             .group_by(ColourChange.resident_id)
         )
         for resident_id, at in db.session.execute(query):
-            found[resident_id] = _local_day(at, zones[community_of[resident_id]])
+            found[resident_id] = by_id[resident_id].today(at)
     return found
 
 
 def _pauses(resident_ids: list[int], last: date) -> dict[int, list[tuple[date, date]]]:
     """Each resident's pauses that began by last, in order."""
     found: dict[int, list[tuple[date, date]]] = defaultdict(list)
-    for part in range(0, len(resident_ids), 5000):
+    for chunk in _chunks(resident_ids):
         query = (
             select(CarePause.resident_id, CarePause.starts_on, CarePause.resumes_on)
-            .where(
-                CarePause.resident_id.in_(resident_ids[part : part + 5000]),
-                CarePause.starts_on <= last,
-            )
+            .where(CarePause.resident_id.in_(chunk), CarePause.starts_on <= last)
             .order_by(CarePause.starts_on)
         )
         for resident_id, starts_on, resumes_on in db.session.execute(query):
@@ -231,11 +220,9 @@ def _pauses(resident_ids: list[int], last: date) -> dict[int, list[tuple[date, d
 def _welfare_checks(residents: list[Person], grids: list[Grid], first: date, last: date):
     """(grid id, colour, how many) of the welfare checks raised in the month for residents with
     a colour, whatever raised them (a visit, a missed check-in, a delivery)."""
-    zones = _zone_of(residents)
-    if not zones:
+    if not residents:
         return []
-    start = min(instant_in(z, first, time(0)) for z in zones.values())
-    end = max(instant_in(z, last + timedelta(days=1), time(0)) for z in zones.values())
+    start, end = _bounds(residents, first, last)
     query = (
         select(HelpRequest.grid_id, Person.care_colour, func.count())
         .join(Person, Person.id == HelpRequest.resident_id)
