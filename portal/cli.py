@@ -161,17 +161,20 @@ def care_command():
 @click.command("daily")
 @with_appcontext
 def daily_command():
-    """The once-a-day jobs, safe to run again: weekly activities get their coming weeks, and
-    delivery enrolments become the coming meals' delivery bookings. A copy started while one
-    runs, on any host, does nothing."""
+    """The once-a-day jobs, safe to run again: weekly activities get their coming weeks,
+    delivery enrolments become the coming meals' delivery bookings, and points and vouchers past
+    their time expire. A copy started while one runs, on any host, does nothing."""
     from portal.activities.schedule import extend_series
     from portal.delivery.bookings import book_deliveries
     from portal.jobs import AlreadyRunning, run_alone
+    from portal.points import expiry
 
     try:
         with run_alone("daily", lease=DAILY_LEASE):
             weeks = extend_series()
             tally = book_deliveries()
+            expired_points = expiry.expire_points()
+            expired_vouchers = expiry.expire_vouchers()
     except AlreadyRunning as running:
         click.echo(
             f"another copy is running (until {running.until:%Y-%m-%d %H:%M} UTC at the latest)"
@@ -181,6 +184,9 @@ def daily_command():
     click.echo(
         f"deliveries booked: {tally['booked']}, given back: {tally['withdrawn']}, "
         f"not booked because the meal is full: {tally['full']}"
+    )
+    click.echo(
+        f"points expired on accounts: {expired_points}, vouchers expired: {expired_vouchers}"
     )
 
 

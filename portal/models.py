@@ -27,13 +27,26 @@ from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, D
 from portal.help.models import HelpEvent, HelpRequest
 from portal.jobs import JobLock
 from portal.notifications.models import Notification
-from portal.points.models import PointsAccount, PointsEntry, PointsRule, PointsTransaction
+from portal.points.models import (
+    PointsAccount,
+    PointsEntry,
+    PointsRule,
+    PointsSettings,
+    PointsTransaction,
+    ServiceRecord,
+    Voucher,
+    VoucherKind,
+)
 
 __all__ = [
     "PointsAccount",
     "PointsEntry",
     "PointsRule",
+    "PointsSettings",
     "PointsTransaction",
+    "ServiceRecord",
+    "Voucher",
+    "VoucherKind",
     "ImportColumns",
     "ResidentImport",
     "CalendarFeed",

@@ -203,6 +203,10 @@ class Booking(TimestampMixin, db.Model):
     cancelled_at: Mapped[datetime | None]
     # How the resident asked the staff member who booked for them (an accounts Channel), if staff did.
     channel: Mapped[str | None] = mapped_column(String(12))
+    # What paid for part or all of the meal other than money, as the payer names it ("Q000012",
+    # a voucher), and how much of price_fen it paid.
+    paid_with: Mapped[str | None] = mapped_column(String(20))
+    paid_with_fen: Mapped[int] = mapped_column(default=0)
 
     meal_day: Mapped[MealDay] = relationship()
     dish: Mapped[Dish] = relationship()
@@ -217,3 +221,8 @@ class Booking(TimestampMixin, db.Model):
     @property
     def reference(self) -> str:
         return f"B{self.id:06d}"
+
+    @property
+    def to_pay_fen(self) -> int:
+        """What is left to pay in money at the counter."""
+        return max(0, self.price_fen - self.paid_with_fen)

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import Person
 from portal.accounts.services import may_act_for, may_book_for, serves
 from portal.audit import services as audit
-from portal.canteen import labels
+from portal.canteen import labels, seams
 from portal.canteen.models import (
     Booking,
     BookingMode,
@@ -61,6 +61,10 @@ class WrongDish(CanteenError):
 
 class UnknownMode(CanteenError):
     pass
+
+
+# What paid for a meal could not pay any more: the booking was not made.
+PaymentRefused = seams.PaymentRefused
 
 
 class OnARound(CanteenError):
@@ -152,6 +156,7 @@ def release(booking: Booking, now: datetime) -> None:
     booking.status = BookingStatus.CANCELLED
     booking.active_key = None
     booking.cancelled_at = now
+    seams.give_back(booking, now)
     db.session.execute(
         update(MealDay).where(MealDay.id == booking.meal_day_id).values(booked=MealDay.booked - 1)
     )
@@ -169,11 +174,14 @@ def book(
     meal_day: MealDay | None = None,
     now: datetime | None = None,
     channel: str | None = None,
+    pay_with: str | None = None,
 ) -> tuple[Booking, bool]:
     """Book dish for resident and commit; return (booking, created).
 
     booked_by is the resident or linked family; or, with the channel the resident asked by (an
     accounts Channel), a grid worker or admin serving them, which the audit log records.
+    pay_with is the key of one of the resident's offers (seams.offers), taken in the same
+    transaction; raises PaymentRefused, booking nothing, when it can no longer pay.
 
     A resident holds at most one booking per meal: asking again returns the one they hold. The
     day's capacity and the dish's portions are taken with conditional updates, so concurrent
@@ -212,8 +220,17 @@ def book(
     )
     db.session.add(booking)
     try:
-        if channel is not None:
+        if channel is not None or pay_with is not None:
             db.session.flush()
+        if pay_with is not None:
+            try:
+                booking.paid_with, booking.paid_with_fen = seams.take_payment(
+                    pay_with, booking, booked_by, now
+                )
+            except seams.PaymentRefused:
+                db.session.rollback()
+                raise
+        if channel is not None:
             audit.record(booked_by, "canteen.booked_for", resident, booking=booking.reference)
         db.session.commit()
     except IntegrityError:

@@ -66,7 +66,7 @@ def _by_deed(deed_key: str) -> PointsTransaction | None:
     )
 
 
-def post(
+def move(
     community_id: int,
     kind: str,
     moves: list[tuple[PointsAccount, int]],
@@ -75,18 +75,16 @@ def post(
     by: Person | None = None,
     reason: str | None = None,
     reverses: PointsTransaction | None = None,
+    detail: dict | None = None,
     now: datetime | None = None,
 ) -> PointsTransaction:
-    """Record one movement and commit it: moves are (account, points), adding up to nothing.
-    A deed_key already recorded returns that transaction and moves nothing. Raises
-    NotEnoughPoints (nothing saved) when an account other than the issuing one would go below
-    zero, also when two movements spend the same points at once; BadMovement for moves that do
-    not balance."""
+    """Add one movement to the session's transaction without committing it: moves are (account,
+    points), adding up to nothing. Raises NotEnoughPoints when an account other than the issuing
+    one would go below zero, also when two movements spend the same points at once (the caller
+    rolls back); BadMovement for moves that do not balance."""
     amounts = [amount for _account, amount in moves]
     if not moves or sum(amounts) != 0 or any(amount == 0 for amount in amounts):
         raise BadMovement(amounts)
-    if deed_key is not None and (done := _by_deed(deed_key)) is not None:
-        return done
     # Accounts in one order, so that two movements touching the same two never wait on each other.
     for target, amount in sorted(moves, key=lambda move: move[0].id):
         changed = db.session.execute(
@@ -102,7 +100,6 @@ def post(
             .execution_options(synchronize_session=False)
         )
         if changed.rowcount != 1:
-            db.session.rollback()
             raise NotEnoughPoints(target.id)
     transaction = PointsTransaction(
         community_id=community_id,
@@ -111,10 +108,45 @@ def post(
         reverses_id=reverses.id if reverses else None,
         by_id=by.id if by else None,
         reason=(reason or "").strip()[:REASON_MAX_LENGTH] or None,
+        detail=detail,
         at=now or utcnow(),
     )
     transaction.entries = [PointsEntry(account_id=a.id, amount=amount) for a, amount in moves]
     db.session.add(transaction)
+    return transaction
+
+
+def post(
+    community_id: int,
+    kind: str,
+    moves: list[tuple[PointsAccount, int]],
+    *,
+    deed_key: str | None = None,
+    by: Person | None = None,
+    reason: str | None = None,
+    reverses: PointsTransaction | None = None,
+    detail: dict | None = None,
+    now: datetime | None = None,
+) -> PointsTransaction:
+    """Record one movement (see move) and commit it. A deed_key already recorded returns that
+    transaction and moves nothing. Raises NotEnoughPoints (nothing saved) or BadMovement."""
+    if deed_key is not None and (done := _by_deed(deed_key)) is not None:
+        return done
+    try:
+        transaction = move(
+            community_id,
+            kind,
+            moves,
+            deed_key=deed_key,
+            by=by,
+            reason=reason,
+            reverses=reverses,
+            detail=detail,
+            now=now,
+        )
+    except NotEnoughPoints:
+        db.session.rollback()
+        raise
     try:
         db.session.commit()
     except IntegrityError:
@@ -139,6 +171,7 @@ def earn(
     kind: str = "earned",
     by: Person | None = None,
     reason: str | None = None,
+    detail: dict | None = None,
     now: datetime | None = None,
 ) -> PointsTransaction:
     """person earns points from the community for one deed, once: the deed's key, recorded
@@ -152,6 +185,7 @@ def earn(
         deed_key=deed_key,
         by=by,
         reason=reason,
+        detail=detail,
         now=now,
     )
 
