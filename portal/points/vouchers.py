@@ -339,6 +339,6 @@ class MealVouchers:
         return [
             (
                 _("Take a meal voucher for a walk-in meal"),
-                url_for("points.counter_voucher", canteen_id=place.id),
+                url_for("points_staff.counter_voucher", canteen_id=place.id),
             )
         ]
