@@ -17,8 +17,18 @@ def _mode_field(label) -> RadioField:
     )
 
 
+# The choice to pay with money at the counter, beside the resident's vouchers.
+PAY_WITH_MONEY = "money"
+
+
 class ConfirmBookingForm(FlaskForm):
     mode = _mode_field(_l("How will you have it?"))
+    # What pays for the meal, when the resident holds something other than money to pay with
+    # (the view sets the choices, or removes the field when there is nothing to choose).
+    pay = RadioField(
+        _l("How will you pay?"),
+        validators=[InputRequired(_l("Choose how you will pay for the meal."))],
+    )
 
 
 class StaffBookingForm(ConfirmBookingForm):

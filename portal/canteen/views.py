@@ -11,10 +11,12 @@ from portal.accounts import services as accounts
 from portal.accounts.access import resident_acted_for, roles_required
 from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
+from portal.canteen import seams
 from portal.canteen import services as canteen
-from portal.canteen.forms import ConfirmBookingForm, StaffBookingForm
+from portal.canteen.forms import PAY_WITH_MONEY, ConfirmBookingForm, StaffBookingForm
 from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import redirect_to, render_page_or_fragment
+from portal.web.templating import money
 
 bp = Blueprint("canteen", __name__, url_prefix="/canteen")
 
@@ -82,6 +84,12 @@ def menu(resident_id: int, meal_day_id: int):
     return render_template("canteen/menu.html", resident=resident, place=place, meal_day=meal_day)
 
 
+def _payment_refused():
+    """Back to the same check page, saying why: nothing was booked."""
+    flash(_("That voucher cannot pay for this meal any more. Please choose again."), "error")
+    return redirect_to(request.url)
+
+
 @bp.route(
     "/residents/<int:resident_id>/meals/<int:meal_day_id>/dishes/<int:dish_id>",
     methods=["GET", "POST"],
@@ -93,7 +101,34 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
     dish = next((d for d in meal_day.dishes if d.id == dish_id), None) or abort(404)
     staff = _for_staff(resident)
     form = StaffBookingForm() if staff else ConfirmBookingForm()
+    price = place.price_for(resident, dish, meal_day.day)
+    offers = {offer.key: offer for offer in seams.offers(resident, meal_day, price)}
+    if offers:
+        form.pay.choices = [
+            *(
+                (
+                    key,
+                    _(
+                        "%(voucher)s %(reference)s: you pay %(price)s",
+                        voucher=offer.name,
+                        reference=offer.reference,
+                        price=money(price - offer.covers_fen),
+                    ),
+                )
+                for key, offer in offers.items()
+            ),
+            (PAY_WITH_MONEY, _("Money at the counter: %(price)s", price=money(price))),
+        ]
+        form.pay.default = next(iter(offers))
+        if not form.is_submitted():
+            form.pay.data = form.pay.default
+    else:
+        del form.pay
+        if form.is_submitted() and request.form.get("pay", PAY_WITH_MONEY) != PAY_WITH_MONEY:
+            # Chosen on a page shown before the voucher was used elsewhere or ran out.
+            return _payment_refused()
     if form.validate_on_submit():
+        paying = form.pay.data if offers else PAY_WITH_MONEY
         try:
             booking, _created = canteen.book(
                 resident,
@@ -101,7 +136,13 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
                 form.mode.data,
                 current_user,
                 channel=form.channel.data if staff else None,
+                pay_with=None if paying == PAY_WITH_MONEY else paying,
             )
+        except canteen.PaymentRefused:
+            flash(
+                _("That voucher cannot pay for this meal any more. Please choose again."), "error"
+            )
+            return redirect_to(request.url)
         except canteen.SoldOut as error:
             return render_template(
                 "canteen/menu.html",
@@ -125,7 +166,7 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
             flash(_("This meal cannot be booked now."), "error")
             return redirect_to(url_for("canteen.meals", resident_id=resident.id))
         return redirect_to(url_for("canteen.booked", booking_id=booking.id))
-    price = place.price_for(resident, dish, meal_day.day)
+    chosen = offers.get(form.pay.data) if offers else None
     return render_page_or_fragment(
         "canteen/check.html",
         "canteen/_check_panel.html",
@@ -136,6 +177,9 @@ def check(resident_id: int, meal_day_id: int, dish_id: int):
         meal_day=meal_day,
         dish=dish,
         price=price,
+        offers=offers,
+        chosen=chosen,
+        to_pay=price - chosen.covers_fen if chosen else price,
         form=form,
     )
 

@@ -4,6 +4,7 @@ staff at once record it; a person's balance never goes below zero; a reversal is
 transaction. Balances are kept with the entries and can be checked against them."""
 
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -11,7 +12,13 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts.models import Person
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.points.models import AccountKind, PointsAccount, PointsEntry, PointsTransaction
+from portal.points.models import (
+    AccountKind,
+    PointsAccount,
+    PointsEntry,
+    PointsTransaction,
+    ServiceRecord,
+)
 
 REASON_MAX_LENGTH = 200
 
@@ -204,7 +211,14 @@ def give(
         if to is not None
         else account(community_id, AccountKind.POOL)
     )
-    return post(community_id, "given", [(own, -points), (target, points)], by=giver, now=now)
+    return post(
+        community_id,
+        "given",
+        [(own, -points), (target, points)],
+        by=giver,
+        detail={"from": giver.name, "to": to.name if to is not None else None},
+        now=now,
+    )
 
 
 def reverse(
@@ -225,6 +239,45 @@ def reverse(
         reason=reason,
         reverses=transaction,
         now=now,
+    )
+
+
+class Moved(NamedTuple):
+    transaction: PointsTransaction
+    amount: int  # what it added to (or, below zero, took from) the person's points
+
+
+def movements(person: Person, community_id: int, limit: int = 20) -> list[Moved]:
+    """What moved person's points in the community, the newest first."""
+    key = _key(community_id, AccountKind.PERSON, person.id)
+    rows = db.session.execute(
+        select(PointsTransaction, PointsEntry.amount)
+        .join(PointsEntry, PointsEntry.transaction_id == PointsTransaction.id)
+        .join(PointsAccount, PointsAccount.id == PointsEntry.account_id)
+        .where(PointsAccount.key == key)
+        .order_by(PointsTransaction.at.desc(), PointsTransaction.id.desc())
+        .limit(limit)
+    )
+    return [Moved(transaction, amount) for transaction, amount in rows]
+
+
+def service_records(person: Person, community_id: int) -> list[ServiceRecord]:
+    """person's record of service in the community, the newest first: it never expires."""
+    return list(
+        db.session.scalars(
+            select(ServiceRecord)
+            .where(ServiceRecord.person_id == person.id, ServiceRecord.community_id == community_id)
+            .order_by(ServiceRecord.on.desc(), ServiceRecord.id.desc())
+        )
+    )
+
+
+def service_minutes(person: Person, community_id: int) -> int:
+    """The minutes of service person has given the community, to date."""
+    return db.session.scalar(
+        select(func.coalesce(func.sum(ServiceRecord.minutes), 0)).where(
+            ServiceRecord.person_id == person.id, ServiceRecord.community_id == community_id
+        )
     )
 
 

@@ -31,6 +31,7 @@ from portal.config import LANGUAGES
 from portal.health import database_answers
 from portal.model_base import utcnow
 from portal.notifications import services as outbox
+from portal.points import services as points
 from portal.web import i18n
 from portal.web.forms import safe_next
 from portal.web.htmx import polled_page_or_fragment, redirect_to
@@ -115,7 +116,9 @@ def _activities_today_and_tomorrow(resident) -> dict:
 @roles_required(Role.VOLUNTEER)
 def volunteer_home():
     grids = accounts.grids_served_by(current_user)
-    return render_template("site/volunteer_home.html", grids=grids)
+    community_id = current_user.community_id
+    balance = points.balance(current_user, community_id) if community_id else 0
+    return render_template("site/volunteer_home.html", grids=grids, balance=balance)
 
 
 @bp.get("/staff")
