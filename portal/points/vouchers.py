@@ -104,7 +104,17 @@ def redeem(
     confirmation's own: sending it again returns the voucher it got. Raises as check does, also
     when the last one, the last points or the last place within the limit went to another
     request at the same moment; nothing is saved then."""
-    now = now or utcnow()
+    try:
+        return _redeem(person, kind, request_key, now or utcnow())
+    except (VoucherError, points.NotEnoughPoints):
+        # The same confirmation, sent twice at once, may have got the voucher meanwhile.
+        db.session.rollback()
+        if (done := _by_request(request_key)) is not None:
+            return done
+        raise
+
+
+def _redeem(person: Person, kind: VoucherKind, request_key: str, now: datetime) -> Voucher:
     if (done := _by_request(request_key)) is not None:
         return done
     check(person, kind, person.today(now))

@@ -5,6 +5,7 @@ created, so running it twice changes nothing.
 """
 
 import random
+from contextlib import suppress
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -34,6 +35,9 @@ from portal.delivery.models import DeliveryEnrolment, EnrolmentStatus
 from portal.extensions import db
 from portal.help.models import Category, HelpEvent, HelpRequest, Status
 from portal.model_base import utcnow
+from portal.points import rules, vouchers
+from portal.points import services as points
+from portal.points.models import VoucherKind, VoucherUse
 
 DEMO_PASSWORD = "linli-demo-2026"
 DEMO_PIN = "2580"
@@ -267,6 +271,7 @@ def build_demo(today: date | None = None) -> list[str]:
     _demo_activities(b, communities, residents, organiser, today)
     _demo_deliveries(b, residents, families, canteen, today)
     _demo_care(b, residents, workers, today)
+    _demo_points(b, communities, residents, volunteers, canteen, organiser, admin, today)
 
     b.one(
         Kiosk,
@@ -668,6 +673,115 @@ def _demo_care(b: _Builder, residents, workers, today: date) -> None:
             late = 0 if rng.random() < 0.85 else rng.randint(1, max(1, every // 3))
             day += timedelta(days=every + late)
     db.session.flush()
+
+
+# Each community's vouchers: name, what it buys, up to what value, points, stock, limit per person.
+VOUCHER_KINDS = (
+    ("爱心午餐券", VoucherUse.MEAL, 1500, 50, 200, 10),
+    ("免费午餐券", VoucherUse.FREE_MEAL, None, 80, 40, 4),
+    ("理发体验券", VoucherUse.EXPERIENCE, 2000, 60, 30, 2),
+    ("心理咨询服务券", VoucherUse.COUNSELLING, None, 100, 10, 1),
+)
+# Given points and a meal voucher, so that its canteen pages offer the voucher.
+RESIDENT_WITH_VOUCHER = "100008"
+
+
+def _demo_points(b: _Builder, communities, residents, volunteers, cooks, organiser, admin, today):
+    """Each community's vouchers; two months of volunteers' deeds (delivery rounds, kitchen
+    shifts, helping at activities, now and then an award) with their hours; a few vouchers got
+    and used; and one resident given points and a meal voucher to book lunch with."""
+    rng = random.Random(f"{SEED}:points")
+    kinds = {}
+    for community in communities:
+        for name, use, value, price, stock, limit in VOUCHER_KINDS:
+            kinds[community.id, use] = b.one(
+                VoucherKind,
+                defaults={
+                    "use": use,
+                    "value_fen": value,
+                    "points": price,
+                    "stock": stock,
+                    "valid_from": today - timedelta(days=90),
+                    "valid_until": today + timedelta(days=180),
+                    "per_person": limit,
+                },
+                community_id=community.id,
+                name=name,
+            )
+    places = {place.community_id: place for place in db.session.scalars(select(Canteen))}
+    cook_of = {cook.community_id: cook for cook in cooks}
+    for number, volunteer in enumerate(volunteers):
+        community = volunteer.community
+        grid = next(grant.grid for grant in volunteer.grants if grant.grid is not None)
+        for days_ago in sorted(rng.sample(range(1, 60), 6 + number % 5), reverse=True):
+            day = today - timedelta(days=days_ago)
+            at = _at(community, day, time(13))
+            if rng.random() < 0.7:
+                rules.credit(
+                    volunteer,
+                    community.id,
+                    rules.Rule.ROUND,
+                    f"round:demo-{day.isoformat()}:person:{volunteer.id}",
+                    on=day,
+                    minutes=rules.DEFAULT_MINUTES[rules.Rule.ROUND],
+                    detail={"grid": grid.name, "meal": "lunch"},
+                    now=at,
+                )
+            elif community.id in places:
+                rules.kitchen_shift(
+                    volunteer,
+                    places[community.id],
+                    day,
+                    "lunch",
+                    180,
+                    by=cook_of[community.id],
+                    now=at,
+                )
+        if number % 4 == 0:
+            rules.award(
+                volunteer,
+                community.id,
+                30,
+                "重阳节敬老活动布置会场",
+                f"demo-{volunteer.id}",
+                admin,
+                now=_at(community, today - timedelta(days=40), time(16)),
+            )
+    helped = db.session.scalars(
+        select(Event)
+        .where(Event.starts_at < _at(communities[0], today - timedelta(days=1), time(0)))
+        .order_by(Event.starts_at.desc())
+        .limit(3)
+    ).all()
+    for event in helped:
+        helpers = [v for v in volunteers if v.community_id == event.community_id][:2]
+        rules.helped_at(event, helpers, organiser, now=event.ends_at)
+    for number, volunteer in enumerate(volunteers[:6]):
+        kind = kinds[volunteer.community_id, VoucherUse.MEAL]
+        with suppress(points.PointsError):
+            vouchers.redeem(
+                volunteer,
+                kind,
+                f"demo:{volunteer.id}",
+                now=_at(volunteer.community, today - timedelta(days=10 + number), time(18)),
+            )
+    resident = next(r for r in residents if r.resident_code == RESIDENT_WITH_VOUCHER)
+    community = resident.community
+    rules.award(
+        resident,
+        community.id,
+        120,
+        "邻里互助：帮邻居照看孩子",
+        "demo-resident",
+        admin,
+        now=_at(community, today - timedelta(days=20), time(10)),
+    )
+    vouchers.redeem(
+        resident,
+        kinds[community.id, VoucherUse.MEAL],
+        "demo:resident",
+        now=_at(community, today - timedelta(days=19), time(10)),
+    )
 
 
 def _at(community: Community, day: date, moment: time) -> datetime:
