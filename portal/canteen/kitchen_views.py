@@ -58,6 +58,8 @@ def kitchen(canteen_id: int):
         meals=meals,
         notes=canteen.diet_notes(place, days["day"]),
         warnings=seams.kitchen_warnings([meal["meal_day"] for meal in meals]),
+        vouchers=any(meal["paid_with"] for meal in meals),
+        links=seams.kitchen_links(place),
         **days,
     )
 
@@ -87,6 +89,8 @@ def _counter(place, form: CounterSearchForm) -> dict:
         "search": search,
         "groups": canteen.counter_bookings(place, days["day"], search),
         "totals": canteen.counter_totals(place, days["day"]),
+        "paid_with": canteen.counter_paid_with(place, days["day"]),
+        "links": seams.counter_links(place),
         **days,
     }
 

@@ -43,6 +43,8 @@ CATEGORIES = {
     "vegetables": _l("Vegetables"),
 }
 CATEGORY_ICONS = {"set_meal": "meal"}
+# Meals paid by a voucher (of service points), on the kitchen sheet and at the counter.
+PAID_BY_VOUCHER = _l("Paid by voucher")
 # The columns of the kitchen sheet's spreadsheet.
 KITCHEN_COLUMNS = (
     _l("Date"),

@@ -29,6 +29,20 @@ def kitchen_warnings(meal_days: list) -> list[Markup]:
     return [html for html in shown if html]
 
 
+# Links on the kitchen sheet to what other features record about the kitchen (service points: a
+# volunteer's shift), keyed by the feature's name so that registering again replaces its link.
+_kitchen_links: dict[str, tuple[str, Callable]] = {}
+
+
+def add_kitchen_link(name: str, label: str, url: Callable) -> None:
+    """label (a lazy string) links to url(place) from place's kitchen sheet."""
+    _kitchen_links[name] = (label, url)
+
+
+def kitchen_links(place) -> list[tuple[str, str]]:
+    return [(label, url(place)) for label, url in _kitchen_links.values()]
+
+
 # Ways to pay for a meal other than money at the counter (service points' meal vouchers). A
 # payer offers what a resident may pay a meal with, takes it as part of the booking's transaction
 # and gives it back when the booking is cancelled in time.

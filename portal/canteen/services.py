@@ -380,8 +380,10 @@ def kitchen_counts(place: Canteen, day: date) -> list[dict]:
     """For each meal of place on day, each dish with its standing bookings by way of eating.
 
     Returns [{"meal_day": MealDay, "dishes": [{"dish": Dish, "dine_in": n, "pick_up": n,
-    "delivery": n, "total": n}], "dine_in": n, "pick_up": n, "delivery": n, "total": n}] in
-    serving order, the meal's figures summing its dishes; cancelled bookings do not count.
+    "delivery": n, "total": n, "paid_with": n}], "dine_in": n, "pick_up": n, "delivery": n,
+    "total": n, "paid_with": n}] in serving order, the meal's figures summing its dishes;
+    "paid_with" counts those paid otherwise than in money (a voucher). Cancelled bookings do not
+    count.
     """
     meal_days = db.session.scalars(
         select(MealDay)
@@ -390,14 +392,15 @@ def kitchen_counts(place: Canteen, day: date) -> list[dict]:
         .order_by(MealService.serving_start, MealService.id)
         .options(db.selectinload(MealDay.dishes), db.contains_eager(MealDay.service))
     ).all()
+    counted = select(Booking.dish_id, Booking.mode, func.count(), func.count(Booking.paid_with))
     rows = db.session.execute(
-        _standing_on(select(Booking.dish_id, Booking.mode, func.count()), place, day).group_by(
-            Booking.dish_id, Booking.mode
-        )
+        _standing_on(counted, place, day).group_by(Booking.dish_id, Booking.mode)
     ).all()
     counts: dict[int, dict[str, int]] = {}
-    for dish_id, mode, number in rows:
+    paid_with: dict[int, int] = {}
+    for dish_id, mode, number, paid in rows:
         counts.setdefault(dish_id, {})[mode] = number
+        paid_with[dish_id] = paid_with.get(dish_id, 0) + paid
     result = []
     for meal_day in meal_days:
         dishes = []
@@ -405,10 +408,23 @@ def kitchen_counts(place: Canteen, day: date) -> list[dict]:
             by_mode = {
                 mode.value: counts.get(dish.id, {}).get(mode.value, 0) for mode in BookingMode
             }
-            dishes.append({"dish": dish, **by_mode, "total": sum(by_mode.values())})
+            dishes.append(
+                {
+                    "dish": dish,
+                    **by_mode,
+                    "total": sum(by_mode.values()),
+                    "paid_with": paid_with.get(dish.id, 0),
+                }
+            )
         totals = {mode.value: sum(d[mode.value] for d in dishes) for mode in BookingMode}
         result.append(
-            {"meal_day": meal_day, "dishes": dishes, **totals, "total": sum(totals.values())}
+            {
+                "meal_day": meal_day,
+                "dishes": dishes,
+                **totals,
+                "total": sum(totals.values()),
+                "paid_with": sum(d["paid_with"] for d in dishes),
+            }
         )
     return result
 
@@ -420,12 +436,15 @@ def _spreadsheet_text(text: str) -> str:
 
 def kitchen_csv(counts: list[dict], day: date, locale: str) -> str:
     """kitchen_counts() for a spreadsheet: a byte-order mark so that Excel reads the Chinese,
-    a heading row in the reader's language, then one row per meal and dish."""
+    a heading row in the reader's language, then one row per meal and dish; on a day when some
+    meals were paid by voucher, a last column counts them."""
 
+    vouchers = any(meal["paid_with"] for meal in counts)
     out = io.StringIO()
     out.write("\ufeff")
     writer = csv.writer(out)
-    writer.writerow([str(heading) for heading in labels.KITCHEN_COLUMNS])
+    headings = [*labels.KITCHEN_COLUMNS, *([labels.PAID_BY_VOUCHER] if vouchers else [])]
+    writer.writerow([str(heading) for heading in headings])
     for meal in counts:
         kind = str(
             labels.MEAL_KINDS.get(meal["meal_day"].service.kind, meal["meal_day"].service.kind)
@@ -438,6 +457,7 @@ def kitchen_csv(counts: list[dict], day: date, locale: str) -> str:
                     _spreadsheet_text(row["dish"].name(locale)),
                     *(row[mode.value] for mode in BookingMode),
                     row["total"],
+                    *([row["paid_with"]] if vouchers else []),
                 ]
             )
     return out.getvalue()
@@ -549,6 +569,12 @@ def counter_totals(place: Canteen, day: date) -> dict[str, int]:
         "delivered": counted(BookingStatus.SERVED, delivered=True),
         "no_answer": counted(BookingStatus.NO_SHOW, delivered=True),
     }
+
+
+def counter_paid_with(place: Canteen, day: date) -> int:
+    """How many standing bookings of place on day were paid otherwise than in money (a voucher)."""
+    query = _standing_on(select(func.count(Booking.paid_with)), place, day)
+    return db.session.scalar(query)
 
 
 def counter_booking(place: Canteen, booking_id: int) -> Booking | None:
