@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
-from portal.activities import labels, schedule, services
+from portal.activities import labels, schedule, seams, services
 from portal.activities.models import Event, Series, Venue
 from portal.activities.organiser_forms import WEEKLY, CancelForm, EventForm, MoveForm, VenueForm
 from portal.web.converters import parse_day
@@ -391,6 +391,7 @@ def _event_context(event: Event) -> dict:
         "waiting": waiting,
         "is_today": schedule.local_day(event) == current_user.today(),
         "changeable": schedule.changeable(event),
+        "actions": seams.event_actions(event),
     }
 
 
