@@ -21,6 +21,7 @@ def init_app(app: Flask) -> None:
     help.request_resolved.connect(rules.help_resolved, weak=False)
     delivery.round_completed.connect(rules.round_completed, weak=False)
     canteen.add_payer(vouchers.MealVouchers())
+    staff_views.add_links()  # on the kitchen sheet and the organiser's event page
     audit.name_area("points", _l("Service points"))
     audit.name_actions(
         {

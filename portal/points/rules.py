@@ -179,6 +179,7 @@ def helped_at(event, helpers: list[Person], by: Person, now: datetime | None = N
         key = f"activity:{event.id}:person:{helper.id}"
         if _known(key):
             continue
+        audit.record(by, "points.helpers_credited", helper, event=event.id)
         credit(
             helper,
             event.community_id,
@@ -194,6 +195,15 @@ def helped_at(event, helpers: list[Person], by: Person, now: datetime | None = N
     return credited
 
 
+def _shift_key(helper: Person, place, day: date, meal: str) -> str:
+    return f"kitchen:{place.id}:{day.isoformat()}:{meal}:person:{helper.id}"
+
+
+def shift_recorded(helper: Person, place, day: date, meal: str) -> bool:
+    """Whether helper's shift at place's meal on day is in the record already."""
+    return _known(_shift_key(helper, place, day, meal))
+
+
 def kitchen_shift(
     helper: Person,
     place,
@@ -203,14 +213,20 @@ def kitchen_shift(
     by: Person,
     now: datetime | None = None,
 ) -> PointsTransaction | None:
-    """Canteen staff record a volunteer's shift in the kitchen: once per meal and helper."""
+    """Canteen staff record a volunteer's shift in the kitchen, audited: once per meal and
+    helper."""
     if is_staff(helper):
         raise NotForStaff(helper.id)
+    key = _shift_key(helper, place, day, meal)
+    if not _known(key):
+        audit.record(
+            by, "points.shift_recorded", helper, canteen=place.id, day=day.isoformat(), meal=meal
+        )
     return credit(
         helper,
         place.community_id,
         Rule.KITCHEN,
-        f"kitchen:{place.id}:{day.isoformat()}:{meal}:person:{helper.id}",
+        key,
         on=day,
         minutes=minutes,
         detail={"canteen": place.name, "meal": meal},
