@@ -310,6 +310,76 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     return pages
 
 
+def _points_staff_pages(client, world, sign_in) -> dict[str, str]:
+    """The points pages of canteen staff and of an admin organising, after _pages: today's
+    canteen with a volunteer's shift and a meal voucher to take (another taken already), today's
+    started activity with one helper credited; each page in every language, with a refused form."""
+    from portal.accounts.models import Person
+    from portal.activities.models import Event
+    from portal.points import rules, vouchers
+    from portal.points import services as points
+    from portal.points.models import VoucherKind
+
+    place = db.session.scalars(select(Canteen)).first()
+    resident = db.session.scalar(select(Person).where(Person.name == "王桂兰"))
+    event = db.session.scalar(select(Event).where(Event.title_zh_hans == "手工课"))
+    dish = db.session.scalars(select(Dish)).first()
+    cook, admin = world.person(Role.CANTEEN_STAFF), world.person(Role.ADMIN)
+    helpers = [world.person(Role.VOLUNTEER, name=name) for name in ("王小明", "李小红")]
+    today = place.community.today()
+    rules.kitchen_shift(helpers[0], place, today, "lunch", 150, cook)
+    rules.helped_at(event, helpers[:1], admin)
+    kind = VoucherKind(
+        community_id=world.community.id,
+        name="午餐券",
+        use="meal",
+        value_fen=1000,
+        points=20,
+        valid_from=today,
+        valid_until=today,
+    )
+    db.session.add(kind)
+    db.session.commit()
+    points.earn(resident, world.community.id, 40, f"html:person:{resident.id}")
+    held, used = (vouchers.redeem(resident, kind, key) for key in ("held", "used"))
+    vouchers.use_at_counter(used, place, dish, cook)
+    counter = f"/points/staff/counter/{place.id}"
+    helpers_page = f"/points/staff/activities/{event.id}/helpers"
+    visits = {
+        cook: [
+            f"/points/staff/kitchen/{place.id}",
+            f"{counter}/voucher",
+            f"{counter}/voucher?reference={held.reference}",
+            f"{counter}/voucher?reference=Q999999",
+            f"{counter}/voucher/check?reference={held.reference}&dish={dish.id}",
+            f"{counter}/vouchers/{used.id}",
+        ],
+        admin: [helpers_page],
+    }
+    refused = {
+        cook: [
+            (f"/points/staff/kitchen/{place.id}", {"hours": "x"}),
+            (f"{counter}/voucher/take", {"reference": used.reference, "dish": dish.id}),
+        ],
+        admin: [(helpers_page, {})],
+    }
+    pages = {}
+    for language in ("zh_Hans", "zh_Hant", "en"):
+        client.set_cookie("linli_lang", language)
+        for person, urls in visits.items():
+            sign_in.password(person)
+            for url in urls:
+                response = client.get(url)
+                assert response.status_code == (422 if "Q999999" in url else 200), url
+                pages[f"{language}{url}"] = response.get_data(as_text=True)
+            for url, data in refused[person]:
+                response = client.post(url, data=data)
+                assert response.status_code == 422, url
+                pages[f"{language}{url} refused"] = response.get_data(as_text=True)
+            sign_in.out()
+    return pages
+
+
 def _duplicate_ids(body: str) -> list[str]:
     """The ids used more than once on a page: a label or an error link would find the first."""
     ids = Counter(element["id"] for element in BeautifulSoup(body, "html.parser").select("[id]"))
@@ -368,6 +438,7 @@ def test_every_page_is_valid_html(client, world, sign_in, tmp_path):
         pytest.fail("the Nu Html Checker needs java and node_modules/vnu-jar: run tests/setup.sh")
     files = {}
     pages = _pages(client, world, sign_in)
+    pages.update(_points_staff_pages(client, world, sign_in))
     for index, (name, body) in enumerate(pages.items()):
         path = tmp_path / f"page{index}.html"
         path.write_text(body, encoding="utf-8")
