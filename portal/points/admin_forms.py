@@ -18,6 +18,7 @@ from wtforms.validators import (
     StopValidation,
     ValidationError,
 )
+from wtforms.widgets import TextInput
 
 from portal.accounts.models import Person
 from portal.points.catalogue import Draft
@@ -63,6 +64,11 @@ USES = {
 }
 
 
+# A number is typed in a text box (with a numeric keypad): one typed wrongly comes back as it was
+# typed, which a number box cannot hold.
+_TYPED = TextInput()
+
+
 def _read(form, field):
     """Stop at a number that could not be read: the field's own message says so already."""
     if field.process_errors:
@@ -77,6 +83,7 @@ def _rule_points(rule: Rule) -> WholeNumberField:
     message = _l("Enter a number of points from 0 to %(most)s.", most=RULE_MAX)
     return WholeNumberField(
         RULES[rule][0],
+        widget=_TYPED,
         description=RULES[rule][1],
         validators=[_read, InputRequired(message), NumberRange(0, RULE_MAX, message)],
     )
@@ -91,6 +98,7 @@ class RulesForm(FlaskForm):
     kitchen = _rule_points(Rule.KITCHEN)
     expire_after_months = MonthsField(
         _l("Points expire after this many months"),
+        widget=_TYPED,
         validators=[
             _read,
             Optional(),
@@ -153,6 +161,7 @@ class KindForm(FlaskForm):
     value = YuanField(_l("Value (yuan)"))
     points = WholeNumberField(
         _l("Price in points"),
+        widget=_TYPED,
         validators=[
             _read,
             InputRequired(_l("Enter the price in points, from 1 to %(most)s.", most=PRICE_MAX)),
@@ -165,6 +174,7 @@ class KindForm(FlaskForm):
     )
     stock = WholeNumberField(
         _l("How many there are"),
+        widget=_TYPED,
         validators=[
             _read,
             Optional(),
@@ -183,6 +193,7 @@ class KindForm(FlaskForm):
     )
     per_person = WholeNumberField(
         _l("How many one person may get"),
+        widget=_TYPED,
         validators=[
             _read,
             Optional(),
@@ -245,6 +256,7 @@ class AwardForm(FlaskForm):
     person = RadioField(_l("Which of them"), choices=[], validate_choice=False, coerce=str)
     points = WholeNumberField(
         _l("Points"),
+        widget=_TYPED,
         validators=[
             _read,
             InputRequired(_l("Enter a number of points from 1 to %(most)s.", most=AWARD_MAX)),

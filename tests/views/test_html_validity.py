@@ -199,6 +199,39 @@ def _delivery_pages(world, place, resident, staff) -> dict[str, list[str]]:
     }
 
 
+def _points_admin_pages(world, admin) -> list[str]:
+    """The admins' points pages, with a kind of voucher to change and withdraw, and an award."""
+    from datetime import date
+
+    from portal.points import rules
+    from portal.points.models import VoucherKind
+
+    kind = VoucherKind(
+        community_id=world.community.id,
+        name="午餐券",
+        use="meal",
+        value_fen=1500,
+        points=50,
+        stock=100,
+        valid_from=date(2026, 1, 1),
+        valid_until=date(2099, 12, 31),
+    )
+    db.session.add(kind)
+    db.session.commit()
+    volunteer = world.person(Role.VOLUNTEER, name="志愿者小张")
+    rules.award(volunteer, world.community.id, 30, "帮助邻居", "c" * 32, admin)
+    return [
+        "/points/admin/",
+        "/points/admin/vouchers",
+        "/points/admin/vouchers/new",
+        f"/points/admin/vouchers/{kind.id}",
+        f"/points/admin/vouchers/{kind.id}/withdraw",
+        "/points/admin/award",
+        "/points/admin/report",
+        "/points/admin/report?month=2026-02-30",
+    ]
+
+
 def _pages(client, world, sign_in) -> dict[str, str]:
     """Render every page of the foundation, signed out and as each role, in every language."""
     admin = world.person(Role.ADMIN)
@@ -253,6 +286,7 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"/admin/residents/{resident.id}/pin",
             f"/admin/partners/{partner.id}",
             "/care/cadence",
+            *_points_admin_pages(world, admin),
             f"/admin/staff/{repairman.id}",
         ],
         resident: [
@@ -307,6 +341,11 @@ def _pages(client, world, sign_in) -> dict[str, str]:
         pages[f"{language}/kiosk/pin errors"] = client.post(
             "/kiosk/pin", data={"pin": "ab"}
         ).get_data(as_text=True)
+        sign_in.password(admin)
+        pages[f"{language}/points/admin/award errors"] = client.post(
+            "/points/admin/award", data={"who": "李", "points": "x"}
+        ).get_data(as_text=True)
+        sign_in.out()
     return pages
 
 
