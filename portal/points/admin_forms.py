@@ -278,7 +278,7 @@ class AwardForm(FlaskForm):
     found: list[Person] = []
 
     def offer(self, found: list[Person]) -> None:
-        """The people who is found to name; several to choose from are offered as choices."""
+        """found are the people who names; several are offered to choose from."""
         self.found = found
         self.person.choices = (
             [SelectChoice(str(p.id), _described(p)) for p in found] if len(found) > 1 else []
@@ -292,7 +292,7 @@ class AwardForm(FlaskForm):
         return next((p for p in self.found if str(p.id) == self.person.data), None)
 
     def validate_who(self, field):
-        if field.data and not self.found:
+        if field.data and not field.errors and not self.found:
             raise ValidationError(
                 _l(
                     "No volunteer or resident of your community has this mobile number, code or name."
