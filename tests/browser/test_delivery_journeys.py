@@ -1,6 +1,7 @@
 """Meal delivery in Chromium: a family member applies for their parent on a phone, canteen staff
-approve it and print today's round sheet, a volunteer runs the round on a phone and marks one door
-delivered and one unanswered, and the grid worker finds the urgent welfare check in the queue."""
+approve it and print today's round sheet, a volunteer runs the round on a phone, marks one door
+delivered, one unanswered and the rest delivered, and sees the round's points; the grid worker
+finds the urgent welfare check in the queue."""
 
 import re
 
@@ -100,6 +101,16 @@ def test_family_applies_staff_approve_and_a_volunteer_s_no_answer_raises_an_aler
     second.locator("textarea, input[name='note']").first.fill("敲门三次无人应答")
     second.locator("button[value='no_answer']").click()
     expect(volunteer.locator("#status")).to_contain_text("上门探视")
+    # The last doors delivered, the round is done, and it shows on the volunteer's points page.
+    for index in range(2, drops.count()):
+        drop = volunteer.locator(f"main #{drops.nth(index).get_attribute('id')}")
+        if drop.locator("button[value='delivered']").count():
+            drop.locator("button[value='delivered']").click()
+            expect(drop).to_have_class(re.compile(r"drop--delivered"))
+    volunteer.goto(live("/points/"))
+    earned = volunteer.locator("main .movements__item").filter(has_text="第二网格").first
+    expect(earned).to_contain_text("+20")
+    expect(earned).to_contain_text("送午餐")
 
     # The grid worker finds an urgent welfare check for that resident, raised by the round.
     worker = new_context(language="zh_Hans").new_page()
