@@ -632,6 +632,7 @@ def export_of(resident: Person) -> list[dict]:
             "dish": booking.dish.name_zh_hans,
             "how": booking.mode,
             "price_yuan": f"{booking.price_fen / 100:.2f}",
+            "paid_with": booking.paid_with or "",
             "status": booking.status,
             "booked_at": booking.created_at.isoformat(timespec="minutes"),
         }

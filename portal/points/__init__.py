@@ -10,10 +10,11 @@ from portal.audit import services as audit
 
 
 def init_app(app: Flask) -> None:
+    from portal.accounts import profile
     from portal.canteen import seams as canteen
     from portal.delivery import signals as delivery
     from portal.help import seams as help
-    from portal.points import admin_views, rules, staff_views, views, vouchers
+    from portal.points import admin_views, rules, services, staff_views, views, vouchers
 
     app.register_blueprint(views.bp)
     app.register_blueprint(admin_views.bp)
@@ -21,6 +22,9 @@ def init_app(app: Flask) -> None:
     help.request_resolved.connect(rules.help_resolved, weak=False)
     delivery.round_completed.connect(rules.round_completed, weak=False)
     canteen.add_payer(vouchers.MealVouchers())
+    profile.register_export("points", services.export_of)
+    profile.register_export("vouchers", vouchers.export_of)
+    profile.register_export("service_hours", services.service_export_of)
     staff_views.add_links()  # on the kitchen sheet and the organiser's event page
     audit.name_area("points", _l("Service points"))
     audit.name_actions(

@@ -281,6 +281,42 @@ def service_minutes(person: Person, community_id: int) -> int:
     )
 
 
+def export_of(person: Person) -> list[dict]:
+    """Every movement of person's points, for the copy of their data."""
+    rows = db.session.execute(
+        select(PointsTransaction, PointsEntry.amount)
+        .join(PointsEntry, PointsEntry.transaction_id == PointsTransaction.id)
+        .join(PointsAccount, PointsAccount.id == PointsEntry.account_id)
+        .where(PointsAccount.person_id == person.id)
+        .order_by(PointsTransaction.at, PointsTransaction.id)
+    )
+    return [
+        {
+            "at": transaction.at.isoformat(timespec="minutes"),
+            "movement": transaction.kind,
+            "points": amount,
+            "reason": transaction.reason or "",
+            "detail": ", ".join(
+                f"{key}: {value}" for key, value in (transaction.detail or {}).items()
+            ),
+        }
+        for transaction, amount in rows
+    ]
+
+
+def service_export_of(person: Person) -> list[dict]:
+    """person's record of service, for the copy of their data."""
+    records = db.session.scalars(
+        select(ServiceRecord)
+        .where(ServiceRecord.person_id == person.id)
+        .order_by(ServiceRecord.on, ServiceRecord.id)
+    )
+    return [
+        {"day": record.on.isoformat(), "service": record.rule, "minutes": record.minutes}
+        for record in records
+    ]
+
+
 def unbalanced() -> list[str]:
     """What does not add up in the ledger: a transaction whose entries do not sum to nothing, or
     an account whose kept balance differs from its entries. Empty when all is well."""

@@ -287,6 +287,26 @@ def counter_used(place, day: date) -> list[Voucher]:
     )
 
 
+def export_of(person: Person) -> list[dict]:
+    """Every voucher person has had, for the copy of their data."""
+    return [
+        {
+            "reference": voucher.reference,
+            "voucher": voucher.kind.name,
+            "points": voucher.kind.points,
+            "got_at": voucher.bought_at.isoformat(timespec="minutes"),
+            "status": voucher.status,
+            "used_at": voucher.used_at.isoformat(timespec="minutes") if voucher.used_at else "",
+        }
+        for voucher in db.session.scalars(
+            select(Voucher)
+            .where(Voucher.holder_id == person.id)
+            .order_by(Voucher.id)
+            .options(db.joinedload(Voucher.kind))
+        )
+    ]
+
+
 class MealVouchers:
     """Meal vouchers as a way to pay at the canteen (its seams.Payer)."""
 

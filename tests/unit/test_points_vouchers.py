@@ -300,3 +300,28 @@ def test_booking_without_a_voucher_is_unchanged(world, lunch, resident):
     assert booking.paid_with is None and booking.to_pay_fen == 1200
     canteen.cancel(booking, resident, now=BEFORE_CUTOFF)
     assert db.session.get(Booking, booking.id).status == BookingStatus.CANCELLED
+
+
+def test_the_copy_of_ones_data_holds_points_vouchers_and_hours(world, resident):
+    from portal.administration import privacy
+    from portal.points import rules
+
+    kind = _kind(world)
+    event = world.event(datetime(2026, 2, 27, 1, 0), "义诊", hours=2)
+    rules.helped_at(event, [resident], event.organiser, now=NOW)
+    _earn(resident, world.community.id, 100)
+    voucher = vouchers.redeem(resident, kind, "k", now=NOW)
+    data = privacy.everything(resident, resident)
+    assert [row["points"] for row in data["points"]] == [10, 100, -50]
+    assert data["points"][-1]["movement"] == "redeemed"
+    assert data["vouchers"] == [
+        {
+            "reference": voucher.reference,
+            "voucher": "午餐券",
+            "points": 50,
+            "got_at": "2026-03-01T02:00",
+            "status": "held",
+            "used_at": "",
+        }
+    ]
+    assert data["service_hours"] == [{"day": "2026-02-27", "service": "activity", "minutes": 120}]
