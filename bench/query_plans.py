@@ -272,6 +272,7 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
                 Page("resident home", url_for("site.resident_home")),
                 *_for_resident(resident, day),
                 Page("my family", url_for("accounts.resident_family")),
+                *_points_pages(),
             ],
         ),
         Reader(
@@ -293,7 +294,8 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
             _sign_in(_first(_in_grid(Role.VOLUNTEER, grid_id)), password, pin),
             [Page("volunteer home", url_for("site.volunteer_home"))]
             + _queue_pages(open_request.id)
-            + rounds,
+            + rounds
+            + _points_pages(),
         ),
         Reader(
             "grid worker",
@@ -314,6 +316,16 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
                 Page("round sheet", url_for("delivery_staff.sheet", meal_day_id=meal.id)),
             ],
         ),
+    ]
+
+
+def _points_pages() -> list[Page]:
+    """A volunteer's or resident's own points: the balance and movements, the vouchers on
+    offer, and the certificate of service hours."""
+    return [
+        Page("my points", url_for("points.mine")),
+        Page("vouchers on offer", url_for("points.shop")),
+        Page("certificate of service hours", url_for("points.certificate")),
     ]
 
 

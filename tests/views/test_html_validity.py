@@ -199,6 +199,39 @@ def _delivery_pages(world, place, resident, staff) -> dict[str, list[str]]:
     }
 
 
+def _own_points_pages(world, person) -> list[str]:
+    """A person's points pages, with points to spend and a meal voucher held, which the canteen's
+    check page then offers too."""
+    from datetime import timedelta
+
+    from portal.points import rules, vouchers
+    from portal.points.models import VoucherKind
+
+    today = world.community.today()
+    kind = VoucherKind(
+        community_id=world.community.id,
+        name="爱心午餐券",
+        use="meal",
+        value_fen=1500,
+        points=50,
+        valid_from=today - timedelta(days=1),
+        valid_until=today + timedelta(days=30),
+    )
+    db.session.add(kind)
+    db.session.commit()
+    event = world.event(datetime.now(UTC).replace(tzinfo=None) - timedelta(days=2), "义诊")
+    rules.helped_at(event, [person], event.organiser)
+    rules.award(person, world.community.id, 100, "帮邻居取药", f"pages-{person.id}", event.organiser)
+    voucher = vouchers.redeem(person, kind, f"pages-{person.id}")
+    return [
+        "/points/",
+        "/points/vouchers",
+        f"/points/vouchers/{kind.id}",
+        f"/points/vouchers/mine/{voucher.id}",
+        "/points/certificate",
+    ]
+
+
 def _points_admin_pages(world, admin) -> list[str]:
     """The admins' points pages, with a kind of voucher to change and withdraw, and an award."""
     from datetime import date
@@ -259,10 +292,13 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     organised = _organised_today(world, resident)
     canteen_staff = world.person(Role.CANTEEN_STAFF)
     deliveries = _delivery_pages(world, place, resident, canteen_staff)
+    volunteer = world.person(Role.VOLUNTEER, name="志愿者小李")
+    # Before the booking pages: the check page offers the resident's meal voucher.
+    resident_points = _own_points_pages(world, resident)
     visits = {
         None: ["/", "/sign-in", "/kiosk", "/register", "/no-such-page"],
         family: ["/family", "/family/links/new", "/calendar/mine"],
-        world.person(Role.VOLUNTEER): ["/volunteer", *deliveries["volunteer"]],
+        volunteer: ["/volunteer", *deliveries["volunteer"], *_own_points_pages(world, volunteer)],
         worker: [
             "/day",
             "/help/queue",
@@ -301,6 +337,7 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             *deliveries["resident"],
             f"/help/requests/{unwell.id}/sent",
             f"/help/residents/{resident.id}/requests",
+            *resident_points,
         ],
         canteen_staff: [
             f"{canteen}/kitchen",
