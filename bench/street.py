@@ -6,12 +6,14 @@ Every row follows from the seed; ids are assigned here, from 1, so that children
 parents without reading them back, and rows go in with bulk inserts, a chunk at a time.
 """
 
+import itertools
 import random
 import sys
 import time as clock
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from heapq import heappop, heappush
 from math import ceil, log, sqrt
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -19,7 +21,7 @@ from zoneinfo import ZoneInfo
 import click
 from flask import current_app
 from flask.cli import ScriptInfo, with_appcontext
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text, update
 from werkzeug.security import generate_password_hash
 
 from portal.accounts.models import (
@@ -74,6 +76,23 @@ from portal.help.models import (
 )
 from portal.help.services import Timers
 from portal.model_base import utcnow
+from portal.points.expiry import months_before
+from portal.points.models import (
+    MEAL_USES,
+    AccountKind,
+    Movement,
+    PointsAccount,
+    PointsEntry,
+    PointsRule,
+    PointsSettings,
+    PointsTransaction,
+    ServiceRecord,
+    Voucher,
+    VoucherKind,
+    VoucherStatus,
+    VoucherUse,
+)
+from portal.points.rules import DEFAULT_MINUTES, DEFAULT_POINTS, Rule
 from portal.site.demo import (
     DEMO_PASSWORD,
     DEMO_PIN,
@@ -84,6 +103,7 @@ from portal.site.demo import (
     PARTNERS,
     SURNAMES,
     VENUES,
+    VOUCHER_KINDS,
     YOUNG_GIVEN,
 )
 
@@ -114,6 +134,7 @@ class Scale:
     help_requests: int
     help_days: int = 730
     care_days: int = 120  # care visits and check-ins: the history the care pages read
+    points_days: int = 365  # service points: deeds, vouchers and expiry, up to now
 
     @property
     def people(self) -> int:
@@ -448,6 +469,7 @@ class _Street:
         self.activities()
         self.help()
         self.care()
+        self.points()
 
     def insert(self, model, rows: list[dict]) -> None:
         """Bulk-insert rows into model's table a chunk at a time, committing each chunk. The
@@ -471,6 +493,7 @@ class _Street:
             f"  admin           {self.people[0]['phone']} ({self.people[0]['name']})",
             f"  grid worker     {self.people[self.first_worker - 1]['phone']}",
             f"  resident        code {self.people[self.elders[0].id - 1]['resident_code']}",
+            f"Points history ({self.scale.points_days} days) generated in {self.points_took:.1f} s.",
         ]
         return lines
 
@@ -749,7 +772,7 @@ class _Street:
         return {
             "id": place.id,
             "community_id": place.community_id,
-            "name": f"{_short(community['name'])}老年幸福食堂",
+            "name": _canteen_name(community),
             "phone": community["hotline"][:-1] + "9",
             "senior_age": place.senior_age,
             "senior_discount_percent": place.senior_discount_percent,
@@ -1655,6 +1678,672 @@ class _Street:
                         "by_id": elder.id,
                     }
                 )
+
+    # Service points --------------------------------------------------------------------------
+
+    def points(self) -> None:
+        """points_days of service points, up to now: each community's settings and vouchers,
+        volunteers' (and a few residents') deeds with their hours, vouchers got, used at the
+        canteen and expired, gifts to the pool, and points expired where a community lets them;
+        played in the order they happened, so that no one spends points before earning them."""
+        started = clock.perf_counter()
+        rng, sc = self.rng("points"), self.scale
+        self.points_from = self.today - timedelta(days=sc.points_days)
+        self.points_rules = {
+            c["id"]: {**DEFAULT_POINTS, **(OWN_POINTS if i % 4 == 3 else {})}
+            for i, c in enumerate(self.communities)
+        }
+        keeps = {c["id"]: 12 for i, c in enumerate(self.communities) if i % 3 == 0}
+        self.kinds = self._voucher_kinds()
+        self.helpful = self._helpful(rng)
+        volunteers = sorted({v for grid in self.volunteers_of.values() for v in grid})
+        keen = {v: rng.lognormvariate(0, 0.7) for v in volunteers}
+        self.volunteers_in = defaultdict(list)
+        for v in volunteers:
+            self.volunteers_in[self.people[v - 1]["community_id"]].append(v)
+        deeds = [
+            *self._round_deeds(rng, keen),
+            *self._errand_deeds(),
+            *self._activity_deeds(rng, keen),
+            *self._kitchen_deeds(rng, keen),
+            *self._awards(rng),
+        ]
+        self._lunches, self._booked = self._meals_to_pay()
+        self.ledger = _Ledger()
+        self.records, self.vouchers, self.paid_bookings = [], [], []
+        self.had: dict[tuple[int, int], int] = defaultdict(int)  # {(kind id, person id): got}
+        self.paid: set[int] = set()  # the bookings a voucher pays
+        self._play(rng, deeds, keeps)
+        self.insert(
+            PointsRule,
+            [
+                {"community_id": cid, "rule": rule, "points": number}
+                for cid, rules in self.points_rules.items()
+                for rule, number in rules.items()
+                if number != DEFAULT_POINTS[rule]
+            ],
+        )
+        self.insert(
+            PointsSettings,
+            [{"community_id": cid, "expire_after_months": months} for cid, months in keeps.items()],
+        )
+        self.insert(VoucherKind, self.kinds)
+        self.insert(PointsAccount, list(self.ledger.accounts.values()))
+        self.insert(PointsTransaction, self.ledger.transactions)
+        self.insert(PointsEntry, self.ledger.entries)
+        self.insert(ServiceRecord, self.records)
+        self.insert(Voucher, self.vouchers)
+        self._pay_bookings()
+        self.points_took = clock.perf_counter() - started
+
+    def _voucher_kinds(self) -> list[dict]:
+        """Each community's vouchers, as the demo offers them (meal vouchers only where there is a
+        canteen): a first lot put on offer when points began, valid for half the history, and the
+        lot of the year since."""
+        half = self.scale.points_days // 2
+        lots = (
+            (self.points_from, self.points_from + timedelta(days=half - 1)),
+            (
+                self.points_from + timedelta(days=half),
+                self.points_from + timedelta(days=half + 364),
+            ),
+        )
+        rows = []
+        for community in self.communities:
+            for first, last in lots:
+                for name, use, value, price, stock, limit in VOUCHER_KINDS:
+                    if use in MEAL_USES and community["id"] not in self.canteen_of:
+                        continue
+                    rows.append(
+                        {
+                            "id": len(rows) + 1,
+                            "community_id": community["id"],
+                            "name": name,
+                            "use": use.value,
+                            "value_fen": value,
+                            "points": price,
+                            "stock": stock,
+                            "issued": 0,
+                            "valid_from": first,
+                            "valid_until": last,
+                            "per_person": limit,
+                            "withdrawn_at": None,
+                            **self.at(min(self.now, _utc(first, time(9)) - timedelta(days=3))),
+                        }
+                    )
+        return rows
+
+    def _helpful(self, rng: random.Random) -> dict[int, list[_Elder]]:
+        """One resident in a hundred in each community who lends a hand at activities now and
+        then; where there is a canteen, residents who lunch there, to pay for it with points."""
+        helpful = {}
+        for community in self.communities:
+            elders = self.elders_of[community["id"]]
+            place = self.canteen_of.get(community["id"])
+            diners = self.diners[(place.id, "lunch")] if place else []
+            pool = diners if len(diners) >= len(elders) // 100 else elders
+            if pool:
+                helpful[community["id"]] = rng.sample(pool, max(1, len(elders) // 100))
+        return helpful
+
+    def _deed(self, at: datetime, person: int, rule: str, key: str, **fields) -> "_Deed":
+        """A deed of rule by person in their community, earning the community's points for it."""
+        community_id = self.people[person - 1]["community_id"]
+        fields.setdefault("points", self.points_rules[community_id].get(rule, 0))
+        fields.setdefault("minutes", DEFAULT_MINUTES.get(rule, 0))
+        fields.setdefault("on", _local_day(at))
+        return _Deed(at, community_id, person, rule, key, **fields)
+
+    def _round_deeds(self, rng: random.Random, keen: dict[int, float]) -> list["_Deed"]:
+        """The lunch rounds of every grid with deliveries, most days run by one of its volunteers
+        (the rest by its grid workers, who earn nothing by their work). The rounds before the
+        generated ones have no rows: their keys name the day and grid instead of a round id."""
+        deeds = []
+        grids = [g for g in self.grids if g["community_id"] in self.canteen_of]
+        for offset in range(self.scale.points_days):
+            day = self.points_from + timedelta(days=offset)
+            for grid in grids:
+                runners = self.volunteers_of.get(grid["id"])
+                if not runners or rng.random() >= 0.7:
+                    continue
+                runner = rng.choices(runners, [keen[r] for r in runners])[0]
+                deeds.append(
+                    self._deed(
+                        _utc(day, time(12, 10)) + timedelta(minutes=rng.uniform(0, 80)),
+                        runner,
+                        Rule.ROUND,
+                        f"round:street-{day.isoformat()}-{grid['id']}:person:{runner}",
+                        on=day,
+                        detail={"grid": grid["name"], "meal": "lunch"},
+                    )
+                )
+        return deeds
+
+    def _errand_deeds(self) -> list["_Deed"]:
+        """Errands and company that volunteers resolved, credited as they resolved them: once per
+        request, however often it was reopened."""
+        begins = _utc(self.points_from, time(0))
+        volunteers = {v for grid in self.volunteers_of.values() for v in grid}
+        deeds, credited = [], set()
+        for event in self.help_events:
+            if event["kind"] != "resolved" or event["actor_id"] not in volunteers:
+                continue
+            request = self.requests[event["request_id"] - 1]
+            key = f"help:{request['id']}:person:{event['actor_id']}"
+            if (
+                event["at"] < begins
+                or request["category"] not in VOLUNTEER_CATEGORIES
+                or request["status"] not in (Status.RESOLVED, Status.CLOSED)
+                or key in credited
+            ):
+                continue
+            credited.add(key)
+            reference = HelpRequest.reference_of(request["id"])
+            detail = {"reference": reference, "category": request["category"]}
+            deeds.append(self._deed(event["at"], event["actor_id"], Rule.HELP, key, detail=detail))
+        return deeds
+
+    def _activity_deeds(self, rng: random.Random, keen: dict[int, float]) -> list["_Deed"]:
+        """Helpers at about half the past activities, a volunteer or two and now and then a
+        resident, recorded by the organiser within a day or so."""
+        begins, deeds = _utc(self.points_from, time(0)), []
+        for event in self.events:
+            if event["starts_at"] < begins or event["ends_at"] > self.now - timedelta(hours=1):
+                continue
+            community_id = event["community_id"]
+            volunteers = self.volunteers_in[community_id]
+            if not volunteers or rng.random() >= 0.45:
+                continue
+            helpers = rng.choices(
+                volunteers, [keen[v] for v in volunteers], k=rng.choice((1, 1, 2))
+            )
+            if community_id in self.helpful and rng.random() < 0.4:
+                helpers.append(rng.choice(self.helpful[community_id]).id)
+            recorded = min(
+                self.now - timedelta(minutes=1),
+                event["ends_at"] + timedelta(hours=rng.uniform(0.2, 30)),
+            )
+            minutes = int((event["ends_at"] - event["starts_at"]).total_seconds() // 60)
+            title = {
+                "zh_Hans": event["title_zh_hans"],
+                "zh_Hant": event["title_zh_hant"],
+                "en": event["title_en"],
+            }
+            for helper in dict.fromkeys(helpers):
+                deeds.append(
+                    self._deed(
+                        recorded,
+                        helper,
+                        Rule.ACTIVITY,
+                        f"activity:{event['id']}:person:{helper}",
+                        minutes=minutes,
+                        on=_local_day(event["starts_at"]),
+                        detail={"title": title},
+                        by=event["organiser_id"],
+                    )
+                )
+        return deeds
+
+    def _kitchen_deeds(self, rng: random.Random, keen: dict[int, float]) -> list["_Deed"]:
+        """Volunteers' lunch shifts in their community's kitchen on some days, as its canteen
+        staff record them that afternoon."""
+        deeds = []
+        for community_id, place in self.canteen_of.items():
+            volunteers = self.volunteers_in[community_id]
+            name = _canteen_name(self.communities[community_id - 1])
+            for offset in range(self.scale.points_days):
+                day = self.points_from + timedelta(days=offset)
+                if not volunteers or rng.random() >= 0.4:
+                    continue
+                many = 2 if rng.random() < 0.15 else 1
+                helpers = rng.choices(volunteers, [keen[v] for v in volunteers], k=many)
+                for helper in dict.fromkeys(helpers):
+                    deeds.append(
+                        self._deed(
+                            _utc(day, time(13, 30)) + timedelta(minutes=rng.uniform(0, 240)),
+                            helper,
+                            Rule.KITCHEN,
+                            f"kitchen:{place.id}:{day.isoformat()}:lunch:person:{helper}",
+                            minutes=rng.choice((120, 150, 180)),
+                            on=day,
+                            detail={"canteen": name, "meal": "lunch"},
+                            by=rng.choice(self.cooks_of[community_id]),
+                        )
+                    )
+        return deeds
+
+    def _awards(self, rng: random.Random) -> list["_Deed"]:
+        """About one award by hand a month in each community, by its admin, with a reason: to a
+        volunteer mostly, now and then to a resident. Awards add no hours to the record."""
+        deeds, days = [], self.scale.points_days
+        begins = _utc(self.points_from, time(0))
+        for community in self.communities:
+            volunteers = self.volunteers_in[community["id"]]
+            residents = [e.id for e in self.helpful.get(community["id"], [])]
+            for _ in range(max(1, days // 30)):
+                pool = volunteers if volunteers and rng.random() < 0.7 else residents or volunteers
+                if not pool:
+                    continue
+                person = rng.choice(pool)
+                at = begins + (self.now - timedelta(hours=1) - begins) * rng.random()
+                deeds.append(
+                    self._deed(
+                        at,
+                        person,
+                        Rule.AWARD,
+                        f"award:{rng.getrandbits(128):032x}:person:{person}",
+                        points=rng.choice((20, 30, 50, 100)),
+                        by=self.admin_of[community["id"]],
+                        reason=rng.choice(AWARD_REASONS),
+                    )
+                )
+        return deeds
+
+    def _meals_to_pay(self) -> tuple[dict, dict]:
+        """What meal vouchers can pay, read back from the meals just inserted: each canteen
+        community's past lunches with their dishes' prices, and the money-paid bookings (not
+        delivered, not cancelled) of the residents who may earn points, in the order made."""
+        lunches = defaultdict(list)
+        rows = db.session.execute(
+            select(MealService.canteen_id, MealDay.id, MealDay.day, Dish.id, Dish.price_fen)
+            .join(MealDay, MealDay.service_id == MealService.id)
+            .join(Dish, Dish.meal_day_id == MealDay.id)
+            .where(MealService.kind == "lunch", MealDay.day < self.today)
+            .order_by(MealDay.day, MealDay.id, Dish.id)
+        )
+        community_of = {place.id: cid for cid, place in self.canteen_of.items()}
+        for canteen_id, meal_day_id, day, dish_id, price in rows:
+            meals = lunches[community_of[canteen_id]]
+            if not meals or meals[-1][1] != meal_day_id:
+                meals.append((day, meal_day_id, []))
+            meals[-1][2].append((dish_id, price))
+        residents = [e.id for elders in self.helpful.values() for e in elders]
+        booked = defaultdict(list)
+        rows = db.session.execute(
+            select(
+                Booking.resident_id,
+                Booking.created_at,
+                Booking.id,
+                MealDay.day,
+                Booking.price_fen,
+                Booking.booked_by_id,
+            )
+            .join(MealDay, MealDay.id == Booking.meal_day_id)
+            .where(
+                Booking.resident_id.in_(residents),
+                Booking.status != BookingStatus.CANCELLED,
+                Booking.mode != BookingMode.DELIVERY,
+                Booking.price_fen > 0,
+            )
+            .order_by(Booking.created_at, Booking.id)
+        )
+        for resident_id, *booking in rows:
+            booked[resident_id].append(tuple(booking))
+        return lunches, booked
+
+    def _play(self, rng: random.Random, deeds: list["_Deed"], keeps: dict[int, int]) -> None:
+        """Every movement of points in the order it happened: deeds, shopping for vouchers,
+        vouchers used and expired, and each night's expiry where points expire."""
+        queue: list = []
+        order = itertools.count()
+
+        def later(at: datetime, action, *args) -> None:
+            heappush(queue, (at, next(order), action, args))
+
+        for community in self.communities:
+            for kind in (AccountKind.ISSUED, AccountKind.VOUCHERS, AccountKind.POOL):
+                self.ledger.account(community["id"], kind)
+        first_deed: dict[int, datetime] = {}
+        for deed in sorted(deeds, key=lambda d: (d.at, d.key)):
+            later(deed.at, self._credit, deed)
+            first_deed.setdefault(deed.person_id, deed.at)
+        for person, first in first_deed.items():
+            every = rng.uniform(10, 40)
+            at = first + timedelta(days=rng.expovariate(1 / every))
+            while at < self.now:
+                later(at, self._shop, rng, person)
+                at += timedelta(days=rng.expovariate(1 / every))
+        for community_id, months in keeps.items():
+            for offset in range(1, self.scale.points_days + 1):
+                day = self.points_from + timedelta(days=offset)
+                if months_before(day, months) > self.points_from:
+                    at = min(self.now, _utc(day, time(0, 5)))
+                    later(at, self._expire, community_id, day, months)
+        self.later = later
+        while queue:
+            at, _order, action, args = heappop(queue)
+            action(at, *args)
+
+    def _credit(self, at: datetime, deed: "_Deed") -> None:
+        """One deed, as rules.credit records it: its line in the record of service (when it took
+        time) and its points from the community."""
+        if deed.minutes > 0:
+            self.records.append(
+                {
+                    "id": len(self.records) + 1,
+                    "community_id": deed.community_id,
+                    "person_id": deed.person_id,
+                    "deed_key": deed.key,
+                    "rule": deed.rule,
+                    "minutes": deed.minutes,
+                    "on": deed.on,
+                    "detail": deed.detail,
+                }
+            )
+        if deed.points <= 0:
+            return
+        ledger = self.ledger
+        ledger.move(
+            deed.community_id,
+            Movement.AWARDED if deed.rule == Rule.AWARD else Movement.EARNED,
+            [
+                (ledger.account(deed.community_id, AccountKind.ISSUED), -deed.points),
+                (
+                    ledger.account(deed.community_id, AccountKind.PERSON, deed.person_id),
+                    deed.points,
+                ),
+            ],
+            at,
+            deed_key=deed.key,
+            by=deed.by,
+            reason=deed.reason,
+            detail={"rule": deed.rule, **(deed.detail or {})},
+        )
+
+    def _shop(self, at: datetime, rng: random.Random, person: int) -> None:
+        """person looks at their community's vouchers: gets one they can afford, most times,
+        meal vouchers rather while the canteen's meals are on record; or, now and then, gives
+        some points to the community's pool."""
+        community_id = self.people[person - 1]["community_id"]
+        own = self.ledger.account(community_id, AccountKind.PERSON, person)
+        day = _local_day(at)
+        lunches = self._lunches.get(community_id)
+        # Meal vouchers while the canteen's meals are on record, to pay them; before, rarely.
+        meals = bool(lunches) and lunches[0][0] - timedelta(days=7) <= day < lunches[-1][0]
+        meals = meals or rng.random() < 0.03
+        offered, weights = [], []
+        for kind in self.kinds:
+            if (
+                kind["community_id"] != community_id
+                or not kind["valid_from"] <= day <= kind["valid_until"]
+                or (kind["stock"] is not None and kind["issued"] >= kind["stock"])
+                or (kind["per_person"] or sys.maxsize) <= self.had[(kind["id"], person)]
+                or kind["points"] > own["balance"]
+                or (kind["use"] in MEAL_USES and not meals)
+            ):
+                continue
+            offered.append(kind)
+            weights.append(SHOPPING[kind["use"]])
+        if offered and rng.random() < 0.7:
+            self._redeem(at, rng, person, rng.choices(offered, weights)[0])
+        elif not offered and own["balance"] >= 100 and rng.random() < 0.05:
+            given = rng.choice((10, 20, 30))
+            self.ledger.move(
+                community_id,
+                Movement.GIVEN,
+                [(own, -given), (self.ledger.account(community_id, AccountKind.POOL), given)],
+                at,
+                by=person,
+                detail={"from": self.people[person - 1]["name"], "to": None},
+            )
+
+    def _redeem(self, at: datetime, rng: random.Random, person: int, kind: dict) -> None:
+        """person gets a voucher of kind, as vouchers.redeem does, and uses it later or lets it
+        run out."""
+        community_id = kind["community_id"]
+        kind["issued"] += 1
+        self.had[(kind["id"], person)] += 1
+        ledger = self.ledger
+        paid = ledger.move(
+            community_id,
+            Movement.REDEEMED,
+            [
+                (ledger.account(community_id, AccountKind.PERSON, person), -kind["points"]),
+                (ledger.account(community_id, AccountKind.VOUCHERS), kind["points"]),
+            ],
+            at,
+            by=person,
+            detail={"voucher": kind["name"]},
+        )
+        voucher = {
+            "id": len(self.vouchers) + 1,
+            "kind_id": kind["id"],
+            "community_id": community_id,
+            "holder_id": person,
+            "status": VoucherStatus.HELD.value,
+            "request_key": f"{rng.getrandbits(128):032x}",
+            "slot_key": (
+                f"{kind['id']}:{person}:{self.had[(kind['id'], person)]}"
+                if kind["per_person"] is not None
+                else None
+            ),
+            "transaction_id": paid,
+            "bought_at": at,
+            "used_at": None,
+            "used_by_id": None,
+            "booking_id": None,
+            "covered_fen": None,
+            "dish_id": None,
+        }
+        self.vouchers.append(voucher)
+        use = self._meal_for(rng, voucher, kind) if kind["use"] in MEAL_USES else None
+        if use is not None and rng.random() < 0.9:
+            self.later(use[0], self._use, voucher, kind, *use[1:])
+        elif kind["valid_until"] < self.today:
+            ends = min(self.now, _utc(kind["valid_until"] + timedelta(days=1), time(0, 5)))
+            self.later(ends, self._voucher_expired, voucher, kind)
+
+    def _meal_for(self, rng: random.Random, voucher: dict, kind: dict) -> tuple | None:
+        """(when, by, covered, booking, dish) of the meal a meal voucher pays, within three weeks
+        of getting it: the holder's next booking made after it, for a resident; a walk-in lunch
+        at the counter, for a volunteer. None when there is no such meal on record."""
+        bought, holder = voucher["bought_at"], voucher["holder_id"]
+        first = max(_local_day(bought), kind["valid_from"])
+        last = min(kind["valid_until"], _local_day(bought) + timedelta(days=21))
+        if holder in self.elder_by_id:
+            for made, booking, day, price, by in self._booked.get(holder, []):
+                if made > bought and first <= day <= last and booking not in self.paid:
+                    self.paid.add(booking)
+                    return made, by, _covers(kind, price), booking, None
+            return None
+        meals = [
+            (day, dishes)
+            for day, _meal_day, dishes in self._lunches.get(voucher["community_id"], [])
+            if first < day <= last
+        ]
+        if not meals:
+            return None
+        day, dishes = rng.choice(meals)
+        dish, price = rng.choice(dishes)
+        served = _utc(day, time(11)) + timedelta(minutes=rng.uniform(0, 110))
+        cook = rng.choice(self.cooks_of[voucher["community_id"]])
+        return served, cook, _covers(kind, price), None, dish
+
+    def _use(self, at, voucher: dict, kind: dict, by: int, covered: int, booking, dish) -> None:
+        """The voucher pays a meal: what it cost goes back to the community."""
+        reference = f"Q{voucher['id']:06d}"
+        voucher.update(
+            status=VoucherStatus.USED.value,
+            used_at=at,
+            used_by_id=by,
+            covered_fen=covered,
+            booking_id=booking,
+            dish_id=dish,
+        )
+        if booking is not None:
+            self.paid_bookings.append({"booking": booking, "reference": reference, "fen": covered})
+        community_id, ledger = voucher["community_id"], self.ledger
+        ledger.move(
+            community_id,
+            Movement.USED,
+            [
+                (ledger.account(community_id, AccountKind.VOUCHERS), -kind["points"]),
+                (ledger.account(community_id, AccountKind.ISSUED), kind["points"]),
+            ],
+            at,
+            by=by,
+            detail={"voucher": reference},
+        )
+
+    def _voucher_expired(self, at: datetime, voucher: dict, kind: dict) -> None:
+        """A voucher still held after its last day, as expire_vouchers() ends it."""
+        voucher["status"] = VoucherStatus.EXPIRED.value
+        community_id, ledger = voucher["community_id"], self.ledger
+        ledger.move(
+            community_id,
+            Movement.VOUCHER_EXPIRED,
+            [
+                (ledger.account(community_id, AccountKind.VOUCHERS), -kind["points"]),
+                (ledger.account(community_id, AccountKind.ISSUED), kind["points"]),
+            ],
+            at,
+            deed_key=f"voucher-expired:{voucher['id']}",
+            detail={"voucher": f"Q{voucher['id']:06d}"},
+        )
+
+    def _expire(self, at: datetime, community_id: int, day: date, months: int) -> None:
+        """The night's expiry in a community that keeps points months, as expire_points() does
+        it: what each person received before the cut-off, less all that has left their account
+        (the oldest points go first)."""
+        ledger = self.ledger
+        cutoff = _utc(months_before(day, months), time(0))
+        issued = ledger.account(community_id, AccountKind.ISSUED)
+        for account in list(ledger.accounts.values()):
+            if account["community_id"] != community_id or account["kind"] != AccountKind.PERSON:
+                continue
+            received = sum(
+                amount for when, amount in ledger.received[account["id"]] if when < cutoff
+            )
+            due = received - ledger.gone[account["id"]]
+            if account["balance"] > 0 and due > 0:
+                ledger.move(
+                    community_id,
+                    Movement.EXPIRED,
+                    [(account, -due), (issued, due)],
+                    at,
+                    deed_key=f"expired:{account['id']}:{day.isoformat()}",
+                    detail={"months": months},
+                )
+
+    def _pay_bookings(self) -> None:
+        """Mark the bookings vouchers paid with the voucher's reference and what it paid."""
+        table = Booking.__table__
+        if self.paid_bookings:
+            db.session.execute(
+                update(table)
+                .where(table.c.id == bindparam("booking"))
+                .values(paid_with=bindparam("reference"), paid_with_fen=bindparam("fen")),
+                self.paid_bookings,
+            )
+            db.session.commit()
+
+
+class _Deed(NamedTuple):
+    """One deed that earns points, as rules.credit records it."""
+
+    at: datetime
+    community_id: int
+    person_id: int
+    rule: str
+    key: str
+    points: int
+    minutes: int  # 0 adds no line to the record of service
+    on: date
+    detail: dict | None = None  # the record's; the transaction's names the rule too
+    by: int | None = None
+    reason: str | None = None
+
+
+class _Ledger:
+    """The points ledger being generated: accounts opened when first needed, transactions and
+    their entries in the order they happened, and the balances they leave."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, dict] = {}
+        self.transactions: list[dict] = []
+        self.entries: list[dict] = []
+        self.received: dict[int, list[tuple[datetime, int]]] = defaultdict(list)
+        self.gone: dict[int, int] = defaultdict(int)
+
+    def account(self, community_id: int, kind: str, person_id: int | None = None) -> dict:
+        """The account, keyed as points.services keys it."""
+        key = f"{community_id}:{kind}:{person_id if person_id is not None else '-'}"
+        if key not in self.accounts:
+            self.accounts[key] = {
+                "id": len(self.accounts) + 1,
+                "key": key,
+                "community_id": community_id,
+                "kind": kind,
+                "person_id": person_id,
+                "balance": 0,
+            }
+        return self.accounts[key]
+
+    def move(self, community_id: int, kind: str, moves: list, at: datetime, **fields) -> int:
+        """One transaction of moves [(account, points)]; return its id. Only the issuing
+        account may go below zero."""
+        assert sum(amount for _account, amount in moves) == 0, moves
+        transaction_id = len(self.transactions) + 1
+        for account, amount in moves:
+            account["balance"] += amount
+            assert account["kind"] == AccountKind.ISSUED or account["balance"] >= 0, account
+            if amount > 0:
+                self.received[account["id"]].append((at, amount))
+            else:
+                self.gone[account["id"]] -= amount
+            self.entries.append(
+                {
+                    "id": len(self.entries) + 1,
+                    "transaction_id": transaction_id,
+                    "account_id": account["id"],
+                    "amount": amount,
+                }
+            )
+        self.transactions.append(
+            {
+                "id": transaction_id,
+                "community_id": community_id,
+                "kind": kind.value,
+                "deed_key": fields.get("deed_key"),
+                "reverses_id": None,
+                "by_id": fields.get("by"),
+                "reason": fields.get("reason"),
+                "detail": fields.get("detail"),
+                "at": at,
+            }
+        )
+        return transaction_id
+
+
+# Rules where some communities give their own number of points; gifts of points by hand.
+OWN_POINTS = {Rule.HELP: 15, Rule.KITCHEN: 20}
+AWARD_REASONS = (
+    "重阳节敬老活动布置会场",
+    "暴雨天帮独居老人送饭",
+    "春节慰问孤寡老人",
+    "邻里互助：帮邻居照看孩子",
+    "协助社区疫苗接种登记",
+    "年度优秀志愿者",
+)
+# How likely each kind of voucher is chosen among those one can have.
+SHOPPING = {
+    VoucherUse.MEAL: 4.0,
+    VoucherUse.FREE_MEAL: 1.5,
+    VoucherUse.EXPERIENCE: 1.0,
+    VoucherUse.GOODS: 1.0,
+    VoucherUse.COUNSELLING: 0.6,
+}
+
+
+def _covers(kind: dict, price_fen: int) -> int:
+    """What a meal voucher of kind pays of a meal of price_fen (VoucherKind.covers)."""
+    if kind["use"] == VoucherUse.FREE_MEAL:
+        return price_fen
+    return min(price_fen, kind["value_fen"] or 0)
+
+
+def _canteen_name(community: dict) -> str:
+    return f"{_short(community['name'])}老年幸福食堂"
 
 
 class _Step(NamedTuple):

@@ -2,6 +2,7 @@
 its determinism, and an app that still works on top of it."""
 
 import hashlib
+from collections import defaultdict
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,20 @@ from portal.delivery.models import Delivery, DeliveryEnrolment
 from portal.extensions import db
 from portal.help.models import HelpEvent, HelpRequest, Status
 from portal.help.services import escalate_overdue, raise_request
+from portal.points import services as points
+from portal.points.expiry import expire_points, expire_vouchers
+from portal.points.models import (
+    AccountKind,
+    Movement,
+    PointsAccount,
+    PointsEntry,
+    PointsSettings,
+    PointsTransaction,
+    ServiceRecord,
+    Voucher,
+    VoucherKind,
+    VoucherStatus,
+)
 from portal.site.demo import DEMO_PIN
 from tests.conftest import SignIn
 from tests.helpers import empty_tables
@@ -178,6 +193,80 @@ def test_block_help_requests_have_their_histories(block):
         HelpEvent, HelpEvent.request_id == HelpRequest.id, HelpEvent.at < HelpRequest.created_at
     )
     assert late == 0
+
+
+def test_block_has_a_year_of_points_that_add_up(block):
+    """Deeds of every rule with their hours, vouchers got, used and expired: the ledger balances,
+    no one ever spent points they did not have, and the daily expiry has nothing left to do."""
+    assert "Points history" in block.output
+    assert points.unbalanced() == []
+    running: dict[int, int] = defaultdict(int)
+    for account_id, kind, amount in db.session.execute(
+        select(PointsEntry.account_id, PointsAccount.kind, PointsEntry.amount)
+        .join(PointsAccount, PointsAccount.id == PointsEntry.account_id)
+        .join(PointsTransaction, PointsTransaction.id == PointsEntry.transaction_id)
+        .order_by(PointsTransaction.at, PointsTransaction.id, PointsEntry.id)
+    ):
+        running[account_id] += amount
+        assert kind == AccountKind.ISSUED or running[account_id] >= 0
+    for account in db.session.scalars(select(PointsAccount)):
+        person = "-" if account.person_id is None else account.person_id
+        assert account.key == f"{account.community_id}:{account.kind}:{person}"
+    kinds = set(db.session.scalars(select(PointsAccount.kind).distinct()))
+    assert kinds == set(AccountKind)
+    assert _count(PointsSettings) >= 1
+
+    earned = dict(
+        db.session.execute(
+            select(PointsTransaction.deed_key, PointsTransaction.kind).where(
+                PointsTransaction.kind.in_((Movement.EARNED, Movement.AWARDED))
+            )
+        ).all()
+    )
+    records = db.session.scalars(select(ServiceRecord)).all()
+    assert all(earned.get(record.deed_key) == Movement.EARNED for record in records)
+    assert {"round", "help", "activity", "kitchen"} == {record.rule for record in records}
+    assert Movement.AWARDED in earned.values()
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    assert min(r.on for r in records) >= today - timedelta(days=BLOCK.points_days)
+    assert max(r.on for r in records) <= today
+    for record in records:
+        assert record.deed_key.startswith(f"{record.rule}:")
+        assert record.deed_key.endswith(f":person:{record.person_id}")
+        if record.rule == "help":
+            request = db.session.get(HelpRequest, int(record.detail["reference"][1:]))
+            assert record.deed_key == f"help:{request.id}:person:{record.person_id}"
+            assert request.status in (Status.RESOLVED, Status.CLOSED)
+
+    got = dict(
+        db.session.execute(select(Voucher.kind_id, func.count()).group_by(Voucher.kind_id)).all()
+    )
+    for kind in db.session.scalars(select(VoucherKind)):
+        assert kind.issued == got.get(kind.id, 0) <= kind.stock
+    vouchers = db.session.scalars(select(Voucher)).all()
+    assert _count(PointsTransaction, PointsTransaction.kind == Movement.REDEEMED) == len(vouchers)
+    assert {v.status for v in vouchers} == set(VoucherStatus)
+    used = {
+        transaction.detail["voucher"]
+        for transaction in db.session.scalars(
+            select(PointsTransaction).where(PointsTransaction.kind == Movement.USED)
+        )
+    }
+    for voucher in vouchers:
+        assert voucher.transaction_id and voucher.bought_at
+        assert (voucher.reference in used) == (voucher.status == VoucherStatus.USED)
+        if voucher.status != VoucherStatus.USED:
+            continue
+        assert voucher.kind.for_meals and voucher.used_at > voucher.bought_at
+        assert (voucher.booking_id is None) != (voucher.dish_id is None)
+        if voucher.booking is not None:
+            assert voucher.booking.resident_id == voucher.holder_id
+            assert voucher.booking.paid_with == voucher.reference
+            assert voucher.booking.paid_with_fen == voucher.covered_fen > 0
+    meals = [v for v in vouchers if v.kind.for_meals]
+    assert sum(v.status == VoucherStatus.USED for v in meals) > len(meals) / 2
+    assert expire_vouchers() == 0
+    assert expire_points() == 0
 
 
 def _rebuild(runner, *args: str) -> None:
