@@ -9,7 +9,7 @@ from typing import NamedTuple
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal.accounts.models import Person
+from portal.accounts.models import Person, Role
 from portal.extensions import db
 from portal.model_base import utcnow
 from portal.points.models import (
@@ -19,6 +19,7 @@ from portal.points.models import (
     PointsTransaction,
     ServiceRecord,
 )
+from portal.web.phones import normalise_phone
 
 REASON_MAX_LENGTH = 200
 
@@ -203,8 +204,10 @@ def give(
     points: int,
     to: Person | None = None,
     now: datetime | None = None,
+    key: str | None = None,
 ) -> PointsTransaction:
-    """giver gives points to a neighbour, or (to=None) to the community's pool."""
+    """giver gives points to a neighbour, or (to=None) to the community's pool; key, the
+    confirmation's own, gives once however often it is sent."""
     own = account(community_id, AccountKind.PERSON, giver.id)
     target = (
         account(community_id, AccountKind.PERSON, to.id)
@@ -215,6 +218,7 @@ def give(
         community_id,
         "given",
         [(own, -points), (target, points)],
+        deed_key=gift_key(key, giver) if key else None,
         by=giver,
         detail={"from": giver.name, "to": to.name if to is not None else None},
         now=now,
@@ -240,6 +244,34 @@ def reverse(
         reverses=transaction,
         now=now,
     )
+
+
+def gift_key(key: str, giver: Person) -> str:
+    return f"gift:{key}:person:{giver.id}"
+
+
+def given(key: str, giver: Person) -> bool:
+    """Whether giver's confirmation of key gave its points already."""
+    return _by_deed(gift_key(key, giver)) is not None
+
+
+def recipient(community_id: int, text: str, giver: Person) -> Person | None:
+    """The volunteer or resident of the community whose mobile number or resident code is text
+    exactly (a name is not enough: points go to the one meant), other than giver."""
+    text = text.strip().upper()
+    if not text:
+        return None
+    found = db.session.scalars(
+        select(Person).where(
+            Person.community_id == community_id,
+            Person.active.is_(True),
+            Person.id != giver.id,
+            or_(Person.resident_code == text, Person.phone == normalise_phone(text)),
+        )
+    ).first()
+    if found is None or not found.has_role(Role.VOLUNTEER, Role.RESIDENT):
+        return None
+    return found
 
 
 class Moved(NamedTuple):

@@ -1,7 +1,7 @@
 """A person's points: their balance, what moved it, their vouchers and hours of service, getting
 a voucher, and a printable certificate of service hours."""
 
-from flask import Blueprint, abort, render_template, url_for
+from flask import Blueprint, abort, flash, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -9,7 +9,7 @@ from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.points import services as points
 from portal.points import vouchers
-from portal.points.forms import RedeemForm
+from portal.points.forms import TO_A_NEIGHBOUR, GiveForm, RedeemForm
 from portal.web.forms import REFUSED, status_for
 from portal.web.htmx import redirect_to
 
@@ -98,6 +98,55 @@ def got(voucher_id: int):
     return render_template(
         "points/got.html", voucher=voucher, balance=points.balance(current_user, community.id)
     )
+
+
+@bp.route("/give", methods=["GET", "POST"])
+@roles_required(*HOLDERS)
+def give():
+    """Give points to a neighbour or the community's pool: the form, a check of who gets them
+    and the balance after, then one confirmation."""
+    community = _community()
+    form = GiveForm()
+    balance = points.balance(current_user, community.id)
+    to = None
+    if form.validate_on_submit():
+        if form.confirmed.data and points.given(form.key.data, current_user):
+            return redirect_to(url_for("points.mine"))  # a second tap of the confirmation
+        if form.to.data == TO_A_NEIGHBOUR:
+            to = points.recipient(community.id, form.who.data, current_user)
+            if to is None:
+                form.who.errors.append(
+                    _("No neighbour in your community has this mobile number or resident code.")
+                )
+        if form.points.data > balance:
+            form.points.errors.append(_("You have %(balance)s points to give.", balance=balance))
+        if not form.errors:
+            if not form.confirmed.data:
+                form.confirmed.data = "yes"
+                return render_template("points/give_check.html", form=form, to=to, balance=balance)
+            try:
+                points.give(current_user, community.id, form.points.data, to=to, key=form.key.data)
+            except points.NotEnoughPoints:
+                form.points.errors.append(
+                    _("You have %(balance)s points to give.", balance=balance)
+                )
+            else:
+                flash(
+                    _(
+                        "You gave %(points)s points to %(name)s.",
+                        points=form.points.data,
+                        name=to.name,
+                    )
+                    if to
+                    else _(
+                        "You gave %(points)s points to the community's pool.",
+                        points=form.points.data,
+                    ),
+                    "success",
+                )
+                return redirect_to(url_for("points.mine"))
+    form.confirmed.data = ""
+    return render_template("points/give.html", form=form, balance=balance), status_for(form)
 
 
 @bp.get("/certificate")

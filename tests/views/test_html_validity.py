@@ -225,6 +225,7 @@ def _own_points_pages(world, person) -> list[str]:
     voucher = vouchers.redeem(person, kind, f"pages-{person.id}")
     return [
         "/points/",
+        "/points/give",
         "/points/vouchers",
         f"/points/vouchers/{kind.id}",
         f"/points/vouchers/mine/{voucher.id}",
@@ -378,6 +379,14 @@ def _pages(client, world, sign_in) -> dict[str, str]:
         pages[f"{language}/kiosk/pin errors"] = client.post(
             "/kiosk/pin", data={"pin": "ab"}
         ).get_data(as_text=True)
+        sign_in.password(volunteer)
+        pages[f"{language}/points/give check"] = client.post(
+            "/points/give", data={"to": "pool", "points": "5", "key": "k"}
+        ).get_data(as_text=True)
+        pages[f"{language}/points/give errors"] = client.post(
+            "/points/give", data={"to": "neighbour", "points": "x", "key": "k"}
+        ).get_data(as_text=True)
+        sign_in.out()
         sign_in.password(admin)
         pages[f"{language}/points/admin/award errors"] = client.post(
             "/points/admin/award", data={"who": "李", "points": "x"}

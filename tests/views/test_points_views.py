@@ -192,3 +192,56 @@ def test_only_holders_see_points_and_only_their_own_vouchers(
     sign_in.password(people.volunteer)
     assert client.get(f"/points/vouchers/mine/{theirs.id}").status_code == 404
     assert client.get("/points/vouchers/999").status_code == 404
+
+
+def test_points_are_given_to_a_neighbour_after_a_check_once(client, world, people, sign_in):
+    volunteer, resident = people.volunteer, people.resident
+    _earn(volunteer, world, 50)
+    sign_in.password(volunteer)
+    form = html(client.get("/points/give"))
+    key = form.select_one("input[name=key]")["value"]
+    fields = {"to": "neighbour", "who": resident.resident_code, "points": "20", "key": key}
+    check = html(client.post("/points/give", data=fields))
+    facts = text_of(check.select_one(".facts"))
+    assert f"To {resident.name}" in facts and "Your points after 30" in facts
+    confirm = {i["name"]: i["value"] for i in check.select("main form input[type=hidden]")}
+    assert confirm["confirmed"] == "yes"
+    done = client.post("/points/give", data=confirm)
+    again = client.post("/points/give", data=confirm)
+    assert done.status_code == 303 and again.status_code == 303
+    assert points.balance(volunteer, world.community.id) == 30
+    assert points.balance(resident, world.community.id) == 20
+    page = html(client.get("/points/"))
+    assert f"You gave 20 points to {resident.name}." in page.get_text()
+    assert text_of(page.select_one(".movements__item")).startswith(f"−20 Given to {resident.name}")
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"to": "neighbour", "who": "", "points": "5"}, "mobile number or resident code."),
+        ({"to": "neighbour", "who": "999999", "points": "5"}, "No neighbour in your community"),
+        ({"to": "pool", "points": "二十"}, "Enter the points as a whole number, like 20."),
+        ({"to": "pool", "points": "80"}, "You have 50 points to give."),
+        ({"to": "pool", "points": "0"}, "Enter a number of points from 1 to 10,000."),
+    ],
+)
+def test_giving_refuses_in_words_and_moves_nothing(
+    client, world, people, sign_in, fields, message
+):
+    _earn(people.volunteer, world, 50)
+    sign_in.password(people.volunteer)
+    refused = client.post("/points/give", data={**fields, "key": "k"})
+    assert refused.status_code == 422 and message in refused.text
+    assert points.balance(people.volunteer, world.community.id) == 50
+
+
+def test_points_given_to_the_pool(client, world, people, sign_in):
+    from portal.points.models import AccountKind
+
+    _earn(people.volunteer, world, 50)
+    sign_in.password(people.volunteer)
+    fields = {"to": "pool", "points": "15分", "key": "k", "confirmed": "yes"}
+    assert client.post("/points/give", data=fields).status_code == 303
+    assert points.account(world.community.id, AccountKind.POOL).balance == 15
+    assert points.unbalanced() == []
