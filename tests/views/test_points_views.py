@@ -203,7 +203,7 @@ def test_points_are_given_to_a_neighbour_after_a_check_once(client, world, peopl
     fields = {"to": "neighbour", "who": resident.resident_code, "points": "20", "key": key}
     check = html(client.post("/points/give", data=fields))
     facts = text_of(check.select_one(".facts"))
-    assert f"To {resident.name}" in facts and "Your points after 30" in facts
+    assert f"Who gets them {resident.name}" in facts and "Your points after 30" in facts
     confirm = {i["name"]: i["value"] for i in check.select("main form input[type=hidden]")}
     assert confirm["confirmed"] == "yes"
     done = client.post("/points/give", data=confirm)
@@ -226,9 +226,7 @@ def test_points_are_given_to_a_neighbour_after_a_check_once(client, world, peopl
         ({"to": "pool", "points": "0"}, "Enter a number of points from 1 to 10,000."),
     ],
 )
-def test_giving_refuses_in_words_and_moves_nothing(
-    client, world, people, sign_in, fields, message
-):
+def test_giving_refuses_in_words_and_moves_nothing(client, world, people, sign_in, fields, message):
     _earn(people.volunteer, world, 50)
     sign_in.password(people.volunteer)
     refused = client.post("/points/give", data={**fields, "key": "k"})
