@@ -221,7 +221,9 @@ def _own_points_pages(world, person) -> list[str]:
     db.session.commit()
     event = world.event(datetime.now(UTC).replace(tzinfo=None) - timedelta(days=2), "义诊")
     rules.helped_at(event, [person], event.organiser)
-    rules.award(person, world.community.id, 100, "帮邻居取药", f"pages-{person.id}", event.organiser)
+    rules.award(
+        person, world.community.id, 100, "帮邻居取药", f"pages-{person.id}", event.organiser
+    )
     voucher = vouchers.redeem(person, kind, f"pages-{person.id}")
     return [
         "/points/",
