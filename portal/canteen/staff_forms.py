@@ -1,7 +1,5 @@
 """Forms for canteen staff: a canteen and its price tiers, a meal service, a meal, a dish."""
 
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -18,36 +16,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.canteen.labels import CATEGORIES, DIET_TAGS, MEAL_KINDS
-from portal.web.forms import Checkboxes
+from portal.web.forms import Checkboxes, YuanField
 
 MAX_PRICE_FEN = 50_000  # ¥500: nothing in a community canteen costs more
 MAX_CAPACITY = 2_000
 DISCOUNT_NONE, DISCOUNT_PERCENT, DISCOUNT_FIXED = "none", "percent", "fixed"
-
-
-class YuanField(StringField):
-    """An amount typed in yuan ("12", "12.5", "¥12.50"), held as whole fen."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip().lstrip("¥￥").strip()
-        if not text:
-            return
-        try:
-            amount = Decimal(text)
-            # Whole fen, and few enough digits to be exact (1e999 and 10**40 are neither); the
-            # field's validators then say which amounts it takes.
-            exact = amount == amount.quantize(Decimal("0.01"))
-        except InvalidOperation:
-            exact = False
-        if not exact:
-            raise ValueError(_l("Enter an amount in yuan, like 12 or 12.50."))
-        self.data = int(amount * 100)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{self.data / 100:.2f}"
 
 
 class PriceRange:

@@ -1,5 +1,3 @@
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -18,8 +16,7 @@ from portal.care.labels import OUTCOMES
 from portal.care.services import NOTE_MAX_LENGTH, REASON_MAX_LENGTH
 from portal.help.labels import CATEGORY_TITLES
 from portal.help.models import RESIDENT_CATEGORIES
-from portal.web.converters import in_range
-from portal.web.forms import LocalDateField
+from portal.web.forms import LocalDateField, MonthField
 
 
 class VisitForm(FlaskForm):
@@ -117,28 +114,6 @@ class PauseForm(FlaskForm):
             Length(max=REASON_MAX_LENGTH, message=_l("Type at most 200 characters.")),
         ],
     )
-
-
-class MonthField(StringField):
-    """A month typed as YYYY-MM (the browser's month picker sends that); data is its first day."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            return
-        try:
-            year, month = (int(part) for part in text.split("-"))
-            self.data = date(year, month, 1)
-        except ValueError as error:
-            raise ValueError(_l("Enter a month like 2026-03.")) from error
-        if not in_range(self.data):
-            self.data = None
-            raise ValueError(_l("Enter a month like 2026-03."))
-
-    def _value(self):
-        # A month input holds a valid month or nothing: what was refused is named in its error.
-        return self.data.strftime("%Y-%m") if self.data else ""
 
 
 class CareReportForm(FlaskForm):

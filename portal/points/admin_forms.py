@@ -1,9 +1,6 @@
 """Forms for the community's admins: the points each rule earns and when points expire, a kind of
 voucher, an award by hand, and the month's report."""
 
-from datetime import date
-from decimal import Decimal, InvalidOperation
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
@@ -25,8 +22,7 @@ from portal.points.catalogue import Draft
 from portal.points.models import VoucherKind, VoucherUse
 from portal.points.rules import AWARD_MAX, Rule
 from portal.points.services import REASON_MAX_LENGTH
-from portal.web.converters import in_range
-from portal.web.forms import LocalDateField, MonthsField, WholeNumberField
+from portal.web.forms import LocalDateField, MonthField, MonthsField, WholeNumberField, YuanField
 
 RULE_MAX = 500
 EXPIRY_MAX_MONTHS = 120
@@ -116,30 +112,6 @@ class RulesForm(FlaskForm):
     @property
     def points(self) -> dict[str, int]:
         return {rule: self[rule.value].data for rule in RULES}
-
-
-class YuanField(StringField):
-    """An amount typed in yuan ("15", "15.5", "¥15.50"), held as whole fen."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip().lstrip("¥￥").strip()
-        if not text:
-            return
-        try:
-            amount = Decimal(text)
-            # Whole fen, and few enough digits to be exact (1e999 is not).
-            exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
-        except InvalidOperation:
-            exact = False
-        if not exact:
-            raise ValueError(_l("Enter an amount in yuan, like 12 or 12.50."))
-        self.data = int(amount * 100)
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        return "" if self.data is None else f"{Decimal(self.data).scaleb(-2)}"
 
 
 class KindForm(FlaskForm):
@@ -306,28 +278,6 @@ class AwardForm(FlaskForm):
 
 def _described(person: Person) -> str:
     return " · ".join(filter(None, (person.name, person.resident_code, person.phone)))
-
-
-class MonthField(StringField):
-    """A month typed as YYYY-MM (the browser's month picker sends that); data is its first day."""
-
-    def process_formdata(self, valuelist):
-        self.data = None
-        text = (valuelist[0] if valuelist else "").strip()
-        if not text:
-            return
-        try:
-            year, month = (int(part) for part in text.split("-"))
-            self.data = date(year, month, 1)
-        except ValueError as error:
-            raise ValueError(_l("Enter a month like 2026-03.")) from error
-        if not in_range(self.data):
-            self.data = None
-            raise ValueError(_l("Enter a month like 2026-03."))
-
-    def _value(self):
-        # A month input holds a valid month or nothing: what was refused is named in its error.
-        return self.data.strftime("%Y-%m") if self.data else ""
 
 
 class ReportForm(FlaskForm):

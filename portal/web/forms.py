@@ -1,10 +1,12 @@
 """Validators and helpers shared by the feature forms."""
 
 import unicodedata
+from datetime import date
+from decimal import Decimal, InvalidOperation
 from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, IntegerField, SelectMultipleField, TimeField
+from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TimeField
 from wtforms.validators import ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -141,3 +143,50 @@ class Checkboxes(SelectMultipleField):
 
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
+
+
+class YuanField(StringField):
+    """An amount typed in yuan ("12", "12.5", "¥12.50"), held as whole fen; the field's validators
+    say which amounts it takes."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip().lstrip("¥￥").strip()
+        if not text:
+            return
+        try:
+            amount = Decimal(text)
+            # Whole fen, and few enough digits to be exact (1e999 and 10**40 are neither).
+            exact = amount.is_finite() and amount == amount.quantize(Decimal("0.01"))
+        except InvalidOperation:
+            exact = False
+        if not exact:
+            raise ValueError(_l("Enter an amount in yuan, like 12 or 12.50."))
+        self.data = int(amount * 100)
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return "" if self.data is None else f"{self.data / 100:.2f}"
+
+
+class MonthField(StringField):
+    """A month typed as YYYY-MM (the browser's month picker sends that); data is its first day."""
+
+    def process_formdata(self, valuelist):
+        self.data = None
+        text = (valuelist[0] if valuelist else "").strip()
+        if not text:
+            return
+        try:
+            year, month = (int(part) for part in text.split("-"))
+            self.data = date(year, month, 1)
+        except ValueError as error:
+            raise ValueError(_l("Enter a month like 2026-03.")) from error
+        if not in_range(self.data):
+            self.data = None
+            raise ValueError(_l("Enter a month like 2026-03."))
+
+    def _value(self):
+        # A month input holds a valid month or nothing: what was refused is named in its error.
+        return self.data.strftime("%Y-%m") if self.data else ""
