@@ -2,7 +2,7 @@
 staff), the helpers of an activity (its organiser), and meal vouchers taken at the counter for
 walk-in meals."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import or_, select
 
@@ -97,7 +97,7 @@ def volunteers(community_id: int) -> list[Person]:
 def record_shift(
     helper: Person,
     place: Canteen,
-    day,
+    day: date,
     meal: str,
     minutes: int,
     by: Person,

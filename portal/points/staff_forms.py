@@ -45,8 +45,11 @@ class HoursField(StringField):
             return
         try:
             self.data = Decimal(text.replace(",", "."))
-        except InvalidOperation as error:
-            raise ValueError(_l("Enter the hours as a number, like 3 or 2.5.")) from error
+        except InvalidOperation:
+            self.data = None
+        if self.data is None or not self.data.is_finite():  # "NaN" and "Infinity" are Decimals
+            self.data = None
+            raise ValueError(_l("Enter the hours as a number, like 3 or 2.5."))
 
     def _value(self):
         return self.raw_data[0] if self.raw_data else (str(self.data) if self.data else "")

@@ -87,12 +87,12 @@ def kitchen(canteen_id: int):
         )
     except deeds.AlreadyRecorded:
         form.helper.errors.append(
-            _("%(name)s's %(meal)s shift on %(date)s is already recorded.", **words)
+            _("This shift is recorded already: %(name)s, %(meal)s, %(date)s.", **words)
         )
     except rules.NotForStaff:
         form.helper.errors.append(_("%(name)s is staff: shifts are part of their work.", **words))
     else:
-        flash(_("Recorded: %(name)s's %(meal)s shift on %(date)s.", **words), "success")
+        flash(_("Shift recorded: %(name)s, %(meal)s, %(date)s.", **words), "success")
         return redirect_to(url_for(".kitchen", canteen_id=place.id))
     return _kitchen_page(place, form)
 
@@ -184,7 +184,7 @@ def _dish_choices(meals) -> list[SelectChoice]:
     ]
 
 
-def _voucher_page(place, form, voucher=None, meals=()):
+def _voucher_page(place, form, voucher=None):
     """The counter's voucher page: the reference asked for, or the voucher and today's meals to
     choose from; below, the walk-in meals vouchers paid for today."""
     return render_template(
@@ -192,22 +192,19 @@ def _voucher_page(place, form, voucher=None, meals=()):
         place=place,
         form=form,
         voucher=voucher,
-        meals=meals,
         used=vouchers.counter_used(place, place.community.today()),
     ), status_for(form)
 
 
-def _voucher(place, values, refused: deeds.VoucherRefused | None = None) -> tuple:
+def _voucher(place, values) -> tuple:
     """The voucher that values name, and None; or None and the page that says why the counter
-    cannot take it (refused, when that is known already)."""
+    cannot take it."""
     lookup = VoucherForm(values)
     if lookup.validate():
         try:
-            if refused:
-                raise refused
             return deeds.counter_voucher(place, lookup.reference.data), None
-        except deeds.VoucherRefused as said:
-            lookup.reference.errors.append(_refusal(said, lookup.reference.data))
+        except deeds.VoucherRefused as refused:
+            lookup.reference.errors.append(_refusal(refused, lookup.reference.data))
     return None, _voucher_page(place, lookup)
 
 
@@ -220,7 +217,7 @@ def _chosen(place, values) -> tuple:
     meals = deeds.todays_meals(place)
     choose = DishForm(_dish_choices(meals), values)
     if not choose.validate():
-        return None, None, _voucher_page(place, choose, voucher, meals)
+        return None, None, _voucher_page(place, choose, voucher)
     dish = next(dish for meal in meals for dish in meal.dishes if dish.id == choose.dish.data)
     return voucher, dish, None
 
@@ -237,12 +234,13 @@ def counter_voucher(canteen_id: int):
         return refused
     meals = deeds.todays_meals(place)
     choose = DishForm(_dish_choices(meals), formdata=None, reference=voucher.reference)
-    return _voucher_page(place, choose, voucher, meals)
+    return _voucher_page(place, choose, voucher)
 
 
 @bp.get("/counter/<int:canteen_id>/voucher/check")
 @roles_required(*CANTEEN_STAFF)
 def counter_voucher_check(canteen_id: int):
+    """Check the voucher and the meal chosen: what the voucher pays, and what is left to pay."""
     place = _canteen(canteen_id)
     voucher, dish, refused = _chosen(place, request.args)
     if refused:
@@ -263,6 +261,7 @@ def counter_voucher_check(canteen_id: int):
 @bp.post("/counter/<int:canteen_id>/voucher/take")
 @roles_required(*CANTEEN_STAFF)
 def counter_voucher_take(canteen_id: int):
+    """Take the voucher for the meal, as checked, and show the confirmation."""
     place = _canteen(canteen_id)
     if not TakeVoucherForm().validate():
         abort(400)
@@ -271,8 +270,11 @@ def counter_voucher_take(canteen_id: int):
         return refused
     try:
         vouchers.use_at_counter(voucher, place, dish, current_user)
-    except vouchers.NotUsable:  # used by another counter a moment ago
-        return _voucher(place, request.form, deeds.VoucherUsed(voucher))[1]
+    except vouchers.NotUsable:  # taken at another counter a moment ago
+        lookup = VoucherForm(request.form)
+        lookup.validate()
+        lookup.reference.errors.append(_refusal(deeds.VoucherUsed(voucher), voucher.reference))
+        return _voucher_page(place, lookup)
     return redirect_to(
         url_for(".counter_voucher_taken", canteen_id=place.id, voucher_id=voucher.id)
     )
@@ -281,6 +283,7 @@ def counter_voucher_take(canteen_id: int):
 @bp.get("/counter/<int:canteen_id>/vouchers/<int:voucher_id>")
 @roles_required(*CANTEEN_STAFF)
 def counter_voucher_taken(canteen_id: int, voucher_id: int):
+    """The confirmation of a voucher taken at place's counter, with its reference."""
     place = _canteen(canteen_id)
     voucher = deeds.used_at(place, voucher_id) or abort(404)
     price, _covered = deeds.walk_in_price(voucher, place, voucher.dish)

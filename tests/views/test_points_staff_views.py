@@ -5,6 +5,7 @@ meal; who may do each, what is refused and why, and that each deed is saved once
 from datetime import date, timedelta
 
 import pytest
+from babel.dates import format_date
 from sqlalchemy import func, select
 
 from portal.accounts.models import Role
@@ -88,7 +89,8 @@ def test_a_shift_is_recorded_once_audited_and_listed(client, world, sign_in, pla
     saved = client.post(f"/points/staff/kitchen/{place.id}", data=shift)
     assert saved.status_code == 303
     page = client.get(saved.headers["Location"])
-    assert "Recorded: 王芳's Lunch shift on" in html(page).select_one("#status").get_text()
+    said = f"Shift recorded: 王芳, Lunch, {format_date(today, 'long', locale='en')}."
+    assert said in html(page).select_one("#status").get_text()
     [row] = html(page).select("main table tbody tr")
     assert [cell.get_text(strip=True) for cell in row.select("th, td")][::2] == ["王芳", "Lunch"]
     assert row.select("td")[-1].get_text() == "2.5"
@@ -98,7 +100,7 @@ def test_a_shift_is_recorded_once_audited_and_listed(client, world, sign_in, pla
     assert _audited("points.shift_recorded") == [helper.id]
     again = client.post(f"/points/staff/kitchen/{place.id}", data=shift)
     assert again.status_code == 422
-    assert "王芳's Lunch shift on" in _errors(again) and "is already recorded" in _errors(again)
+    assert said.replace("Shift recorded", "This shift is recorded already") in _errors(again)
     assert html(again).title.get_text().startswith("Error:")
     db.session.expire_all()
     assert points.balance(helper, world.community.id) == 15
@@ -130,6 +132,7 @@ def test_the_volunteers_are_the_communitys_non_staff_in_pinyin_order(
         ({"meal": "breakfast"}, "Choose lunch or dinner."),
         ({"hours": ""}, "Enter how many hours they helped."),
         ({"hours": "two"}, "Enter the hours as a number, like 3 or 2.5."),
+        ({"hours": "NaN"}, "Enter the hours as a number, like 3 or 2.5."),
         ({"hours": "0.3"}, "Enter from 0.5 to 12 hours, in half hours."),
         ({"hours": "12.5"}, "Enter from 0.5 to 12 hours, in half hours."),
     ],
@@ -345,6 +348,22 @@ def test_a_voucher_the_counter_cannot_take_is_explained(
         db.session.scalar(select(func.count()).select_from(Voucher).where(Voucher.status == "used"))
         == 0
     )
+
+
+def test_a_voucher_taken_at_another_counter_a_moment_ago_is_refused(
+    client, world, sign_in, place, staff, holder, monkeypatch
+):
+    voucher = _voucher(world, holder)
+
+    def taken_meanwhile(voucher, *args, **kwargs):
+        raise vouchers.NotUsable(voucher.id)
+
+    monkeypatch.setattr(vouchers, "use_at_counter", taken_meanwhile)
+    sign_in.password(staff)
+    taking = {"reference": voucher.reference, "dish": _pork(place).id}
+    refused = client.post(f"/points/staff/counter/{place.id}/voucher/take", data=taking)
+    assert refused.status_code == 422
+    assert f"Voucher {voucher.reference} was used already." in _errors(refused)
 
 
 def test_only_the_canteens_staff_take_vouchers(client, world, sign_in, place, holder, elsewhere):
