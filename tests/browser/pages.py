@@ -451,6 +451,64 @@ def _idle_warning(page: Page, live: LiveServer) -> None:
     )
 
 
+def _canteen_id(live: LiveServer) -> str:
+    return _booked_today(live).rsplit("/", 1)[1]
+
+
+def _points_staff_page(path: str) -> Callable[[Page, LiveServer], None]:
+    """A points page of the canteen staff member's canteen: path names it as {place}."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        _get("/points/staff/" + path.format(place=_canteen_id(live)))(page, live)
+
+    return go
+
+
+def _counter_voucher(dish: bool) -> Callable[[Page, LiveServer], None]:
+    """The counter's walk-in meal paid by voucher: a held meal voucher of the canteen's
+    community found by its reference, then (dish) the check of the first of today's dishes."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        from portal.points.models import Voucher, VoucherKind
+
+        place = _canteen_id(live)
+        with live.app.app_context():
+            community_id = db.session.get(Canteen, int(place)).community_id
+            voucher = db.session.scalars(
+                select(Voucher)
+                .join(VoucherKind)
+                .where(
+                    Voucher.community_id == community_id,
+                    Voucher.status == "held",
+                    VoucherKind.use == "meal",
+                )
+                .order_by(Voucher.id)
+            ).first()
+            reference = voucher.reference
+        _get(f"/points/staff/counter/{place}/voucher?reference={reference}")(page, live)
+        if dish:
+            page.locator("input[name=dish]").first.check()
+            submit(page, page.locator("main form[action$='/check'] button"))
+
+    return go
+
+
+def _helpers_of_an_activity(page: Page, live: LiveServer) -> None:
+    """The helpers of the organiser's latest activity that has started."""
+    from portal.activities.models import Event
+    from portal.model_base import utcnow
+
+    with live.app.app_context():
+        organiser = db.session.scalar(select(Person).filter_by(phone=ORGANISER))
+        event = db.session.scalars(
+            select(Event)
+            .where(Event.organiser_id == organiser.id, Event.starts_at < utcnow())
+            .order_by(Event.starts_at.desc())
+        ).first()
+        event_id = event.id
+    _get(f"/points/staff/activities/{event_id}/helpers")(page, live)
+
+
 def _give_check(page: Page, live: LiveServer) -> None:
     """The check before points are given to the community's pool."""
     page.goto(live("/points/give"))
@@ -682,6 +740,10 @@ ROLES = (
             Visit("delivery application", _delivery_application),
             Visit("delivery rounds", _delivery_staff("/rounds")),
             Visit("round sheet", _round_sheet),
+            Visit("kitchen shifts", _points_staff_page("kitchen/{place}")),
+            Visit("meal voucher at the counter", _points_staff_page("counter/{place}/voucher")),
+            Visit("meal voucher found", _counter_voucher(dish=False)),
+            Visit("meal voucher check", _counter_voucher(dish=True)),
         ),
     ),
     Role(
@@ -697,6 +759,7 @@ ROLES = (
             Visit("add an activity", _organise_page("events/new")),
             Visit("add an activity (errors)", _new_activity_errors),
             Visit("attendance", _organise_page("attendance")),
+            Visit("helpers of an activity", _helpers_of_an_activity),
         ),
     ),
     Role(
