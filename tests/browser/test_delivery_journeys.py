@@ -1,7 +1,7 @@
 """Meal delivery in Chromium: a family member applies for their parent on a phone, canteen staff
 approve it and print today's round sheet, a volunteer runs the round on a phone, marks one door
-delivered, one unanswered and the rest delivered, and sees the round's points; the grid worker
-finds the urgent welfare check in the queue."""
+delivered, one unanswered and the rest delivered, sees the round's points and spends some on a
+meal voucher; the grid worker finds the urgent welfare check in the queue."""
 
 import re
 
@@ -111,6 +111,13 @@ def test_family_applies_staff_approve_and_a_volunteer_s_no_answer_raises_an_aler
     earned = volunteer.locator("main .movements__item").filter(has_text="第二网格").first
     expect(earned).to_contain_text("+20")
     expect(earned).to_contain_text("送午餐")
+    # The volunteer spends points on a meal voucher: a check, then one confirmation.
+    follow(volunteer, volunteer.locator("main a[href='/points/vouchers']"))
+    follow(volunteer, volunteer.locator(".card", has_text="爱心午餐券").locator("a.button"))
+    expect(volunteer.locator("h1")).to_have_text("核对：爱心午餐券")
+    submit(volunteer, volunteer.locator("main form button.button--huge"))
+    expect(volunteer.locator("h1")).to_contain_text("兑换成功")
+    expect(volunteer.locator(".panel .key-figure")).to_contain_text(re.compile(r"Q\d{6}"))
 
     # The grid worker finds an urgent welfare check for that resident, raised by the round.
     worker = new_context(language="zh_Hans").new_page()
