@@ -314,6 +314,11 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
                 Page("counter", url_for("canteen_kitchen.counter", canteen_id=place.id)),
                 Page("rounds today", url_for("delivery_staff.rounds", canteen_id=place.id)),
                 Page("round sheet", url_for("delivery_staff.sheet", meal_day_id=meal.id)),
+                Page("kitchen shifts", url_for("points_staff.kitchen", canteen_id=place.id)),
+                Page(
+                    "voucher at the counter",
+                    url_for("points_staff.counter_voucher", canteen_id=place.id),
+                ),
             ],
         ),
     ]
