@@ -94,6 +94,7 @@ def upgrade():
     with op.batch_alter_table('voucher', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_voucher_booking_id'), ['booking_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_voucher_community_id'), ['community_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_voucher_dish_id'), ['dish_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_voucher_holder_id'), ['holder_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_voucher_kind_id'), ['kind_id'], unique=False)
 
@@ -104,9 +105,16 @@ def upgrade():
     with op.batch_alter_table('points_transaction', schema=None) as batch_op:
         batch_op.add_column(sa.Column('detail', sa.JSON(), nullable=True))
 
+    # Volunteers of a community are found by their role, for kitchen shifts and activity helpers.
+    with op.batch_alter_table('role_grant', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_role_grant_role'), ['role'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('role_grant', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_role_grant_role'))
+
     with op.batch_alter_table('points_transaction', schema=None) as batch_op:
         batch_op.drop_column('detail')
 
@@ -117,6 +125,7 @@ def downgrade():
     with op.batch_alter_table('voucher', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_voucher_kind_id'))
         batch_op.drop_index(batch_op.f('ix_voucher_holder_id'))
+        batch_op.drop_index(batch_op.f('ix_voucher_dish_id'))
         batch_op.drop_index(batch_op.f('ix_voucher_community_id'))
         batch_op.drop_index(batch_op.f('ix_voucher_booking_id'))
 

@@ -191,7 +191,7 @@ class RoleGrant(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), index=True)
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[str] = mapped_column(String(20), index=True)
     grid_id: Mapped[int | None] = mapped_column(ForeignKey("grid.id"), index=True)
     # A partner's person names the partner they act for.
     partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"), index=True)

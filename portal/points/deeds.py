@@ -75,11 +75,9 @@ def _volunteers(*where) -> list[Person]:
     in pinyin order."""
     query = (
         select(Person)
-        .where(
-            Person.active.is_(True),
-            Person.grants.any(RoleGrant.role == Role.VOLUNTEER),
-            *where,
-        )
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(Person.active.is_(True), RoleGrant.role == Role.VOLUNTEER, *where)
+        .distinct()
         .options(db.selectinload(Person.grants))
     )
     found = [person for person in db.session.scalars(query) if not rules.is_staff(person)]

@@ -188,7 +188,9 @@ class Voucher(db.Model):
     used_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     booking_id: Mapped[int | None] = mapped_column(ForeignKey("booking.id"), index=True)
     covered_fen: Mapped[int | None]  # what it paid of the meal
-    dish_id: Mapped[int | None] = mapped_column(ForeignKey("dish.id"))  # a walk-in meal's
+    dish_id: Mapped[int | None] = mapped_column(
+        ForeignKey("dish.id"), index=True
+    )  # a walk-in meal's
 
     kind: Mapped[VoucherKind] = relationship()
     holder: Mapped[Person] = relationship(foreign_keys=[holder_id])
