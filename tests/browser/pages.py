@@ -494,18 +494,34 @@ def _counter_voucher(dish: bool) -> Callable[[Page, LiveServer], None]:
 
 
 def _helpers_of_an_activity(page: Page, live: LiveServer) -> None:
-    """The helpers of the organiser's latest activity that has started."""
-    from portal.activities.models import Event
+    """The helpers of an activity of the organiser's that ended an hour ago, made once."""
+    from portal.activities.models import Event, Venue
     from portal.model_base import utcnow
 
+    title = "义务理发"
     with live.app.app_context():
         organiser = db.session.scalar(select(Person).filter_by(phone=ORGANISER))
-        event = db.session.scalars(
-            select(Event)
-            .where(Event.organiser_id == organiser.id, Event.starts_at < utcnow())
-            .order_by(Event.starts_at.desc())
-        ).first()
+        event = db.session.scalar(select(Event).filter_by(title_zh_hans=title))
+        if event is None:
+            venue = db.session.scalars(
+                select(Venue).filter_by(community_id=organiser.community_id)
+            ).first()
+            ended = utcnow().replace(microsecond=0) - timedelta(hours=1)
+            event = Event(
+                community_id=organiser.community_id,
+                venue_id=venue.id,
+                organiser_id=organiser.id,
+                title_zh_hans=title,
+                title_en="Free haircuts",
+                category="crafts",
+                starts_at=ended - timedelta(hours=2),
+                ends_at=ended,
+                signup_required=False,
+            )
+            db.session.add(event)
+            db.session.commit()
         event_id = event.id
+        db.session.remove()
     _get(f"/points/staff/activities/{event_id}/helpers")(page, live)
 
 
