@@ -525,28 +525,6 @@ def _helpers_of_an_activity(page: Page, live: LiveServer) -> None:
     _get(f"/points/staff/activities/{event_id}/helpers")(page, live)
 
 
-def _give_check(page: Page, live: LiveServer) -> None:
-    """The check before points are given to the community's pool."""
-    page.goto(live("/points/give"))
-    page.locator("input[name=to][value=pool]").check()
-    page.locator("input[name=points]").fill("1")
-    submit(page, page.locator("main form button.button--huge"))
-
-
-def _voucher_got(page: Page, live: LiveServer) -> None:
-    """The confirmation of a voucher got, for the demo resident's meal voucher."""
-    from portal.points.models import Voucher
-
-    with live.app.app_context():
-        voucher = db.session.scalar(
-            select(Voucher.id)
-            .join(Person, Person.id == Voucher.holder_id)
-            .where(Person.resident_code == RESIDENT_FOR_PAGES)
-            .order_by(Voucher.id)
-        )
-    _get(f"/points/vouchers/mine/{voucher}")(page, live)
-
-
 def _wechat_code(page: Page, live: LiveServer) -> None:
     """The settings page showing the code to scan in WeChat, asked for when it is not yet."""
     page.goto(live("/account/notifications"))
@@ -609,10 +587,8 @@ ROLES = (
             Visit("my points", _follow("/resident", "a.tile[href='/points/']")),
             Visit("vouchers on offer", _get("/points/vouchers")),
             Visit("voucher check", _follow("/points/vouchers", "main .card a.button")),
-            Visit("voucher got", _voucher_got),
             Visit("certificate of service hours", _get("/points/certificate")),
             Visit("give points", _get("/points/give")),
-            Visit("give points (check)", _give_check),
         ),
     ),
     Role(
@@ -650,8 +626,6 @@ ROLES = (
             Visit("delivery rounds", _get("/delivery/rounds/")),
             Visit("a delivery round", _delivery_round),
             Visit("my points", _get("/points/")),
-            Visit("voucher check", _follow("/points/vouchers", "main .card a.button")),
-            Visit("certificate of service hours", _get("/points/certificate")),
         ),
     ),
     Role(
@@ -713,14 +687,6 @@ ROLES = (
             Visit("points for deeds", _get("/points/admin/")),
             Visit("kinds of voucher", _get("/points/admin/vouchers")),
             Visit("new kind of voucher", _get("/points/admin/vouchers/new")),
-            Visit(
-                "a kind of voucher",
-                _follow("/points/admin/vouchers", "main a[href^='/points/admin/vouchers/']"),
-            ),
-            Visit(
-                "withdraw a kind of voucher",
-                _follow("/points/admin/vouchers", "main a[href$='/withdraw']"),
-            ),
             Visit("award points", _get("/points/admin/award")),
             Visit("service points report", _get("/points/admin/report")),
         ),
@@ -757,7 +723,6 @@ ROLES = (
             Visit("delivery rounds", _delivery_staff("/rounds")),
             Visit("round sheet", _round_sheet),
             Visit("kitchen shifts", _points_staff_page("kitchen/{place}")),
-            Visit("meal voucher at the counter", _points_staff_page("counter/{place}/voucher")),
             Visit("meal voucher found", _counter_voucher(dish=False)),
             Visit("meal voucher check", _counter_voucher(dish=True)),
         ),
