@@ -24,6 +24,7 @@ from portal.points.models import (
     VoucherKind,
     VoucherStatus,
 )
+from portal.web.converters import LARGEST_ID
 
 
 class VoucherError(points.PointsError):
@@ -186,10 +187,14 @@ def vouchers_of(person: Person, community_id: int) -> list[Voucher]:
     )
 
 
+def by_id(voucher_id: int) -> Voucher | None:
+    return db.session.get(Voucher, voucher_id) if 0 < voucher_id <= LARGEST_ID else None
+
+
 def by_reference(community_id: int, reference: str) -> Voucher | None:
     """The community's voucher of reference ("Q000012", also "q12" or "12")."""
     digits = reference.strip().upper().removeprefix("Q")
-    if not digits.isdigit():
+    if not (digits.isascii() and digits.isdigit()) or not 0 < int(digits) <= LARGEST_ID:
         return None
     voucher = db.session.get(Voucher, int(digits))
     return voucher if voucher is not None and voucher.community_id == community_id else None
@@ -329,7 +334,7 @@ class MealVouchers:
 
     def take(self, key: str, booking, by, now: datetime) -> tuple[str, int]:
         _prefix, _colon, number = key.partition(":")
-        voucher = db.session.get(Voucher, int(number)) if number.isdigit() else None
+        voucher = by_id(int(number)) if number.isdigit() else None
         day = booking.meal_day.day
         if (
             voucher is None
