@@ -3,7 +3,8 @@
 # weekday, a month's and a year's last day, the minutes around Shanghai's and UTC's midnights),
 # two instants at a time, on SQLite. Prints each instant's closing line; exits 1 if any failed or
 # ran no test. Extra arguments go to pytest; CLOCK_SWEEP_SKIP names instants to leave out
-# (`.ci/run` runs the whole suite on PostgreSQL at the month-end one).
+# (`.ci/run` runs the whole suite on PostgreSQL at the month-end one), CLOCK_SWEEP_ONLY the one
+# instant to run (`.ci/run` runs each as a job of its own).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,7 +24,8 @@ SWEPT=(tests/unit tests/views tests/concurrency tests/browser
 
 logs=$(mktemp -d /tmp/linli-clock-sweep.XXXXXX)
 mapfile -t instants < <(.venv/bin/python -m tests.clock_sweep |
-  grep -vwF -e "${CLOCK_SWEEP_SKIP:-(none)}")
+  grep -vwF -e "${CLOCK_SWEEP_SKIP:-(none)}" |
+  awk -v only="${CLOCK_SWEEP_ONLY:-}" 'only == "" || $1 == only')
 [ ${#instants[@]} -gt 0 ] || { echo "clock sweep: no instants"; exit 1; }
 
 run() {
