@@ -530,10 +530,11 @@ class _Street:
                 "community_id": c["id"],
                 "name": f"{_short(c['name'])}{name}" if name.startswith("物业") else name,
                 "phone": phone,
+                "kind": kind,
                 **stamp,
             }
             for c in self.communities
-            for k, (name, phone) in enumerate(PARTNERS)
+            for k, (name, phone, kind) in enumerate(PARTNERS)
         ]
         self.insert(StreetOffice, [{"id": 1, "name": STREET[0], "hotline": STREET[1], **stamp}])
         self.insert(Community, self.communities)
@@ -1417,6 +1418,8 @@ class _Street:
             "community_id": elder.community_id,
             "holder_id": None,
             "partner_id": None,
+            "handed_at": None,
+            "accepted_at": None,
             "note": note,
             "dedupe_key": self._dedupe_key(elder, category, age),
             "acknowledged_at": None,
@@ -1547,7 +1550,8 @@ class _Street:
             request["holder_id"] = step.actor
             request["acknowledged_at"] = request["acknowledged_at"] or at
         elif kind == "handed_off":
-            request["partner_id"] = step.partner
+            # Partners of the street accept what they are handed at once.
+            request.update(partner_id=step.partner, handed_at=at, accepted_at=at)
         elif kind == "resident_note":
             request["note"] = f"{request['note']}\n{step.text}" if request["note"] else step.text
             kind = "note"
@@ -1558,6 +1562,9 @@ class _Street:
                 resolved_at=None,
                 feedback=Feedback.NOT_FIXED.value,
                 reopened=request["reopened"] + 1,
+                partner_id=None,
+                handed_at=None,
+                accepted_at=None,
             )
         elif kind in ("confirmed", "auto_closed"):
             answer = Feedback.FIXED if kind == "confirmed" else Feedback.NO_ANSWER

@@ -62,17 +62,19 @@ def demo_command():
 @click.command("escalate")
 @with_appcontext
 def escalate_command():
-    """Apply the help timers: escalate overdue requests, close unconfirmed ones. Run every minute."""
+    """Apply the help timers: escalate overdue requests, close unconfirmed ones, give back to
+    their grid workers those a partner did not accept in time. Run every minute."""
     import time
 
-    from portal.help.services import Timers, escalate_overdue
+    from portal.help.services import Timers, escalate_overdue, return_unaccepted
 
     started = time.perf_counter()
     counts = escalate_overdue(timers=Timers.from_config(current_app.config))
+    returned = return_unaccepted()
     elapsed = time.perf_counter() - started
     click.echo(
         f"to community: {counts['community']}, to street: {counts['street']}, "
-        f"closed: {counts['closed']} ({elapsed:.2f} s)"
+        f"closed: {counts['closed']}, back from partners: {returned} ({elapsed:.2f} s)"
     )
 
 

@@ -20,7 +20,7 @@ from portal.accounts.kiosk import KIOSK_COOKIE
 from portal.accounts.models import Role
 from portal.accounts.services import decide_link, request_link
 from portal.cli import compile_translations
-from portal.community.models import Partner
+from portal.community.models import Partner, PartnerKind
 from portal.extensions import db, limiter
 from tests.clock import START, shanghai
 from tests.helpers import PASSWORD, PIN, World, empty_tables
@@ -179,8 +179,12 @@ def people(world):
 @pytest.fixture
 def partners(world):
     """The world's community's property company and water company."""
-    property_company = Partner(community=world.community, name="物业服务中心", phone="0871-1")
-    water = Partner(community=world.community, name="自来水公司", phone="96106")
+    property_company = Partner(
+        community=world.community, name="物业服务中心", phone="0871-1", kind=PartnerKind.PROPERTY
+    )
+    water = Partner(
+        community=world.community, name="自来水公司", phone="96106", kind=PartnerKind.WATER
+    )
     db.session.add_all([property_company, water])
     db.session.commit()
     return property_company, water

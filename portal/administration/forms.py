@@ -24,10 +24,11 @@ from portal.accounts.forms import resident_code_field
 from portal.accounts.labels import CARE_CADENCES, CARE_COLOURS, LEAVINGS, SEXES
 from portal.accounts.models import CareColour, Person
 from portal.administration import imports
+from portal.administration.labels import PARTNER_KINDS
 from portal.administration.residents import Contact, Details, Filters
 from portal.administration.retention import RETENTION_MOST_MONTHS
 from portal.audit import services as audit
-from portal.community.models import Building, today_in
+from portal.community.models import Building, PartnerKind, today_in
 from portal.community.services import TOP_FLOOR, floor_of_room
 from portal.config import DEFAULT_TIMEZONE
 from portal.web.forms import AnyPhone, FloorField, LocalDateField, MonthsField, Phone
@@ -38,6 +39,13 @@ UPLOAD_MOST_BYTES = 5 * 1024 * 1024
 
 
 class PartnerForm(FlaskForm):
+    kind = SelectField(
+        _l("What sort of partner"),
+        choices=[SelectChoice(kind.value, label) for kind, label in PARTNER_KINDS.items()],
+        default=PartnerKind.PROPERTY.value,
+        validators=[InputRequired(_l("Choose what sort of partner it is."))],
+        render_kw={"required": False},
+    )
     name = StringField(
         _l("Name"),
         validators=[

@@ -3,6 +3,19 @@ changes an import would make, the audit log's details and the copy of a resident
 
 from flask_babel import lazy_gettext as _l
 
+from portal.community.models import PartnerKind
+
+PARTNER_KINDS = {
+    PartnerKind.PROPERTY: _l("Property company"),
+    PartnerKind.WATER: _l("Water company"),
+    PartnerKind.POWER: _l("Power company"),
+    PartnerKind.GAS: _l("Gas company"),
+    PartnerKind.CLINIC: _l("Clinic"),
+    PartnerKind.MERCHANT: _l("Local merchant"),
+    PartnerKind.SOCIAL_WORK: _l("Social work agency"),
+    PartnerKind.OTHER: _l("Other"),
+}
+
 RESIDENT_FIELDS = {
     "name": _l("Name"),
     "resident_code": _l("Resident code"),

@@ -10,16 +10,21 @@ from sqlalchemy import and_, or_, select
 from portal.accounts.models import Person, administered_by
 from portal.audit import services as audit
 from portal.audit.models import AuditEntry
-from portal.community.models import Partner
+from portal.community.models import Partner, PartnerKind
 from portal.extensions import db
 from portal.web.collation import pinyin_key
 from portal.web.paging import page_of
 
 
-def add_partner(admin: Person, name: str, phone: str | None) -> Partner:
+def add_partner(
+    admin: Person, name: str, phone: str | None, kind: str = PartnerKind.OTHER
+) -> Partner:
     """Add a partner to the admin's own community and record it in the audit log."""
     partner = Partner(
-        community_id=admin.community_id, name=name.strip(), phone=(phone or "").strip() or None
+        community_id=admin.community_id,
+        name=name.strip(),
+        phone=(phone or "").strip() or None,
+        kind=PartnerKind(kind),
     )
     db.session.add(partner)
     db.session.flush()

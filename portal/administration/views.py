@@ -30,6 +30,7 @@ from portal.administration.forms import (
     ResidentSearchForm,
     RetentionForm,
 )
+from portal.administration.labels import PARTNER_KINDS
 from portal.administration.services import AuditFilters
 from portal.administration.staff_forms import PartnerPersonForm
 from portal.administration.staff_views import code_page
@@ -45,13 +46,15 @@ bp = Blueprint("administration", __name__, url_prefix="/admin")
 def partners():
     form = PartnerForm()
     if form.validate_on_submit():
-        partner = administration.add_partner(current_user, form.name.data, form.phone.data)
+        partner = administration.add_partner(
+            current_user, form.name.data, form.phone.data, form.kind.data
+        )
         flash(_("%(name)s has been added.", name=partner.name), "success")
         return redirect_to(url_for("administration.partners"))
     listed = community.partners_of(current_user.community_id)
-    return render_template("administration/partners.html", form=form, partners=listed), status_for(
-        form
-    )
+    return render_template(
+        "administration/partners.html", form=form, partners=listed, kinds=PARTNER_KINDS
+    ), status_for(form)
 
 
 def _partner(partner_id: int):

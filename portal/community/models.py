@@ -1,4 +1,5 @@
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ForeignKey, String
@@ -87,6 +88,20 @@ class Building(TimestampMixin, db.Model):
     __table_args__ = (db.UniqueConstraint("grid_id", "name"),)
 
 
+class PartnerKind(StrEnum):
+    """What sort of organisation a partner is: the resident reads it ("the water company is on its
+    way"), and the grid worker chooses by it."""
+
+    PROPERTY = "property"  # 物业
+    WATER = "water"
+    POWER = "power"
+    GAS = "gas"
+    CLINIC = "clinic"
+    MERCHANT = "merchant"
+    SOCIAL_WORK = "social_work"
+    OTHER = "other"
+
+
 class Partner(TimestampMixin, db.Model):
     """An organisation a request can be handed to: the property company, the water company, a clinic."""
 
@@ -94,5 +109,8 @@ class Partner(TimestampMixin, db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     phone: Mapped[str | None] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(
+        String(20), default=PartnerKind.OTHER, server_default=PartnerKind.OTHER
+    )
 
     community: Mapped[Community] = relationship()

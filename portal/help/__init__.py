@@ -27,6 +27,7 @@ def init_app(app: Flask) -> None:
             "help.handed_off": _l("%(who)s handed %(whose)s's help request to a partner"),
             "help.resolved": _l("%(who)s resolved %(whose)s's help request"),
             "help.read": _l("%(who)s read %(whose)s's help request"),
+            "help.settings": _l("%(who)s set how long partners have to accept a request"),
         }
     )
     accounts.account_closed.connect(_hand_back_requests, weak=False)

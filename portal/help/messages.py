@@ -23,8 +23,17 @@ def describe(kind: str, params: dict) -> tuple[str, str | None]:
         )
     if kind in STAFF_KINDS:
         return _for_staff(kind, params), url_for("help.detail", request_id=params["request_id"])
+    if kind == "help.partner_news":
+        return _partner_news(params), url_for("help.detail", request_id=params["request_id"])
     link = url_for("help.mine", resident_id=params["resident_id"])
-    if kind == "help.note":
+    if kind == "help.partner_accepted":
+        text = _(
+            "%(partner)s has accepted %(resident)s's request for help (%(category)s) and is on "
+            "the way.",
+            partner=params.get("partner", ""),
+            **words,
+        )
+    elif kind == "help.note":
         text = _("There is a new note on %(resident)s's request for help (%(category)s).", **words)
     else:
         text = _("%(resident)s's request for help (%(category)s) is now: %(status)s.", **words)
@@ -51,6 +60,41 @@ def _for_partner(params: dict) -> str:
     return _(
         "%(worker)s hands you %(reference)s: %(category)s for %(resident)s, %(where)s. Call "
         "%(worker)s on %(worker_phone)s.",
+        **words,
+    )
+
+
+def _partner_news(params: dict) -> str:
+    """What the holder of a request reads of what its partner did with it."""
+    words = {
+        "reference": params["reference"],
+        "category": CATEGORY_TITLES.get(params["category"], params["category"]),
+        "resident": params["resident"],
+        "partner": params["partner"],
+    }
+    what = params["what"]
+    if what == "declined":
+        return _(
+            "%(partner)s declined %(reference)s (%(category)s, %(resident)s): %(reason)s. It is "
+            "back with you.",
+            reason=params.get("reason", ""),
+            **words,
+        )
+    if what == "lapsed":
+        return _(
+            "%(partner)s did not accept %(reference)s (%(category)s, %(resident)s) in time. It is "
+            "back with you.",
+            **words,
+        )
+    if what == "handed_on":
+        return _(
+            "%(partner)s handed %(reference)s (%(category)s, %(resident)s) on to %(to)s.",
+            to=params.get("to", ""),
+            **words,
+        )
+    return _(
+        "%(partner)s has done %(reference)s (%(category)s, %(resident)s): the resident is asked "
+        "whether it is fixed.",
         **words,
     )
 

@@ -95,6 +95,12 @@ class HelpRequest(TimestampMixin, db.Model):
     closed_at: Mapped[datetime | None]
     feedback: Mapped[str | None] = mapped_column(String(20))
     reopened: Mapped[int] = mapped_column(default=0)
+    # The partner's part: when it was handed to partner_id, and when that partner accepted it. A
+    # partner that declines or does not accept in time gives it back: returned_at warns the holder
+    # until it is handed to a partner again.
+    handed_at: Mapped[datetime | None]
+    accepted_at: Mapped[datetime | None]
+    returned_at: Mapped[datetime | None]
 
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     raised_by: Mapped[Person | None] = relationship(foreign_keys=[raised_by_id])
@@ -110,6 +116,7 @@ class HelpRequest(TimestampMixin, db.Model):
         Index("ix_help_request_community_level", "community_id", "level"),
         Index("ix_help_request_status_created", "status", "created_at"),
         Index("ix_help_request_resident_created", "resident_id", "created_at"),
+        Index("ix_help_request_partner_status", "partner_id", "status"),
     )
 
     @staticmethod
@@ -138,6 +145,11 @@ class HelpRequest(TimestampMixin, db.Model):
     def escalated(self) -> bool:
         return self.level > Level.GRID
 
+    @property
+    def awaiting_partner(self) -> bool:
+        """Handed to a partner that has not accepted it yet."""
+        return self.partner_id is not None and self.accepted_at is None and self.is_open
+
 
 class HelpEvent(db.Model):
     """One thing that happened to a request: who did what, when, and whether the resident sees it."""
@@ -154,3 +166,15 @@ class HelpEvent(db.Model):
     request: Mapped[HelpRequest] = relationship(back_populates="events")
     actor: Mapped[Person | None] = relationship()
     partner: Mapped[Partner | None] = relationship()
+
+
+class HelpSettings(db.Model):
+    """A community's choices about its requests: how long a partner has to accept a request
+    handed to it before it goes back to the grid worker with a warning."""
+
+    DEFAULT_MINUTES = 120
+    DEFAULT_MINUTES_URGENT = 15
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), primary_key=True)
+    partner_accept_minutes: Mapped[int] = mapped_column(default=DEFAULT_MINUTES)
+    partner_accept_minutes_urgent: Mapped[int] = mapped_column(default=DEFAULT_MINUTES_URGENT)

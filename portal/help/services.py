@@ -42,6 +42,7 @@ from portal.help.models import (
     Feedback,
     HelpEvent,
     HelpRequest,
+    HelpSettings,
     Level,
     Source,
     Status,
@@ -155,6 +156,8 @@ def _tell_family(request: HelpRequest, kind: str = "help.status", *, urgent: boo
         "status": request.status,
         "resident": request.resident.name,
     }
+    if request.partner_id:
+        params["partner"] = request.partner.name
     notify(request.resident_id, kind, **params)
     for person_id in family_ids:
         notify(person_id, kind, urgent=urgent, **params)
@@ -532,34 +535,6 @@ def start(request: HelpRequest, worker: Person) -> HelpRequest:
     return request
 
 
-def hand_off(request: HelpRequest, worker: Person, partner: Partner, note: str) -> HelpRequest:
-    """Pass the job to a partner of the request's community, saying what they should do; the
-    partner's people are told what, where and whom to call."""
-    _holder_action(request, worker, "hand_off")
-    if partner.community_id != request.community_id:
-        raise NotAllowed()
-    request.partner_id = partner.id
-    request.status = Status.IN_PROGRESS
-    _event(request, worker, "handed_off", text=note.strip(), visible=True, partner=partner)
-    audit.record(worker, "help.handed_off", request.resident, request=request.reference)
-    _tell_family(request)
-    _tell_partner(request, partner, worker)
-    db.session.commit()
-    return request
-
-
-def _tell_partner(request: HelpRequest, partner: Partner, worker: Person) -> None:
-    resident = request.resident
-    params = {
-        **_staff_params(request),
-        "phone": resident.phone or resident.landline or "",
-        "worker": worker.name,
-        "worker_phone": worker.phone or "",
-    }
-    for person_id in people_of_partner(partner.id):
-        notify(person_id, "help.handed_to_partner", urgent=request.urgent, **params)
-
-
 def resolve(request: HelpRequest, worker: Person, what_was_done: str) -> HelpRequest:
     _holder_action(request, worker, "resolve")
     request.status = Status.RESOLVED
@@ -584,7 +559,8 @@ def add_note(request: HelpRequest, worker: Person, text: str, visible: bool) -> 
 
 
 def confirm(request: HelpRequest, person: Person, fixed: bool) -> HelpRequest:
-    """The resident or family says "fixed" (closes it) or "not fixed" (reopens it to its holder)."""
+    """The resident or family says "fixed" (closes it) or "not fixed" (reopens it to its holder,
+    not to a partner that did the job)."""
     if not may_act_for(person, request.resident):
         raise NotAllowed()
     _check(request, "confirm")
@@ -595,6 +571,8 @@ def confirm(request: HelpRequest, person: Person, fixed: bool) -> HelpRequest:
     else:
         request.status = Status.ACKNOWLEDGED if request.holder_id else Status.NEW
         request.resolved_at = None
+        # Back to its holder, who may hand it to the partner again or to another.
+        request.partner, request.handed_at, request.accepted_at = None, None, None
         request.feedback = Feedback.NOT_FIXED
         request.reopened += 1
     _event(request, person, "confirmed" if fixed else "reopened", visible=True)
@@ -787,6 +765,268 @@ def get(request_id: int) -> HelpRequest | None:
     return db.session.scalars(query).first()
 
 
+# Partners -----------------------------------------------------------------------------------------
+#
+# The grid worker who holds a request hands it to a partner of its community (物业, 水务, a clinic).
+# The partner's people accept it or decline it with a reason, note their progress, hand it on to
+# another partner, and resolve it; the holder keeps it and is told of each step. A partner that
+# does not accept in the community's time gives it back with a warning (`return_unaccepted`).
+
+
+class NotPartnerWork(HelpError):
+    """The request is no longer with the person's partner: declined, handed on or taken back."""
+
+
+def hand_off(
+    request: HelpRequest, worker: Person, partner: Partner, note: str, now: datetime | None = None
+) -> HelpRequest:
+    """Pass the job to a partner of the request's community, saying what they should do; the
+    partner's people are told what, where and whom to call."""
+    _holder_action(request, worker, "hand_off")
+    if partner.community_id != request.community_id:
+        raise NotAllowed()
+    now = now or utcnow()
+    _give_to(request, partner, now)
+    _event(request, worker, "handed_off", text=note.strip(), visible=True, partner=partner, now=now)
+    audit.record(worker, "help.handed_off", request.resident, request=request.reference)
+    _tell_family(request)
+    _tell_partner(request, partner, worker)
+    db.session.commit()
+    return request
+
+
+def _give_to(request: HelpRequest, partner: Partner, now: datetime) -> None:
+    request.partner_id = partner.id
+    request.partner = partner
+    request.status = Status.IN_PROGRESS
+    request.handed_at, request.accepted_at, request.returned_at = now, None, None
+
+
+def _tell_partner(request: HelpRequest, partner: Partner, sender: Person) -> None:
+    resident = request.resident
+    holder = request.holder or sender
+    params = {
+        **_staff_params(request),
+        "phone": resident.phone or resident.landline or "",
+        "worker": holder.name,
+        "worker_phone": holder.phone or "",
+    }
+    for person_id in people_of_partner(partner.id):
+        notify(person_id, "help.handed_to_partner", urgent=request.urgent, **params)
+
+
+def _tell_holder(request: HelpRequest, what: str, partner: Partner, **words) -> None:
+    """Tell the request's holder what a partner did with it; nobody holds it → the grid's
+    workers on duty."""
+    told = [request.holder_id] if request.holder_id else _on_duty(request, utcnow())
+    params = {**_staff_params(request), "what": what, "partner": partner.name, **words}
+    warning = what in ("declined", "lapsed")
+    for person_id in told:
+        notify(person_id, "help.partner_news", urgent=warning and request.urgent, **params)
+
+
+def _partner_step(
+    request: HelpRequest, person: Person, accepted: bool, values: dict, now: datetime
+) -> Partner:
+    """Change the request for the partner person acts for, if it is still with that partner and
+    accepted (or not) as the step needs; two of its people acting at once: one step happens."""
+    partner_id = request.partner_id
+    if partner_id is None or partner_id not in partner_ids_of(person):
+        raise NotPartnerWork()
+    accepted_now = (
+        HelpRequest.accepted_at.isnot(None) if accepted else HelpRequest.accepted_at.is_(None)
+    )
+    changed = db.session.execute(
+        update(HelpRequest)
+        .where(
+            HelpRequest.id == request.id,
+            HelpRequest.partner_id == partner_id,
+            HelpRequest.status == Status.IN_PROGRESS,
+            accepted_now,
+        )
+        .values(**values, updated_at=now)
+    ).rowcount
+    if changed != 1:
+        db.session.rollback()
+        db.session.refresh(request)
+        raise NotPartnerWork()
+    partner = db.session.get(Partner, partner_id)
+    db.session.refresh(request)
+    return partner
+
+
+def accept(request: HelpRequest, person: Person, now: datetime | None = None) -> HelpRequest:
+    """person's partner takes on the request; the resident reads that it is on its way. Accepting
+    again (a double tap, a colleague a moment before) changes nothing."""
+    now = now or utcnow()
+    if request.partner_id in partner_ids_of(person) and request.accepted_at is not None:
+        return request
+    try:
+        partner = _partner_step(request, person, False, {"accepted_at": now}, now)
+    except NotPartnerWork:
+        if request.partner_id in partner_ids_of(person) and request.accepted_at is not None:
+            return request
+        raise
+    _event(request, person, "partner_accepted", visible=True, partner=partner, now=now)
+    _tell_family(request, "help.partner_accepted")
+    db.session.commit()
+    return request
+
+
+def decline(
+    request: HelpRequest, person: Person, reason: str, now: datetime | None = None
+) -> HelpRequest:
+    """person's partner will not do it, and says why: the request goes back to its holder with a
+    warning."""
+    now = now or utcnow()
+    values = {"partner_id": None, "handed_at": None, "returned_at": now}
+    partner = _partner_step(request, person, False, values, now)
+    _event(request, person, "partner_declined", text=reason.strip(), partner=partner, now=now)
+    _tell_holder(request, "declined", partner, reason=reason.strip())
+    db.session.commit()
+    return request
+
+
+def add_partner_note(
+    request: HelpRequest, person: Person, text: str, visible: bool, now: datetime | None = None
+) -> HelpRequest:
+    """A note from the partner's people: visible to the resident and family, or internal to the
+    partners and the grid."""
+    now = now or utcnow()
+    if request.partner_id is None or request.partner_id not in partner_ids_of(person):
+        raise NotPartnerWork()
+    _check(request, "note")
+    partner = request.partner
+    _event(
+        request,
+        person,
+        "note",
+        text=text.strip()[:NOTE_MAX_LENGTH],
+        visible=visible,
+        partner=partner,
+        now=now,
+    )
+    if visible:
+        _tell_family(request, "help.note")
+    db.session.commit()
+    return request
+
+
+def hand_on(
+    request: HelpRequest, person: Person, to: Partner, note: str, now: datetime | None = None
+) -> HelpRequest:
+    """person's partner found it is another's job (the property company finds the water pressure
+    low and hands it to the water company): the other partner's people are told, and the holder."""
+    now = now or utcnow()
+    if to.community_id != request.community_id or to.id == request.partner_id:
+        raise NotAllowed()
+    values = {"partner_id": to.id, "handed_at": now, "accepted_at": None, "returned_at": None}
+    partner = _partner_step(request, person, True, values, now)
+    _event(request, person, "handed_on", text=note.strip(), visible=True, partner=to, now=now)
+    audit.record(person, "help.handed_off", request.resident, request=request.reference)
+    _tell_family(request)
+    _tell_partner(request, to, person)
+    _tell_holder(request, "handed_on", partner, to=to.name)
+    db.session.commit()
+    return request
+
+
+def resolve_as_partner(
+    request: HelpRequest, person: Person, what_was_done: str, now: datetime | None = None
+) -> HelpRequest:
+    """person's partner did the job: the resident is asked whether it is fixed, as when the
+    holder resolves it, and the holder is told."""
+    now = now or utcnow()
+    values = {"status": Status.RESOLVED, "resolved_at": now}
+    partner = _partner_step(request, person, True, values, now)
+    _event(
+        request,
+        person,
+        "resolved",
+        text=what_was_done.strip(),
+        visible=True,
+        partner=partner,
+        now=now,
+    )
+    audit.record(person, "help.resolved", request.resident, request=request.reference)
+    _tell_family(request)
+    _tell_holder(request, "resolved", partner)
+    db.session.commit()
+    seams.request_resolved.send(request, by=person, now=now)
+    return request
+
+
+def settings_of(community_id: int) -> HelpSettings:
+    """The community's choices, or the defaults while it has made none."""
+    return db.session.get(HelpSettings, community_id) or HelpSettings(
+        community_id=community_id,
+        partner_accept_minutes=HelpSettings.DEFAULT_MINUTES,
+        partner_accept_minutes_urgent=HelpSettings.DEFAULT_MINUTES_URGENT,
+    )
+
+
+def save_settings(admin: Person, community_id: int, minutes: int, urgent_minutes: int) -> None:
+    """Set how long a partner has to accept a request (normal, urgent). Audited; commits."""
+    settings = db.session.get(HelpSettings, community_id)
+    if settings is None:
+        settings = HelpSettings(community_id=community_id)
+        db.session.add(settings)
+    settings.partner_accept_minutes = minutes
+    settings.partner_accept_minutes_urgent = urgent_minutes
+    audit.record(admin, "help.settings", minutes=minutes, urgent_minutes=urgent_minutes)
+    db.session.commit()
+
+
+def _accept_limits() -> tuple[dict[int, tuple[int, int]], tuple[int, int]]:
+    """Each community's minutes to accept (normal, urgent) that chose them, and the defaults."""
+    chosen = {
+        row.community_id: (row.partner_accept_minutes, row.partner_accept_minutes_urgent)
+        for row in db.session.scalars(select(HelpSettings))
+    }
+    return chosen, (HelpSettings.DEFAULT_MINUTES, HelpSettings.DEFAULT_MINUTES_URGENT)
+
+
+def return_unaccepted(now: datetime | None = None) -> int:
+    """Give each request its partner has not accepted within its community's time back to its
+    holder, with a warning. Idempotent; a partner accepting at the same moment keeps it."""
+    now = now or utcnow()
+    chosen, default = _accept_limits()
+    shortest = min(minutes for pair in [default, *chosen.values()] for minutes in pair)
+    candidates = db.session.scalars(
+        select(HelpRequest)
+        .where(
+            HelpRequest.status == Status.IN_PROGRESS,
+            HelpRequest.partner_id.isnot(None),
+            HelpRequest.accepted_at.is_(None),
+            HelpRequest.handed_at < now - timedelta(minutes=shortest),
+        )
+        .options(db.joinedload(HelpRequest.partner))
+    ).all()
+    returned = 0
+    for request in candidates:
+        normal, urgent = chosen.get(request.community_id, default)
+        if request.handed_at >= now - timedelta(minutes=urgent if request.urgent else normal):
+            continue
+        partner = request.partner
+        lapsed = db.session.execute(
+            update(HelpRequest)
+            .where(
+                HelpRequest.id == request.id,
+                HelpRequest.partner_id == partner.id,
+                HelpRequest.accepted_at.is_(None),
+            )
+            .values(partner_id=None, handed_at=None, returned_at=now, updated_at=now)
+        ).rowcount
+        if lapsed != 1:
+            continue
+        db.session.refresh(request)
+        _event(request, None, "partner_lapsed", partner=partner, now=now)
+        _tell_holder(request, "lapsed", partner)
+        returned += 1
+    db.session.commit()
+    return returned
+
+
 # A partner's desk ---------------------------------------------------------------------------------
 
 PARTNER_PAGE = 30
@@ -807,6 +1047,16 @@ def handed_to(person: Person, page: int = 1) -> Pagination:
         .options(db.joinedload(HelpRequest.resident).joinedload(Person.building))
     )
     return page_of(query, page, PARTNER_PAGE)
+
+
+def partner_notes(request: HelpRequest) -> list[HelpEvent]:
+    """What a partner's people read of a request's history: what the resident and family may
+    read, and what partners wrote or were told; never the grid's own internal notes."""
+    return [
+        event
+        for event in request.events
+        if event.text and (event.visible or event.partner_id is not None)
+    ]
 
 
 def handed_request(person: Person, request_id: int) -> HelpRequest | None:

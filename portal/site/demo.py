@@ -27,7 +27,15 @@ from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
 from portal.canteen.models import Booking, BookingMode, Canteen, Dish, MealDay, MealService
 from portal.canteen.services import canteen_of
 from portal.care.models import CareVisit, ColourChange, Outcome
-from portal.community.models import Building, Community, Grid, Partner, StreetOffice, today_in
+from portal.community.models import (
+    Building,
+    Community,
+    Grid,
+    Partner,
+    PartnerKind,
+    StreetOffice,
+    today_in,
+)
 from portal.community.services import floor_of_room
 from portal.config import DEFAULT_TIMEZONE
 from portal.delivery import bookings as delivery_bookings
@@ -302,9 +310,9 @@ def build_demo(today: date | None = None) -> list[str]:
 
 
 PARTNERS = (
-    ("物业服务中心", "0871-63200001"),
-    ("自来水公司 水务抢修", "96106"),
-    ("社区卫生服务站", "0871-63200003"),
+    ("物业服务中心", "0871-63200001", PartnerKind.PROPERTY),
+    ("自来水公司 水务抢修", "96106", PartnerKind.WATER),
+    ("社区卫生服务站", "0871-63200003", PartnerKind.CLINIC),
 )
 DEMO_REQUESTS = (
     (0, Category.REPAIR, Status.NEW, 12, "厨房水龙头一直滴水"),
@@ -316,8 +324,9 @@ DEMO_REQUESTS = (
     (46, Category.REPAIR, Status.IN_PROGRESS, 90, "卫生间水管漏水"),
 )
 # The request above handed to its community's property company, and the company's repairman,
-# who sees it on the partner's desk.
+# who has accepted it; another of that community's requests is waiting for him to accept it.
 HANDED_TO_PROPERTY = 46
+WAITING_FOR_PROPERTY = ("楼道门禁打不开", 8)
 PARTNER_PERSON = ("13800000501", "张师傅")
 
 
@@ -326,10 +335,10 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
     request handed to it, and a handful of requests in different states."""
     property_companies = {}
     for community in communities:
-        for name, phone in PARTNERS:
+        for name, phone, kind in PARTNERS:
             partner = b.one(
                 Partner,
-                defaults={"phone": phone},
+                defaults={"phone": phone, "kind": kind},
                 community_id=community.id,
                 name=f"{community.name[:3]}{name}" if name.startswith("物业") else name,
             )
@@ -366,9 +375,10 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
             events.append(("taken", worker, None, True, request.acknowledged_at))
         if index == HANDED_TO_PROPERTY:
             request.partner_id = handed_to.id
-            events.append(
-                ("handed_off", worker, "请物业上门查看", True, created + timedelta(minutes=20))
-            )
+            request.handed_at = created + timedelta(minutes=20)
+            request.accepted_at = created + timedelta(minutes=35)
+            events.append(("handed_off", worker, "请物业上门查看", True, request.handed_at))
+            events.append(("partner_accepted", repairman, None, True, request.accepted_at))
         if status in (Status.RESOLVED, Status.CLOSED):
             request.resolved_at = created + timedelta(hours=5)
             events.append(("resolved", worker, "已处理好", True, request.resolved_at))
@@ -385,9 +395,55 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
                     text=text,
                     visible=visible,
                     at=at,
-                    partner_id=handed_to.id if kind == "handed_off" else None,
+                    partner_id=handed_to.id if kind in PARTNER_EVENTS else None,
                 )
             )
+    _demo_waiting_for_partner(residents[HANDED_TO_PROPERTY + 1 :], handed_to, workers, now)
+
+
+PARTNER_EVENTS = ("handed_off", "partner_accepted")
+
+
+def _demo_waiting_for_partner(residents, partner: Partner, workers, now) -> None:
+    """A repair of the partner's community, handed to it minutes ago and not yet accepted."""
+    note, minutes_ago = WAITING_FOR_PROPERTY
+    resident = next(r for r in residents if r.community_id == partner.community_id)
+    grid = resident.building.grid
+    worker = next(w for w in workers if w.grants[0].grid_id == grid.id)
+    created = now - timedelta(minutes=minutes_ago + 5)
+    handed = now - timedelta(minutes=minutes_ago)
+    request = HelpRequest(
+        resident_id=resident.id,
+        raised_by_id=resident.id,
+        category=Category.REPAIR,
+        status=Status.IN_PROGRESS,
+        grid_id=grid.id,
+        community_id=grid.community_id,
+        note=note,
+        holder_id=worker.id,
+        acknowledged_at=created + timedelta(minutes=2),
+        partner_id=partner.id,
+        handed_at=handed,
+        created_at=created,
+        updated_at=handed,
+    )
+    db.session.add(request)
+    for kind, actor, text, at, partner_id in (
+        ("created", resident, note, created, None),
+        ("taken", worker, None, request.acknowledged_at, None),
+        ("handed_off", worker, "请物业尽快上门", handed, partner.id),
+    ):
+        db.session.add(
+            HelpEvent(
+                request=request,
+                actor_id=actor.id,
+                kind=kind,
+                text=text,
+                visible=True,
+                at=at,
+                partner_id=partner_id,
+            )
+        )
 
 
 DISHES = (

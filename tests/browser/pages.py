@@ -659,6 +659,7 @@ ROLES = (
             Visit("/admin/audit/", _get("/admin/audit/")),
             Visit("/admin/partners", _get("/admin/partners")),
             Visit("a partner", _follow("/admin/partners", "main .plain-list a")),
+            Visit("/partner/settings", _get("/partner/settings")),
             Visit("/care/cadence", _get("/care/cadence")),
             Visit("/admin/residents/", _get("/admin/residents/")),
             Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),
@@ -751,6 +752,7 @@ ROLES = (
         visits=(
             Visit("/partner/", _get("/partner/")),
             Visit("a request handed over", _follow("/partner/", "main .queue a")),
+            Visit("a request accepted", _follow("/partner/", "main .queue li:nth-child(2) a")),
         ),
     ),
 )

@@ -306,8 +306,8 @@ def test_admin_adds_partners_for_their_community(client, world, sign_in):
     sign_in.password(world.person(Role.ADMIN))
     page = html(client.post("/admin/partners", data={"name": "", "phone": "abc"}))
     assert page.select_one("#name-error") and page.select_one("#phone-error")
-    client.post("/admin/partners", data={"name": "自来水公司", "phone": "96106"})
-    assert "自来水公司" in text_of(client.get("/admin/partners"))
+    client.post("/admin/partners", data={"kind": "water", "name": "自来水公司", "phone": "96106"})
+    assert "自来水公司 · Water company" in text_of(client.get("/admin/partners"))
 
 
 def test_the_request_page_says_whom_to_phone(client, people, sign_in):

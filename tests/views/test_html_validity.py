@@ -284,6 +284,13 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     repairman, _code = staff.add_partner_person(admin, partner, "张师傅", "13912340001")
     set_password(repairman, PASSWORD)
     repairman.must_set_password = False
+    accepted, _created = help_services.raise_request(resident, "other", resident)
+    help_services.take(accepted, worker)
+    help_services.hand_off(accepted, worker, partner, "请物业上门")
+    help_services.accept(accepted, repairman)
+    help_services.add_partner_note(accepted, repairman, "明天上午来", visible=True)
+    water = Partner(community=world.community, name="自来水公司", kind="water")
+    db.session.add(water)
     unwell, _created = help_services.raise_request(resident, "unwell", resident)
     _, token = enrol_kiosk(world.community, "活动室", admin)
     place = _canteen_booked_today(world, resident)
@@ -313,7 +320,11 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             "/care/reports",
             "/care/reports?month=2026-02-30",
         ],
-        repairman: ["/partner/", f"/partner/requests/{asked.id}"],
+        repairman: [
+            "/partner/",
+            f"/partner/requests/{asked.id}",
+            f"/partner/requests/{accepted.id}",
+        ],
         admin: [
             "/staff",
             "/admin/kiosks",
@@ -324,6 +335,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"/admin/residents/{resident.id}",
             f"/admin/residents/{resident.id}/pin",
             f"/admin/partners/{partner.id}",
+            "/admin/partners",
+            "/partner/settings",
             "/care/cadence",
             *_points_admin_pages(world, admin),
             f"/admin/staff/{repairman.id}",

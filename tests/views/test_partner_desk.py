@@ -10,7 +10,7 @@ from portal.audit.models import AuditEntry
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category
-from tests.helpers import PASSWORD, html
+from tests.helpers import PASSWORD, html, text_of
 
 REPAIRMAN = "13912340001"
 
@@ -104,3 +104,129 @@ def test_the_partner_s_person_finds_what_was_handed_over_and_whom_to_call(
 def test_nobody_else_has_a_partner_s_desk(client, people, sign_in):
     sign_in.password(people.worker)
     assert client.get("/partner/").status_code == 403
+
+
+def _handed_to(people, partner, category=Category.REPAIR):
+    request, _new = help.raise_request(people.resident, category, people.resident)
+    help.take(request, people.worker)
+    help.hand_off(request, people.worker, partner, "厨房水龙头没有水")
+    return request
+
+
+def test_the_partner_accepts_notes_hands_on_and_the_water_company_resolves(
+    client, people, partners, sign_in
+):
+    property_company, water = partners
+    repairman = _person_of(property_company, people.admin, "张师傅", REPAIRMAN)
+    plumber = _person_of(water, people.admin, "刘师傅", "13912340009")
+    request = _handed_to(people, property_company)
+    page_url = f"/partner/requests/{request.id}"
+
+    sign_in.password(repairman)
+    desk = html(client.get("/partner/"))
+    assert "Waiting for you to accept" in desk.select_one("main .queue").get_text()
+    page = html(client.get(page_url))
+    assert page.select_one(f"form[action='{page_url}/accept'] button.button--primary")
+    assert page.select_one(f"form[action='{page_url}/hand-on']") is None
+    accepted = client.post(f"{page_url}/accept")
+    assert accepted.status_code == 303 and accepted.headers["Location"].endswith(page_url)
+    page = html(client.get(page_url))
+    assert "You accepted it at" in page.get_text()
+    assert page.select_one(f"form[action='{page_url}/accept']") is None
+
+    refused = client.post(f"{page_url}/notes", data={"text": "", "shown_to": "staff"})
+    assert refused.status_code == 422
+    assert html(refused).select_one(".error-summary a[href='#note-text']")
+    client.post(f"{page_url}/notes", data={"text": "总管水压低", "shown_to": "staff"})
+    refused = client.post(f"{page_url}/hand-on", data={"partner": "", "text": ""})
+    assert refused.status_code == 422
+    choices = [o["value"] for o in html(refused).select("#partner option") if o["value"]]
+    assert choices == [str(water.id)]
+    assert (
+        client.post(
+            f"{page_url}/hand-on", data={"partner": str(property_company.id), "text": "x"}
+        ).status_code
+        == 422
+    )
+    handed = client.post(f"{page_url}/hand-on", data={"partner": str(water.id), "text": "请检修"})
+    assert handed.headers["Location"].endswith("/partner/")
+    assert client.get(page_url).status_code == 404
+
+    sign_in.password(plumber)
+    page = html(client.get(page_url))
+    shown = page.get_text()
+    assert "总管水压低" in shown and "internal" in shown and "请检修" in shown
+    client.post(f"{page_url}/accept")
+    refused = client.post(f"{page_url}/done", data={"text": "  "})
+    assert refused.status_code == 422 and html(refused).select_one("#done-text-error")
+    client.post(f"{page_url}/done", data={"text": "更换了减压阀"})
+    db.session.expire_all()
+    assert help.get(request.id).status == "resolved"
+
+    sign_in.as_(people.resident)
+    client.set_cookie("linli_lang", "en")
+    mine = text_of(client.get(f"/help/residents/{people.resident.id}/requests"))
+    assert "自来水公司 says it is done. Is it fixed?" in mine
+    assert "刘师傅 (自来水公司) : 更换了减压阀" in mine
+    assert "总管水压低" not in mine
+
+
+def test_the_resident_reads_that_the_partner_is_on_the_way(client, people, partners, sign_in):
+    property_company, _water = partners
+    repairman = _person_of(property_company, people.admin, "张师傅", REPAIRMAN)
+    request = _handed_to(people, property_company)
+    sign_in.as_(people.resident)
+    mine = f"/help/residents/{people.resident.id}/requests"
+    assert "has passed it to 物业服务中心" in text_of(client.get(mine))
+    help.accept(request, repairman)
+    assert "物业服务中心 has accepted it and is on the way." in text_of(client.get(mine))
+
+
+def test_a_declined_request_warns_its_grid_worker(client, people, partners, sign_in):
+    property_company, _water = partners
+    repairman = _person_of(property_company, people.admin, "张师傅", REPAIRMAN)
+    request = _handed_to(people, property_company)
+    page_url = f"/partner/requests/{request.id}"
+    sign_in.password(repairman)
+    refused = client.post(f"{page_url}/decline", data={"reason": ""})
+    assert refused.status_code == 422 and html(refused).select_one("#decline-reason-error")
+    declined = client.post(f"{page_url}/decline", data={"reason": "不属于物业"})
+    assert declined.headers["Location"].endswith("/partner/")
+    # A second tap, or a colleague's, finds it gone and says so.
+    again = client.post(f"{page_url}/decline", data={"reason": "不属于物业"})
+    assert again.status_code == 404
+
+    sign_in.password(people.worker)
+    page = html(client.get(f"/help/requests/{request.id}"))
+    assert "A partner gave this request back" in page.select_one(".notice--error").get_text()
+    assert "不属于物业" in page.select_one(".history").get_text()
+
+
+def test_a_colleague_s_step_a_moment_before_is_explained(client, people, partners, sign_in):
+    property_company, water = partners
+    repairman = _person_of(property_company, people.admin, "张师傅", REPAIRMAN)
+    colleague = _person_of(property_company, people.admin, "赵师傅", "13912340002")
+    request = _handed_to(people, property_company)
+    help.accept(request, colleague)
+    sign_in.password(repairman)
+    page_url = f"/partner/requests/{request.id}"
+    again = client.post(f"{page_url}/accept")
+    assert again.status_code == 303
+    refused = client.post(f"{page_url}/decline", data={"reason": "太远"}, follow_redirects=True)
+    assert "no longer with you" in text_of(refused)
+
+
+def test_an_admin_sets_the_time_partners_have_to_accept(client, people, world, sign_in):
+    sign_in.password(people.admin)
+    page = html(client.get("/partner/settings"))
+    assert page.select_one("#minutes")["value"] == "120"
+    for bad, message in (("abc", "Enter a number of minutes"), ("0", "from 1 to 10080")):
+        refused = client.post("/partner/settings", data={"minutes": bad, "urgent_minutes": "15"})
+        assert refused.status_code == 422 and message in text_of(refused)
+    saved = client.post("/partner/settings", data={"minutes": "60分钟", "urgent_minutes": "10"})
+    assert saved.status_code == 303
+    assert help.settings_of(world.community.id).partner_accept_minutes == 60
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "help.settings"))
+    assert entry.actor_id == people.admin.id
+    sign_in.password(people.worker)
+    assert client.get("/partner/settings").status_code == 403
