@@ -24,9 +24,10 @@ from portal.care.models import (
 )
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, DeliveryRound
-from portal.help.models import HelpEvent, HelpRequest
+from portal.help.models import HelpEvent, HelpRequest, HelpSettings
 from portal.jobs import JobLock
 from portal.notifications.models import Notification
+from portal.partners.models import PartnerRating
 from portal.points.models import (
     PointsAccount,
     PointsEntry,
@@ -78,6 +79,8 @@ __all__ = [
     "Grid",
     "HelpEvent",
     "HelpRequest",
+    "HelpSettings",
+    "PartnerRating",
     "JobLock",
     "Kiosk",
     "Notification",

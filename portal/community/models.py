@@ -20,6 +20,13 @@ def instant_in(zone: str, day: date, at: time) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(zone)).astimezone(UTC).replace(tzinfo=None)
 
 
+def month_bounds(zone: str, month: date) -> tuple[datetime, datetime]:
+    """The instants (naive UTC) the month that month falls in starts and ends in the time zone."""
+    first = month.replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return instant_in(zone, first, time(0)), instant_in(zone, following, time(0))
+
+
 DEFAULT_RETENTION_MONTHS = 36
 
 

@@ -2,12 +2,12 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, TextAreaField
+from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from portal.help.services import NOTE_MAX_LENGTH
-from portal.web.forms import WholeNumberField
+from portal.web.forms import MonthField, WholeNumberField
 
 # A week: longer, and a partner that never answers keeps a resident waiting for days.
 MOST_MINUTES = 7 * 24 * 60
@@ -91,3 +91,47 @@ class AcceptTimeForm(FlaskForm):
 
     minutes = _minutes(_l("Minutes to accept a request"))
     urgent_minutes = _minutes(_l("Minutes to accept an urgent request"))
+
+
+SCORES = (
+    SelectChoice("5", _l("5: very good")),
+    SelectChoice("4", _l("4: good")),
+    SelectChoice("3", _l("3: fair")),
+    SelectChoice("2", _l("2: poor")),
+    SelectChoice("1", _l("1: very poor")),
+)
+
+
+def _score(label):
+    return RadioField(
+        label,
+        choices=SCORES,
+        coerce=int,
+        validators=[InputRequired(_l("Choose a score from 1 to 5."))],
+    )
+
+
+class RatingForm(FlaskForm):
+    """The review panel's month on a partner: three scores and what it said."""
+
+    speed = _score(_l("How quickly it came"))
+    quality = _score(_l("How well it did the work"))
+    manner = _score(_l("How it treated residents"))
+    panel = StringField(
+        _l("Who reviewed it"),
+        validators=[
+            Optional(),
+            Length(max=200, message=_l("Please keep it under 200 characters.")),
+        ],
+    )
+    comment = TextAreaField(
+        _l("What the panel said"),
+        validators=[Optional(), Length(max=NOTE_MAX_LENGTH, message=TOO_LONG)],
+    )
+
+
+class MonthForm(FlaskForm):
+    class Meta:
+        csrf = False  # a report changes nothing
+
+    month = MonthField(_l("Month"), validators=[Optional()])

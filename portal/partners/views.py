@@ -13,14 +13,18 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.community import services as community
 from portal.help import services as help
+from portal.partners import services as partners
 from portal.partners.forms import (
     AcceptForm,
     AcceptTimeForm,
     DeclineForm,
     DoneForm,
     HandOnForm,
+    MonthForm,
     PartnerNoteForm,
+    RatingForm,
 )
+from portal.partners.models import CRITERIA
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
 
@@ -166,20 +170,63 @@ def done(request_id: int):
     )
 
 
+def _community():
+    """The admin's own community; 404 for an admin of the street office, who has none."""
+    return current_user.community or abort(404)
+
+
 @bp.route("/settings", methods=["GET", "POST"])
 @roles_required(Role.ADMIN)
 def settings():
     """How long a partner of the admin's community has to accept a request handed to it."""
-    chosen = help.settings_of(current_user.community_id)
+    community_id = _community().id
+    chosen = help.settings_of(community_id)
     form = AcceptTimeForm(
         minutes=chosen.partner_accept_minutes, urgent_minutes=chosen.partner_accept_minutes_urgent
     )
     if form.validate_on_submit():
-        help.save_settings(
-            current_user, current_user.community_id, form.minutes.data, form.urgent_minutes.data
-        )
+        help.save_settings(current_user, community_id, form.minutes.data, form.urgent_minutes.data)
         flash(
             _("Saved. Partners have these times from the next request handed to them."), "success"
         )
         return redirect_to(url_for("partner_desk.settings"))
     return render_template("partners/settings.html", form=form), status_for(form)
+
+
+def _month(form: MonthForm):
+    """The month the form names, this month when it names none; None when it is refused."""
+    if not form.validate():
+        return None
+    form.month.data = form.month.data or _community().today().replace(day=1)
+    return form.month.data
+
+
+@bp.get("/report")
+@roles_required(Role.ADMIN)
+def report():
+    """Each partner's month: what was handed to it and what became of it, and its rating."""
+    community = _community()
+    form = MonthForm(request.args)
+    month = _month(form)
+    rows = partners.month_report(community, month) if month else []
+    return render_template("partners/report.html", form=form, rows=rows), status_for(form)
+
+
+@bp.route("/report/<int:partner_id>/rating", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def rate(partner_id: int):
+    """The review panel's scores and comment on a partner for a month (this month by default)."""
+    partner = partners.partner_of(current_user, partner_id) or abort(404)
+    if partner.community_id != _community().id:
+        abort(404)
+    month = _month(MonthForm(request.args)) or abort(404)
+    rated = partners.rating_of(partner, partner.community_id, month)
+    form = RatingForm(obj=rated)
+    if form.validate_on_submit():
+        scores = {name: getattr(form, name).data for name in CRITERIA}
+        partners.rate(current_user, partner, month, scores, form.comment.data, form.panel.data)
+        flash(_("The rating of %(name)s is saved.", name=partner.name), "success")
+        return redirect_to(url_for("partner_desk.report", month=f"{month:%Y-%m}"))
+    return render_template(
+        "partners/rating.html", form=form, partner=partner, month=month, rated=rated
+    ), status_for(form)

@@ -5,14 +5,15 @@ community owed for vouchers held at the month's end. Months are the community's 
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime
 from decimal import Decimal
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
-from portal.community.models import Community, instant_in
+from portal.community.models import Community
+from portal.community.models import month_bounds as community_month_bounds
 from portal.extensions import db
 from portal.points.models import (
     AccountKind,
@@ -76,12 +77,7 @@ MOVEMENTS = {
 
 def month_bounds(community: Community, month: date) -> tuple[datetime, datetime]:
     """The instants (naive UTC) the community's month that month falls in starts and ends."""
-    first = month.replace(day=1)
-    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-    return (
-        instant_in(community.timezone, first, time(0)),
-        instant_in(community.timezone, following, time(0)),
-    )
+    return community_month_bounds(community.timezone, month)
 
 
 def _line_of(movement: str, detail: dict | None, account_kind: str) -> str:

@@ -660,6 +660,7 @@ ROLES = (
             Visit("/admin/partners", _get("/admin/partners")),
             Visit("a partner", _follow("/admin/partners", "main .plain-list a")),
             Visit("/partner/settings", _get("/partner/settings")),
+            Visit("/partner/report", _get("/partner/report")),
             Visit("/care/cadence", _get("/care/cadence")),
             Visit("/admin/residents/", _get("/admin/residents/")),
             Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),

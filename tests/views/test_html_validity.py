@@ -337,6 +337,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"/admin/partners/{partner.id}",
             "/admin/partners",
             "/partner/settings",
+            "/partner/report",
+            f"/partner/report/{partner.id}/rating",
             "/care/cadence",
             *_points_admin_pages(world, admin),
             f"/admin/staff/{repairman.id}",

@@ -230,3 +230,38 @@ def test_an_admin_sets_the_time_partners_have_to_accept(client, people, world, s
     assert entry.actor_id == people.admin.id
     sign_in.password(people.worker)
     assert client.get("/partner/settings").status_code == 403
+
+
+def test_an_admin_reads_the_partners_month_and_rates_one(client, people, partners, sign_in):
+    property_company, water = partners
+    repairman = _person_of(property_company, people.admin, "张师傅", REPAIRMAN)
+    request = _handed_to(people, property_company)
+    help.accept(request, repairman)
+    sign_in.password(people.admin)
+    month = people.admin.today().strftime("%Y-%m")
+    page = html(client.get("/partner/report"))
+    row = page.select_one(
+        f"tbody tr:has(a[href='/partner/report/{property_company.id}/rating?month={month}'])"
+    )
+    cells = [td.get_text(" ", strip=True) for td in row.select("td")]
+    assert cells[0].endswith("1") and cells[1].endswith("1") and cells[2].endswith("0")
+    assert client.get("/partner/report?month=2026-13").status_code == 422
+
+    rating_url = f"/partner/report/{property_company.id}/rating?month={month}"
+    refused = client.post(rating_url, data={"speed": "4", "quality": "9"})
+    assert refused.status_code == 422
+    errors = [a["href"] for a in html(refused).select(".error-summary a")]
+    assert errors == ["#quality-0", "#manner-0"] or errors == ["#quality", "#manner"]
+    saved = client.post(
+        rating_url, data={"speed": "4", "quality": "5", "manner": "3", "comment": "上门及时"}
+    )
+    assert saved.status_code == 303 and saved.headers["Location"].endswith(f"month={month}")
+    page = html(client.get(f"/partner/report?month={month}"))
+    assert "Speed 4 · work 5 · manner 3" in page.select_one("tbody").get_text(" ")
+    assert page.find("a", string="Rate 自来水公司")
+    again = html(client.get(rating_url))
+    assert again.select_one("input[name='speed'][value='4']").has_attr("checked")
+
+    sign_in.password(people.worker)
+    assert client.get("/partner/report").status_code == 403
+    assert client.get(rating_url).status_code == 403
