@@ -55,6 +55,7 @@ _SENTENCES = {
     "place.building_deleted": _l("%(who)s deleted a building"),
     "place.residents_moved": _l("%(who)s moved everyone in a building to another"),
     "partner.added": _l("%(who)s added a partner"),
+    "partner.serves": _l("%(who)s chose the communities a partner serves"),
     "audit.exported": _l("%(who)s downloaded entries of this log"),
     "resident.data_exported": _l("%(who)s made a copy of %(whose)s's data"),
     "resident.deletion_requested": _l("%(who)s asked for %(whose)s's data to be deleted"),

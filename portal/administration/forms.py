@@ -31,7 +31,14 @@ from portal.audit import services as audit
 from portal.community.models import Building, PartnerKind, today_in
 from portal.community.services import TOP_FLOOR, floor_of_room
 from portal.config import DEFAULT_TIMEZONE
-from portal.web.forms import AnyPhone, FloorField, LocalDateField, MonthsField, Phone
+from portal.web.forms import (
+    AnyPhone,
+    Checkboxes,
+    FloorField,
+    LocalDateField,
+    MonthsField,
+    Phone,
+)
 from portal.web.i18n import NATIVE_NAMES
 from portal.web.phones import international_phone, normalise_phone, shown_phone
 
@@ -63,6 +70,12 @@ class PartnerForm(FlaskForm):
             ),
         ],
     )
+
+
+class ServedForm(FlaskForm):
+    """The communities of the street a partner serves besides its own."""
+
+    communities = Checkboxes(_l("It also serves"), coerce=int, validators=[Optional()])
 
 
 class AuditFilterForm(FlaskForm):

@@ -10,7 +10,7 @@ from sqlalchemy import and_, or_, select
 from portal.accounts.models import Person, administered_by
 from portal.audit import services as audit
 from portal.audit.models import AuditEntry
-from portal.community.models import Partner, PartnerKind
+from portal.community.models import Community, Partner, PartnerKind
 from portal.extensions import db
 from portal.web.collation import pinyin_key
 from portal.web.paging import page_of
@@ -37,6 +37,39 @@ def partner_of(admin: Person, partner_id: int) -> Partner | None:
     """The partner, if it is of a community admin runs."""
     found = db.session.get(Partner, partner_id)
     return found if found is not None and admin.administers(found.community_id) else None
+
+
+def other_communities(partner: Partner) -> list[Community]:
+    """The communities of the partner's street office that it could serve besides its own."""
+    return list(
+        db.session.scalars(
+            select(Community)
+            .where(
+                Community.street_office_id == partner.community.street_office_id,
+                Community.id != partner.community_id,
+            )
+            .order_by(Community.id)
+        )
+    )
+
+
+def set_served(admin: Person, partner: Partner, community_ids: set[int]) -> None:
+    """The communities of its street the partner serves besides its own: their grid workers can
+    hand it requests, and their admins rate it. Audited; commits."""
+    if not admin.administers(partner.community_id):
+        raise PermissionError("only the partner's own community's admins choose this")
+    chosen = [c for c in other_communities(partner) if c.id in community_ids]
+    before = {c.name for c in partner.also_serves}
+    partner.also_serves = chosen
+    after = {c.name for c in chosen}
+    if before != after:
+        audit.record(
+            admin,
+            "partner.serves",
+            partner=partner.name,
+            communities="、".join(sorted(after)) or "—",
+        )
+    db.session.commit()
 
 
 # Reading the audit log ---------------------------------------------------------------------------

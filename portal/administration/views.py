@@ -13,6 +13,7 @@ from flask import (
 from flask_babel import format_date, ngettext, pgettext
 from flask_babel import gettext as _
 from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
 
 from portal.accounts import profile
 from portal.accounts import services as accounts
@@ -29,6 +30,7 @@ from portal.administration.forms import (
     ResidentForm,
     ResidentSearchForm,
     RetentionForm,
+    ServedForm,
 )
 from portal.administration.labels import PARTNER_KINDS
 from portal.administration.services import AuditFilters
@@ -61,14 +63,24 @@ def _partner(partner_id: int):
     return administration.partner_of(current_user, partner_id) or abort(404)
 
 
-def _partner_page(partner, form: PartnerPersonForm | None = None):
+def _served_form(partner, formdata=None) -> ServedForm:
+    form = ServedForm(formdata=formdata, communities=[c.id for c in partner.also_serves])
+    form.communities.choices = [
+        SelectChoice(c.id, c.name) for c in administration.other_communities(partner)
+    ]
+    return form
+
+
+def _partner_page(partner, form: PartnerPersonForm | None = None, served: ServedForm | None = None):
     form = form or PartnerPersonForm(formdata=None)
+    served = served or _served_form(partner)
     return render_template(
         "administration/partner.html",
         partner=partner,
         people=staff.people_of(partner),
         form=form,
-    ), status_for(form)
+        served=served,
+    ), status_for(form, served)
 
 
 @bp.get("/partners/<int:partner_id>")
@@ -76,6 +88,19 @@ def _partner_page(partner, form: PartnerPersonForm | None = None):
 def partner(partner_id: int):
     """A partner and the people who act for it, who see the requests handed to it."""
     return _partner_page(_partner(partner_id))
+
+
+@bp.post("/partners/<int:partner_id>/communities")
+@roles_required(Role.ADMIN)
+def partner_communities(partner_id: int):
+    """The other communities of the street the partner serves."""
+    found = _partner(partner_id)
+    form = _served_form(found, request.form)
+    if form.validate():
+        administration.set_served(current_user, found, set(form.communities.data or ()))
+        flash(_("Saved: %(name)s serves these communities.", name=found.name), "success")
+        return redirect_to(url_for("administration.partner", partner_id=partner_id))
+    return _partner_page(found, served=form)
 
 
 @bp.post("/partners/<int:partner_id>/people")

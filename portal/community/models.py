@@ -109,8 +109,17 @@ class PartnerKind(StrEnum):
     OTHER = "other"
 
 
+# The communities a partner serves besides its own (the water company serves the whole street).
+partner_community = db.Table(
+    "partner_community",
+    db.Column("partner_id", ForeignKey("partner.id"), primary_key=True),
+    db.Column("community_id", ForeignKey("community.id"), primary_key=True),
+)
+
+
 class Partner(TimestampMixin, db.Model):
-    """An organisation a request can be handed to: the property company, the water company, a clinic."""
+    """An organisation a request can be handed to: the property company, the water company, a clinic.
+    It belongs to the community whose admins added it, and may serve others of the street too."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
@@ -121,3 +130,12 @@ class Partner(TimestampMixin, db.Model):
     )
 
     community: Mapped[Community] = relationship()
+    also_serves: Mapped[list[Community]] = relationship(
+        secondary=partner_community, order_by="Community.id"
+    )
+
+    def serves(self, community_id: int) -> bool:
+        """Whether requests of the community may be handed to this partner."""
+        return community_id == self.community_id or any(
+            community.id == community_id for community in self.also_serves
+        )

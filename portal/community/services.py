@@ -2,9 +2,9 @@
 
 import re
 
-from sqlalchemy import select
+from sqlalchemy import exists, or_, select
 
-from portal.community.models import Community, Partner
+from portal.community.models import Community, Partner, partner_community
 from portal.extensions import db
 
 
@@ -13,7 +13,16 @@ def list_communities() -> list[Community]:
 
 
 def partners_of(community_id: int | None) -> list[Partner]:
-    query = select(Partner).where(Partner.community_id == community_id).order_by(Partner.name)
+    """The partners that serve the community: its own, and others' that serve it too."""
+    serving = exists().where(
+        partner_community.c.partner_id == Partner.id,
+        partner_community.c.community_id == community_id,
+    )
+    query = (
+        select(Partner)
+        .where(or_(Partner.community_id == community_id, serving))
+        .order_by(Partner.name, Partner.id)
+    )
     return list(db.session.scalars(query))
 
 

@@ -783,7 +783,7 @@ def hand_off(
     """Pass the job to a partner of the request's community, saying what they should do; the
     partner's people are told what, where and whom to call."""
     _holder_action(request, worker, "hand_off")
-    if partner.community_id != request.community_id:
+    if not partner.serves(request.community_id):
         raise NotAllowed()
     now = now or utcnow()
     _give_to(request, partner, now)
@@ -918,7 +918,7 @@ def hand_on(
     """person's partner found it is another's job (the property company finds the water pressure
     low and hands it to the water company): the other partner's people are told, and the holder."""
     now = now or utcnow()
-    if to.community_id != request.community_id or to.id == request.partner_id:
+    if not to.serves(request.community_id) or to.id == request.partner_id:
         raise NotAllowed()
     values = {"partner_id": to.id, "handed_at": now, "accepted_at": None, "returned_at": None}
     partner = _partner_step(request, person, True, values, now)

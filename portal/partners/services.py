@@ -14,7 +14,7 @@ from portal.audit import services as audit
 from portal.community.models import Community, Partner, month_bounds
 from portal.community.services import partners_of
 from portal.extensions import db
-from portal.help.models import HelpEvent
+from portal.help.models import HelpEvent, HelpRequest
 from portal.partners.models import CRITERIA, PartnerRating
 
 HANDED = ("handed_off", "handed_on")
@@ -61,7 +61,9 @@ def month_report(community: Community, month: date) -> list[PartnerMonth]:
     rows = {p.id: PartnerMonth(p) for p in partners_of(community.id)}
     handed_here = (
         select(HelpEvent.request_id)
+        .join(HelpRequest, HelpRequest.id == HelpEvent.request_id)
         .where(
+            HelpRequest.community_id == community.id,
             HelpEvent.kind.in_(HANDED),
             HelpEvent.partner_id.in_(rows or {0}),
             HelpEvent.at >= start,
@@ -128,25 +130,25 @@ def rating_of(partner: Partner, community_id: int, month: date) -> PartnerRating
 def rate(
     admin: Person,
     partner: Partner,
+    community_id: int,
     month: date,
     scores: dict[str, int],
     comment: str | None,
     panel: str | None,
 ) -> PartnerRating:
-    """Record the review panel's scores (1–5 for each criterion) and comment on partner for the
-    month, or change them; audited. Two admins saving at once: one rating, the later scores."""
-    if not admin.administers(partner.community_id):
+    """Record the community's review panel's scores (1–5 for each criterion) and comment on a
+    partner serving it for the month, or change them; audited. Two admins saving at once: one
+    rating, the later scores."""
+    if not (admin.administers(community_id) and partner.serves(community_id)):
         raise NotAdministered()
     values = {name: int(scores[name]) for name in CRITERIA}
     if any(not 1 <= score <= 5 for score in values.values()):
         raise ValueError("scores run from 1 to 5")
     values |= {"comment": (comment or "").strip() or None, "panel": (panel or "").strip() or None}
     for _attempt in range(2):
-        rating = rating_of(partner, partner.community_id, month)
+        rating = rating_of(partner, community_id, month)
         if rating is None:
-            rating = PartnerRating(
-                partner_id=partner.id, community_id=partner.community_id, month=month
-            )
+            rating = PartnerRating(partner_id=partner.id, community_id=community_id, month=month)
             db.session.add(rating)
         for name, value in values.items():
             setattr(rating, name, value)
@@ -160,7 +162,7 @@ def rate(
     raise RuntimeError("the rating changed twice while it was being saved")
 
 
-def partner_of(admin: Person, partner_id: int) -> Partner | None:
-    """The partner, if admin administers its community."""
+def serving(community: Community, partner_id: int) -> Partner | None:
+    """The partner, if it serves the community."""
     found = db.session.get(Partner, partner_id)
-    return found if found is not None and admin.administers(found.community_id) else None
+    return found if found is not None and found.serves(community.id) else None

@@ -216,15 +216,16 @@ def report():
 @roles_required(Role.ADMIN)
 def rate(partner_id: int):
     """The review panel's scores and comment on a partner for a month (this month by default)."""
-    partner = partners.partner_of(current_user, partner_id) or abort(404)
-    if partner.community_id != _community().id:
-        abort(404)
+    community = _community()
+    partner = partners.serving(community, partner_id) or abort(404)
     month = _month(MonthForm(request.args)) or abort(404)
-    rated = partners.rating_of(partner, partner.community_id, month)
+    rated = partners.rating_of(partner, community.id, month)
     form = RatingForm(obj=rated)
     if form.validate_on_submit():
         scores = {name: getattr(form, name).data for name in CRITERIA}
-        partners.rate(current_user, partner, month, scores, form.comment.data, form.panel.data)
+        partners.rate(
+            current_user, partner, community.id, month, scores, form.comment.data, form.panel.data
+        )
         flash(_("The rating of %(name)s is saved.", name=partner.name), "success")
         return redirect_to(url_for("partner_desk.report", month=f"{month:%Y-%m}"))
     return render_template(

@@ -76,8 +76,18 @@ def test_the_panel_rates_a_partner_once_a_month(people, partners, world):
     property_company, _water = partners
     march = date(2026, 3, 1)
     scores = {"speed": 4, "quality": 5, "manner": 3}
-    partnership.rate(people.admin, property_company, march, scores, " 上门及时 ", "3号楼居民代表")
-    partnership.rate(people.admin, property_company, march, {**scores, "speed": 2}, "", None)
+    partnership.rate(
+        people.admin,
+        property_company,
+        world.community.id,
+        march,
+        scores,
+        " 上门及时 ",
+        "3号楼居民代表",
+    )
+    partnership.rate(
+        people.admin, property_company, world.community.id, march, {**scores, "speed": 2}, "", None
+    )
     (rating,) = db.session.scalars(select(PartnerRating)).all()
     assert (rating.speed, rating.quality, rating.comment, rating.panel) == (2, 5, None, None)
     (row,) = [
@@ -89,6 +99,16 @@ def test_the_panel_rates_a_partner_once_a_month(people, partners, world):
     ).all()
     assert [e.detail["speed"] for e in entries] == ["4", "2"]
     with pytest.raises(ValueError):
-        partnership.rate(people.admin, property_company, march, {**scores, "speed": 6}, None, None)
+        partnership.rate(
+            people.admin,
+            property_company,
+            world.community.id,
+            march,
+            {**scores, "speed": 6},
+            None,
+            None,
+        )
     with pytest.raises(partnership.NotAdministered):
-        partnership.rate(people.worker, property_company, march, scores, None, None)
+        partnership.rate(
+            people.worker, property_company, world.community.id, march, scores, None, None
+        )

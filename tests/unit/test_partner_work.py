@@ -199,3 +199,34 @@ def test_the_community_sets_the_time_to_accept(people, partners, world):
     db.session.refresh(normal)
     assert urgent.partner_id is None and normal.partner_id == property_company.id
     assert help.return_unaccepted(now + timedelta(minutes=31)) == 1
+
+
+def test_a_partner_serves_the_communities_its_admins_choose(people, partners, world, crew):
+    from portal.accounts.models import Role
+    from portal.administration import services as administration
+    from portal.community.models import Building, Community, Grid
+    from portal.community.services import partners_of
+
+    _property_company, water = partners
+    _zhang, _zhao, liu = crew
+    other = Community(name="锦绣园社区", hotline="0871-2", street_office=world.street)
+    grid = Grid(name="锦绣园一网格", community=other)
+    db.session.add_all([other, grid, Building(name="9号楼", grid=grid)])
+    db.session.commit()
+    neighbour = world.person(
+        Role.RESIDENT, name="邻居", community=other, building=grid.buildings[0]
+    )
+    worker = world.person(Role.GRID_WORKER, name="别的网格员", community=other, grid=grid)
+    asked, _new = help.raise_request(neighbour, "repair", neighbour)
+    help.take(asked, worker)
+    assert water not in partners_of(other.id)
+    with pytest.raises(help.NotAllowed):
+        help.hand_off(asked, worker, water, "请检修")
+
+    with pytest.raises(PermissionError):
+        administration.set_served(worker, water, {other.id})
+    administration.set_served(people.admin, water, {other.id, 99999})
+    assert [c.id for c in water.also_serves] == [other.id]
+    assert water in partners_of(other.id) and water in partners_of(world.community.id)
+    help.hand_off(asked, worker, water, "请检修")
+    assert help.handed_request(liu, asked.id).id == asked.id

@@ -4,6 +4,7 @@ desk, where its people find the requests handed to it, with whom to call, and no
 import pytest
 from sqlalchemy import select
 
+from portal.accounts.models import Role
 from portal.accounts.services import set_password
 from portal.administration import staff
 from portal.audit.models import AuditEntry
@@ -265,3 +266,40 @@ def test_an_admin_reads_the_partners_month_and_rates_one(client, people, partner
     sign_in.password(people.worker)
     assert client.get("/partner/report").status_code == 403
     assert client.get(rating_url).status_code == 403
+
+
+def test_an_admin_chooses_the_other_communities_a_partner_serves(
+    client, people, partners, world, sign_in
+):
+    from portal.community.models import Community
+
+    _property_company, water = partners
+    other = Community(name="锦绣园社区", hotline="0871-2", street_office=world.street)
+    db.session.add(other)
+    db.session.commit()
+    sign_in.password(people.admin)
+    page = html(client.get(f"/admin/partners/{water.id}"))
+    (box,) = page.select("input[name='communities']")
+    assert box["value"] == str(other.id) and not box.has_attr("checked")
+    refused = client.post(f"/admin/partners/{water.id}/communities", data={"communities": "x"})
+    assert refused.status_code == 422
+    saved = client.post(f"/admin/partners/{water.id}/communities", data={"communities": other.id})
+    assert saved.status_code == 303
+    page = html(client.get(f"/admin/partners/{water.id}"))
+    assert page.select_one("input[name='communities']").has_attr("checked")
+    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "partner.serves"))
+    assert entry.detail["communities"] == "锦绣园社区"
+
+    outsider = world.person(Role.ADMIN, name="外人", community=other)
+    sign_in.password(outsider)
+    listed = html(client.get("/admin/partners"))
+    assert "自来水公司 · of 测试社区" in listed.select_one("main .plain-list").get_text(
+        " ", strip=True
+    )
+    assert client.get(f"/admin/partners/{water.id}").status_code == 404
+    assert (
+        client.post(
+            f"/admin/partners/{water.id}/communities", data={"communities": other.id}
+        ).status_code
+        == 404
+    )
