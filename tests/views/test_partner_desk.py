@@ -245,7 +245,9 @@ def test_an_admin_reads_the_partners_month_and_rates_one(client, people, partner
         f"tbody tr:has(a[href='/partner/report/{property_company.id}/rating?month={month}'])"
     )
     cells = [td.get_text(" ", strip=True) for td in row.select("td")]
-    assert cells[0].endswith("1") and cells[1].endswith("1") and cells[2].endswith("0")
+    assert cells[0].endswith("1")
+    assert "accepted 1 · declined 0 · not accepted in time 0" in cells[1]
+    assert "to accept: 0 min" in cells[2]
     assert client.get("/partner/report?month=2026-13").status_code == 422
 
     rating_url = f"/partner/report/{property_company.id}/rating?month={month}"
