@@ -24,7 +24,13 @@ from portal.care.models import (
 )
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, DeliveryRound
-from portal.help.models import HelpEvent, HelpRequest, HelpSettings
+from portal.help.models import (
+    HelpEvent,
+    HelpRequest,
+    HelpService,
+    HelpSettings,
+    ServiceQuestion,
+)
 from portal.jobs import JobLock
 from portal.notifications.models import Notification
 from portal.partners.models import PartnerRating
@@ -80,6 +86,8 @@ __all__ = [
     "HelpEvent",
     "HelpRequest",
     "HelpSettings",
+    "HelpService",
+    "ServiceQuestion",
     "PartnerRating",
     "JobLock",
     "Kiosk",

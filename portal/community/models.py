@@ -55,6 +55,10 @@ class Community(TimestampMixin, db.Model):
         """The date it is in this community at now (naive UTC; the present by default)."""
         return today_in(self.timezone, now)
 
+    def local_time(self, now: datetime | None = None) -> datetime:
+        """The community's clocks at now (naive UTC; the present by default), with its zone."""
+        return (now or utcnow()).replace(tzinfo=UTC).astimezone(ZoneInfo(self.timezone))
+
 
 class Grid(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -50,6 +50,7 @@ EVENT_LABELS = {
     "partner_declined": _l("Declined it"),
     "partner_lapsed": _l("The partner did not accept it in time: back with the grid worker"),
     "handed_on": _l("Handed it on"),
+    "routed": _l("Sent straight to the partner that does this service"),
     "resolved": _l("Marked it done"),
     "note": _l("Note"),
     "confirmed": _l("Said it is fixed"),

@@ -1,7 +1,7 @@
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import IntEnum, StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.accounts.models import Person
@@ -101,11 +101,16 @@ class HelpRequest(TimestampMixin, db.Model):
     handed_at: Mapped[datetime | None]
     accepted_at: Mapped[datetime | None]
     returned_at: Mapped[datetime | None]
+    # The service of the community's catalogue the resident chose, and their answers to its
+    # questions as they read them: [{"question": {language: words}, "answer": {language: words}}].
+    service_id: Mapped[int | None] = mapped_column(ForeignKey("help_service.id"))
+    answers: Mapped[list | None] = mapped_column(JSON)
 
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     raised_by: Mapped[Person | None] = relationship(foreign_keys=[raised_by_id])
     holder: Mapped[Person | None] = relationship(foreign_keys=[holder_id])
     partner: Mapped[Partner | None] = relationship()
+    service: Mapped["HelpService | None"] = relationship()
     grid: Mapped[Grid] = relationship()
     events: Mapped[list["HelpEvent"]] = relationship(
         back_populates="request", order_by="HelpEvent.id", cascade="all, delete-orphan"
@@ -178,3 +183,77 @@ class HelpSettings(db.Model):
     community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), primary_key=True)
     partner_accept_minutes: Mapped[int] = mapped_column(default=DEFAULT_MINUTES)
     partner_accept_minutes_urgent: Mapped[int] = mapped_column(default=DEFAULT_MINUTES_URGENT)
+
+
+class Handler(StrEnum):
+    """Who a service's requests go to first. The grid worker owns every request; errands and
+    company also reach the grid's volunteers."""
+
+    GRID = "grid"
+    PARTNER = "partner"
+
+
+class Charge(StrEnum):
+    FREE = "free"
+    SUBSIDISED = "subsidised"  # the resident pays price_fen, the rest is paid for them
+    PAID = "paid"  # the resident pays price_fen
+    QUOTE = "quote"  # priced on the visit
+
+
+LANGUAGES = ("zh_Hans", "zh_Hant", "en")
+
+
+class HelpService(TimestampMixin, db.Model):
+    """One service of a community's catalogue: a button residents tap, the kind of request it
+    files (category), who gets it first, what it costs and when it is open. Its code names it in
+    addresses and the open API; the six categories are the catalogue until admins change it."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"))
+    code: Mapped[str] = mapped_column(String(40))
+    category: Mapped[str] = mapped_column(String(20))
+    names: Mapped[dict] = mapped_column(JSON)  # {language: words}
+    hints: Mapped[dict] = mapped_column(JSON, default=dict)
+    handler: Mapped[str] = mapped_column(String(20), default=Handler.GRID)
+    partner_id: Mapped[int | None] = mapped_column(ForeignKey("partner.id"))
+    charge: Mapped[str] = mapped_column(String(20), default=Charge.FREE)
+    price_fen: Mapped[int | None]
+    # Open on these ISO weekdays ("12345" is Monday to Friday) from opens to closes; always when
+    # opens is None.
+    open_days: Mapped[str] = mapped_column(String(7), default="1234567")
+    opens: Mapped[time | None]
+    closes: Mapped[time | None]
+    position: Mapped[int] = mapped_column(default=0)
+    on_kiosk: Mapped[bool] = mapped_column(default=True)
+    withdrawn_at: Mapped[datetime | None]
+
+    partner: Mapped[Partner | None] = relationship()
+    questions: Mapped[list["ServiceQuestion"]] = relationship(
+        back_populates="service", order_by="ServiceQuestion.position", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (UniqueConstraint("community_id", "code"),)
+
+    def name(self, language: str) -> str:
+        return self.names.get(language) or next(iter(self.names.values()), self.code)
+
+    def hint(self, language: str) -> str | None:
+        return (self.hints or {}).get(language) or None
+
+
+class ServiceQuestion(db.Model):
+    """A question a service asks before the request is sent, one per page: a choice among a few
+    answers, yes or no, or words."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    service_id: Mapped[int] = mapped_column(ForeignKey("help_service.id"), index=True)
+    position: Mapped[int] = mapped_column(default=0)
+    texts: Mapped[dict] = mapped_column(JSON)  # {language: words}
+    kind: Mapped[str] = mapped_column(String(10))  # "choice", "yes_no" or "text"
+    choices: Mapped[list] = mapped_column(JSON, default=list)  # [{language: words}, …]
+    required: Mapped[bool] = mapped_column(default=True)
+
+    service: Mapped[HelpService] = relationship(back_populates="questions")
+
+    def text(self, language: str) -> str:
+        return self.texts.get(language) or next(iter(self.texts.values()), "")

@@ -40,8 +40,10 @@ from portal.help.models import (
     VOLUNTEER_CATEGORIES,
     Category,
     Feedback,
+    Handler,
     HelpEvent,
     HelpRequest,
+    HelpService,
     HelpSettings,
     Level,
     Source,
@@ -279,19 +281,34 @@ def raise_request(
     now: datetime | None = None,
     timers: Timers = Timers(),
     note: str | None = None,
+    service: HelpService | None = None,
+    answers: list[dict] | None = None,
 ) -> tuple[HelpRequest, bool]:
-    """Create and commit a request, or return the one this resident made for the same category
-    within the last few minutes. Returns (request, created).
+    """Create and commit a request, or return the one this resident made for the same service
+    (or category) within the last few minutes. Returns (request, created). A service of the
+    resident's community's catalogue gives the category, keeps the answers to its questions, and
+    goes straight to its partner when a partner handles it (the grid worker still holds it).
 
     Raises UnknownCategory, NoGrid, NotAllowed (raised_by may not act for resident) or
     TooManyRequests (more than timers.per_hour in the last hour; an urgent request, such as
     "I feel unwell", is never refused for that).
     """
+    if service is not None:
+        category = service.category
     if category not in {c.value for c in Category}:
         raise UnknownCategory(category)
     if not may_act_for(raised_by, resident):
         raise NotAllowed()
-    return _create(resident, category, raised_by, now=now or utcnow(), timers=timers, note=note)
+    return _create(
+        resident,
+        category,
+        raised_by,
+        now=now or utcnow(),
+        timers=timers,
+        note=note,
+        service=service,
+        answers=answers,
+    )
 
 
 def raise_for(
@@ -352,11 +369,24 @@ def raise_alert(
 
 
 def _create(
-    resident, category, raised_by, *, now, timers, note, source=Source.TAP, limit=True
+    resident,
+    category,
+    raised_by,
+    *,
+    now,
+    timers,
+    note,
+    source=Source.TAP,
+    limit=True,
+    service=None,
+    answers=None,
 ) -> tuple[HelpRequest, bool]:
     if resident.building is None:
         raise NoGrid()
-    key = HelpRequest.key_for(resident.id, category)
+    grid = resident.building.grid
+    if service is not None and service.community_id != grid.community_id:
+        raise NotAllowed()
+    key = HelpRequest.key_for(resident.id, service.code if service is not None else category)
     # A key older than the dedupe window no longer holds: release it so a new request can take it.
     db.session.execute(
         update(HelpRequest)
@@ -378,7 +408,6 @@ def _create(
     if limit and category not in URGENT_CATEGORIES and recent >= timers.per_hour:
         db.session.rollback()
         raise TooManyRequests()
-    grid = resident.building.grid
     request = HelpRequest(
         resident_id=resident.id,
         raised_by_id=raised_by.id,
@@ -391,6 +420,8 @@ def _create(
         community_id=grid.community_id,
         dedupe_key=key,
         note=(note or "").strip()[:NOTE_MAX_LENGTH] or None,
+        service_id=service.id if service is not None else None,
+        answers=answers or None,
         created_at=now,
         updated_at=now,
     )
@@ -402,10 +433,28 @@ def _create(
         db.session.rollback()
         return db.session.scalar(select(HelpRequest).where(HelpRequest.dedupe_key == key)), False
     _event(request, raised_by, "created", text=request.note, visible=True, now=now)
+    _route(request, service, now)
     _tell_family(request, urgent=request.urgent)
     _alert_staff(request, now)
     db.session.commit()
     return request, True
+
+
+def _route(request: HelpRequest, service: HelpService | None, now: datetime) -> None:
+    """A service a partner handles goes straight to it, held by the grid's worker, who owns the
+    outcome; with no worker to hold it, it waits in the queue as any request does."""
+    partner = service.partner if service is not None else None
+    if service is None or service.handler != Handler.PARTNER or partner is None:
+        return
+    if not partner.serves(request.community_id):
+        return
+    worker = first_worker(request)
+    if worker is None:
+        return
+    request.holder_id, request.acknowledged_at = worker.id, now
+    _give_to(request, partner, now)
+    _event(request, None, "routed", visible=True, partner=partner, now=now)
+    _tell_partner(request, partner, worker)
 
 
 def add_resident_note(request: HelpRequest, author: Person, text: str) -> HelpRequest:
