@@ -11,12 +11,15 @@ from portal.community import seams as places
 
 
 def init_app(app: Flask) -> None:
-    from portal.help import labels, messages, views
-    from portal.help.models import RESIDENT_CATEGORIES
+    from portal.help import catalogue, labels, messages, views
     from portal.notifications import messages as notifications
 
-    # Words for categories and statuses, for pages and for the macros they import.
-    app.jinja_env.globals.update(help_labels=labels, help_categories=RESIDENT_CATEGORIES)
+    # Words for categories and statuses, and the buttons a resident's home shows, for pages and
+    # for the macros they import.
+    app.jinja_env.globals.update(
+        help_labels=labels,
+        help_buttons=lambda resident: catalogue.kiosk_buttons(resident.community_id),
+    )
 
     app.register_blueprint(views.bp)
     notifications.register("help", messages.describe, messages.describe_batch)
@@ -28,6 +31,9 @@ def init_app(app: Flask) -> None:
             "help.resolved": _l("%(who)s resolved %(whose)s's help request"),
             "help.read": _l("%(who)s read %(whose)s's help request"),
             "help.settings": _l("%(who)s set how long partners have to accept a request"),
+            "help.catalogue_started": _l("%(who)s started the community's catalogue of services"),
+            "help.service_saved": _l("%(who)s changed a service of the catalogue"),
+            "help.service_withdrawn": _l("%(who)s withdrew a service from the catalogue"),
         }
     )
     accounts.account_closed.connect(_hand_back_requests, weak=False)

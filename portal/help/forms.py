@@ -6,6 +6,7 @@ from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from portal.accounts.forms import channel_field, resident_code_field
 from portal.help import labels
+from portal.help.catalogue import ANSWER_MAX_LENGTH
 from portal.help.models import RESIDENT_CATEGORIES
 from portal.help.services import NOTE_MAX_LENGTH
 from portal.web.forms import LocalDateField
@@ -85,3 +86,45 @@ class RaiseForForm(FlaskForm):
         _l("What they said"),
         validators=[Optional(), Length(max=NOTE_MAX_LENGTH, message=TOO_LONG)],
     )
+
+
+def answer_form(question, index: int, locale: str, formdata, *, final: bool) -> FlaskForm:
+    """One question of a service as a form of one field, a{index}: a choice, yes or no, or words.
+    The last question's form sends the request, so it carries the CSRF token; the others only
+    lead to the next question."""
+
+    class AnswerForm(FlaskForm):
+        pass
+
+    if not final:
+        AnswerForm.Meta = type("Meta", (), {"csrf": False})
+
+    label = question.text(locale)
+    if question.kind == "text":
+        field = TextAreaField(
+            label,
+            validators=[
+                InputRequired(_l("Write a few words.")) if question.required else Optional(),
+                Length(
+                    max=ANSWER_MAX_LENGTH,
+                    message=_l("Please keep it under %(max)s characters.", max=ANSWER_MAX_LENGTH),
+                ),
+            ],
+        )
+    else:
+        if question.kind == "yes_no":
+            choices = [SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))]
+        else:
+            choices = [
+                SelectChoice(str(i), choice.get(locale) or next(iter(choice.values()), ""))
+                for i, choice in enumerate(question.choices)
+            ]
+        field = RadioField(
+            label,
+            choices=choices,
+            validators=[
+                InputRequired(_l("Choose an answer.")) if question.required else Optional()
+            ],
+        )
+    setattr(AnswerForm, f"a{index}", field)
+    return AnswerForm(formdata=formdata)

@@ -805,6 +805,7 @@ def get(request_id: int) -> HelpRequest | None:
             db.joinedload(HelpRequest.raised_by),
             db.joinedload(HelpRequest.holder),
             db.joinedload(HelpRequest.partner),
+            db.joinedload(HelpRequest.service),
             db.joinedload(HelpRequest.grid),
             db.selectinload(HelpRequest.events).options(
                 db.joinedload(HelpEvent.actor), db.joinedload(HelpEvent.partner)
@@ -1128,6 +1129,7 @@ def _requests_of(resident: Person):
             db.selectinload(HelpRequest.events).joinedload(HelpEvent.actor),
             db.joinedload(HelpRequest.holder),
             db.joinedload(HelpRequest.partner),
+            db.joinedload(HelpRequest.service),
         )
     )
 

@@ -12,6 +12,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -22,7 +23,7 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.community import services as community
 from portal.extensions import limiter
-from portal.help import labels, reports, sources
+from portal.help import catalogue, labels, reports, sources
 from portal.help import services as help
 from portal.help.forms import (
     EscalateForm,
@@ -32,6 +33,7 @@ from portal.help.forms import (
     ResidentNoteForm,
     ResolveForm,
     WorkerNoteForm,
+    answer_form,
 )
 from portal.help.models import URGENT_CATEGORIES, Source
 from portal.model_base import utcnow
@@ -89,10 +91,20 @@ def _refusal(error: help.HelpError) -> str:
     exempt_when=lambda: request.form.get("category") in URGENT_CATEGORIES,
 )
 def ask():
+    """One tap on a service without questions (or, as before, on a category)."""
     resident = _resident_for_asking()
+    service = None
+    if "service" in request.form:
+        service = catalogue.service_by_code(resident.community_id, request.form["service"])
+        if service is None or service.questions:
+            abort(400)
+    return _raise(resident, request.form.get("category", ""), service)
+
+
+def _raise(resident, category: str, service, answers=None):
     try:
         found, _created = help.raise_request(
-            resident, request.form.get("category", ""), current_user, timers=_timers()
+            resident, category, current_user, timers=_timers(), service=service, answers=answers
         )
     except help.UnknownCategory:
         abort(400)
@@ -100,6 +112,111 @@ def ask():
         flash(_refusal(refused), "error")
         return redirect_to(url_for("help.mine", resident_id=resident.id))
     return redirect_to(url_for("help.sent", request_id=found.id))
+
+
+def _resident_asked_for(values):
+    """The resident a service page is for: oneself, or (for family) the linked resident named."""
+    if not values.get("resident_id"):
+        return current_user if current_user.has_role(Role.RESIDENT) else abort(404)
+    return resident_acted_for(parse_id(values["resident_id"]) or abort(404))
+
+
+@bp.get("/services")
+@roles_required(*ASKING_ROLES)
+def services():
+    """Every service of the resident's community, beyond the few on the kiosk's first page."""
+    resident = _resident_asked_for(request.args)
+    return render_template(
+        "help/services.html",
+        resident=resident,
+        services=catalogue.services_of(resident.community_id),
+    )
+
+
+def _service(resident, code: str):
+    return catalogue.service_by_code(resident.community_id, code) or abort(404)
+
+
+def _question_page(resident, service, index: int, sent: list, form=None):
+    """The service's question number index, with the answers before it carried along."""
+    final = index == len(service.questions) - 1
+    question = service.questions[index]
+    if form is None:
+        given = {f"a{index}": sent[index]} if index < len(sent) and sent[index] else {}
+        form = answer_form(question, index, str(get_locale()), None, final=final)
+        form.process(data=given)
+    return render_template(
+        "help/question.html",
+        resident=resident,
+        service=service,
+        index=index,
+        sent=sent[:index],
+        form=form,
+        final=final,
+        open_now=catalogue.is_open(service, resident.community),
+    ), status_for(form)
+
+
+def _answers_sent(values, count: int) -> list:
+    return [values.get(f"a{index}") for index in range(count)]
+
+
+@bp.get("/services/<string(maxlength=40):code>")
+@roles_required(*ASKING_ROLES)
+def service(code: str):
+    """A service's questions, one per page: each page sends its answer on to the next, the last
+    sends the request."""
+    resident = _resident_asked_for(request.args)
+    found = _service(resident, code)
+    if not found.questions:
+        return render_template("help/services.html", resident=resident, services=[found])
+    step = min(max(request.args.get("step", 0, type=int), 0), len(found.questions) - 1)
+    sent = _answers_sent(request.args, step)
+    try:
+        for index, question in enumerate(found.questions[:step]):
+            catalogue.answer_of(question, index, sent[index])
+    except catalogue.BadAnswer as bad:
+        return _question_with_error(resident, found, bad.index, request.args)
+    return _question_page(resident, found, step, _answers_sent(request.args, step + 1))
+
+
+def _say_why(form, index: int, values) -> None:
+    """An answer that is none of the choices is refused in the resident's words."""
+    field = form[f"a{index}"]
+    chosen = (values.get(f"a{index}") or "").strip()
+    if field.type == "RadioField" and chosen or not field.errors:
+        field.errors = [_("Choose one of the answers.")]
+
+
+def _question_with_error(resident, found, index: int, values):
+    """The question whose answer was refused, with its words of refusal."""
+    final = index == len(found.questions) - 1
+    form = answer_form(found.questions[index], index, str(get_locale()), values, final=final)
+    form[f"a{index}"].validate(form)
+    _say_why(form, index, values)
+    sent = _answers_sent(values, index)
+    return _question_page(resident, found, index, sent, form)
+
+
+@bp.post("/services/<string(maxlength=40):code>")
+@roles_required(*ASKING_ROLES)
+@limiter.limit("60 per hour", key_func=lambda: f"help:{current_user.id}")
+def send_service(code: str):
+    """The last question answered: the request is sent with every answer."""
+    resident = _resident_asked_for(request.form)
+    found = _service(resident, code)
+    last = len(found.questions) - 1
+    if last < 0:
+        abort(400)
+    form = answer_form(found.questions[last], last, str(get_locale()), request.form, final=True)
+    if not form.validate():
+        _say_why(form, last, request.form)
+        return _question_page(resident, found, last, _answers_sent(request.form, last), form)
+    try:
+        answers = catalogue.answers_of(found, _answers_sent(request.form, last + 1))
+    except catalogue.BadAnswer as bad:
+        return _question_with_error(resident, found, bad.index, request.form)
+    return _raise(resident, found.category, found, answers)
 
 
 @bp.get("/requests/<int:request_id>/sent")
