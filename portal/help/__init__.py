@@ -11,7 +11,7 @@ from portal.community import seams as places
 
 
 def init_app(app: Flask) -> None:
-    from portal.help import catalogue, labels, messages, views
+    from portal.help import catalogue, catalogue_views, labels, messages, views
     from portal.notifications import messages as notifications
 
     # Words for categories and statuses, and the buttons a resident's home shows, for pages and
@@ -22,6 +22,7 @@ def init_app(app: Flask) -> None:
     )
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(catalogue_views.bp)
     notifications.register("help", messages.describe, messages.describe_batch)
     audit.name_area("help", _l("Help requests"))
     audit.name_actions(

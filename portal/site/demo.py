@@ -41,7 +41,17 @@ from portal.config import DEFAULT_TIMEZONE
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery.models import DeliveryEnrolment, EnrolmentStatus
 from portal.extensions import db
-from portal.help.models import Category, HelpEvent, HelpRequest, Status
+from portal.help import catalogue
+from portal.help.models import (
+    Category,
+    Charge,
+    Handler,
+    HelpEvent,
+    HelpRequest,
+    HelpService,
+    ServiceQuestion,
+    Status,
+)
 from portal.model_base import utcnow
 from portal.points import rules, vouchers
 from portal.points import services as points
@@ -274,6 +284,8 @@ def build_demo(today: date | None = None) -> list[str]:
         )
 
     _demo_help(b, communities, residents, workers, volunteers)
+    for community in communities:
+        _demo_catalogue(community, admin)
     _demo_canteens(b, communities, today)
     _demo_bookings(residents[59:89], today)
     _demo_activities(b, communities, residents, organiser, today)
@@ -402,6 +414,86 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
 
 
 PARTNER_EVENTS = ("handed_off", "partner_accepted")
+
+# Each community's own catalogue: water problems go straight to the water company after
+# two questions, moving house is a paid service behind More services, and so is "something else".
+WATER_SERVICE = {
+    "names": {"zh_Hans": "停水、水管", "zh_Hant": "停水、水管", "en": "Water problem"},
+    "hints": {
+        "zh_Hans": "没水、漏水、水压低",
+        "zh_Hant": "沒水、漏水、水壓低",
+        "en": "No water, a leak",
+    },
+}
+WATER_QUESTIONS = (
+    (
+        {"zh_Hans": "哪里有问题？", "zh_Hant": "哪裡有問題？", "en": "Where is the problem?"},
+        "choice",
+        [
+            {"zh_Hans": "厨房", "zh_Hant": "廚房", "en": "Kitchen"},
+            {"zh_Hans": "卫生间", "zh_Hant": "衛生間", "en": "Bathroom"},
+            {"zh_Hans": "整栋楼都没水", "zh_Hant": "整棟樓都沒水", "en": "The whole building"},
+        ],
+        True,
+    ),
+    (
+        {
+            "zh_Hans": "邻居家也这样吗？",
+            "zh_Hant": "鄰居家也這樣嗎？",
+            "en": "Do the neighbours have it too?",
+        },
+        "yes_no",
+        [],
+        False,
+    ),
+)
+
+
+def _demo_catalogue(community: Community, admin: Person) -> None:
+    if catalogue.has_catalogue(community.id):
+        return
+    services = catalogue.start(admin, community.id)
+    for service in services:
+        service.position += 1
+        service.on_kiosk = service.code != Category.OTHER
+    water_company = db.session.scalar(
+        select(Partner).where(
+            Partner.community_id == community.id, Partner.kind == PartnerKind.WATER
+        )
+    )
+    water = HelpService(
+        community_id=community.id,
+        code="water",
+        category=Category.REPAIR,
+        handler=Handler.PARTNER,
+        partner_id=water_company.id,
+        charge=Charge.FREE,
+        position=0,
+        on_kiosk=True,
+        **WATER_SERVICE,
+    )
+    for index, (texts, kind, choices, required) in enumerate(WATER_QUESTIONS):
+        water.questions.append(
+            ServiceQuestion(
+                texts=texts, kind=kind, choices=choices, required=required, position=index
+            )
+        )
+    moving = HelpService(
+        community_id=community.id,
+        code="moving",
+        category=Category.ERRAND,
+        names={"zh_Hans": "搬家帮忙", "zh_Hant": "搬家幫忙", "en": "Help moving house"},
+        hints={"zh_Hans": "搬运家具、打包", "en": "Furniture, packing"},
+        charge=Charge.PAID,
+        price_fen=8000,
+        open_days="123456",
+        opens=time(8, 30),
+        closes=time(17, 30),
+        position=10,
+        on_kiosk=False,
+    )
+    db.session.add_all([water, moving])
+    db.session.commit()
 
 
 def _demo_waiting_for_partner(residents, partner: Partner, workers, now) -> None:

@@ -20,7 +20,9 @@ from portal.administration import staff
 from portal.canteen.models import Booking, Canteen, Dish, MealDay, MealService
 from portal.community.models import Partner
 from portal.extensions import db
+from portal.help import catalogue
 from portal.help import services as help_services
+from portal.help.models import HelpService
 from tests.helpers import PASSWORD
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -268,6 +270,39 @@ def _points_admin_pages(world, admin) -> list[str]:
     ]
 
 
+def _service_with_questions(world, admin, partner):
+    """A service of the test community's catalogue done by partner, with two questions."""
+    service = catalogue.save(
+        admin,
+        HelpService(community_id=world.community.id),
+        catalogue.Details(
+            code="water",
+            category="repair",
+            names={"zh_Hans": "停水、水管", "en": "Water problem"},
+            hints={"zh_Hans": "没水、漏水"},
+            handler="partner",
+            partner_id=partner.id,
+            charge="subsidised",
+            price_fen=500,
+            open_days="12345",
+            opens=time(8, 30),
+            closes=time(17, 30),
+            position=0,
+            on_kiosk=True,
+        ),
+    )
+    catalogue.add_question(
+        admin,
+        service,
+        {"zh_Hans": "哪里没水？", "en": "Where is there no water?"},
+        "choice",
+        [{"zh_Hans": "厨房", "en": "Kitchen"}, {"zh_Hans": "卫生间", "en": "Bathroom"}],
+        True,
+    )
+    catalogue.add_question(admin, service, {"zh_Hans": "还有什么？"}, "text", [], False)
+    return service
+
+
 def _pages(client, world, sign_in) -> dict[str, str]:
     """Render every page of the foundation, signed out and as each role, in every language."""
     admin = world.person(Role.ADMIN)
@@ -291,6 +326,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     help_services.add_partner_note(accepted, repairman, "明天上午来", visible=True)
     water = Partner(community=world.community, name="自来水公司", kind="water")
     db.session.add(water)
+    db.session.flush()
+    leak = _service_with_questions(world, admin, water)
     unwell, _created = help_services.raise_request(resident, "unwell", resident)
     _, token = enrol_kiosk(world.community, "活动室", admin)
     place = _canteen_booked_today(world, resident)
@@ -339,12 +376,18 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             "/partner/settings",
             "/partner/report",
             f"/partner/report/{partner.id}/rating",
+            "/help/catalogue/",
+            "/help/catalogue/new",
+            f"/help/catalogue/{leak.id}",
             "/care/cadence",
             *_points_admin_pages(world, admin),
             f"/admin/staff/{repairman.id}",
         ],
         resident: [
             "/resident",
+            "/help/services",
+            "/help/services/water",
+            "/help/services/water?step=1&a0=1",
             "/resident/family",
             booking,
             f"{booking}/meals/{dish.meal_day_id}",
