@@ -415,8 +415,9 @@ def _demo_help(b: _Builder, communities, residents, workers, volunteers) -> None
 
 PARTNER_EVENTS = ("handed_off", "partner_accepted")
 
-# Each community's own catalogue: water problems go straight to the water company after
-# two questions, moving house is a paid service behind More services, and so is "something else".
+# Each community's own catalogue: water problems, asked about in two questions, for the grid
+# worker to send to the property company or the water company; moving house, a paid service
+# behind More services, and so is "something else".
 WATER_SERVICE = {
     "names": {"zh_Hans": "停水、水管", "zh_Hant": "停水、水管", "en": "Water problem"},
     "hints": {
@@ -456,17 +457,11 @@ def _demo_catalogue(community: Community, admin: Person) -> None:
     for service in services:
         service.position += 1
         service.on_kiosk = service.code != Category.OTHER
-    water_company = db.session.scalar(
-        select(Partner).where(
-            Partner.community_id == community.id, Partner.kind == PartnerKind.WATER
-        )
-    )
     water = HelpService(
         community_id=community.id,
         code="water",
         category=Category.REPAIR,
-        handler=Handler.PARTNER,
-        partner_id=water_company.id,
+        handler=Handler.GRID,
         charge=Charge.FREE,
         position=0,
         on_kiosk=True,

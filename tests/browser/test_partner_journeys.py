@@ -1,7 +1,8 @@
-"""A request that goes through partners: the resident taps repair at the kiosk; the grid worker
-hands it to the property company; its repairman, on his phone, accepts it and hands it on to the
-water company, whose plumber fixes it and says so; the resident confirms. And a partner that does
-not accept in time gives the request back to the grid worker, who is warned."""
+"""A request that goes through partners: the resident taps "Water problem" at the kiosk and
+answers its two questions; the grid worker hands it to the property company; its repairman, on
+his phone, accepts it and hands it on to the water company, whose plumber fixes it and says so;
+the resident confirms. And a partner that does not accept in time gives the request back to the
+grid worker, who is warned."""
 
 from datetime import timedelta
 
@@ -60,6 +61,24 @@ def _raise_repair(live: LiveServer, new_context, code: str) -> tuple[Page, int]:
     return resident, number
 
 
+def _ask_about_water(live: LiveServer, new_context, code: str) -> tuple[Page, int]:
+    """The resident taps "Water problem" at the kiosk and answers its two questions: five taps."""
+    resident = new_context(kiosk=True, language="en").new_page()
+    sign_in_at_kiosk(resident, live, code)
+    submit(resident, resident.locator(".help-buttons a.help-button[href='/help/services/water']"))
+    expect(resident.locator("h1")).to_have_text("Where is the problem?")
+    resident.locator("label.choice", has_text="Kitchen").click()
+    submit(resident, resident.locator("main button.button--huge"))
+    expect(resident.locator("h1")).to_have_text("Do the neighbours have it too?")
+    resident.locator("label.choice", has_text="Yes").click()
+    send = resident.locator("main button.button--huge")
+    expect(send).to_have_text("Send the request")
+    expect(send).to_be_in_viewport()
+    submit(resident, send)
+    expect(resident.locator(".key-figure")).to_contain_text("Water problem")
+    return resident, int(resident.url.rstrip("/").split("/")[-2])
+
+
 def _hand_to(worker: Page, live: LiveServer, number: int, partner: str, text: str) -> None:
     worker.goto(live(f"/help/requests/{number}"))
     submit(worker, worker.locator("main form[action$='/take'] button"))
@@ -73,10 +92,13 @@ def _hand_to(worker: Page, live: LiveServer, number: int, partner: str, text: st
 def test_property_company_hands_on_to_the_water_company(new_context, live):
     _partner_person(live, PROPERTY_COMPANY, "张师傅", "13912349001")
     _partner_person(live, WATER_COMPANY, "刘师傅", "13912349002")
-    resident, number = _raise_repair(live, new_context, RESIDENT_CHAIN)
+    resident, number = _ask_about_water(live, new_context, RESIDENT_CHAIN)
 
     worker = new_context(language="en").new_page()
     sign_in_with_password(worker, live, GRID_WORKER)
+    worker.goto(live(f"/help/requests/{number}"))
+    expect(worker.locator("main")).to_contain_text("Where is the problem?")
+    expect(worker.locator("main dl.facts").last).to_contain_text("Kitchen")
     _hand_to(worker, live, number, PROPERTY_COMPANY, "厨房水龙头没有水，请上门")
 
     repairman = new_context(language="en", viewport=PHONE).new_page()
