@@ -25,6 +25,7 @@ from portal.care.models import (
 from portal.community.models import Building, Community, Grid, Partner, StreetOffice
 from portal.delivery.models import Delivery, DeliveryEnrolment, DeliveryPause, DeliveryRound
 from portal.help.models import (
+    ApiKey,
     HelpEvent,
     HelpRequest,
     HelpService,
@@ -86,6 +87,7 @@ __all__ = [
     "HelpEvent",
     "HelpRequest",
     "HelpSettings",
+    "ApiKey",
     "HelpService",
     "ServiceQuestion",
     "PartnerRating",

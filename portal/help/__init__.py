@@ -11,7 +11,7 @@ from portal.community import seams as places
 
 
 def init_app(app: Flask) -> None:
-    from portal.help import catalogue, catalogue_views, labels, messages, views
+    from portal.help import catalogue, catalogue_views, labels, messages, open311_views, views
     from portal.notifications import messages as notifications
 
     # Words for categories and statuses, and the buttons a resident's home shows, for pages and
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(catalogue_views.bp)
+    app.register_blueprint(open311_views.bp)
     notifications.register("help", messages.describe, messages.describe_batch)
     audit.name_area("help", _l("Help requests"))
     audit.name_actions(
@@ -32,6 +33,8 @@ def init_app(app: Flask) -> None:
             "help.resolved": _l("%(who)s resolved %(whose)s's help request"),
             "help.read": _l("%(who)s read %(whose)s's help request"),
             "help.settings": _l("%(who)s set how long partners have to accept a request"),
+            "help.api_key_made": _l("%(who)s made a key for a partner's application"),
+            "help.api_key_revoked": _l("%(who)s revoked a key of a partner's application"),
             "help.catalogue_started": _l("%(who)s started the community's catalogue of services"),
             "help.service_saved": _l("%(who)s changed a service of the catalogue"),
             "help.service_withdrawn": _l("%(who)s withdrew a service from the catalogue"),

@@ -197,9 +197,12 @@ class Details:
 
 
 def save(admin: Person, service: HelpService, details: Details) -> HelpService:
-    """Add the service (no id yet) or change it; audited. Raises CodeTaken."""
+    """Add the service (no id yet) or change it; audited. The first service a community adds
+    joins the six categories, which become its saved catalogue. Raises CodeTaken."""
     if details.category not in {c.value for c in Category}:
         raise ValueError(details.category)
+    if service.id is None and not has_catalogue(service.community_id):
+        db.session.add_all(defaults(service.community_id))
     for name, value in vars(details).items():
         setattr(service, name, value)
     if service.handler != Handler.PARTNER:

@@ -1,7 +1,7 @@
 """The catalogue's pages for a community's admins: its services in order, each with its names,
 who gets it first, its price and hours, and its questions."""
 
-from flask import Blueprint, abort, flash, render_template, request, url_for
+from flask import Blueprint, abort, flash, make_response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
@@ -9,8 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from portal.accounts.access import roles_required
 from portal.accounts.models import Role
 from portal.community import services as community
-from portal.help import catalogue
-from portal.help.forms import QuestionForm, ServiceForm
+from portal.help import catalogue, open_api
+from portal.help.forms import ApiKeyForm, QuestionForm, ServiceForm
 from portal.help.models import LANGUAGES, HelpService
 from portal.web.forms import status_for
 from portal.web.htmx import redirect_to
@@ -181,3 +181,40 @@ def remove_question(service_id: int, question_id: int):
         abort(404)
     flash(_("The question is removed."), "success")
     return redirect_to(url_for("help_catalogue.service", service_id=service_id))
+
+
+def _keys_page(form=None, made=None):
+    community_id = _community().id
+    page = render_template(
+        "help/catalogue/keys.html",
+        form=form or ApiKeyForm(formdata=None),
+        keys=open_api.keys_of(community_id),
+        made=made,
+        community_id=community_id,
+    )
+    response = make_response(page, status_for(form) if form else 200)
+    if made:
+        response.headers["Cache-Control"] = "no-store"  # the key is shown once
+    return response
+
+
+@bp.route("/keys", methods=["GET", "POST"])
+@roles_required(Role.ADMIN)
+def keys():
+    """Keys for partners' applications to the open API: made here, shown once, revoked here."""
+    form = ApiKeyForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return _keys_page(form)
+        made = open_api.make_key(current_user, _community().id, form.name.data)
+        return _keys_page(made=made)
+    return _keys_page()
+
+
+@bp.post("/keys/<int:key_id>/revoke")
+@roles_required(Role.ADMIN)
+def revoke_key(key_id: int):
+    found = open_api.key_of(_community().id, key_id) or abort(404)
+    open_api.revoke(current_user, found)
+    flash(_("The key of %(name)s no longer works.", name=found.name), "success")
+    return redirect_to(url_for("help_catalogue.keys"))

@@ -3,6 +3,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
+    DataRequired,
     InputRequired,
     Length,
     Optional,
@@ -159,7 +160,7 @@ def _words(label, required=None, max_length=60):
         label,
         filters=[lambda text: text.strip() if text else text],
         validators=[
-            InputRequired(required) if required else Optional(),
+            DataRequired(required) if required else Optional(),
             Length(
                 max=max_length,
                 message=_l("Please keep it under %(max)s characters.", max=max_length),
@@ -289,3 +290,13 @@ class QuestionForm(FlaskForm):
                     {lang: words for lang, words in zip(LANGUAGES, parts, strict=False) if words}
                 )
         return found
+
+
+class ApiKeyForm(FlaskForm):
+    """A key for a partner's application to the open API."""
+
+    name = _words(
+        _l("The application's name"),
+        required=_l("Name the application, such as the community's WeChat mini-program."),
+        max_length=80,
+    )

@@ -43,6 +43,7 @@ class Source(StrEnum):
     PHONE_CALL = "phone_call"  # on the phone
     WALK_IN = "walk_in"  # at the community office
     VISIT = "visit"  # when staff called at their home
+    APP = "app"  # a partner's application, through the open API, for the resident or family
 
 
 STAFF_CHANNELS = (Source.PHONE_CALL, Source.WALK_IN, Source.VISIT)
@@ -105,6 +106,8 @@ class HelpRequest(TimestampMixin, db.Model):
     # questions as they read them: [{"question": {language: words}, "answer": {language: words}}].
     service_id: Mapped[int | None] = mapped_column(ForeignKey("help_service.id"))
     answers: Mapped[list | None] = mapped_column(JSON)
+    # The application that sent it through the open API, which alone may read it there.
+    api_key_id: Mapped[int | None] = mapped_column(ForeignKey("api_key.id"), index=True)
 
     resident: Mapped[Person] = relationship(foreign_keys=[resident_id])
     raised_by: Mapped[Person | None] = relationship(foreign_keys=[raised_by_id])
@@ -257,3 +260,19 @@ class ServiceQuestion(db.Model):
 
     def text(self, language: str) -> str:
         return self.texts.get(language) or next(iter(self.texts.values()), "")
+
+
+class ApiKey(TimestampMixin, db.Model):
+    """A key a partner's application (a WeChat mini-program, a property company's system) sends
+    to the open API: it reads its community's catalogue, sends requests for residents, and reads
+    those it sent. Only its SHA-256 is kept; the key is shown once, when it is made."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("community.id"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    created_by: Mapped[Person] = relationship()

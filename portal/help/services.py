@@ -283,6 +283,7 @@ def raise_request(
     note: str | None = None,
     service: HelpService | None = None,
     answers: list[dict] | None = None,
+    api_key=None,
 ) -> tuple[HelpRequest, bool]:
     """Create and commit a request, or return the one this resident made for the same service
     (or category) within the last few minutes. Returns (request, created). A service of the
@@ -291,7 +292,8 @@ def raise_request(
 
     Raises UnknownCategory, NoGrid, NotAllowed (raised_by may not act for resident) or
     TooManyRequests (more than timers.per_hour in the last hour; an urgent request, such as
-    "I feel unwell", is never refused for that).
+    "I feel unwell", is never refused for that). api_key: the partner application's key it came
+    through, by the open API.
     """
     if service is not None:
         category = service.category
@@ -308,6 +310,8 @@ def raise_request(
         note=note,
         service=service,
         answers=answers,
+        source=Source.APP if api_key is not None else Source.TAP,
+        api_key=api_key,
     )
 
 
@@ -380,6 +384,7 @@ def _create(
     limit=True,
     service=None,
     answers=None,
+    api_key=None,
 ) -> tuple[HelpRequest, bool]:
     if resident.building is None:
         raise NoGrid()
@@ -422,6 +427,7 @@ def _create(
         note=(note or "").strip()[:NOTE_MAX_LENGTH] or None,
         service_id=service.id if service is not None else None,
         answers=answers or None,
+        api_key_id=api_key.id if api_key is not None else None,
         created_at=now,
         updated_at=now,
     )

@@ -103,3 +103,23 @@ def test_nobody_else_keeps_the_catalogue(client, people, world, sign_in):
     sign_in.password(world.person(Role.ADMIN, name="外人", community=elsewhere))
     assert client.get(f"/help/catalogue/{mine.id}").status_code == 404
     assert client.post(f"/help/catalogue/{mine.id}/withdraw").status_code == 404
+
+
+def test_an_admin_makes_a_key_for_an_application_and_revokes_it(client, people, world, sign_in):
+    sign_in.password(people.admin)
+    refused = client.post("/help/catalogue/keys", data={"name": " "})
+    assert refused.status_code == 422
+    made = client.post("/help/catalogue/keys", data={"name": "幸福里小程序"})
+    assert made.status_code == 200 and made.headers["Cache-Control"] == "no-store"
+    secret = html(made).select_one(".key-figure code").get_text()
+    assert secret.startswith("linli_")
+    assert client.get(f"/open311/v2/services.json?api_key={secret}").status_code == 200
+    listed = html(client.get("/help/catalogue/keys"))
+    assert secret not in listed.get_text() and "幸福里小程序" in listed.get_text()
+    revoke = listed.select_one("form[action$='/revoke']")["action"]
+    assert client.post(revoke).status_code == 303
+    assert client.get(f"/open311/v2/requests.json?api_key={secret}").status_code == 403
+    actions = db.session.scalars(select(AuditEntry.action)).all()
+    assert "help.api_key_made" in actions and "help.api_key_revoked" in actions
+    sign_in.password(people.worker)
+    assert client.get("/help/catalogue/keys").status_code == 403

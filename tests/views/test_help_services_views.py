@@ -40,7 +40,10 @@ def _service(world, admin, code, position, **changes):
 @pytest.fixture
 def water(world, people, partners):
     """The community's catalogue: water problems, done by the water company after two
-    questions; seven more services, one of them off the kiosk's first page."""
+    questions; seven more services, one of them off the kiosk's first page; the six kinds of
+    request withdrawn."""
+    for default in catalogue.start(people.admin, world.community.id):
+        catalogue.withdraw(people.admin, default)
     service = _service(
         world,
         people.admin,

@@ -379,6 +379,7 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             "/help/catalogue/",
             "/help/catalogue/new",
             f"/help/catalogue/{leak.id}",
+            "/help/catalogue/keys",
             "/care/cadence",
             *_points_admin_pages(world, admin),
             f"/admin/staff/{repairman.id}",
