@@ -179,3 +179,44 @@ def html(response) -> BeautifulSoup:
 
 def text_of(response) -> str:
     return " ".join(html(response).get_text(" ").split())
+
+
+def catalogue_service(world, admin, code: str = "water", **changes):
+    """A service of the world's community's catalogue: a free repair for the grid, named after
+    water, open every day, first on the kiosk, unless changes say otherwise."""
+    from portal.help import catalogue
+    from portal.help.models import Charge, Handler, HelpService
+
+    details = {
+        "code": code,
+        "category": "repair",
+        "names": {"zh_Hans": "停水、水管", "en": "Water problem"},
+        "hints": {},
+        "handler": Handler.GRID,
+        "partner_id": None,
+        "charge": Charge.FREE,
+        "price_fen": None,
+        "open_days": "1234567",
+        "opens": None,
+        "closes": None,
+        "position": 0,
+        "on_kiosk": True,
+        **changes,
+    }
+    return catalogue.save(
+        admin, HelpService(community_id=world.community.id), catalogue.Details(**details)
+    )
+
+
+def ask_where(admin, service, required: bool = True):
+    """The service's question: where is there no water, the kitchen (0) or the bathroom (1)."""
+    from portal.help import catalogue
+
+    return catalogue.add_question(
+        admin,
+        service,
+        {"zh_Hans": "哪里没水？", "en": "Where is there no water?"},
+        "choice",
+        [{"zh_Hans": "厨房", "en": "Kitchen"}, {"zh_Hans": "卫生间", "en": "Bathroom"}],
+        required,
+    )

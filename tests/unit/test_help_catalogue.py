@@ -9,26 +9,8 @@ from portal.administration import staff
 from portal.extensions import db
 from portal.help import catalogue
 from portal.help import services as help
-from portal.help.models import Charge, Handler, HelpService, Status
-
-
-def _details(**changes) -> catalogue.Details:
-    values = {
-        "code": "water",
-        "category": "repair",
-        "names": {"zh_Hans": "停水、水管", "zh_Hant": "停水、水管", "en": "Water problem"},
-        "hints": {"zh_Hans": "没水、漏水", "en": "No water, a leak"},
-        "handler": Handler.GRID,
-        "partner_id": None,
-        "charge": Charge.FREE,
-        "price_fen": None,
-        "open_days": "1234567",
-        "opens": None,
-        "closes": None,
-        "position": 0,
-        "on_kiosk": True,
-    }
-    return catalogue.Details(**{**values, **changes})
+from portal.help.models import Handler, Status
+from tests.helpers import ask_where, catalogue_service
 
 
 def test_the_six_categories_are_the_catalogue_until_admins_change_it(people, world):
@@ -54,15 +36,8 @@ def test_the_six_categories_are_the_catalogue_until_admins_change_it(people, wor
 
 
 def test_a_service_keeps_the_answers_to_its_questions(people, world):
-    service = catalogue.save(people.admin, HelpService(community_id=world.community.id), _details())
-    catalogue.add_question(
-        people.admin,
-        service,
-        {"zh_Hans": "哪里没水？", "en": "Where is there no water?"},
-        "choice",
-        [{"zh_Hans": "厨房", "en": "Kitchen"}, {"zh_Hans": "卫生间", "en": "Bathroom"}],
-        True,
-    )
+    service = catalogue_service(world, people.admin)
+    ask_where(people.admin, service)
     catalogue.add_question(
         people.admin,
         service,
@@ -93,20 +68,14 @@ def test_a_service_keeps_the_answers_to_its_questions(people, world):
     # A second tap finds the same request; another service of the same category is another.
     again, created = help.raise_request(people.resident, "", people.resident, service=service)
     assert again.id == request.id and not created
-    other = catalogue.save(
-        people.admin, HelpService(community_id=world.community.id), _details(code="power")
-    )
+    other = catalogue_service(world, people.admin, code="power")
     assert help.raise_request(people.resident, "", people.resident, service=other)[1]
 
 
 def test_a_service_a_partner_does_goes_straight_to_it(people, world, partners):
     _property, water = partners
     plumber, _code = staff.add_partner_person(people.admin, water, "刘师傅", "13912340002")
-    service = catalogue.save(
-        people.admin,
-        HelpService(community_id=world.community.id),
-        _details(handler=Handler.PARTNER, partner_id=water.id),
-    )
+    service = catalogue_service(world, people.admin, handler=Handler.PARTNER, partner_id=water.id)
     request, _new = help.raise_request(people.resident, "", people.resident, service=service)
     assert request.partner_id == water.id and request.awaiting_partner
     assert request.holder_id == people.worker.id and request.status == Status.IN_PROGRESS
@@ -117,10 +86,8 @@ def test_a_service_a_partner_does_goes_straight_to_it(people, world, partners):
 
 
 def test_a_service_is_open_at_its_hours(people, world):
-    service = catalogue.save(
-        people.admin,
-        HelpService(community_id=world.community.id),
-        _details(open_days="12345", opens=time(8, 30), closes=time(17, 30)),
+    service = catalogue_service(
+        world, people.admin, open_days="12345", opens=time(8, 30), closes=time(17, 30)
     )
     # Shanghai is 8 hours ahead of UTC: Friday 4 December 2026 at 09:00 there is 01:00 UTC.
     assert catalogue.is_open(service, world.community, datetime(2026, 12, 4, 1, 0))
@@ -129,9 +96,9 @@ def test_a_service_is_open_at_its_hours(people, world):
 
 
 def test_codes_are_unique_in_a_community_and_withdrawn_services_are_not_offered(people, world):
-    catalogue.save(people.admin, HelpService(community_id=world.community.id), _details())
+    catalogue_service(world, people.admin)
     with pytest.raises(catalogue.CodeTaken):
-        catalogue.save(people.admin, HelpService(community_id=world.community.id), _details())
+        catalogue_service(world, people.admin)
     service = catalogue.service_by_code(world.community.id, "water")
     catalogue.withdraw(people.admin, service)
     assert catalogue.service_by_code(world.community.id, "water") is None

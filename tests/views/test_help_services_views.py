@@ -6,35 +6,13 @@ import pytest
 from portal.extensions import db
 from portal.help import catalogue
 from portal.help import services as help
-from portal.help.models import Charge, Handler, HelpRequest, HelpService
-from tests.helpers import html, text_of
+from portal.help.models import Charge, Handler, HelpRequest
+from tests.helpers import ask_where, catalogue_service, html, text_of
 
 
 @pytest.fixture(autouse=True)
 def english(client):
     client.set_cookie("linli_lang", "en")
-
-
-def _service(world, admin, code, position, **changes):
-    details = {
-        "code": code,
-        "category": "repair",
-        "names": {"zh_Hans": code, "en": code.capitalize()},
-        "hints": {},
-        "handler": Handler.GRID,
-        "partner_id": None,
-        "charge": Charge.FREE,
-        "price_fen": None,
-        "open_days": "1234567",
-        "opens": None,
-        "closes": None,
-        "position": position,
-        "on_kiosk": True,
-        **changes,
-    }
-    return catalogue.save(
-        admin, HelpService(community_id=world.community.id), catalogue.Details(**details)
-    )
 
 
 @pytest.fixture
@@ -44,31 +22,21 @@ def water(world, people, partners):
     request withdrawn."""
     for default in catalogue.start(people.admin, world.community.id):
         catalogue.withdraw(people.admin, default)
-    service = _service(
+    service = catalogue_service(
         world,
         people.admin,
-        "water",
-        0,
-        names={"zh_Hans": "停水、水管", "en": "Water problem"},
         handler=Handler.PARTNER,
         partner_id=partners[1].id,
         charge=Charge.SUBSIDISED,
         price_fen=500,
     )
-    catalogue.add_question(
-        people.admin,
-        service,
-        {"zh_Hans": "哪里没水？", "en": "Where is there no water?"},
-        "choice",
-        [{"zh_Hans": "厨房", "en": "Kitchen"}, {"zh_Hans": "卫生间", "en": "Bathroom"}],
-        True,
-    )
+    ask_where(people.admin, service)
     catalogue.add_question(
         people.admin, service, {"en": "Anything else they should know?"}, "text", [], False
     )
     for position, code in enumerate(("power", "doors", "gas", "moving", "cleaning", "tv"), 1):
-        _service(world, people.admin, code, position)
-    _service(world, people.admin, "appliances", 9, on_kiosk=False)
+        catalogue_service(world, people.admin, code, position=position, names={"en": code})
+    catalogue_service(world, people.admin, "appliances", position=9, on_kiosk=False)
     return service
 
 

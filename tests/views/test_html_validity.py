@@ -22,8 +22,7 @@ from portal.community.models import Partner
 from portal.extensions import db
 from portal.help import catalogue
 from portal.help import services as help_services
-from portal.help.models import HelpService
-from tests.helpers import PASSWORD
+from tests.helpers import PASSWORD, ask_where, catalogue_service
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
 
@@ -272,33 +271,19 @@ def _points_admin_pages(world, admin) -> list[str]:
 
 def _service_with_questions(world, admin, partner):
     """A service of the test community's catalogue done by partner, with two questions."""
-    service = catalogue.save(
+    service = catalogue_service(
+        world,
         admin,
-        HelpService(community_id=world.community.id),
-        catalogue.Details(
-            code="water",
-            category="repair",
-            names={"zh_Hans": "停水、水管", "en": "Water problem"},
-            hints={"zh_Hans": "没水、漏水"},
-            handler="partner",
-            partner_id=partner.id,
-            charge="subsidised",
-            price_fen=500,
-            open_days="12345",
-            opens=time(8, 30),
-            closes=time(17, 30),
-            position=0,
-            on_kiosk=True,
-        ),
+        hints={"zh_Hans": "没水、漏水"},
+        handler="partner",
+        partner_id=partner.id,
+        charge="subsidised",
+        price_fen=500,
+        open_days="12345",
+        opens=time(8, 30),
+        closes=time(17, 30),
     )
-    catalogue.add_question(
-        admin,
-        service,
-        {"zh_Hans": "哪里没水？", "en": "Where is there no water?"},
-        "choice",
-        [{"zh_Hans": "厨房", "en": "Kitchen"}, {"zh_Hans": "卫生间", "en": "Bathroom"}],
-        True,
-    )
+    ask_where(admin, service)
     catalogue.add_question(admin, service, {"zh_Hans": "还有什么？"}, "text", [], False)
     return service
 

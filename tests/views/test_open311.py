@@ -10,7 +10,8 @@ import pytest
 from portal.extensions import db
 from portal.help import catalogue, open_api
 from portal.help import services as help
-from portal.help.models import Charge, Handler, HelpRequest, HelpService, Source
+from portal.help.models import HelpRequest, Source
+from tests.helpers import ask_where, catalogue_service
 
 # The fields of each of the specification's records, in its order.
 SERVICE_FIELDS = [
@@ -57,33 +58,8 @@ W3C = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+08:00$"
 @pytest.fixture
 def api(world, people):
     """The community's water service with two questions, and an application's key."""
-    service = catalogue.save(
-        people.admin,
-        HelpService(community_id=world.community.id),
-        catalogue.Details(
-            code="water",
-            category="repair",
-            names={"zh_Hans": "停水、水管", "en": "Water problem"},
-            hints={"en": "No water"},
-            handler=Handler.GRID,
-            partner_id=None,
-            charge=Charge.FREE,
-            price_fen=None,
-            open_days="1234567",
-            opens=None,
-            closes=None,
-            position=0,
-            on_kiosk=True,
-        ),
-    )
-    catalogue.add_question(
-        people.admin,
-        service,
-        {"zh_Hans": "哪里？", "en": "Where?"},
-        "choice",
-        [{"zh_Hans": "厨房", "en": "Kitchen"}, {"zh_Hans": "卫生间", "en": "Bathroom"}],
-        True,
-    )
+    service = catalogue_service(world, people.admin, hints={"en": "No water"})
+    ask_where(people.admin, service)
     catalogue.add_question(people.admin, service, {"en": "Neighbours too?"}, "yes_no", [], False)
     _key, secret = open_api.make_key(people.admin, world.community.id, "幸福里小程序")
     people.resident.phone = "13712345678"
@@ -131,7 +107,7 @@ def test_a_service_definition(client, api):
     assert list(where) == ATTRIBUTE_FIELDS
     assert where["code"] == f"q{service.questions[0].id}" and where["variable"] is True
     assert where["datatype"] == "singlevaluelist" and where["required"] is True
-    assert where["order"] == 1 and where["description"] == "Where?"
+    assert where["order"] == 1 and where["description"] == "Where is there no water?"
     assert where["values"] == [{"key": "0", "name": "Kitchen"}, {"key": "1", "name": "Bathroom"}]
     assert neighbours["required"] is False and [v["key"] for v in neighbours["values"]] == [
         "yes",
