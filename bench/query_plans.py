@@ -40,6 +40,7 @@ SMALL_TABLES = {
     "canteen": "at most one or two per community",
     "meal_service": "lunch and dinner of each canteen",
     "partner": "the property company, water company, clinic… of each community",
+    "partner_community": "the few other communities of its street a partner serves",
 }
 
 

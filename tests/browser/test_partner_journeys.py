@@ -153,10 +153,12 @@ def test_property_company_hands_on_to_the_water_company(new_context, live):
 
     with live.app.app_context():
         told = db.session.scalars(
-            select(Notification.params).where(
+            select(Notification.params)
+            .where(
                 Notification.kind == "help.partner_news",
                 Notification.recipient_id == db.session.get(HelpRequest, number).holder_id,
             )
+            .order_by(Notification.id)
         ).all()
         assert [(p["reference"], p["what"]) for p in told if p["request_id"] == number] == [
             (HelpRequest.reference_of(number), "handed_on"),

@@ -95,7 +95,7 @@ def test_the_panel_rates_a_partner_once_a_month(people, partners, world):
     ]
     assert row.rating == rating
     entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.action == "partner.rated")
+        select(AuditEntry).where(AuditEntry.action == "partner.rated").order_by(AuditEntry.id)
     ).all()
     assert [e.detail["speed"] for e in entries] == ["4", "2"]
     with pytest.raises(ValueError):

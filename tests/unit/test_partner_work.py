@@ -35,9 +35,9 @@ def _handed(people, partner, now, category="repair"):
 
 def _told(person, kind):
     return db.session.scalars(
-        select(Notification).where(
-            Notification.recipient_id == person.id, Notification.kind == kind
-        )
+        select(Notification)
+        .where(Notification.recipient_id == person.id, Notification.kind == kind)
+        .order_by(Notification.id)
     ).all()
 
 
