@@ -2,6 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
+from portal.web.i18n import WEEKDAYS  # noqa: F401  (the pages name delivery days by it)
 from portal.web.templating import money
 
 STATUSES = {
@@ -13,16 +14,6 @@ STATUSES = {
 STATUS_ICONS = {"applied": "waiting", "active": "check", "declined": "cross", "stopped": "minus"}
 PAUSED = _l("Paused")
 
-# Monday is 0, as date.weekday() counts.
-WEEKDAYS = (
-    _l("Monday"),
-    _l("Tuesday"),
-    _l("Wednesday"),
-    _l("Thursday"),
-    _l("Friday"),
-    _l("Saturday"),
-    _l("Sunday"),
-)
 
 OUTCOMES = {
     "delivered": _l("Delivered"),

@@ -160,12 +160,20 @@ def answers_of(service: HelpService, sent: list[str | None]) -> list[dict]:
 # Keeping the catalogue --------------------------------------------------------------------------
 
 
+def _add_defaults(admin: Person, community_id: int) -> bool:
+    """Add the six categories as the community's saved catalogue, audited, unless it has one;
+    whether it added them. The caller commits."""
+    if has_catalogue(community_id):
+        return False
+    db.session.add_all(defaults(community_id))
+    audit.record(admin, "help.catalogue_started")
+    return True
+
+
 def start(admin: Person, community_id: int) -> list[HelpService]:
     """Save the six categories as the community's catalogue, so its admins can change them; does
     nothing when it has one. Returns the catalogue."""
-    if not has_catalogue(community_id):
-        db.session.add_all(defaults(community_id))
-        audit.record(admin, "help.catalogue_started")
+    if _add_defaults(admin, community_id):
         try:
             db.session.commit()
         except IntegrityError:
@@ -201,8 +209,8 @@ def save(admin: Person, service: HelpService, details: Details) -> HelpService:
     joins the six categories, which become its saved catalogue. Raises CodeTaken."""
     if details.category not in {c.value for c in Category}:
         raise ValueError(details.category)
-    if service.id is None and not has_catalogue(service.community_id):
-        db.session.add_all(defaults(service.community_id))
+    if service.id is None:
+        _add_defaults(admin, service.community_id)
     for name, value in vars(details).items():
         setattr(service, name, value)
     if service.handler != Handler.PARTNER:

@@ -108,7 +108,6 @@ def new():
     found = _community()
     form = _form(None, request.form if request.method == "POST" else None)
     if form.validate_on_submit():
-        catalogue.start(current_user, found.id)
         saved = _save(HelpService(community_id=found.id), form)
         if saved:
             return saved

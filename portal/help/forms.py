@@ -23,6 +23,7 @@ from portal.web.forms import (
     WholeNumberField,
     YuanField,
 )
+from portal.web.i18n import WEEKDAYS
 
 TOO_LONG = _l("Please keep it under %(max)s characters.", max=NOTE_MAX_LENGTH)
 
@@ -143,15 +144,8 @@ def answer_form(question, index: int, locale: str, formdata, *, final: bool) -> 
     return AnswerForm(formdata=formdata)
 
 
-WEEKDAYS = (
-    SelectChoice("1", _l("Monday")),
-    SelectChoice("2", _l("Tuesday")),
-    SelectChoice("3", _l("Wednesday")),
-    SelectChoice("4", _l("Thursday")),
-    SelectChoice("5", _l("Friday")),
-    SelectChoice("6", _l("Saturday")),
-    SelectChoice("7", _l("Sunday")),
-)
+# Open days are stored as ISO weekdays, Monday 1.
+OPEN_DAYS = [SelectChoice(str(day + 1), name) for day, name in enumerate(WEEKDAYS)]
 
 
 def _words(label, required=None, max_length=60):
@@ -221,7 +215,7 @@ class ServiceForm(FlaskForm):
         validators=[InputRequired(_l("Choose what the resident pays."))],
     )
     price = YuanField(_l("Price the resident pays"))
-    open_days = Checkboxes(_l("Open on"), choices=WEEKDAYS, default=[d.value for d in WEEKDAYS])
+    open_days = Checkboxes(_l("Open on"), choices=OPEN_DAYS, default=[d.value for d in OPEN_DAYS])
     opens = ClockTimeField(_l("Opens at"), validators=[Optional()])
     closes = ClockTimeField(_l("Closes at"), validators=[Optional()])
     position = WholeNumberField(_l("Place in the list"), default=0, validators=[Optional()])

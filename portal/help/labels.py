@@ -69,3 +69,23 @@ RAISED_AFTER = {
     Source.WALK_IN: _l("Raised by %(name)s when you came to the office"),
     Source.VISIT: _l("Raised by %(name)s on a visit to your home"),
 }
+
+
+def service_title(service, language: str) -> str:
+    """A catalogue service's name in language; the six categories, until admins change them,
+    read as they always have."""
+    return service.name(language) if service.names else str(CATEGORY_TITLES[service.category])
+
+
+def service_hint(service, language: str) -> str:
+    """What a service is for, in language: its own words, or its category's."""
+    return service.hint(language) or (
+        "" if service.names else str(CATEGORY_HINTS[service.category])
+    )
+
+
+def request_title(request, language: str) -> str:
+    """What a request is for: its service's name, or its category's."""
+    if request.service is not None:
+        return service_title(request.service, language)
+    return str(CATEGORY_TITLES[request.category])

@@ -94,22 +94,11 @@ def _community(key=None) -> Community:
     return found
 
 
-def _title(service) -> str:
-    return (
-        service.name(_locale()) if service.names else str(labels.CATEGORY_TITLES[service.category])
-    )
-
-
-def _description(service) -> str:
-    hint = service.hint(_locale())
-    return hint or ("" if service.names else str(labels.CATEGORY_HINTS[service.category]))
-
-
 def _service_record(service) -> dict:
     return {
         "service_code": service.code,
-        "service_name": _title(service),
-        "description": _description(service),
+        "service_name": labels.service_title(service, _locale()),
+        "description": labels.service_hint(service, _locale()),
         "metadata": bool(service.questions),
         "type": "realtime",
         "keywords": service.category,
@@ -188,9 +177,7 @@ def _request_record(found, community) -> dict:
         "service_request_id": found.reference,
         "status": open_api.status_of(found),
         "status_notes": str(labels.STATUS_LABELS[found.status]),
-        "service_name": _title(found.service)
-        if found.service
-        else str(labels.CATEGORY_TITLES[found.category]),
+        "service_name": labels.request_title(found, _locale()),
         "service_code": found.service.code if found.service else found.category,
         "description": found.note or "",
         "agency_responsible": found.partner.name if found.partner else community.name,

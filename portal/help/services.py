@@ -881,14 +881,19 @@ def _tell_holder(request: HelpRequest, what: str, partner: Partner, **words) -> 
         notify(person_id, "help.partner_news", urgent=warning and request.urgent, **params)
 
 
+def _with_own_partner(request: HelpRequest, person: Person) -> bool:
+    """Whether the request is with a partner person acts for."""
+    return request.partner_id is not None and request.partner_id in partner_ids_of(person)
+
+
 def _partner_step(
     request: HelpRequest, person: Person, accepted: bool, values: dict, now: datetime
 ) -> Partner:
     """Change the request for the partner person acts for, if it is still with that partner and
     accepted (or not) as the step needs; two of its people acting at once: one step happens."""
-    partner_id = request.partner_id
-    if partner_id is None or partner_id not in partner_ids_of(person):
+    if not _with_own_partner(request, person):
         raise NotPartnerWork()
+    partner_id = request.partner_id
     accepted_now = (
         HelpRequest.accepted_at.isnot(None) if accepted else HelpRequest.accepted_at.is_(None)
     )
@@ -915,12 +920,13 @@ def accept(request: HelpRequest, person: Person, now: datetime | None = None) ->
     """person's partner takes on the request; the resident reads that it is on its way. Accepting
     again (a double tap, a colleague a moment before) changes nothing."""
     now = now or utcnow()
-    if request.partner_id in partner_ids_of(person) and request.accepted_at is not None:
+    if _with_own_partner(request, person) and request.accepted_at is not None:
         return request
     try:
         partner = _partner_step(request, person, False, {"accepted_at": now}, now)
     except NotPartnerWork:
-        if request.partner_id in partner_ids_of(person) and request.accepted_at is not None:
+        # _partner_step has read the request again: a colleague may have accepted it.
+        if _with_own_partner(request, person) and request.accepted_at is not None:
             return request
         raise
     _event(request, person, "partner_accepted", visible=True, partner=partner, now=now)
@@ -949,7 +955,7 @@ def add_partner_note(
     """A note from the partner's people: visible to the resident and family, or internal to the
     partners and the grid."""
     now = now or utcnow()
-    if request.partner_id is None or request.partner_id not in partner_ids_of(person):
+    if not _with_own_partner(request, person):
         raise NotPartnerWork()
     _check(request, "note")
     partner = request.partner
@@ -1118,9 +1124,7 @@ def partner_notes(request: HelpRequest) -> list[HelpEvent]:
 def handed_request(person: Person, request_id: int) -> HelpRequest | None:
     """The request, if it was handed to a partner person acts for."""
     found = get(request_id)
-    if found is None or found.partner_id not in partner_ids_of(person):
-        return None
-    return found
+    return found if found is not None and _with_own_partner(found, person) else None
 
 
 def _requests_of(resident: Person):

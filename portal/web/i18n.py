@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 from flask import current_app, request, session
+from flask_babel import lazy_gettext as _l
 
 from portal.config import COLOUR_SCHEMES, LANGUAGES, TEXT_SIZES
 
@@ -27,6 +28,17 @@ _ACCEPT_MAP = {
     "zh-hant-tw": "zh_Hant",
     "zh-hant-hk": "zh_Hant",
 }
+
+# The days of the week, Monday first (index 0, as date.weekday() counts).
+WEEKDAYS = (
+    _l("Monday"),
+    _l("Tuesday"),
+    _l("Wednesday"),
+    _l("Thursday"),
+    _l("Friday"),
+    _l("Saturday"),
+    _l("Sunday"),
+)
 
 NATIVE_NAMES = {"zh_Hans": "简体中文", "zh_Hant": "繁體中文", "en": "English"}
 
