@@ -21,6 +21,7 @@ PACKAGES = (
     "canteen",
     "care",
     "delivery",
+    "paperwork",
     "partners",
     "points",
     "help",

@@ -130,10 +130,13 @@ def notify_command(loop, every, stop_after):
 @click.command("remind")
 @with_appcontext
 def remind_command():
-    """Remind everyone with a place at an activity tomorrow, once each. Run every hour."""
+    """Remind everyone with a place at an activity tomorrow, and each resident (with their
+    family) whose yearly paperwork is due in a month or in a week; once each. Run every hour."""
     from portal.activities.services import send_reminders
+    from portal.paperwork.services import send_reminders as remind_paperwork
 
     click.echo(f"reminded: {send_reminders()}")
+    click.echo(f"paperwork reminders: {remind_paperwork()}")
 
 
 @click.command("care")

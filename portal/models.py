@@ -34,6 +34,7 @@ from portal.help.models import (
 )
 from portal.jobs import JobLock
 from portal.notifications.models import Notification
+from portal.paperwork.models import CaseDocument, PaperworkCase, PaperworkDue, PaperworkKind
 from portal.partners.models import PartnerRating
 from portal.points.models import (
     PointsAccount,
@@ -91,6 +92,10 @@ __all__ = [
     "HelpService",
     "ServiceQuestion",
     "PartnerRating",
+    "CaseDocument",
+    "PaperworkCase",
+    "PaperworkDue",
+    "PaperworkKind",
     "JobLock",
     "Kiosk",
     "Notification",

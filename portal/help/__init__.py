@@ -11,7 +11,15 @@ from portal.community import seams as places
 
 
 def init_app(app: Flask) -> None:
-    from portal.help import catalogue, catalogue_views, labels, messages, open311_views, views
+    from portal.help import (
+        catalogue,
+        catalogue_views,
+        labels,
+        messages,
+        open311_views,
+        parts,
+        views,
+    )
     from portal.notifications import messages as notifications
 
     # Words for categories and statuses, and the buttons a resident's home shows, for pages and
@@ -19,6 +27,8 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         help_labels=labels,
         help_buttons=lambda resident: catalogue.kiosk_buttons(resident.community_id),
+        help_first_step=catalogue.first_step,
+        help_parts=parts,
     )
 
     app.register_blueprint(views.bp)

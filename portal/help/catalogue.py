@@ -5,6 +5,7 @@ open at some hours; with the questions a service asks, one per page, before the 
 Until a community's admins change it, its catalogue is the six categories, as unsaved services
 whose code is the category."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time
 
@@ -86,6 +87,23 @@ def kiosk_buttons(community_id: int) -> Buttons:
     services = services_of(community_id)
     chosen = [s for s in services if s.on_kiosk][:KIOSK_BUTTONS]
     return Buttons(chosen, more=len(chosen) < len(services))
+
+
+# A feature that knows the kinds of a category (the paperwork a grid worker does for residents)
+# registers for it a step before asking: a function of the service and the resident giving the
+# address of its page where the resident chooses what they need.
+_first_steps: dict[str, Callable[[HelpService, Person], str]] = {}
+
+
+def register_first_step(category: str, step: Callable[[HelpService, Person], str]) -> None:
+    _first_steps[category] = step
+
+
+def first_step(service: HelpService, resident: Person) -> str | None:
+    """Where the service's button leads before the request is sent, or None when it is sent in
+    one tap (or its own questions come first)."""
+    step = _first_steps.get(service.category)
+    return step(service, resident) if step is not None and not service.questions else None
 
 
 def service_by_code(community_id: int, code: str) -> HelpService | None:

@@ -1,6 +1,7 @@
 """The rules of help requests: raising them without duplicates, who may do what, the state
 machine, escalation timers, and the queues."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -284,11 +285,17 @@ def raise_request(
     service: HelpService | None = None,
     answers: list[dict] | None = None,
     api_key=None,
+    same_as: str | None = None,
+    with_it: Callable[[HelpRequest], None] | None = None,
 ) -> tuple[HelpRequest, bool]:
     """Create and commit a request, or return the one this resident made for the same service
     (or category) within the last few minutes. Returns (request, created). A service of the
     resident's community's catalogue gives the category, keeps the answers to its questions, and
     goes straight to its partner when a partner handles it (the grid worker still holds it).
+
+    A feature that asks for something more particular than a service names it in same_as (at
+    most 30 characters): a double tap finds the request asked for the same thing. with_it(request)
+    adds what the feature keeps with a new request, committed in the same transaction.
 
     Raises UnknownCategory, NoGrid, NotAllowed (raised_by may not act for resident) or
     TooManyRequests (more than timers.per_hour in the last hour; an urgent request, such as
@@ -312,6 +319,8 @@ def raise_request(
         answers=answers,
         source=Source.APP if api_key is not None else Source.TAP,
         api_key=api_key,
+        same_as=same_as,
+        with_it=with_it,
     )
 
 
@@ -385,13 +394,17 @@ def _create(
     service=None,
     answers=None,
     api_key=None,
+    same_as=None,
+    with_it=None,
 ) -> tuple[HelpRequest, bool]:
     if resident.building is None:
         raise NoGrid()
     grid = resident.building.grid
     if service is not None and service.community_id != grid.community_id:
         raise NotAllowed()
-    key = HelpRequest.key_for(resident.id, service.code if service is not None else category)
+    key = HelpRequest.key_for(
+        resident.id, same_as or (service.code if service is not None else category)
+    )
     # A key older than the dedupe window no longer holds: release it so a new request can take it.
     db.session.execute(
         update(HelpRequest)
@@ -439,6 +452,8 @@ def _create(
         db.session.rollback()
         return db.session.scalar(select(HelpRequest).where(HelpRequest.dedupe_key == key)), False
     _event(request, raised_by, "created", text=request.note, visible=True, now=now)
+    if with_it is not None:
+        with_it(request)
     _route(request, service, now)
     _tell_family(request, urgent=request.urgent)
     _alert_staff(request, now)

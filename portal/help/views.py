@@ -66,7 +66,7 @@ def _resident_for_asking():
     return resident_acted_for(parse_id(request.form["resident_id"]) or abort(404))
 
 
-def _refusal(error: help.HelpError) -> str:
+def refusal(error: help.HelpError) -> str:
     """Why a request was not sent, and whom to call instead."""
     if isinstance(error, help.TooManyRequests):
         return _(
@@ -109,7 +109,7 @@ def _raise(resident, category: str, service, answers=None):
     except help.UnknownCategory:
         abort(400)
     except (help.TooManyRequests, help.NoGrid) as refused:
-        flash(_refusal(refused), "error")
+        flash(refusal(refused), "error")
         return redirect_to(url_for("help.mine", resident_id=resident.id))
     return redirect_to(url_for("help.sent", request_id=found.id))
 
@@ -336,7 +336,7 @@ def raise_for():
                     timers=_timers(),
                 )
             except help.NoGrid:
-                form.code.errors.append(_refusal(help.NoGrid()))
+                form.code.errors.append(refusal(help.NoGrid()))
             else:
                 flash(_("The request for %(name)s is in the queue.", name=resident.name), "success")
                 return redirect_to(url_for("help.detail", request_id=found.id))

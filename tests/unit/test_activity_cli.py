@@ -1,4 +1,5 @@
-"""`portal remind`: the periodic job that reminds people of tomorrow's activities."""
+"""`portal remind`: the periodic job that reminds people of tomorrow's activities and of the
+yearly paperwork due soon."""
 
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -17,8 +18,20 @@ def test_remind_reminds_each_place_once(runner, world):
         activities.join(resident, event, resident)
 
     first = runner.invoke(args=["remind"])
-    assert first.exit_code == 0 and first.output.strip() == "reminded: 2"
-    assert runner.invoke(args=["remind"]).output.strip() == "reminded: 0"
+    assert first.exit_code == 0
+    assert first.output.splitlines() == ["reminded: 2", "paperwork reminders: 0"]
+    assert runner.invoke(args=["remind"]).output.splitlines()[0] == "reminded: 0"
+
+
+def test_remind_reminds_of_paperwork_due_in_a_week_once(runner, world):
+    from portal.paperwork import services as paperwork
+
+    resident = world.person(Role.RESIDENT, name="王桂兰")
+    worker = world.person(Role.GRID_WORKER)
+    pension = paperwork.kind_by_code(world.community.id, "pension")
+    paperwork.set_due(worker, resident, pension, resident.today() + timedelta(days=3))
+    assert runner.invoke(args=["remind"]).output.splitlines()[1] == "paperwork reminders: 1"
+    assert runner.invoke(args=["remind"]).output.splitlines()[1] == "paperwork reminders: 0"
 
 
 def test_daily_adds_the_coming_weeks_of_weekly_activities_once(runner, world):

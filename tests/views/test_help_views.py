@@ -23,11 +23,14 @@ def _count() -> int:
 
 
 def test_resident_home_has_a_form_per_help_button(client, people, sign_in):
+    """Each button sends its request in one tap; paperwork first asks which paperwork."""
     sign_in.resident(people.resident)
     page = html(client.get("/resident"))
     categories = [i["value"] for i in page.select(".help-buttons input[name=category]")]
-    assert categories == ["repair", "errand", "paperwork", "unwell", "company", "other"]
+    assert categories == ["repair", "errand", "unwell", "company", "other"]
     assert all(f["method"] == "post" for f in page.select(".help-buttons form"))
+    paperwork = page.select(".help-buttons > li")[2].select_one("a.help-button")
+    assert paperwork["href"] == "/paperwork/ask?service=paperwork"
 
 
 def test_one_tap_sends_and_confirms_with_the_workers_name(client, people, sign_in):
