@@ -53,6 +53,8 @@ from portal.help.models import (
     Status,
 )
 from portal.model_base import utcnow
+from portal.paperwork import services as paperwork
+from portal.paperwork.models import CaseDocument, PaperworkCase, PaperworkDue
 from portal.points import rules, vouchers
 from portal.points import services as points
 from portal.points.models import VoucherKind, VoucherUse
@@ -292,6 +294,7 @@ def build_demo(today: date | None = None) -> list[str]:
     _demo_deliveries(b, residents, families, canteen, today)
     _demo_care(b, residents, workers, today)
     _demo_points(b, communities, residents, volunteers, canteen, organiser, admin, today)
+    _demo_paperwork(b, communities, residents, today)
 
     b.one(
         Kiosk,
@@ -489,6 +492,49 @@ def _demo_catalogue(community: Community, admin: Person) -> None:
     )
     db.session.add_all([water, moving])
     db.session.commit()
+
+
+# Pension authentication dates: due in three days (grid 1), two days late (grid 1), in twenty
+# days (the resident whose pages the tests look at), and through the year for every fourth.
+PENSION_DAYS = {0: 3, 6: -2, 7: 20}
+
+
+def _demo_paperwork(b: _Builder, communities, residents, today: date) -> None:
+    """The usual kinds of paperwork in each community; the demo's paperwork request made a
+    pension authentication with the ID card in the worker's hands; and pension dates."""
+    for community in communities:
+        paperwork.start_kinds(community.id)
+    pensions = {c.id: paperwork.kind_by_code(c.id, "pension") for c in communities}
+    resident = residents[next(i for i, c, *_ in DEMO_REQUESTS if c == Category.PAPERWORK)]
+    request = db.session.scalar(
+        select(HelpRequest).where(
+            HelpRequest.resident_id == resident.id, HelpRequest.category == Category.PAPERWORK
+        )
+    )
+    pension = pensions[resident.community_id]
+    if request is not None and db.session.get(PaperworkCase, request.id) is None:
+        documents = [
+            CaseDocument(position=position, names=dict(words))
+            for position, words in enumerate(pension.documents)
+        ]
+        documents[0].received_at = request.acknowledged_at
+        documents[0].received_by_id = request.holder_id
+        db.session.add(
+            PaperworkCase(request_id=request.id, kind_id=pension.id, documents=documents)
+        )
+    for index, resident in enumerate(residents):
+        days = PENSION_DAYS.get(index, (index * 37) % 360 + 10 if index % 4 == 0 else None)
+        if days is None:
+            continue
+        b.one(
+            PaperworkDue,
+            defaults={
+                "due_on": today + timedelta(days=days),
+                "last_done_on": today + timedelta(days=days) - timedelta(days=365),
+            },
+            resident_id=resident.id,
+            kind_id=pensions[resident.community_id].id,
+        )
 
 
 def _demo_waiting_for_partner(residents, partner: Partner, workers, now) -> None:

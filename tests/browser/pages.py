@@ -12,6 +12,8 @@ from portal.accounts.models import Person
 from portal.canteen import services as canteen
 from portal.canteen.models import Canteen
 from portal.extensions import db
+from portal.help.models import OPEN_STATUSES, Category, HelpRequest
+from portal.paperwork import services as paperwork
 from tests.browser.support import (
     ADMIN,
     CANTEEN_STAFF,
@@ -210,6 +212,35 @@ def _canteen_last_day(page: Page, live: LiveServer) -> None:
 def _canteen_check(page: Page, live: LiveServer) -> None:
     _canteen_last_day(page, live)
     page.goto(live(page.locator("a.dish").first.get_attribute("href")))
+
+
+# A resident of the demo's first grid whose pension authentication the grid worker's pages show.
+RESIDENT_PAPERWORK = "100073"
+
+
+def _paperwork_request(path: str) -> Callable[[Page, LiveServer], None]:
+    """The resident's open pension request (asked once, the first time), at the grid worker's
+    address path ("/help/requests/{id}")."""
+
+    def go(page: Page, live: LiveServer) -> None:
+        with live.app.app_context():
+            resident = db.session.scalar(
+                select(Person).where(Person.resident_code == RESIDENT_PAPERWORK)
+            )
+            number = db.session.scalar(
+                select(HelpRequest.id).where(
+                    HelpRequest.resident_id == resident.id,
+                    HelpRequest.category == Category.PAPERWORK,
+                    HelpRequest.status.in_(OPEN_STATUSES),
+                )
+            )
+            if number is None:
+                pension = paperwork.kind_by_code(resident.community_id, "pension")
+                number = paperwork.ask(resident, pension, resident)[0].id
+            db.session.remove()
+        page.goto(live(path.format(id=number)))
+
+    return go
 
 
 # A resident of the demo's first grid whom no journey changes, for staff acting for them.
@@ -562,6 +593,8 @@ ROLES = (
             Visit("/resident (idle warning)", _idle_warning),
             Visit("help sent", _help_sent),
             Visit("a service's question", _get("/help/services/water")),
+            Visit("kinds of paperwork", _get("/paperwork/ask?service=paperwork")),
+            Visit("what to have ready", _get("/paperwork/ask/pension")),
             Visit("my requests", _follow("/resident", "a.tile[href^='/help/residents/']")),
             Visit("/inbox", _get("/inbox")),
             Visit("canteen meals", _follow("/resident", "a.tile--primary")),
@@ -646,6 +679,9 @@ ROLES = (
             Visit("/care/", _get("/care/")),
             Visit("a care visit", _follow("/care/", "main .care-due a.queue__link")),
             Visit("/care/reports", _get("/care/reports")),
+            Visit("/paperwork/due", _get("/paperwork/due")),
+            Visit("a paperwork request", _paperwork_request("/help/requests/{id}")),
+            Visit("how the paperwork went", _paperwork_request("/paperwork/requests/{id}/outcome")),
         ),
     ),
     Role(
@@ -663,6 +699,9 @@ ROLES = (
             Visit("/partner/settings", _get("/partner/settings")),
             Visit("/partner/report", _get("/partner/report")),
             Visit("/help/catalogue/", _get("/help/catalogue/")),
+            Visit("/paperwork/kinds", _get("/paperwork/kinds")),
+            Visit("a kind of paperwork", _follow("/paperwork/kinds", "main .card__title a")),
+            Visit("a resident's yearly paperwork", _from_profile("main a[href$='/due']")),
             Visit("/care/cadence", _get("/care/cadence")),
             Visit("/admin/residents/", _get("/admin/residents/")),
             Visit("/admin/residents/ (found)", _get("/admin/residents/?q=wang&page=2")),
