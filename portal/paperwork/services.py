@@ -7,7 +7,7 @@ import calendar
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts.models import Person, Role
@@ -635,13 +635,24 @@ def send_reminders(now: datetime | None = None) -> int:
         if due.due_on < today or due.kind.withdrawn_at is not None:
             continue
         if due.due_on <= today + timedelta(days=WEEK_AHEAD):
-            if due.week_reminder_for != due.due_on:
-                _remind(due, "week")
-                due.week_reminder_for = due.month_reminder_for = due.due_on
-                sent += 1
-        elif add_months(today, 1) >= due.due_on and due.month_reminder_for != due.due_on:
-            _remind(due, "month")
-            due.month_reminder_for = due.due_on
+            ahead, column = "week", PaperworkDue.week_reminder_for
+        elif add_months(today, 1) >= due.due_on:
+            ahead, column = "month", PaperworkDue.month_reminder_for
+        else:
+            continue
+        # Claimed by a conditional update, so that two copies running at once remind once.
+        claimed = db.session.execute(
+            update(PaperworkDue)
+            .where(
+                PaperworkDue.id == due.id,
+                PaperworkDue.due_on == due.due_on,
+                or_(column.is_(None), column != due.due_on),
+            )
+            .values({column.key: due.due_on, "month_reminder_for": due.due_on})
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if claimed:
+            _remind(due, ahead)
             sent += 1
     db.session.commit()
     return sent

@@ -698,6 +698,7 @@ ROLES = (
             Visit("a partner", _follow("/admin/partners", "main .plain-list a")),
             Visit("/partner/settings", _get("/partner/settings")),
             Visit("/partner/report", _get("/partner/report")),
+            Visit("a partner's rating", _follow("/partner/report", "main a[href*='/rating']")),
             Visit("/help/catalogue/", _get("/help/catalogue/")),
             Visit("/paperwork/kinds", _get("/paperwork/kinds")),
             Visit("a kind of paperwork", _follow("/paperwork/kinds", "main .card__title a")),

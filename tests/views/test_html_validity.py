@@ -22,6 +22,7 @@ from portal.community.models import Partner
 from portal.extensions import db
 from portal.help import catalogue
 from portal.help import services as help_services
+from portal.paperwork import services as paperwork
 from tests.helpers import PASSWORD, ask_where, catalogue_service
 
 VNU_JAR = PROJECT_ROOT / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -314,6 +315,11 @@ def _pages(client, world, sign_in) -> dict[str, str]:
     db.session.flush()
     leak = _service_with_questions(world, admin, water)
     unwell, _created = help_services.raise_request(resident, "unwell", resident)
+    pension = paperwork.kind_by_code(world.community.id, "pension")
+    papers, _created = paperwork.ask(resident, pension, resident)
+    help_services.take(papers, worker)
+    paperwork.take(worker, papers, paperwork.case_of(papers).documents[0].id)
+    paperwork.set_due(worker, resident, pension, resident.today())
     _, token = enrol_kiosk(world.community, "活动室", admin)
     place = _canteen_booked_today(world, resident)
     canteen = f"/canteen/staff/{place.id}"
@@ -341,6 +347,11 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             f"/care/residents/{resident.id}",
             "/care/reports",
             "/care/reports?month=2026-02-30",
+            f"/help/requests/{papers.id}",
+            f"/paperwork/requests/{papers.id}/outcome",
+            f"/paperwork/requests/{papers.id}/documents",
+            "/paperwork/due",
+            f"/paperwork/residents/{resident.id}/due",
         ],
         repairman: [
             "/partner/",
@@ -365,6 +376,9 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             "/help/catalogue/new",
             f"/help/catalogue/{leak.id}",
             "/help/catalogue/keys",
+            "/paperwork/kinds",
+            "/paperwork/kinds/new",
+            f"/paperwork/kinds/{pension.id}",
             "/care/cadence",
             *_points_admin_pages(world, admin),
             f"/admin/staff/{repairman.id}",
@@ -374,6 +388,8 @@ def _pages(client, world, sign_in) -> dict[str, str]:
             "/help/services",
             "/help/services/water",
             "/help/services/water?step=1&a0=1",
+            "/paperwork/ask?service=paperwork",
+            "/paperwork/ask/pension",
             "/resident/family",
             booking,
             f"{booking}/meals/{dish.meal_day_id}",
