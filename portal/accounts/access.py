@@ -63,6 +63,18 @@ def resident_acted_for(resident_id: int, *, staff: bool = False):
     return resident
 
 
+def resident_served(resident_id: int):
+    """The resident with resident_id, if the signed-in staff serve them (the grid workers of
+    their grid, the admins of their community); aborts with 404 for no such resident and 403 for
+    anyone else."""
+    resident = accounts.get_person(resident_id)
+    if resident is None or not resident.has_role(Role.RESIDENT):
+        abort(404)
+    if not accounts.serves(current_user, resident):
+        abort(403)
+    return resident
+
+
 def home_url_for(person) -> str:
     """Where person lands after signing in: the home the site gives their most specific role, as
     (role, endpoint) pairs in app.extensions["linli_homes"], the last for anyone (role None)."""

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from portal.accounts import services as accounts
-from portal.accounts.access import resident_acted_for, roles_required
+from portal.accounts.access import resident_acted_for, resident_served, roles_required
 from portal.accounts.models import Role
 from portal.care import reports
 from portal.care import services as care
@@ -28,16 +28,6 @@ from portal.web.htmx import redirect_to
 bp = Blueprint("care", __name__, url_prefix="/care")
 
 VISITORS = (Role.GRID_WORKER, Role.ADMIN)
-
-
-def _resident(resident_id: int):
-    """The resident, if the signed-in person serves them; 404 or 403 otherwise."""
-    found = accounts.get_person(resident_id)
-    if found is None or not found.has_role(Role.RESIDENT):
-        abort(404)
-    if not accounts.serves(current_user, found):
-        abort(403)
-    return found
 
 
 @bp.get("/")
@@ -81,13 +71,13 @@ def _resident_page(resident, visit_form=None, colour_form=None, pause_form=None)
 @bp.get("/residents/<int:resident_id>")
 @roles_required(*VISITORS)
 def resident(resident_id: int):
-    return _resident_page(_resident(resident_id))
+    return _resident_page(resident_served(resident_id))
 
 
 @bp.post("/residents/<int:resident_id>/visits")
 @roles_required(*VISITORS)
 def visit(resident_id: int):
-    found = _resident(resident_id)
+    found = resident_served(resident_id)
     form = VisitForm()
     if not form.validate():
         return _resident_page(found, visit_form=form)
@@ -110,7 +100,7 @@ def visit(resident_id: int):
 @bp.post("/residents/<int:resident_id>/colour")
 @roles_required(*VISITORS)
 def colour(resident_id: int):
-    found = _resident(resident_id)
+    found = resident_served(resident_id)
     form = ColourForm()
     if not form.validate():
         return _resident_page(found, colour_form=form)
@@ -123,7 +113,7 @@ def colour(resident_id: int):
 @roles_required(*VISITORS)
 def pause(resident_id: int):
     """No visits due from today until a day: in hospital, staying with family."""
-    found = _resident(resident_id)
+    found = resident_served(resident_id)
     form = PauseForm(prefix="pause")
     if form.validate():
         try:

@@ -344,23 +344,20 @@ def _document(request: HelpRequest, document_id: int) -> CaseDocument:
     return document
 
 
-def take(
-    person: Person, request: HelpRequest, document_id: int, now: datetime | None = None
+def _tick(
+    person: Person, request: HelpRequest, document: CaseDocument, stage: str, now: datetime
 ) -> bool:
-    """Tick a document as taken by the worker; False if it was already ticked (by a colleague a
-    moment ago, or a second tap)."""
-    _working(person, request)
-    document = _document(request, document_id)
-    now = now or utcnow()
+    """Set the document's stage ("received" or "returned") to now by person, once."""
+    at = getattr(CaseDocument, f"{stage}_at")
     changed = db.session.execute(
         update(CaseDocument)
-        .where(CaseDocument.id == document.id, CaseDocument.received_at.is_(None))
-        .values(received_at=now, received_by_id=person.id)
+        .where(CaseDocument.id == document.id, at.is_(None))
+        .values({at.key: now, f"{stage}_by_id": person.id})
     ).rowcount
     if changed:
         audit.record(
             person,
-            "paperwork.document_taken",
+            "paperwork.document_taken" if stage == "received" else "paperwork.document_returned",
             request.resident,
             request=request.reference,
             document=document.name("zh_Hans"),
@@ -368,6 +365,15 @@ def take(
     db.session.commit()
     db.session.refresh(document)
     return bool(changed)
+
+
+def take(
+    person: Person, request: HelpRequest, document_id: int, now: datetime | None = None
+) -> bool:
+    """Tick a document as taken by the worker; False if it was already ticked (by a colleague a
+    moment ago, or a second tap)."""
+    _working(person, request)
+    return _tick(person, request, _document(request, document_id), "received", now or utcnow())
 
 
 def give_back(
@@ -381,23 +387,7 @@ def give_back(
     document = _document(request, document_id)
     if document.received_at is None:
         raise NotNow()
-    now = now or utcnow()
-    changed = db.session.execute(
-        update(CaseDocument)
-        .where(CaseDocument.id == document.id, CaseDocument.returned_at.is_(None))
-        .values(returned_at=now, returned_by_id=person.id)
-    ).rowcount
-    if changed:
-        audit.record(
-            person,
-            "paperwork.document_returned",
-            request.resident,
-            request=request.reference,
-            document=document.name("zh_Hans"),
-        )
-    db.session.commit()
-    db.session.refresh(document)
-    return bool(changed)
+    return _tick(person, request, document, "returned", now or utcnow())
 
 
 def to_confirm(case: PaperworkCase) -> dict[str, list[CaseDocument]]:
@@ -418,26 +408,19 @@ def confirm(person: Person, request: HelpRequest, stage: str, now: datetime | No
     if stage not in ("given", "back"):
         raise NotNow()
     now = now or utcnow()
-    if stage == "given":
-        statement = (
-            update(CaseDocument)
-            .where(
-                CaseDocument.request_id == request.id,
-                CaseDocument.received_at.is_not(None),
-                CaseDocument.received_confirmed_at.is_(None),
-            )
-            .values(received_confirmed_at=now, received_confirmed_by_id=person.id)
+    ticked, confirmed_at, confirmed_by = {
+        "given": (CaseDocument.received_at, "received_confirmed_at", "received_confirmed_by_id"),
+        "back": (CaseDocument.returned_at, "return_confirmed_at", "return_confirmed_by_id"),
+    }[stage]
+    statement = (
+        update(CaseDocument)
+        .where(
+            CaseDocument.request_id == request.id,
+            ticked.is_not(None),
+            getattr(CaseDocument, confirmed_at).is_(None),
         )
-    else:
-        statement = (
-            update(CaseDocument)
-            .where(
-                CaseDocument.request_id == request.id,
-                CaseDocument.returned_at.is_not(None),
-                CaseDocument.return_confirmed_at.is_(None),
-            )
-            .values(return_confirmed_at=now, return_confirmed_by_id=person.id)
-        )
+        .values({confirmed_at: now, confirmed_by: person.id})
+    )
     confirmed = db.session.execute(statement).rowcount
     db.session.commit()
     db.session.expire_all()

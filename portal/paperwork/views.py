@@ -8,8 +8,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal.accounts import services as accounts
-from portal.accounts.access import resident_acted_for, roles_required
+from portal.accounts.access import resident_acted_for, resident_served, roles_required
 from portal.accounts.models import Role
 from portal.extensions import limiter
 from portal.help import catalogue
@@ -248,15 +247,6 @@ def due():
     )
 
 
-def _served(resident_id: int):
-    found = accounts.get_person(resident_id)
-    if found is None or not found.has_role(Role.RESIDENT):
-        abort(404)
-    if not accounts.serves(current_user, found):
-        abort(403)
-    return found
-
-
 def _due_form(resident, formdata=None) -> DueForm:
     form = DueForm(formdata=formdata)
     form.kind.choices = [
@@ -271,7 +261,7 @@ def _due_form(resident, formdata=None) -> DueForm:
 @roles_required(*STAFF_ROLES)
 def resident_due(resident_id: int):
     """When a resident's yearly paperwork is next due: recorded by staff who serve them."""
-    resident = _served(resident_id)
+    resident = resident_served(resident_id)
     form = _due_form(resident, request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         chosen = paperwork.kind_of(resident.community_id, form.kind.data)
@@ -295,7 +285,7 @@ def resident_due(resident_id: int):
 @bp.post("/residents/<int:resident_id>/due/<int:due_id>/remove")
 @roles_required(*STAFF_ROLES)
 def remove_due(resident_id: int, due_id: int):
-    resident = _served(resident_id)
+    resident = resident_served(resident_id)
     try:
         paperwork.remove_due(current_user, resident, due_id)
     except paperwork.NotAllowed:
