@@ -67,7 +67,7 @@ def test_pension_authentication_recorded_and_next_years_reminder_scheduled(new_c
     resident.goto(live("/resident"))
     submit(resident, resident.locator("a.tile[href^='/help/residents/']"))
     card = resident.locator(".card", has_text="养老金认证")
-    expect(card).to_contain_text("记下了您交给他的：身份证、社保卡。")
+    expect(card).to_contain_text("记下了您交出的：身份证、社保卡。")
     submit(resident, card.locator("form:has(input[value='given']) button"))
     expect(resident.locator(".notice--success")).to_contain_text("谢谢，已记录。")
 
