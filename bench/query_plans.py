@@ -190,6 +190,8 @@ def _for_resident(resident: Person, day: date) -> list[Page]:
         Page("an activity", url_for("activities.event", **ids, event_id=event_.id)),
         Page("help status", url_for("help.mine", **ids)),
         Page("meal delivery", url_for("delivery.overview", **ids)),
+        Page("paperwork kinds", url_for("paperwork.ask", **ids)),
+        Page("what to have ready", url_for("paperwork.kind", code="pension", **ids)),
         Page("inbox", url_for("notifications.inbox")),
     ]
 
@@ -304,7 +306,10 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
             [Page("staff home", url_for("site.staff_home"))]
             + _queue_pages(open_request.id)
             + rounds
-            + [Page("care visits due", url_for("care.due"))]
+            + [
+                Page("care visits due", url_for("care.due")),
+                Page("yearly paperwork due", url_for("paperwork.due")),
+            ]
             + _day_pages(),
         ),
         Reader(
