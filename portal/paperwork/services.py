@@ -619,7 +619,7 @@ def send_reminders(now: datetime | None = None) -> int:
             continue
         if due.due_on <= today + timedelta(days=WEEK_AHEAD):
             ahead, column = "week", PaperworkDue.week_reminder_for
-        elif add_months(today, 1) >= due.due_on:
+        elif today >= add_months(due.due_on, -1):
             ahead, column = "month", PaperworkDue.month_reminder_for
         else:
             continue

@@ -217,6 +217,20 @@ def test_pension_done_through_a_request_is_due_next_year_with_two_reminders(peop
     assert paperwork.send_reminders(at(date(2029, 2, 1))) == 1
 
 
+def test_a_month_ahead_is_the_same_day_of_the_month_before_or_its_last(people, world):
+    pension = _pension(world)
+    paperwork.set_due(
+        people.worker, people.resident, pension, date(2027, 12, 31), now=at(date(2027, 11, 1))
+    )
+    assert paperwork.send_reminders(at(date(2027, 11, 29))) == 0
+    assert paperwork.send_reminders(at(date(2027, 11, 30))) == 1  # November has no 31st
+    paperwork.set_due(
+        people.worker, people.resident, pension, date(2028, 3, 31), now=at(date(2028, 2, 1))
+    )
+    assert paperwork.send_reminders(at(date(2028, 2, 28))) == 0
+    assert paperwork.send_reminders(at(date(2028, 2, 29))) == 1
+
+
 def test_a_due_set_within_the_week_gets_the_weeks_reminder_alone(people, world):
     now = at(date(2027, 6, 1))
     paperwork.set_due(people.worker, people.resident, _pension(world), date(2027, 6, 5), now=now)
