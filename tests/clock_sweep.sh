@@ -25,8 +25,11 @@ UNDATED=(--ignore=tests/browser/test_accessibility.py --ignore=tests/browser/tes
 # the instants where a date turns (Monday's midnight, UTC's date still yesterday's on Tuesday, the
 # minutes before Saturday's and Sunday's midnights; `.ci/run` adds month-end on PostgreSQL); at an
 # ordinary hour (Wednesday to Friday, the year's last day at noon) the service and view tests,
-# which read the same clock, stand for them.
+# which read the same clock, stand for them. So does the HTML validity check, which renders every
+# page in three languages: at an ordinary hour the view tests render the same pages.
 DATE_TURNS=(Monday Tuesday Saturday Sunday)
+AT_DATE_TURNS=(tests/concurrency tests/browser)
+AT_ORDINARY_HOURS=(--ignore=tests/views/test_html_validity.py)
 
 logs=$(mktemp -d /tmp/linli-clock-sweep.XXXXXX)
 mapfile -t instants < <(.venv/bin/python -m tests.clock_sweep |
@@ -36,7 +39,11 @@ mapfile -t instants < <(.venv/bin/python -m tests.clock_sweep |
 
 run() {
   local label=$1 instant=$2 folders=(tests/unit tests/views)
-  [[ " ${DATE_TURNS[*]} " == *" $label "* ]] && folders+=(tests/concurrency tests/browser)
+  if [[ " ${DATE_TURNS[*]} " == *" $label "* ]]; then
+    folders+=("${AT_DATE_TURNS[@]}")
+  else
+    folders+=("${AT_ORDINARY_HOURS[@]}")
+  fi
   env -u DATABASE_URL LINLI_TEST_CLOCK="$instant" .venv/bin/pytest -q -p no:cacheprovider \
     --basetemp="$logs/$label" "${folders[@]}" "${UNDATED[@]}" "${@:3}" >"$logs/$label.log" 2>&1
   echo $? >"$logs/$label.rc"
