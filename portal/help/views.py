@@ -23,7 +23,7 @@ from portal.accounts.labels import KINSHIP_LABELS
 from portal.accounts.models import Role
 from portal.community import services as community
 from portal.extensions import limiter
-from portal.help import catalogue, labels, reports, sources
+from portal.help import catalogue, labels, parts, reports, sources
 from portal.help import services as help
 from portal.help.forms import (
     EscalateForm,
@@ -247,7 +247,12 @@ def resident_note(request_id: int):
 def _sent_page(found, worker, form):
     dictation = current_app.config["DICTATION"]
     return render_template(
-        "help/sent.html", req=found, worker=worker, form=form, dictation=dictation
+        "help/sent.html",
+        req=found,
+        worker=worker,
+        form=form,
+        dictation=dictation,
+        kept=parts.read([found]),
     ), status_for(form)
 
 
@@ -275,7 +280,9 @@ def confirm(request_id: int):
 def mine(resident_id: int):
     resident = resident_acted_for(resident_id)
     requests = help.requests_page(resident, page=request.args.get("page", 1, type=int))
-    return render_template("help/mine.html", resident=resident, requests=requests)
+    return render_template(
+        "help/mine.html", resident=resident, requests=requests, kept=parts.read(requests.items)
+    )
 
 
 # The queue and the worker's request page -----------------------------------------------------
@@ -367,6 +374,7 @@ def _worker_page(found, **forms):
         family=family,
         kinships=KINSHIP_LABELS,
         source=sources.detail(found),
+        kept=parts.read([found]),
         **{**blank, **forms},
     )
     # Recorded once the page is drawn, so that committing it reloads nothing the page reads.

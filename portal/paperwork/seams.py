@@ -19,7 +19,7 @@ from portal.paperwork.forms import KindChoiceForm
 
 def init_app() -> None:
     catalogue.register_first_step(Category.PAPERWORK, _choose_first)
-    parts.register("paperwork", staff=_for_staff, resident=_for_resident)
+    parts.register("paperwork", read=paperwork.cases_of, staff=_for_staff, resident=_for_resident)
     day.register("paperwork", _due_this_week)
 
 
@@ -31,10 +31,11 @@ def _choose_first(service, resident) -> str:
     )
 
 
-def _for_staff(request) -> str:
+def _for_staff(request, kept) -> str:
+    """kept: (the request's case, the resident's due date of its kind), or None."""
     if request.category != Category.PAPERWORK or not paperwork.may_work_on(current_user, request):
         return ""
-    case = paperwork.case_of(request)
+    case, due = kept or (None, None)
     choice = KindChoiceForm(formdata=None, data={"kind": case.kind_id if case else None})
     choice.kind.choices = [
         SelectChoice(k.id, k.name(str(get_locale())))
@@ -45,26 +46,25 @@ def _for_staff(request) -> str:
         req=request,
         case=case,
         choice=choice,
-        next_due=_next_due(request, case),
+        next_due=_next_due(case, due),
     )
 
 
-def _next_due(request, case):
-    if case is None or case.outcome != "done" or not case.kind.every_months:
-        return None
-    return next((d for d in paperwork.dues_of(request.resident) if d.kind_id == case.kind_id), None)
+def _next_due(case, due):
+    """The due date to show with a case done: the next one of a yearly kind."""
+    return due if case.outcome == "done" and case.kind.every_months else None
 
 
-def _for_resident(request) -> str:
-    case = paperwork.case_of(request)
-    if case is None:
+def _for_resident(request, kept) -> str:
+    if kept is None:
         return ""
+    case, due = kept
     return render_template(
         "paperwork/_case_resident.html",
         req=request,
         case=case,
         waiting=paperwork.to_confirm(case),
-        next_due=_next_due(request, case),
+        next_due=_next_due(case, due),
     )
 
 
