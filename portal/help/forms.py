@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    DataRequired,
     InputRequired,
     Length,
     Optional,
@@ -22,6 +21,7 @@ from portal.web.forms import (
     LocalDateField,
     WholeNumberField,
     YuanField,
+    words_field,
 )
 from portal.web.i18n import WEEKDAYS
 
@@ -148,32 +148,17 @@ def answer_form(question, index: int, locale: str, formdata, *, final: bool) -> 
 OPEN_DAYS = [SelectChoice(str(day + 1), name) for day, name in enumerate(WEEKDAYS)]
 
 
-def _words(label, required=None, max_length=60):
-    """Words in one language; required gives the message for when they are missing."""
-    return StringField(
-        label,
-        filters=[lambda text: text.strip() if text else text],
-        validators=[
-            DataRequired(required) if required else Optional(),
-            Length(
-                max=max_length,
-                message=_l("Please keep it under %(max)s characters.", max=max_length),
-            ),
-        ],
-    )
-
-
 class ServiceForm(FlaskForm):
     """A service of the community's catalogue, as its admins set it."""
 
-    name_zh_hans = _words(
+    name_zh_hans = words_field(
         _l("Name in Simplified Chinese"), required=_l("Enter the name in Simplified Chinese.")
     )
-    name_zh_hant = _words(_l("Name in Traditional Chinese"))
-    name_en = _words(_l("Name in English"))
-    hint_zh_hans = _words(_l("What it is for, in Simplified Chinese"), max_length=120)
-    hint_zh_hant = _words(_l("What it is for, in Traditional Chinese"), max_length=120)
-    hint_en = _words(_l("What it is for, in English"), max_length=120)
+    name_zh_hant = words_field(_l("Name in Traditional Chinese"))
+    name_en = words_field(_l("Name in English"))
+    hint_zh_hans = words_field(_l("What it is for, in Simplified Chinese"), max_length=120)
+    hint_zh_hant = words_field(_l("What it is for, in Traditional Chinese"), max_length=120)
+    hint_en = words_field(_l("What it is for, in English"), max_length=120)
     code = StringField(
         _l("Short code"),
         filters=[lambda text: text.strip().lower() if text else text],
@@ -245,13 +230,13 @@ class ServiceForm(FlaskForm):
 class QuestionForm(FlaskForm):
     """A question a service asks, one per page, before the request is sent."""
 
-    text_zh_hans = _words(
+    text_zh_hans = words_field(
         _l("The question in Simplified Chinese"),
         required=_l("Enter the question in Simplified Chinese."),
         max_length=200,
     )
-    text_zh_hant = _words(_l("The question in Traditional Chinese"), max_length=200)
-    text_en = _words(_l("The question in English"), max_length=200)
+    text_zh_hant = words_field(_l("The question in Traditional Chinese"), max_length=200)
+    text_en = words_field(_l("The question in English"), max_length=200)
     kind = RadioField(
         _l("How it is answered"),
         choices=[
@@ -289,7 +274,7 @@ class QuestionForm(FlaskForm):
 class ApiKeyForm(FlaskForm):
     """A key for a partner's application to the open API."""
 
-    name = _words(
+    name = words_field(
         _l("The application's name"),
         required=_l("Name the application, such as the community's WeChat mini-program."),
         max_length=80,

@@ -6,24 +6,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 
 from portal.paperwork.labels import OUTCOMES
 from portal.paperwork.services import DOCUMENT_MAX_LENGTH, NOTE_MAX_LENGTH
-from portal.web.forms import LocalDateField
+from portal.web.forms import LocalDateField, words_field
 
 MAX_DOCUMENTS = 12
 
 
 def _strip(text):
     return text.strip() if text else text
-
-
-def _name(label, required=None):
-    return StringField(
-        label,
-        filters=[_strip],
-        validators=[
-            DataRequired(required) if required else Optional(),
-            Length(max=60, message=_l("Please keep it under %(max)s characters.", max=60)),
-        ],
-    )
 
 
 def _lines(text: str | None) -> list[str]:
@@ -38,11 +27,11 @@ class KindForm(FlaskForm):
     """A kind of paperwork, as a community's admins set it: its name and the documents to have
     ready, one a line, in each language."""
 
-    name_zh_hans = _name(
+    name_zh_hans = words_field(
         _l("Name in Simplified Chinese"), required=_l("Enter the name in Simplified Chinese.")
     )
-    name_zh_hant = _name(_l("Name in Traditional Chinese"))
-    name_en = _name(_l("Name in English"))
+    name_zh_hant = words_field(_l("Name in Traditional Chinese"))
+    name_en = words_field(_l("Name in English"))
     documents_zh_hans = _document_list(
         _l("Documents to have ready, one a line, in Simplified Chinese")
     )

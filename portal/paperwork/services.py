@@ -223,7 +223,8 @@ def withdraw_kind(admin: Person, kind: PaperworkKind, withdrawn: bool = True) ->
 # Asking --------------------------------------------------------------------------------------------
 
 
-def _documents_of(kind: PaperworkKind) -> list[CaseDocument]:
+def documents_of(kind: PaperworkKind) -> list[CaseDocument]:
+    """A new case's documents: the kind's checklist, none ticked yet."""
     return [
         CaseDocument(position=position, names=dict(words))
         for position, words in enumerate(kind.documents)
@@ -254,7 +255,7 @@ def ask(
 
     def with_it(request: HelpRequest) -> None:
         db.session.add(
-            PaperworkCase(request=request, kind_id=kind.id, documents=_documents_of(kind))
+            PaperworkCase(request=request, kind_id=kind.id, documents=documents_of(kind))
         )
 
     return help.raise_request(
@@ -342,7 +343,7 @@ def choose_kind(
     elif any(d.received_at for d in case.documents):
         raise NotNow()
     case.kind = kind
-    case.documents = _documents_of(kind)
+    case.documents = documents_of(kind)
     audit.record(
         person,
         "paperwork.kind_chosen",

@@ -54,7 +54,7 @@ from portal.help.models import (
 )
 from portal.model_base import utcnow
 from portal.paperwork import services as paperwork
-from portal.paperwork.models import CaseDocument, PaperworkCase, PaperworkDue
+from portal.paperwork.models import PaperworkCase, PaperworkDue
 from portal.points import rules, vouchers
 from portal.points import services as points
 from portal.points.models import VoucherKind, VoucherUse
@@ -513,10 +513,7 @@ def _demo_paperwork(b: _Builder, communities, residents, today: date) -> None:
     )
     pension = pensions[resident.community_id]
     if request is not None and db.session.get(PaperworkCase, request.id) is None:
-        documents = [
-            CaseDocument(position=position, names=dict(words))
-            for position, words in enumerate(pension.documents)
-        ]
+        documents = paperwork.documents_of(pension)
         documents[0].received_at = request.acknowledged_at
         documents[0].received_by_id = request.holder_id
         db.session.add(

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, IntegerField, SelectMultipleField, StringField, TimeField
-from wtforms.validators import ValidationError
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.web.converters import FIRST_DAY, LAST_DAY, in_range
@@ -190,3 +190,18 @@ class MonthField(StringField):
     def _value(self):
         # A month input holds a valid month or nothing: what was refused is named in its error.
         return self.data.strftime("%Y-%m") if self.data else ""
+
+
+def words_field(label, required=None, max_length: int = 60) -> StringField:
+    """Words in one language, stripped; required gives the message for when they are missing."""
+    return StringField(
+        label,
+        filters=[lambda text: text.strip() if text else text],
+        validators=[
+            DataRequired(required) if required else Optional(),
+            Length(
+                max=max_length,
+                message=_l("Please keep it under %(max)s characters.", max=max_length),
+            ),
+        ],
+    )
