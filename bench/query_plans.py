@@ -8,8 +8,8 @@ give each request its own application context, as in production.
 
 import json
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -319,6 +319,13 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
                 Page("kitchen sheet", url_for("canteen_kitchen.kitchen", canteen_id=place.id)),
                 Page("counter", url_for("canteen_kitchen.counter", canteen_id=place.id)),
                 Page("rounds today", url_for("delivery_staff.rounds", canteen_id=place.id)),
+                Page(
+                    "rounds poll unchanged",
+                    url_for("delivery_staff.rounds", canteen_id=place.id),
+                    304,
+                    {"HX-Request": "true", "HX-Target": "progress"},
+                    revalidate=True,
+                ),
                 Page("round sheet", url_for("delivery_staff.sheet", meal_day_id=meal.id)),
                 Page("kitchen shifts", url_for("points_staff.kitchen", canteen_id=place.id)),
                 Page(
@@ -327,6 +334,63 @@ def readers(password: str = DEMO_PASSWORD, pin: str = DEMO_PIN) -> list[Reader]:
                 ),
             ],
         ),
+        _admin_reader(password, pin),
+        *_partner_readers(password, pin),
+    ]
+
+
+def _admin_reader(password: str, pin: str) -> Reader:
+    """A community's admin, with the lists they run it from and one of its residents' record."""
+    admin = _first(
+        select(Person)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == Role.ADMIN, Person.community_id.is_not(None))
+        .order_by(Person.id)
+    )
+    resident = _first(
+        select(Person)
+        .where(Person.community_id == admin.community_id, Person.resident_code.is_not(None))
+        .order_by(Person.id)
+    )
+    return Reader(
+        "admin",
+        _sign_in(admin, password, pin),
+        [
+            Page("residents", url_for("administration.resident_list")),
+            Page(
+                "a resident's record",
+                url_for("administration.resident", resident_id=resident.id),
+            ),
+            Page("audit log", url_for("administration.audit_log")),
+        ],
+    )
+
+
+def _partner_readers(password: str, pin: str) -> list[Reader]:
+    """Someone of a partner with a request handed to it, where the data has one."""
+    found = db.session.execute(
+        select(Person, HelpRequest.id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .join(HelpRequest, HelpRequest.partner_id == RoleGrant.partner_id)
+        .where(RoleGrant.role == Role.PARTNER)
+        .order_by(Person.id, HelpRequest.id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return []
+    person, request_id = found
+    return [
+        Reader(
+            "partner",
+            _sign_in(person, password, pin),
+            [
+                Page("partner desk", url_for("partner_desk.home")),
+                Page(
+                    "a request handed over",
+                    url_for("partner_desk.request_page", request_id=request_id),
+                ),
+            ],
+        )
     ]
 
 
@@ -357,12 +421,17 @@ def statements(engine: Engine) -> Iterator[list[tuple[str, Any]]]:
 
 
 def read_pages(
-    app: Flask, engine: Engine, everyone: list[Reader], twice: bool = False
+    app: Flask,
+    engine: Engine,
+    everyone: list[Reader],
+    twice: bool = False,
+    around: Callable[[], AbstractContextManager] = nullcontext,
 ) -> Iterator[tuple[str, list[tuple[str, Any]]]]:
     """Sign each reader in, GET their pages, and yield each page's label ("role: page") with the
     statements engine ran for it. With twice, each page is read once before the read that counts,
-    as the first read in a process may fill caches. PageError when a page answers with another
-    status than expected."""
+    as the first read in a process may fill caches; around() is entered around the read that
+    counts, to measure it otherwise too. PageError when a page answers with another status than
+    expected."""
     for reader in everyone:
         client = app.test_client()
         for path, form in reader.sign_in:
@@ -372,7 +441,7 @@ def read_pages(
             headers = {**page.headers, **({"If-None-Match": etag} if page.revalidate else {})}
             if twice:
                 client.get(page.path, headers=headers)
-            with statements(engine) as seen:
+            with statements(engine) as seen, around():
                 response = client.get(page.path, headers=headers)
             if response.status_code != page.status:
                 raise PageError(

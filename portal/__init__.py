@@ -8,7 +8,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from portal import config as settings
-from portal import sqlite
+from portal import postgres, sqlite
 from portal.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -39,9 +39,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.config.update(settings.from_environment(Path(app.instance_path)))
     app.config.update(config or {})
-    app.config.setdefault(
-        "SQLALCHEMY_ENGINE_OPTIONS", settings.engine_options(app.config["SQLALCHEMY_DATABASE_URI"])
-    )
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", postgres.engine_options())
     if app.config.get("PROXY_COUNT"):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_COUNT"]), x_proto=1)
 
@@ -74,6 +73,7 @@ def _init_extensions(app: Flask) -> None:
 
     db.init_app(app)
     sqlite.init_app(app, db)
+    postgres.init_app(app, db)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     csrf.init_app(app)

@@ -34,16 +34,6 @@ def _database_url(instance_path: Path) -> str:
     return url or f"sqlite:///{instance_path / 'linli.sqlite'}"
 
 
-def engine_options(url: str) -> dict:
-    """A server's connection may have been dropped (a restart, a failover) since the pool last
-    used it, so it is tested before each request's use; a SQLite file cannot drop a connection,
-    and the test would only cost every request a statement. A server that does not answer is
-    given up on after a few seconds, so the person waiting is told it is down."""
-    if url.startswith("sqlite"):
-        return {}
-    return {"pool_pre_ping": True, "connect_args": {"connect_timeout": 5}}
-
-
 def _list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 

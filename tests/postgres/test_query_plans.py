@@ -14,6 +14,8 @@ ROLES = (
     "volunteer",
     "grid worker",
     "canteen staff",
+    "admin",
+    "partner",
 )
 
 

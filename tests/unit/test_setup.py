@@ -34,16 +34,12 @@ def test_database_defaults_to_sqlite_in_instance_and_reads_database_url(monkeypa
     )
 
 
-def test_only_a_database_server_s_connections_are_tested_before_use(app):
-    from portal.config import engine_options
-
-    assert engine_options("postgresql+psycopg://u@db/linli") == {
-        "pool_pre_ping": True,
-        "connect_args": {"connect_timeout": 5},
-    }
-    assert engine_options("sqlite:////srv/linli.sqlite") == {}
+def test_a_database_server_s_connections_read_in_autocommit_and_are_not_pinged_in_use(app):
     engine = db.engine
-    assert engine.pool._pre_ping is (engine.dialect.name != "sqlite")
+    assert engine.pool._pre_ping is False
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as connection:
+            assert connection.connection.dbapi_connection.autocommit is True
 
 
 def test_proxies_and_help_timers_come_from_the_environment(monkeypatch, tmp_path):
