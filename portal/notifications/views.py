@@ -43,8 +43,10 @@ def inbox():
     shown = notifications.inbox(current_user, page=request.args.get("page", 1, type=int))
     items = [(n, *describe(n)) for n in shown]
     unread = {item[0].id for item in items if item[0].read_at is None}
+    # Drawn before the messages are marked read: the commit would expire what the page shows.
+    page = render_template("notifications/inbox.html", items=items, unread=unread, shown=shown)
     notifications.mark_all_read(current_user)
-    return render_template("notifications/inbox.html", items=items, unread=unread, shown=shown)
+    return page
 
 
 def _telling_page(form: TellingForm | None = None, code_form: SmsCodeForm | None = None):
