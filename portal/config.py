@@ -38,6 +38,11 @@ def _list(text: str) -> list[str]:
     return [item.strip() for item in text.split(",") if item.strip()]
 
 
+def _first_trusted(hosts: str) -> str:
+    names = _list(hosts)
+    return f"https://{names[0]}" if names else ""
+
+
 def rate_limit_storage(environ) -> str:
     return environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "memory://"
 
@@ -132,8 +137,9 @@ def from_environment(instance_path: Path) -> dict:
         "PROXY_COUNT": int(env("PROXY_COUNT", "0")),
         # How much the portal logs: INFO writes every notification sent.
         "LOG_LEVEL": env("LINLI_LOG_LEVEL", "INFO"),
-        # The portal's public address, which links in e-mails and text messages start with.
-        "PORTAL_URL": env("LINLI_PORTAL_URL", ""),
+        # The portal's public address, which links in e-mails and text messages start with;
+        # unset, the first of the trusted hosts over HTTPS (a job's links must name one of them).
+        "PORTAL_URL": env("LINLI_PORTAL_URL", "") or _first_trusted(env("LINLI_TRUSTED_HOSTS", "")),
         # E-mail for people who choose it: the SMTP server that sends it. Unset: no e-mail.
         "MAIL_SERVER": env("MAIL_SERVER", ""),
         "MAIL_PORT": int(env("MAIL_PORT", "25")),

@@ -4,6 +4,7 @@ once and others after their quiet hours; a channel that has sent is never asked 
 
 import logging
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -152,3 +153,23 @@ def test_a_busy_morning_reaches_a_worker_as_one_message_not_many(app, world, peo
     assert f"{PORTAL_URL}/help/queue" in together
     waiting = select(Notification).where(Notification.sent_at.is_(None))
     assert db.session.scalars(waiting).all() == []
+
+
+def test_a_portal_answering_only_its_own_names_links_its_messages_to_the_first(
+    app, people, mailbox, monkeypatch
+):
+    """Production sets the names the portal answers to; without an address of its own, the
+    messages link to the first of them, and every one is sent."""
+    from portal.config import from_environment
+
+    monkeypatch.setenv("LINLI_TRUSTED_HOSTS", "linli.example.cn,www.linli.example.cn")
+    monkeypatch.delenv("LINLI_PORTAL_URL", raising=False)
+    settings = from_environment(Path(app.instance_path))
+    assert settings["PORTAL_URL"] == PORTAL_URL
+    app.config.update(TRUSTED_HOSTS=settings["TRUSTED_HOSTS"], PORTAL_URL=settings["PORTAL_URL"])
+    _choose_email(people.worker, "wangfang@example.cn")
+    request, _new = help.raise_request(people.resident, Category.UNWELL, people.resident)
+    tally = outbox.deliver_pending()
+    assert tally.sent == 4 and tally.retrying == 0
+    ((to, message),) = mailbox.received
+    assert f"{PORTAL_URL}/help/requests/{request.id}" in message.get_content()
