@@ -31,7 +31,6 @@ PIN = "2580"
 CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 QUERIES = re.compile(r'"(\d+) queries"')
 APP_MS = re.compile(r"app;dur=([\d.]+)")
-HTMX_POLL = {"HX-Request": "true", "HX-Target": "queue"}
 
 samples: dict[str, list] = defaultdict(list)
 _next = {kind: itertools.count() for kind in PLAN}
@@ -91,7 +90,7 @@ class Visitor(FastHttpUser):
 
     def read(self, name: str, path: str, **kwargs) -> str:
         with self.client.get(path, name=name, catch_response=True, **kwargs) as response:
-            expected = (304,) if name == "queue poll" else (200,)
+            expected = (304,) if name in pages.POLLS else (200,)
             if response.status_code not in expected:
                 response.failure(f"{path} answered {response.status_code}")
             return response.text or ""
@@ -170,19 +169,21 @@ class QueueWatcher(Visitor):
         self.sign_in_with_password(self.person["phone"])
         self.paths = pages.queue_pages(self.person)
         self.read("queue", self.paths["queue"])
-        self.etag = ""
+        self.etags: dict[str, str] = {}
 
-    @task(8)
-    def poll(self) -> None:
-        headers = {**HTMX_POLL, "If-None-Match": self.etag}
-        with self.client.get(
-            "/help/queue", name="queue poll", headers=headers, catch_response=True
-        ) as response:
+    def poll(self, name: str, path: str, target: str) -> None:
+        headers = {"HX-Request": "true", "HX-Target": target}
+        headers["If-None-Match"] = self.etags.get(name, "")
+        with self.client.get(path, name=name, headers=headers, catch_response=True) as response:
             if response.status_code == 200:
                 response.success()
-                self.etag = response.headers.get("ETag", "")
+                self.etags[name] = response.headers.get("ETag", "")
             elif response.status_code != 304:
-                response.failure(f"the queue answered {response.status_code}")
+                response.failure(f"{path} answered {response.status_code}")
+
+    @task(8)
+    def poll_queue(self) -> None:
+        self.poll("queue poll", "/help/queue", "queue")
 
     @task(1)
     def open_request(self) -> None:
@@ -196,14 +197,27 @@ class Volunteer(QueueWatcher):
 
 
 class GridWorker(QueueWatcher):
+    """A grid worker keeps their day open beside the queue, and now and then opens the visits
+    due."""
+
     weight = 1
     kind = "workers"
 
+    @task(4)
+    def poll_day(self) -> None:
+        self.poll("day poll", "/day", "day")
+
+    @task(1)
+    def visits(self) -> None:
+        self.read("visits due", pages.worker_pages(self.person)["visits due"])
+
 
 class OnePage(Visitor):
-    """Every client requests one page back to back, signed in as whoever reads it."""
+    """Every client requests one page back to back, signed in as whoever reads it. A poll is
+    requested with the ETag of the page's last answer, and answers 304 while nothing changed."""
 
     def on_start(self) -> None:
+        self.headers = {}
         if PAGE == "bare":
             self.path = "/_bare/"
             return
@@ -211,28 +225,27 @@ class OnePage(Visitor):
             self.sign_in_resident(_take("residents"))
             self.path = pages.FLOOR_PAGES[PAGE]
             return
-        for kind, sign_in, page_list in (
-            ("residents", self.sign_in_resident, pages.resident_pages),
-            ("families", lambda f: self.sign_in_with_password(f["phone"]), pages.family_pages),
-            ("workers", lambda w: self.sign_in_with_password(w["phone"]), pages.queue_pages),
-        ):
-            sample = page_list(PLAN[kind][0])
-            if PAGE in sample or (PAGE == "queue poll" and kind == "workers"):
+        polled, target = pages.POLLS.get(PAGE, (PAGE, ""))
+        for kind, (how, page_list) in pages.READERS.items():
+            if PLAN[kind] and polled in page_list(PLAN[kind][0]):
                 person = _take(kind)
-                sign_in(person)
-                self.path = page_list(person).get(PAGE, "/help/queue")
+                if how == "kiosk":
+                    self.sign_in_resident(person)
+                else:
+                    self.sign_in_with_password(person["phone"])
+                self.path = page_list(person)[polled]
                 break
         else:
             raise StopUser()
-        if PAGE == "queue poll":
-            etag = self.client.get(self.path, headers=HTMX_POLL).headers.get("ETag", "")
-            self.headers = {**HTMX_POLL, "If-None-Match": etag}
+        if target:
+            poll = {"HX-Request": "true", "HX-Target": target}
+            etag = self.client.get(self.path, headers=poll).headers.get("ETag", "")
+            self.headers = {**poll, "If-None-Match": etag}
 
     @task
     def hammer(self) -> None:
-        headers = getattr(self, "headers", {})
         with self.client.get(
-            self.path, name=PAGE, headers=headers, catch_response=True
+            self.path, name=PAGE, headers=self.headers, catch_response=True
         ) as response:
             if response.status_code not in (200, 304):
                 response.failure(f"{self.path} answered {response.status_code}")

@@ -109,6 +109,71 @@ def _queue_people(role: Role, limit: int, categories=None) -> list[dict]:
     return people
 
 
+def _role_phones(role: Role, limit: int) -> list[str]:
+    """The phones of people holding role, the first limit of them."""
+    query = (
+        select(Person.phone)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == role)
+        .group_by(Person.id, Person.phone)
+        .order_by(Person.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+def _admins(limit: int) -> list[dict]:
+    """Community admins, each with a resident of their community to open the record of."""
+    rows = db.session.execute(
+        select(Person.phone, func.min(RoleGrant.id), Person.community_id)
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .where(RoleGrant.role == Role.ADMIN, Person.community_id.is_not(None))
+        .group_by(Person.id, Person.phone, Person.community_id)
+        .order_by(Person.id)
+        .limit(limit)
+    ).all()
+    first_resident = dict(
+        db.session.execute(
+            select(Person.community_id, func.min(Person.id))
+            .where(Person.resident_code.is_not(None))
+            .group_by(Person.community_id)
+        ).all()
+    )
+    return [
+        {"phone": phone, "resident": first_resident[community]}
+        for phone, _grant, community in rows
+        if community in first_resident
+    ]
+
+
+def _kitchens(limit: int) -> list[dict]:
+    """Canteen staff, each with their community's canteen."""
+    rows = db.session.execute(
+        select(Person.phone, func.min(Canteen.id))
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .join(Canteen, Canteen.community_id == Person.community_id)
+        .where(RoleGrant.role == Role.CANTEEN_STAFF)
+        .group_by(Person.id, Person.phone)
+        .order_by(Person.id)
+        .limit(limit)
+    ).all()
+    return [{"phone": phone, "canteen": canteen} for phone, canteen in rows]
+
+
+def _partner_people(limit: int) -> list[dict]:
+    """A partner's people, each with a request handed to their partner."""
+    rows = db.session.execute(
+        select(Person.phone, func.min(HelpRequest.id))
+        .join(RoleGrant, RoleGrant.person_id == Person.id)
+        .join(HelpRequest, HelpRequest.partner_id == RoleGrant.partner_id)
+        .where(RoleGrant.role == Role.PARTNER)
+        .group_by(Person.id, Person.phone)
+        .order_by(Person.id)
+        .limit(limit)
+    ).all()
+    return [{"phone": phone, "request": request} for phone, request in rows]
+
+
 def plan(limit: int = 200) -> dict:
     """People to sign in as, up to limit of each kind, with the ids their pages need."""
     meals = _next_meal_by_community()
@@ -117,6 +182,9 @@ def plan(limit: int = 200) -> dict:
         "families": _families(meals, limit),
         "volunteers": _queue_people(Role.VOLUNTEER, limit, VOLUNTEER_CATEGORIES),
         "workers": _queue_people(Role.GRID_WORKER, limit),
+        "admins": _admins(limit),
+        "kitchens": _kitchens(limit),
+        "partners": _partner_people(limit),
     }
 
 
@@ -157,3 +225,55 @@ FLOOR_PAGES = {
 
 def queue_pages(person: dict) -> dict[str, str]:
     return {"queue": "/help/queue", "request": f"/help/requests/{person['request']}"}
+
+
+def worker_pages(worker: dict) -> dict[str, str]:
+    """A grid worker's own pages besides the queue."""
+    return {
+        "grid worker's day": "/day",
+        "visits due": "/care/",
+        "paperwork due": "/paperwork/due",
+    }
+
+
+def volunteer_pages(volunteer: dict) -> dict[str, str]:
+    return {"my points": "/points/", "vouchers on offer": "/points/vouchers"}
+
+
+def admin_pages(admin: dict) -> dict[str, str]:
+    return {
+        "residents list": "/admin/residents/",
+        "resident record": f"/admin/residents/{admin['resident']}",
+        "audit log": "/admin/audit/",
+    }
+
+
+def kitchen_pages(cook: dict) -> dict[str, str]:
+    return {"rounds today": f"/delivery/staff/canteens/{cook['canteen']}/rounds"}
+
+
+def partner_pages(partner: dict) -> dict[str, str]:
+    return {
+        "partner desk": "/partner/",
+        "partner request": f"/partner/requests/{partner['request']}",
+    }
+
+
+# Pages that htmx polls, read again with the ETag of the last answer: {name: (page polled, the
+# element it replaces)}. An unchanged one answers 304.
+POLLS = {
+    "queue poll": ("queue", "queue"),
+    "day poll": ("grid worker's day", "day"),
+    "rounds poll": ("rounds today", "progress"),
+}
+
+# Each kind of person in the plan: how they sign in ("kiosk" or "password") and their pages.
+READERS = {
+    "residents": ("kiosk", resident_pages),
+    "families": ("password", family_pages),
+    "workers": ("password", lambda w: {**queue_pages(w), **worker_pages(w)}),
+    "volunteers": ("password", lambda v: {**queue_pages(v), **volunteer_pages(v)}),
+    "admins": ("password", admin_pages),
+    "kitchens": ("password", kitchen_pages),
+    "partners": ("password", partner_pages),
+}

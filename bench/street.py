@@ -34,6 +34,7 @@ from portal.accounts.models import (
     RoleGrant,
 )
 from portal.activities.models import Event, Series, SignUp, SignUpStatus, Venue
+from portal.audit.models import AuditEntry
 from portal.canteen.models import (
     Booking,
     BookingMode,
@@ -76,6 +77,9 @@ from portal.help.models import (
 )
 from portal.help.services import Timers
 from portal.model_base import utcnow
+from portal.notifications.models import Dispatch, Notification
+from portal.paperwork import services as paperwork
+from portal.paperwork.models import PaperworkDue
 from portal.points.expiry import months_before
 from portal.points.models import (
     MEAL_USES,
@@ -470,6 +474,8 @@ class _Street:
         self.help()
         self.care()
         self.points()
+        self.notifications()
+        self.paperwork()
 
     def insert(self, model, rows: list[dict]) -> None:
         """Bulk-insert rows into model's table a chunk at a time, committing each chunk. The
@@ -570,8 +576,8 @@ class _Street:
         self.phones[prefix] += 1
         return f"{prefix}{self.phones[prefix]:07d}"
 
-    def person(self, created: datetime, roles, grid_ids=(), **fields) -> int:
-        """Add a person with their role grants; return their id."""
+    def person(self, created: datetime, roles, grid_ids=(), partner_id=None, **fields) -> int:
+        """Add a person with their role grants (a partner's people name it); return their id."""
         person_id = len(self.people) + 1
         self.people.append({**PERSON_DEFAULTS, **fields, "id": person_id, **self.at(created)})
         for role in roles:
@@ -582,18 +588,22 @@ class _Street:
                         "person_id": person_id,
                         "role": role.value,
                         "grid_id": grid_id,
+                        "partner_id": partner_id,
                         **self.at(created),
                     }
                 )
         return person_id
 
-    def staff_member(self, rng, roles, community_id, grid_ids=(), elder=False, suffix="") -> int:
+    def staff_member(
+        self, rng, roles, community_id, grid_ids=(), elder=False, suffix="", partner_id=None
+    ) -> int:
         """Add someone who signs in with a phone number and the demo password; return their id."""
         female = rng.random() < 0.6
         return self.person(
             self.opened + timedelta(days=rng.uniform(0, 30)),
             roles,
             grid_ids,
+            partner_id,
             name=_name(rng, female, elder) + suffix,
             phone=self.phone("1391" if Role.VOLUNTEER in roles else "1390"),
             password_hash=self.password_hash,
@@ -601,7 +611,8 @@ class _Street:
         )
 
     def staff(self) -> None:
-        """Admins, organisers and canteen staff per community, grid workers and volunteers."""
+        """Admins, organisers and canteen staff per community, grid workers and volunteers, and
+        one person of each partner."""
         rng, sc = self.rng("staff"), self.scale
         self.admin_of, self.organiser_of, self.cooks_of = {}, {}, defaultdict(list)
         for c in self.communities:
@@ -619,6 +630,10 @@ class _Street:
             self.workers_of[grid["id"]].append(worker)
         for v in range(sc.volunteers):
             self.volunteer(rng, self.grids[v % len(self.grids)])
+        for partner in self.partners:
+            self.staff_member(
+                rng, [Role.PARTNER], partner["community_id"], partner_id=partner["id"]
+            )
 
     def volunteer(self, rng: random.Random, grid: dict) -> None:
         """A volunteer of grid, and now and then of a second grid of the same community."""
@@ -1588,6 +1603,117 @@ class _Street:
 
     # Care visits -------------------------------------------------------------------------------
 
+    # Paperwork ---------------------------------------------------------------------------------
+
+    def paperwork(self) -> None:
+        """Each community's usual kinds of paperwork, and the yearly pension authentication of
+        every fourth resident, due on a day spread over the coming year; those due within a
+        month have had their month's reminder."""
+        for community in self.communities:
+            paperwork.start_kinds(community["id"], self.now)
+        db.session.commit()
+        pensions = {
+            c["id"]: paperwork.kind_by_code(c["id"], "pension").id for c in self.communities
+        }
+        dues = []
+        for index, elder in enumerate(self.elders[::4]):
+            due = self.today + timedelta(days=(index * 37) % 365 - 7)
+            dues.append(
+                {
+                    "id": len(dues) + 1,
+                    "resident_id": elder.id,
+                    "kind_id": pensions[elder.community_id],
+                    "due_on": due,
+                    "last_done_on": due - timedelta(days=365),
+                    "month_reminder_for": due if due <= self.today + timedelta(days=30) else None,
+                    "week_reminder_for": due if due <= self.today + timedelta(days=7) else None,
+                    "by_id": self.workers_of[elder.grid_id][0],
+                    **self.at(_noon(due - timedelta(days=365))),
+                }
+            )
+        self.insert(PaperworkDue, dues)
+
+    # Notifications -----------------------------------------------------------------------------
+
+    def notifications(self) -> None:
+        """What the help requests told people, as the outbox left it: the grid's workers of each
+        new request (on Web Push as well), the resident and their family as it was taken and as
+        it was resolved (by text message as well, for a third of families). All sent within
+        seconds; read within hours, but for the last day's and some others."""
+        rng = self.rng("notifications")
+        people = {person["id"]: person for person in self.people}
+        buildings = {building["id"]: building["name"] for building in self.buildings}
+        texted = {f for family in self.family_of.values() for f in family if rng.random() < 0.3}
+        self.sent, self.dispatches = [], []
+        for request in self.requests:
+            resident = people[request["resident_id"]]
+            staff_words = {
+                "request_id": request["id"],
+                "reference": HelpRequest.reference_of(request["id"]),
+                "category": request["category"],
+                "resident": resident["name"],
+                "building": buildings.get(resident["building_id"], ""),
+                "room": resident["room"] or "",
+            }
+            kind = "help.urgent" if request["urgent"] else "help.new"
+            for worker in self.workers_of[request["grid_id"]]:
+                self._sent(rng, worker, kind, staff_words, request, request["created_at"], "push")
+            for at, status in (
+                (request["acknowledged_at"], Status.ACKNOWLEDGED),
+                (request["resolved_at"], Status.RESOLVED),
+            ):
+                if at is None:
+                    continue
+                words = {
+                    "resident_id": resident["id"],
+                    "reference": HelpRequest.reference_of(request["id"]),
+                    "category": request["category"],
+                    "status": status.value,
+                    "resident": resident["name"],
+                }
+                self._sent(rng, resident["id"], "help.status", words, request, at, None)
+                for family in self.family_of[resident["id"]]:
+                    channel = "sms" if family in texted else None
+                    self._sent(rng, family, "help.status", words, request, at, channel)
+        self.insert(Notification, self.sent)
+        self.insert(Dispatch, self.dispatches)
+
+    def _sent(self, rng, reader: int, kind: str, words: dict, request: dict, at, channel) -> None:
+        sent = at + timedelta(seconds=rng.uniform(1, 20))
+        read = at + timedelta(hours=rng.uniform(0.1, 8)) if rng.random() < 0.8 else None
+        notification_id = len(self.sent) + 1
+        self.sent.append(
+            {
+                "id": notification_id,
+                "recipient_id": reader,
+                "kind": kind,
+                "params": words,
+                "link": None,
+                "urgent": request["urgent"],
+                "batch": None,
+                "read_at": read if read and read < self.now - timedelta(days=1) else None,
+                "sent_at": sent,
+                "claim": None,
+                "claimed_until": None,
+                "attempts": 1,
+                "next_attempt_at": None,
+                "failed_at": None,
+                "last_error": None,
+                **self.at(at, sent),
+            }
+        )
+        for each in ("log", channel) if channel else ("log",):
+            self.dispatches.append(
+                {
+                    "id": len(self.dispatches) + 1,
+                    "notification_id": notification_id,
+                    "channel": each,
+                    "sent_at": sent,
+                    "attempts": 1,
+                    "last_error": None,
+                }
+            )
+
     def care(self) -> None:
         """Each resident's colour as their grid worker set it, and care_days of visits at the
         colour's pace, a few late; daily check-ins for some, pauses for a few, and family who
@@ -1642,10 +1768,22 @@ class _Street:
                 self._check_ins(rng, elder, check_ins)
         self.insert(ColourChange, changes)
         self.insert(CareVisit, visits)
+        self.insert(AuditEntry, [self._read_before(visit) for visit in visits])
         self.insert(CarePause, pauses)
         self.insert(CareSharing, sharing)
         self.insert(CheckInPlan, plans)
         self.insert(CheckIn, check_ins)
+
+    def _read_before(self, visit: dict) -> dict:
+        """The audit entry of the worker reading the resident's care record before a visit."""
+        return {
+            "id": visit["id"],
+            "at": visit["at"] - timedelta(minutes=10),
+            "actor_id": visit["by_id"],
+            "subject_id": visit["resident_id"],
+            "action": "care.read",
+            "detail": {},
+        }
 
     def _visits(self, rng, elder: _Elder, worker: int, start: datetime, visits: list) -> None:
         """Visits to elder from start until now, every cadence days and now and then late."""
@@ -1671,11 +1809,12 @@ class _Street:
             day += timedelta(days=every + late)
 
     def _check_ins(self, rng, elder: _Elder, check_ins: list) -> None:
-        """The last month's daily check-ins of a resident who checks in, a few days missed."""
-        for back in range(30, 0, -1):
+        """The last month's daily check-ins of a resident who checks in, today's up to now, a
+        few days missed."""
+        for back in range(30, -1, -1):
             day = self.today - timedelta(days=back)
-            if rng.random() < 0.92:
-                at = datetime.combine(day, time(0, 30)) + timedelta(minutes=rng.randint(0, 90))
+            at = datetime.combine(day, time(0, 30)) + timedelta(minutes=rng.randint(0, 90))
+            if rng.random() < 0.92 and at < self.now:
                 check_ins.append(
                     {
                         "id": len(check_ins) + 1,
