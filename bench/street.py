@@ -1781,6 +1781,7 @@ class _Street:
             "at": visit["at"] - timedelta(minutes=10),
             "actor_id": visit["by_id"],
             "subject_id": visit["resident_id"],
+            "community_id": self.people[visit["resident_id"] - 1]["community_id"],
             "action": "care.read",
             "detail": {},
         }

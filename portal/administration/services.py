@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_sqlalchemy.pagination import Pagination
-from sqlalchemy import and_, or_, select
+from sqlalchemy import or_, select
 
 from portal.accounts.models import Person, administered_by
 from portal.audit import services as audit
@@ -97,11 +97,9 @@ def _utc_midnight(day: date, zone: str) -> datetime:
 
 def _of_administered(reader: Person):
     """Entries about someone of the communities reader administers, or, about no one, made by
-    someone of them."""
-    theirs = select(Person.id).where(administered_by(reader, Person.community_id))
-    return or_(
-        AuditEntry.subject_id.in_(theirs),
-        and_(AuditEntry.subject_id.is_(None), AuditEntry.actor_id.in_(theirs)),
+    someone of them: the entries of those communities."""
+    return AuditEntry.community_id.in_(
+        select(Community.id).where(administered_by(reader, Community.id))
     )
 
 

@@ -48,6 +48,7 @@ def record(actor, action: str, subject=None, **detail) -> AuditEntry:
     entry = AuditEntry(
         actor_id=actor.id if actor else None,
         subject_id=subject.id if subject else None,
+        community_id=getattr(subject if subject else actor, "community_id", None),
         action=action,
         detail={key: str(value) for key, value in detail.items()},
     )

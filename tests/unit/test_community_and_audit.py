@@ -46,7 +46,15 @@ def test_audit_search_by_person_and_local_days(world):
     other = world.person(Role.FAMILY)
     # 2026-03-01 23:30 in Shanghai is 15:30 UTC the same day; 00:30 on the 2nd is 16:30 UTC on the 1st.
     for at in (datetime(2026, 3, 1, 15, 30), datetime(2026, 3, 1, 16, 30)):
-        db.session.add(AuditEntry(at=at, actor_id=admin.id, subject_id=resident.id, action="x"))
+        db.session.add(
+            AuditEntry(
+                at=at,
+                actor_id=admin.id,
+                subject_id=resident.id,
+                community_id=resident.community_id,
+                action="x",
+            )
+        )
     audit.record(other, "y")
     db.session.commit()
 
@@ -91,3 +99,17 @@ def test_audit_entries_narrow_to_one_kind_and_export_whole_and_recorded(world):
     assert [(e.action, e.detail) for e in recorded] == [
         ("audit.exported", {"entries": "2", "person_ids": f"[{admin.id}]", "area": "resident"})
     ]
+
+
+def test_an_entry_belongs_to_its_subject_s_community_or_else_its_actor_s(world):
+    admin, resident = world.person(Role.ADMIN), world.person(Role.RESIDENT)
+    other = Community(name="另一社区", hotline="0871-62222222", street_office=world.street)
+    db.session.add(other)
+    elsewhere = world.person(Role.ADMIN, community=other)
+    about = audit.record(admin, "care.read", resident)
+    by_someone_elsewhere = audit.record(elsewhere, "help.settings")
+    db.session.commit()
+    assert about.community_id == resident.community_id
+    assert by_someone_elsewhere.community_id == elsewhere.community_id != resident.community_id
+    assert [e.action for e in administration.search(admin, AuditFilters())] == ["care.read"]
+    assert [e.action for e in administration.search(elsewhere, AuditFilters())] == ["help.settings"]
