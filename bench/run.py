@@ -152,6 +152,7 @@ def write_plan(database_url: str, path: Path) -> dict:
     app = create_app({"SQLALCHEMY_DATABASE_URI": _sqlalchemy_url(database_url)})
     with app.app_context():
         plan = pages.plan(200)
+        db.session.remove()
         db.engine.dispose()  # PostgreSQL copies a database only while nobody is connected to it
     path.write_text(json.dumps(plan))
     return plan
