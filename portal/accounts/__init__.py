@@ -11,7 +11,9 @@ def init_app(app: Flask) -> None:
     from portal.accounts.views import bp
 
     app.register_blueprint(bp)
-    seams.register_contact("kiosk sign-in", services.latest_kiosk_sign_ins)
+    seams.register_contact(
+        "kiosk sign-in", services.latest_kiosk_sign_ins, services.last_kiosk_sign_in
+    )
     audit.name_area("account", _l("Accounts"))
     audit.name_area("sign_in", _l("Sign-ins"))
     audit.name_area("family_link", _l("Family links"))

@@ -27,20 +27,30 @@ account_closed = _signals.signal("account-closed")
 
 # Signs that a resident was well lately besides a care visit (a meal handed over at their door,
 # a sign-in at the kiosk, a check-in at an activity): each feature registers a function that
-# gives, for resident ids, {resident id: the latest such moment (naive UTC)}. Care visits count
-# them towards a yellow or green resident's visit where the community chose so.
-_contacts: dict[str, Callable[[list[int]], dict[int, datetime]]] = {}
+# gives, for resident ids, {resident id: the latest such moment (naive UTC)}, and one that gives,
+# for residents (ids, or a query of their ids), the latest such moment of any of them as a scalar
+# subquery, which moves whenever one comes. Care visits count them towards a yellow or green
+# resident's visit where the community chose so.
+_contacts: dict[str, tuple[Callable[[list[int]], dict[int, datetime]], Callable]] = {}
 
 
-def register_contact(name: str, latest: Callable[[list[int]], dict[int, datetime]]) -> None:
-    _contacts[name] = latest
+def register_contact(
+    name: str, latest: Callable[[list[int]], dict[int, datetime]], last: Callable
+) -> None:
+    _contacts[name] = (latest, last)
 
 
 def latest_contacts(resident_ids: list[int]) -> dict[int, datetime]:
     """The latest registered contact of each resident, whatever its kind."""
     found: dict[int, datetime] = {}
-    for latest in _contacts.values():
+    for latest, _last in _contacts.values():
         for resident_id, moment in latest(resident_ids).items():
             if moment is not None and (resident_id not in found or moment > found[resident_id]):
                 found[resident_id] = moment
     return found
+
+
+def last_contacts(residents) -> list:
+    """For residents (ids, or a query of their ids), the latest contact of each kind, as scalar
+    subqueries to read in one statement: they move whenever a contact comes."""
+    return [last(residents) for _latest, last in _contacts.values()]

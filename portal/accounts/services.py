@@ -730,6 +730,16 @@ def latest_kiosk_sign_ins(resident_ids: list[int]) -> dict[int, datetime]:
     return dict(db.session.execute(query).all())
 
 
+def last_kiosk_sign_in(residents):
+    """The latest kiosk sign-in of any of residents (ids, or a query of their ids), as a scalar
+    subquery."""
+    return (
+        select(func.max(SignIn.created_at))
+        .where(SignIn.person_id.in_(residents), SignIn.kiosk_id.is_not(None))
+        .scalar_subquery()
+    )
+
+
 def partner_ids_of(person: Person) -> set[int]:
     """The partners person acts for."""
     return {g.partner_id for g in person.grants if g.role == Role.PARTNER and g.partner_id}

@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
     audit.name_area("activity", _l("Activities"))
     residents.resident_left.connect(_give_back_places, weak=False)
     profile.register_export("activities", _activities_joined)
-    residents.register_contact("activity check-in", _checked_in_at)
+    residents.register_contact("activity check-in", _checked_in_at, _last_check_in)
     profile.register_act(
         profile.Act(
             "activities",
@@ -75,3 +75,9 @@ def _checked_in_at(resident_ids):
     from portal.activities import services
 
     return services.latest_check_ins(resident_ids)
+
+
+def _last_check_in(residents):
+    from portal.activities import services
+
+    return services.last_check_in(residents)

@@ -391,3 +391,13 @@ def latest_check_ins(resident_ids: list[int]) -> dict[int, datetime]:
         .group_by(SignUp.resident_id)
     )
     return dict(db.session.execute(query).all())
+
+
+def last_check_in(residents):
+    """The latest check-in at an activity of any of residents (ids, or a query of their ids),
+    as a scalar subquery."""
+    return (
+        select(func.max(SignUp.checked_in_at))
+        .where(SignUp.resident_id.in_(residents), SignUp.checked_in_at.is_not(None))
+        .scalar_subquery()
+    )

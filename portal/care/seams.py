@@ -15,7 +15,7 @@ from portal.help.models import Source
 def init_app() -> None:
     sources.register(Source.CARE_VISIT, _raised_by_a_visit)
     sources.register(Source.CHECK_IN, _raised_by_a_missed_check_in)
-    day.register("care", _visits_due)
+    day.register("care", _visits_due, care.due_fingerprint)
 
 
 def _raised_by_a_visit(request) -> str:
@@ -31,7 +31,6 @@ def _visits_due(worker, now) -> list[day.Item]:
     return [
         day.Item(
             key=f"visit-{due.resident.id}",
-            version=f"{due.due_on}-{due.last_seen}",
             urgent=False,
             colour=due.resident.care_colour,
             since=instant_in(due.resident.community.timezone, due.due_on, time(0)),

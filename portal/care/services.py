@@ -10,8 +10,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts import day as worker_day
 from portal.accounts.models import CareColour, Person, Role
-from portal.accounts.seams import latest_contacts
+from portal.accounts.seams import last_contacts, latest_contacts
 from portal.accounts.services import may_act_for, serves
 from portal.audit import services as audit
 from portal.care.models import (
@@ -316,6 +317,38 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
         if due_on <= today:
             found.append(Due(resident, due_on, (today - due_on).days, last))
     return sorted(found, key=_walk_order)
+
+
+def due_fingerprint(worker: Person, now: datetime) -> list:
+    """Scalar subqueries that move whenever due_list(worker, now) could, but for the date: the
+    residents of worker's grids (a colour set, a move, a leaving), their visits, pauses and
+    "I'm fine today", every other sign they were well, and their communities' cadences and
+    whether other signs count."""
+    grids = worker_day.grids_of(worker, now)
+    if not grids:
+        return []
+    residents = worker_day.residents_of(grids)
+    communities = worker_day.communities_of(grids)
+    visits = CareVisit.resident_id.in_(residents)
+    pauses = CarePause.resident_id.in_(residents)
+    cadences = CareCadence.community_id.in_(communities)
+    return [
+        select(func.count(Person.id)).where(Person.id.in_(residents)).scalar_subquery(),
+        select(func.max(Person.updated_at)).where(Person.id.in_(residents)).scalar_subquery(),
+        select(func.count(CareVisit.id)).where(visits).scalar_subquery(),
+        select(func.max(CareVisit.id)).where(visits).scalar_subquery(),
+        select(func.count(CarePause.id)).where(pauses).scalar_subquery(),
+        select(func.max(CarePause.updated_at)).where(pauses).scalar_subquery(),
+        select(func.max(CheckIn.id)).where(CheckIn.resident_id.in_(residents)).scalar_subquery(),
+        select(func.count(CareCadence.id)).where(cadences).scalar_subquery(),
+        select(func.sum(CareCadence.id * CareCadence.days)).where(cadences).scalar_subquery(),
+        select(func.count(CareSettings.community_id))
+        .where(
+            CareSettings.community_id.in_(communities), CareSettings.other_contacts_count.is_(False)
+        )
+        .scalar_subquery(),
+        *last_contacts(residents),
+    ]
 
 
 def _other_contacts(residents: list[Person], communities: set[int]) -> dict[int, datetime]:

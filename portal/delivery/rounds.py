@@ -8,6 +8,7 @@ from itertools import groupby
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts import day as worker_day
 from portal.accounts.models import Person, Role
 from portal.accounts.services import family_ids_of
 from portal.canteen.models import Booking, BookingStatus, Canteen, MealDay, MealService
@@ -247,6 +248,30 @@ def _todays_meals(grids: set[int], now: datetime) -> list[MealDay]:
     today_meals = [m for m in meal_days if m.service.canteen.community.today(now) == m.day]
     today_meals.sort(key=lambda m: (m.service.serving_start, m.id))
     return today_meals
+
+
+def exceptions_fingerprint(worker: Person, now: datetime) -> list:
+    """Scalar subqueries that move whenever exceptions(worker, now) could: how many deliveries
+    the rounds of worker's grids hold around today, and when the latest of them changed."""
+    grids = worker_day.grids_of(worker, now)
+    if not grids:
+        return []
+    rough = now.date()
+    around_today = (
+        select(Delivery.id)
+        .join(DeliveryRound, DeliveryRound.id == Delivery.round_id)
+        .join(MealDay, MealDay.id == Delivery.meal_day_id)
+        .where(
+            DeliveryRound.grid_id.in_(grids),
+            MealDay.day.between(rough - timedelta(days=1), rough + timedelta(days=1)),
+        )
+    )
+    return [
+        select(func.count(Delivery.id)).where(Delivery.id.in_(around_today)).scalar_subquery(),
+        select(func.max(Delivery.updated_at))
+        .where(Delivery.id.in_(around_today))
+        .scalar_subquery(),
+    ]
 
 
 def exceptions(worker: Person, now: datetime | None = None) -> list[Delivery]:

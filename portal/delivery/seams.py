@@ -24,16 +24,17 @@ def init_app(app: Flask) -> None:
     residents.resident_returned.connect(_resume_deliveries, weak=False)
     places.grid_merging.connect(_move_rounds, weak=False)
     profile.register_export("meal_delivery", deliveries.export_of)
-    residents.register_contact("delivered meal", deliveries.latest_deliveries)
+    residents.register_contact(
+        "delivered meal", deliveries.latest_deliveries, deliveries.last_delivery
+    )
     places.grid_records.connect(_rounds_in_grid, weak=False)
-    day.register("delivery", _exceptions)
+    day.register("delivery", _exceptions, delivery_rounds.exceptions_fingerprint)
 
 
 def _exceptions(worker, now) -> list[day.Item]:
     return [
         day.Item(
             key=f"delivery-{drop.id}",
-            version=f"{drop.booking_id}-{drop.outcome}-{drop.marked_at}",
             urgent=False,
             colour=drop.enrolment.resident.care_colour,
             since=drop.marked_at or drop.created_at,

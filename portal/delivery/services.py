@@ -653,15 +653,27 @@ def export_of(resident: Person) -> list[dict]:
     ]
 
 
+def _handed_over(residents) -> tuple:
+    """Deliveries handed over at the door of residents (ids, or a query of their ids)."""
+    return DeliveryEnrolment.resident_id.in_(residents), Delivery.outcome == Outcome.DELIVERED
+
+
 def latest_deliveries(resident_ids: list[int]) -> dict[int, datetime]:
     """When each resident was last handed a delivered meal at their door."""
     query = (
         select(DeliveryEnrolment.resident_id, func.max(Delivery.marked_at))
         .join(Delivery, Delivery.enrolment_id == DeliveryEnrolment.id)
-        .where(
-            DeliveryEnrolment.resident_id.in_(resident_ids),
-            Delivery.outcome == Outcome.DELIVERED,
-        )
+        .where(*_handed_over(resident_ids))
         .group_by(DeliveryEnrolment.resident_id)
     )
     return dict(db.session.execute(query).all())
+
+
+def last_delivery(residents):
+    """The latest meal handed over at the door of any of residents, as a scalar subquery."""
+    return (
+        select(func.max(Delivery.marked_at))
+        .join(DeliveryEnrolment, Delivery.enrolment_id == DeliveryEnrolment.id)
+        .where(*_handed_over(residents))
+        .scalar_subquery()
+    )

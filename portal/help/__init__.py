@@ -65,7 +65,7 @@ def init_app(app: Flask) -> None:
     profile.register(
         profile.Part("help", 30, _l("Help requests"), "help/_profile.html", _recent_requests)
     )
-    day.register("help", _day_items)
+    day.register("help", _day_items, _day_fingerprint)
 
 
 def _recent_requests(resident, _now):
@@ -80,7 +80,6 @@ def _day_items(worker, _now) -> list[day.Item]:
     return [
         day.Item(
             key=f"help-{request.id}",
-            version=f"{request.status}-{request.updated_at.isoformat()}",
             urgent=request.urgent or request.escalated,
             colour=request.resident.care_colour,
             since=request.created_at,
@@ -89,6 +88,12 @@ def _day_items(worker, _now) -> list[day.Item]:
         )
         for request in services.day_requests(worker)
     ]
+
+
+def _day_fingerprint(worker, _now) -> list:
+    from portal.help import services
+
+    return services.day_fingerprint(worker)
 
 
 def _move_requests(grid, into, by) -> dict[str, int]:

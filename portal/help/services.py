@@ -1273,6 +1273,19 @@ def day_requests(worker: Person) -> list[HelpRequest]:
     return [r for r in found if r.holder_id == worker.id or may_take(worker, r)]
 
 
+def day_fingerprint(worker: Person) -> list:
+    """Scalar subqueries that move whenever day_requests(worker) could: how many open requests
+    the worker's queue holds, and when the latest of them changed."""
+    condition = _queue_filter(worker)
+    if condition is None:
+        return []
+    open_ = and_(condition, HelpRequest.status.in_(OPEN_STATUSES))
+    return [
+        select(func.count(HelpRequest.id)).where(open_).scalar_subquery(),
+        select(func.max(HelpRequest.updated_at)).where(open_).scalar_subquery(),
+    ]
+
+
 CLOSED_PAGE = 50
 
 

@@ -20,7 +20,7 @@ from portal.paperwork.forms import KindChoiceForm
 def init_app() -> None:
     catalogue.register_first_step(Category.PAPERWORK, _choose_first)
     parts.register("paperwork", read=paperwork.cases_of, staff=_for_staff, resident=_for_resident)
-    day.register("paperwork", _due_this_week)
+    day.register("paperwork", _due_this_week, paperwork.due_fingerprint)
 
 
 def _choose_first(service, resident) -> str:
@@ -72,7 +72,6 @@ def _due_this_week(worker, now) -> list[day.Item]:
     return [
         day.Item(
             key=f"paperwork-{due.id}",
-            version=f"{due.due_on}",
             urgent=False,
             colour=due.resident.care_colour,
             since=instant_in(due.resident.community.timezone, due.due_on, time(0)),

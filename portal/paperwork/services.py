@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from portal.accounts import day as worker_day
 from portal.accounts.models import Person, Role
 from portal.accounts.services import family_ids_of, may_act_for, serves
 from portal.audit import services as audit
@@ -569,6 +570,21 @@ def dues_of(resident: Person) -> list[PaperworkDue]:
             .order_by(PaperworkDue.due_on, PaperworkDue.id)
         )
     )
+
+
+def due_fingerprint(worker: Person, now: datetime) -> list:
+    """Scalar subqueries that move whenever due_list(worker, now) could, but for the date: the
+    due dates of the residents of worker's grids, and their communities' kinds."""
+    grids = worker_day.grids_of(worker, now)
+    if not grids:
+        return []
+    dues = PaperworkDue.resident_id.in_(worker_day.residents_of(grids))
+    kinds = PaperworkKind.community_id.in_(worker_day.communities_of(grids))
+    return [
+        select(func.count(PaperworkDue.id)).where(dues).scalar_subquery(),
+        select(func.max(PaperworkDue.updated_at)).where(dues).scalar_subquery(),
+        select(func.max(PaperworkKind.updated_at)).where(kinds).scalar_subquery(),
+    ]
 
 
 def due_list(

@@ -135,14 +135,15 @@ def staff_home():
 @roles_required(Role.GRID_WORKER)
 def day():
     """A grid worker's day in one list: requests to take or finish, visits due, meals that went
-    wrong, urgent first, each with its next action; it refreshes itself like the queue."""
-    items = worker_day.items(current_user, utcnow())
+    wrong, urgent first, each with its next action; it refreshes itself like the queue, and a
+    refresh with nothing new reads only the day's fingerprint."""
+    now = utcnow()
     return polled_page_or_fragment(
-        worker_day.version(items),
+        worker_day.version(current_user, now),
         "site/day.html",
         "site/_day.html",
         "day",
-        lambda: {"items": items},
+        lambda: {"items": worker_day.items(current_user, now)},
     )
 
 

@@ -262,10 +262,16 @@ def test_other_signs_count_for_yellow_and_green_but_never_red(world, worker, peo
 
 
 def test_other_features_register_their_signs(world, worker, monkeypatch):
+    from sqlalchemy import literal
+
     from portal.accounts import seams
 
     yellow = _resident(world, worker, "yellow")
     care.record_visit(worker, yellow, "well", now=at(0))
-    monkeypatch.setitem(seams._contacts, "a meal at the door", lambda ids: {yellow.id: at(6)})
+    monkeypatch.setitem(
+        seams._contacts,
+        "a meal at the door",
+        (lambda ids: {yellow.id: at(6)}, lambda residents: literal(at(6))),
+    )
     assert _due(worker, at(7)) == []
     assert _due(worker, at(13)) == ["王秀英"]

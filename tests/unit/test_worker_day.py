@@ -9,6 +9,7 @@ import pytest
 from portal.accounts import day
 from portal.accounts.models import Role
 from portal.care import services as care
+from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category, Source
 
@@ -66,13 +67,13 @@ def test_requests_someone_else_holds_leave_the_day_and_the_fingerprint_changes(w
     resident = _resident(world, worker, None, "赵平")
     mine, _ = help.raise_request(resident, Category.REPAIR, resident, now=at(-2))
     theirs, _ = help.raise_request(resident, Category.ERRAND, resident, now=at(-1))
-    before = day.version(day.items(worker, MONDAY))
+    before = day.version(worker, MONDAY)
     help.take(mine, worker, now=at(0))
     help.take(theirs, other, now=at(0))
     items = day.items(worker, MONDAY)
     assert [item.key for item in items] == [f"help-{mine.id}"]
-    assert day.version(items) != before
-    assert day.version(day.items(worker, MONDAY)) == day.version(items)
+    assert day.version(worker, MONDAY) != before
+    assert day.version(worker, MONDAY) == day.version(worker, MONDAY)
     help.resolve(mine, worker, "修好了")
     assert _keys(worker, MONDAY) == []
 
@@ -87,5 +88,61 @@ def test_a_visit_leaves_the_day_until_the_resident_is_due_again(world, worker):
 
 def test_a_worker_of_another_grid_or_none_has_an_empty_day(world, worker):
     _resident(world, worker, "red", "陈红")
-    assert day.items(world.person(Role.VOLUNTEER, name="志愿者"), MONDAY) == []
-    assert day.version([]) == day.version([])
+    volunteer = world.person(Role.VOLUNTEER, name="志愿者")
+    assert day.items(volunteer, MONDAY) == []
+    assert day.version(volunteer, MONDAY) == day.version(volunteer, MONDAY)
+
+
+def test_the_fingerprint_holds_still_until_something_on_the_day_changes(world, worker):
+    """A refresh answers "nothing new" from the fingerprint alone, so it must move with each
+    thing the items are made of, and with nothing of another grid."""
+    from portal.accounts.models import Kiosk
+    from portal.accounts.services import start_sign_in
+    from portal.community.models import Building, Grid
+    from portal.paperwork import services as paperwork
+
+    admin = world.person(Role.ADMIN, name="周海燕")
+    red = _resident(world, worker, "red", "陈红")
+    green = _resident(world, worker, "green", "林绿")
+    elsewhere = Grid(name="第二网格", community=world.community)
+    far = Building(name="9号楼", grid=elsewhere)
+    db.session.add_all([elsewhere, far])
+    db.session.commit()
+    stranger = world.person(Role.RESIDENT, name="远方", building=far)
+    seen = [day.version(worker, MONDAY)]
+
+    def moved() -> bool:
+        now = day.version(worker, MONDAY)
+        seen.append(now)
+        return seen[-1] != seen[-2]
+
+    assert not moved()
+    care.record_visit(worker, red, "well", now=MONDAY)
+    assert moved()
+    care.set_colour(worker, green, "yellow", "独居", now=MONDAY)
+    assert moved()
+    care.pause(worker, green, date(2026, 3, 2), date(2026, 3, 9), "住院")
+    assert moved()
+    care.check_in(red, red, now=MONDAY)
+    assert moved()
+    kiosk = Kiosk(community_id=world.community.id, location="活动室", token_hash="0" * 64)
+    db.session.add(kiosk)
+    db.session.commit()
+    start_sign_in(red, lasts=timedelta(minutes=5), kiosk=kiosk, now=at(0.5))
+    assert moved()
+    care.set_cadence(admin, world.community, "yellow", 3)
+    assert moved()
+    care.set_other_contacts(admin, world.community, False)
+    assert moved()
+    help.raise_request(red, Category.ERRAND, red, now=at(0.6))
+    assert moved()
+    paperwork.start_kinds(world.community.id)
+    pension = paperwork.kind_by_code(world.community.id, "pension")
+    db.session.commit()
+    assert moved()  # the community's kinds
+    paperwork.set_due(worker, red, pension, date(2026, 3, 5), now=MONDAY)
+    assert moved()
+    help.raise_request(stranger, Category.ERRAND, stranger, now=at(0.7))
+    care.check_in(stranger, stranger, now=MONDAY)
+    assert not moved()
+    assert day.version(worker, at(24)) != day.version(worker, MONDAY)

@@ -56,3 +56,4 @@ def test_no_main_page_sends_more_statements_over_more_data(app):
     assert not grown, f"statements (demo, block) differ: {grown}"
     assert small["volunteer: queue poll unchanged"] <= 3
     assert small["grid worker: queue poll unchanged"] <= 3
+    assert small["grid worker: day poll unchanged"] <= 2
