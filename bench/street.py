@@ -143,8 +143,9 @@ class Scale:
     @property
     def people(self) -> int:
         """Everyone generated: an admin and an organiser per community, two canteen staff per
-        canteen, grid workers, volunteers, residents and family."""
+        canteen, grid workers, volunteers, a person of each partner, residents and family."""
         staff = 2 * self.communities + 2 * self.canteens + self.grid_workers
+        staff += len(PARTNERS) * self.communities
         return staff + self.volunteers + self.residents + self.family
 
     @property
