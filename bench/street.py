@@ -172,6 +172,7 @@ SCALES = {
         event_weeks_past=16,
         event_weeks_ahead=4,
         help_requests=50_000,
+        care_days=365,
     ),
     "block": Scale(
         communities=1,
