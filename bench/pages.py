@@ -109,19 +109,6 @@ def _queue_people(role: Role, limit: int, categories=None) -> list[dict]:
     return people
 
 
-def _role_phones(role: Role, limit: int) -> list[str]:
-    """The phones of people holding role, the first limit of them."""
-    query = (
-        select(Person.phone)
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .where(RoleGrant.role == role)
-        .group_by(Person.id, Person.phone)
-        .order_by(Person.id)
-        .limit(limit)
-    )
-    return list(db.session.scalars(query))
-
-
 def _admins(limit: int) -> list[dict]:
     """Community admins, each with a resident of their community to open the record of."""
     rows = db.session.execute(
@@ -146,31 +133,33 @@ def _admins(limit: int) -> list[dict]:
     ]
 
 
-def _kitchens(limit: int) -> list[dict]:
-    """Canteen staff, each with their community's canteen."""
-    rows = db.session.execute(
-        select(Person.phone, func.min(Canteen.id))
+def _people_with_first(role: Role, thing, joined_on, limit: int) -> list[tuple[str, int]]:
+    """(phone, the smallest id of thing, joined on joined_on) of the first limit people holding
+    role."""
+    return db.session.execute(
+        select(Person.phone, func.min(thing))
         .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .join(Canteen, Canteen.community_id == Person.community_id)
-        .where(RoleGrant.role == Role.CANTEEN_STAFF)
+        .join(thing.class_, joined_on)
+        .where(RoleGrant.role == role)
         .group_by(Person.id, Person.phone)
         .order_by(Person.id)
         .limit(limit)
     ).all()
+
+
+def _kitchens(limit: int) -> list[dict]:
+    """Canteen staff, each with their community's canteen."""
+    rows = _people_with_first(
+        Role.CANTEEN_STAFF, Canteen.id, Canteen.community_id == Person.community_id, limit
+    )
     return [{"phone": phone, "canteen": canteen} for phone, canteen in rows]
 
 
 def _partner_people(limit: int) -> list[dict]:
     """A partner's people, each with a request handed to their partner."""
-    rows = db.session.execute(
-        select(Person.phone, func.min(HelpRequest.id))
-        .join(RoleGrant, RoleGrant.person_id == Person.id)
-        .join(HelpRequest, HelpRequest.partner_id == RoleGrant.partner_id)
-        .where(RoleGrant.role == Role.PARTNER)
-        .group_by(Person.id, Person.phone)
-        .order_by(Person.id)
-        .limit(limit)
-    ).all()
+    rows = _people_with_first(
+        Role.PARTNER, HelpRequest.id, HelpRequest.partner_id == RoleGrant.partner_id, limit
+    )
     return [{"phone": phone, "request": request} for phone, request in rows]
 
 
