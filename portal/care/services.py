@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import day as worker_day
-from portal.accounts.models import CareColour, Person, Role
+from portal.accounts.models import CareColour, Person
 from portal.accounts.seams import last_contacts, latest_contacts
 from portal.accounts.services import may_act_for, serves
 from portal.audit import services as audit
@@ -286,7 +286,7 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
     """The residents of worker's grids due a visit today or overdue, as a walk through the
     buildings (building, unit, floor, room); paused ones are left out until they resume."""
     now = now or utcnow()
-    grids = {g.grid_id for g in worker.grants_in_force(now) if g.role == Role.GRID_WORKER}
+    grids = worker_day.grids_of(worker, now)
     if not grids:
         return []
     residents = coloured_residents(grids)

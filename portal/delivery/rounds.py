@@ -278,7 +278,7 @@ def exceptions(worker: Person, now: datetime | None = None) -> list[Delivery]:
     """Today's deliveries in worker's grids that went wrong in a way no help request covers: a
     meal that could not be booked because it was full, and a meal refused at the door."""
     now = now or utcnow()
-    grids = {g.grid_id for g in worker.grants_in_force(now) if g.role == Role.GRID_WORKER}
+    grids = worker_day.grids_of(worker, now)
     meals = _todays_meals(grids, now) if grids else []
     if not meals:
         return []

@@ -593,7 +593,7 @@ def due_list(
     """The recurring paperwork of the residents of worker's grids that is overdue or due within
     within_days (their community's today), soonest first."""
     now = now or utcnow()
-    grids = {g.grid_id for g in worker.grants_in_force(now) if g.role == Role.GRID_WORKER}
+    grids = worker_day.grids_of(worker, now)
     if not grids:
         return []
     horizon = worker.today(now) + timedelta(days=within_days)
