@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from portal.accounts import day as worker_day
 from portal.accounts.models import Person, Role
 from portal.accounts.services import family_ids_of
+from portal.canteen.menus import may_manage
 from portal.canteen.models import Booking, BookingStatus, Canteen, MealDay, MealService
 from portal.community.models import Building
 from portal.delivery import signals
@@ -175,27 +176,60 @@ def progress(meal_days: list[MealDay]) -> dict[int, list[Progress]]:
     return result
 
 
-def progress_version(meal_days: list[MealDay]) -> str:
-    """A cheap fingerprint of the rounds of meal_days: it changes with any drop, its booking (a
-    resident may cancel one day) or runner."""
-    ids = [m.id for m in meal_days]
-    if not ids:
-        return "none"
-    drops = db.session.execute(
-        select(func.count(), func.max(Delivery.updated_at), func.max(Booking.updated_at))
-        .select_from(Delivery)
-        .outerjoin(Delivery.booking)
-        .where(Delivery.meal_day_id.in_(ids))
-    ).one()
-    runners = db.session.execute(
-        select(func.count(DeliveryRound.runner_id), func.max(DeliveryRound.updated_at)).where(
-            DeliveryRound.meal_day_id.in_(ids)
-        )
-    ).one()
-    return "-".join(
-        str(value.isoformat() if hasattr(value, "isoformat") else value)
-        for value in (*drops, *runners)
+def _version_columns(canteen_id: int, day: date) -> list:
+    """Scalar subqueries whose values move with the meals of canteen_id on day, and with any of
+    their drops, its booking (a resident may cancel one day) or a round's runner."""
+    meals = (
+        select(MealDay.id)
+        .join(MealService)
+        .where(MealService.canteen_id == canteen_id, MealDay.day == day)
+        .cte()
     )
+    of_meals = select(meals.c.id)
+    drops = Delivery.meal_day_id.in_(of_meals)
+    rounds = DeliveryRound.meal_day_id.in_(of_meals)
+    return [
+        select(func.count()).select_from(meals).scalar_subquery(),
+        select(func.count(Delivery.id)).where(drops).scalar_subquery(),
+        select(func.max(Delivery.updated_at)).where(drops).scalar_subquery(),
+        select(func.max(Booking.updated_at))
+        .join(Delivery, Delivery.booking_id == Booking.id)
+        .where(drops)
+        .scalar_subquery(),
+        select(func.count(DeliveryRound.runner_id)).where(rounds).scalar_subquery(),
+        select(func.max(DeliveryRound.updated_at)).where(rounds).scalar_subquery(),
+    ]
+
+
+def _version(values) -> str:
+    return "-".join(str(v.isoformat() if hasattr(v, "isoformat") else v) for v in values)
+
+
+def progress_version(canteen_id: int, day: date) -> str:
+    """A fingerprint of the rounds of canteen_id on day, in one statement."""
+    return _version(db.session.execute(select(*_version_columns(canteen_id, day))).one())
+
+
+def managed_rounds(
+    person: Person, canteen_id: int, day: date | None
+) -> tuple[Canteen | None, date, str]:
+    """The canteen with canteen_id if person manages it (else None), the day whose rounds are
+    shown (day, or today at the canteen), and the fingerprint of that day's rounds.
+
+    A poll asks for this far more often than the rounds change: the canteen and the fingerprint
+    come in one statement, with the fingerprint taken on person's today, which is the canteen's
+    unless it lies in a community of another time zone (then it is read again)."""
+    shown = day or person.today()
+    row = db.session.execute(
+        select(Canteen, *_version_columns(canteen_id, shown)).where(Canteen.id == canteen_id)
+    ).one_or_none()
+    if row is None or not may_manage(person, row[0]):
+        return None, shown, ""
+    place, values = row[0], row[1:]
+    if day is None and place.community.today() != shown:
+        shown = place.community.today()
+        values = db.session.execute(select(*_version_columns(place.id, shown))).one()
+    return place, shown, _version(values)
 
 
 def shortfall(meal_days: list[MealDay]) -> list[Delivery]:

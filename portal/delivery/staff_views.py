@@ -192,31 +192,27 @@ def decline(enrolment_id: int):
 # The day's rounds and the round sheet -------------------------------------------------------
 
 
-def _day_asked(place) -> date:
-    """The day in ?day=, or today at place; a day that is not a date is said so and replaced."""
-    today = place.community.today()
+def _day_asked() -> date | None:
+    """The day in ?day=, or None for today; a day that is not a date is said so and dropped."""
     asked = request.args.get("day", "")
     if not asked:
-        return today
+        return None
     day = parse_day(asked)
     if day is None:
         flash(_("“%(day)s” is not a date like 2026-03-01, so today is shown.", day=asked), "error")
-        return today
     return day
 
 
 @bp.get("/canteens/<int:canteen_id>/rounds")
 @roles_required(*STAFF)
 def rounds(canteen_id: int):
-    place = _managed_canteen(canteen_id)
-    day = _day_asked(place)
-    meals = delivery_rounds.meals_of_day(place, day)
-    return polled_page_or_fragment(
-        f"{delivery_rounds.progress_version(meals)}-{day}",
-        "delivery/staff/rounds.html",
-        "delivery/staff/_progress.html",
-        "progress",
-        lambda: {
+    place, day, version = delivery_rounds.managed_rounds(current_user, canteen_id, _day_asked())
+    if place is None:
+        abort(404)
+
+    def context():
+        meals = delivery_rounds.meals_of_day(place, day)
+        return {
             "place": place,
             "day": day,
             "is_today": day == place.community.today(),
@@ -225,7 +221,14 @@ def rounds(canteen_id: int):
             "meals": meals,
             "progress": delivery_rounds.progress(meals),
             "shortfall": delivery_rounds.shortfall(meals),
-        },
+        }
+
+    return polled_page_or_fragment(
+        f"{version}-{day}",
+        "delivery/staff/rounds.html",
+        "delivery/staff/_progress.html",
+        "progress",
+        context,
     )
 
 

@@ -10,7 +10,7 @@ from portal.audit.models import AuditEntry
 from portal.canteen import menus
 from portal.canteen import services as canteen
 from portal.canteen.models import Booking, BookingStatus, Canteen, MealDay, MealService
-from portal.community.models import Building, Grid
+from portal.community.models import Building, Community, Grid
 from portal.community.services import floor_of_room
 from portal.delivery import bookings as delivery_bookings
 from portal.delivery import rounds as delivery_rounds
@@ -553,14 +553,14 @@ def test_progress_counts_each_round_s_drops(world, place, round_world):
     volunteer = round_world["volunteer"]
     drop, round_ = _round_of(place, round_world["near"])
     monday = _meal(place, MONDAY)
-    before = delivery_rounds.progress_version([monday])
+    before = delivery_rounds.progress_version(place.id, MONDAY)
     # A door is marked by the one who took the round, not by whoever taps first.
     with pytest.raises(delivery.NotTaken):
         delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
     assert drop.outcome is None and round_.runner_id is None
     delivery_rounds.take_round(round_, volunteer)
     delivery_rounds.mark(drop, volunteer, "delivered", now=at(MONDAY, 11))
-    assert delivery_rounds.progress_version([monday]) != before
+    assert delivery_rounds.progress_version(place.id, MONDAY) != before
     rows = delivery_rounds.progress([monday])[monday.id]
     assert [(r.round.grid.name, r.total, r.delivered, r.to_go) for r in rows] == [
         ("第一网格", 2, 1, 1),
@@ -570,6 +570,28 @@ def test_progress_counts_each_round_s_drops(world, place, round_world):
     assert [row.round.id for row in delivery_rounds.rounds_to_run(volunteer, at(MONDAY, 10))] == [
         round_.id
     ]
+
+
+def test_rounds_are_read_on_the_canteen_s_own_day(world, place, round_world):
+    """A street office's admin (of no community, on Shanghai's date) reads the rounds of a
+    community that keeps another time zone: the day shown, and its fingerprint, are that
+    community's today. Another community's canteen staff learn nothing."""
+    place.community.timezone = "America/Los_Angeles"
+    db.session.commit()
+    admin = world.person(Role.ADMIN, name="街道管理员", community=None)
+    found, day, version = delivery_rounds.managed_rounds(admin, place.id, None)
+    assert found is place and day == place.community.today()
+    assert version == delivery_rounds.progress_version(place.id, day)
+    asked = date(2026, 3, 2)
+    assert delivery_rounds.managed_rounds(admin, place.id, asked)[1:] == (
+        asked,
+        delivery_rounds.progress_version(place.id, asked),
+    )
+    elsewhere = Community(name="锦绣园社区", hotline="0871-62222222", street_office=world.street)
+    db.session.add(elsewhere)
+    stranger = world.person(Role.CANTEEN_STAFF, community=elsewhere)
+    assert delivery_rounds.managed_rounds(stranger, place.id, None)[0] is None
+    assert delivery_rounds.managed_rounds(admin, 999999, None)[0] is None
 
 
 def _daughter_of(world, resident):

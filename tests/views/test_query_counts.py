@@ -57,3 +57,4 @@ def test_no_main_page_sends_more_statements_over_more_data(app):
     assert small["volunteer: queue poll unchanged"] <= 3
     assert small["grid worker: queue poll unchanged"] <= 3
     assert small["grid worker: day poll unchanged"] <= 2
+    assert small["canteen staff: rounds poll unchanged"] <= 2
