@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.exc import IntegrityError
 
 from portal.accounts import day as worker_day
@@ -323,20 +323,24 @@ def due_fingerprint(worker: Person, now: datetime) -> list:
     """Scalar subqueries that move whenever due_list(worker, now) could, but for the date: the
     residents of worker's grids (a colour set, a move, a leaving), their visits, pauses and
     "I'm fine today", every other sign they were well, and their communities' cadences and
-    whether other signs count."""
+    whether other signs count.
+
+    Visits are only ever added, each at the moment it is recorded, and the day adds the date:
+    two readings of one date lie less than a day apart, so the visits of the last day hold every
+    one added between them. Only those are read, a few index entries a resident."""
     grids = worker_day.grids_of(worker, now)
     if not grids:
         return []
     residents = worker_day.residents_of(grids)
     communities = worker_day.communities_of(grids)
-    visits = CareVisit.resident_id.in_(residents)
+    visits = and_(CareVisit.resident_id.in_(residents), CareVisit.at > now - timedelta(days=1))
     pauses = CarePause.resident_id.in_(residents)
     cadences = CareCadence.community_id.in_(communities)
     return [
         select(func.count(Person.id)).where(Person.id.in_(residents)).scalar_subquery(),
         select(func.max(Person.updated_at)).where(Person.id.in_(residents)).scalar_subquery(),
-        select(func.count(CareVisit.id)).where(visits).scalar_subquery(),
-        select(func.max(CareVisit.id)).where(visits).scalar_subquery(),
+        select(func.count()).select_from(CareVisit).where(visits).scalar_subquery(),
+        select(func.max(CareVisit.at)).where(visits).scalar_subquery(),
         select(func.count(CarePause.id)).where(pauses).scalar_subquery(),
         select(func.max(CarePause.updated_at)).where(pauses).scalar_subquery(),
         select(func.max(CheckIn.id)).where(CheckIn.resident_id.in_(residents)).scalar_subquery(),

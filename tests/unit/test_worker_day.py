@@ -119,6 +119,8 @@ def test_the_fingerprint_holds_still_until_something_on_the_day_changes(world, w
     assert not moved()
     care.record_visit(worker, red, "well", now=MONDAY)
     assert moved()
+    care.record_visit(worker, red, "by_phone", now=at(0.1))  # the same day, again
+    assert moved()
     care.set_colour(worker, green, "yellow", "独居", now=MONDAY)
     assert moved()
     care.pause(worker, green, date(2026, 3, 2), date(2026, 3, 9), "住院")
