@@ -6,7 +6,8 @@ PostgreSQL's default, a transaction would give those reads nothing, since each s
 what was committed when it starts. The first statement that writes or locks (an INSERT, an
 UPDATE, a DELETE, a SELECT … FOR UPDATE, anything else that is not a plain SELECT) begins a
 transaction first, so what a request or a job writes is still committed or rolled back together
-by the session's commit() or rollback().
+by the session's commit() or rollback(). A connection asked for in autocommit by its user
+(`execution_options(isolation_level="AUTOCOMMIT")`, as VACUUM needs) sends every statement alone.
 
 A connection that has been idle for a while may have been dropped (a restart, a failover), so it
 is tested before it is used again; one in steady use is not, as that would cost every request a
@@ -42,6 +43,8 @@ def _only_reads(context) -> bool:
 def _begin_before_writing(conn, cursor, _statement, _parameters, context, _executemany) -> None:
     dbapi_connection = conn.connection.dbapi_connection
     if not dbapi_connection.autocommit or _only_reads(context):
+        return
+    if conn.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
         return
     if dbapi_connection.info.transaction_status == TransactionStatus.IDLE:
         cursor.execute("BEGIN")

@@ -87,6 +87,16 @@ def test_writes_in_a_request_are_committed_or_rolled_back_together(relayed, demo
         assert db.session.get(Person, person.id).name == first
 
 
+def test_a_connection_asked_for_in_autocommit_runs_what_no_transaction_may(app):
+    """VACUUM refuses to run in a transaction: no BEGIN goes before it."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("round trips are PostgreSQL's")
+    with db.engine.connect() as connection:
+        autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+        autocommit.exec_driver_sql("VACUUM ANALYZE help_request")
+        assert autocommit.connection.dbapi_connection.info.transaction_status.name == "IDLE"
+
+
 def test_a_connection_dropped_while_idle_is_replaced_before_a_page_uses_it(
     relayed, demo, monkeypatch
 ):
