@@ -27,7 +27,8 @@ from portal.care.models import (
     ColourChange,
     Outcome,
 )
-from portal.community.models import Building, Community, instant_in
+from portal.community.models import Building, Community, instant_in, today_in
+from portal.config import DEFAULT_TIMEZONE
 from portal.extensions import db
 from portal.help import services as help
 from portal.help.models import Category, HelpRequest, Source
@@ -262,6 +263,17 @@ def last_seen(resident_ids: list[int]) -> dict[int, datetime]:
     return dict(db.session.execute(query).all())
 
 
+def _coloured_at_home(grid_ids):
+    """The condition for the residents living in the grids who have a care colour and still live
+    at home, on a query joined to their building."""
+    return and_(
+        Building.grid_id.in_(grid_ids),
+        Person.care_colour.is_not(None),
+        Person.active.is_(True),
+        Person.left_reason.is_(None),
+    )
+
+
 def coloured_residents(grid_ids) -> list[Person]:
     """The residents living in the grids who have a care colour and still live at home, with
     their building and community."""
@@ -271,12 +283,7 @@ def coloured_residents(grid_ids) -> list[Person]:
         db.session.scalars(
             select(Person)
             .join(Building, Building.id == Person.building_id)
-            .where(
-                Building.grid_id.in_(grid_ids),
-                Person.care_colour.is_not(None),
-                Person.active.is_(True),
-                Person.left_reason.is_(None),
-            )
+            .where(_coloured_at_home(grid_ids))
             .options(db.contains_eager(Person.building), db.joinedload(Person.community))
         )
     )
@@ -284,39 +291,67 @@ def coloured_residents(grid_ids) -> list[Person]:
 
 def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
     """The residents of worker's grids due a visit today or overdue, as a walk through the
-    buildings (building, unit, floor, room); paused ones are left out until they resume."""
+    buildings (building, unit, floor, room); paused ones are left out until they resume.
+
+    A grid has hundreds of residents and a few are due on a day: each is weighed by its id,
+    colour and community, and only those due are loaded whole."""
     now = now or utcnow()
     grids = worker_day.grids_of(worker, now)
     if not grids:
         return []
-    residents = coloured_residents(grids)
+    residents = db.session.execute(
+        select(Person.id, Person.care_colour, Person.community_id)
+        .join(Building, Building.id == Person.building_id)
+        .where(_coloured_at_home(grids))
+    ).all()
     if not residents:
         return []
     ids = [r.id for r in residents]
     seen = last_seen(ids)
-    mild = [r.id for r in residents if r.care_colour != CareColour.RED]
-    counting = {c for c in {r.community_id for r in residents} if other_contacts_count(c)}
-    others = _other_contacts([r for r in residents if r.id in set(mild)], counting)
+    communities = {r.community_id for r in residents}
+    counting = {c for c in communities if c is not None and other_contacts_count(c)}
+    others = _other_contacts(
+        [r.id for r in residents if r.care_colour != CareColour.RED and r.community_id in counting]
+    )
     paused = _paused(ids, worker.today(now))
-    days_by_community: dict[int, dict[str, int]] = {}
-    found = []
+    places = {c: db.session.get(Community, c) if c is not None else None for c in communities}
+    days = {c: cadence(c) for c in communities}
+
+    def date_at(community_id: int | None, moment: datetime) -> date:
+        place = places[community_id]
+        return place.today(moment) if place else today_in(DEFAULT_TIMEZONE, moment)
+
+    today = {c: date_at(c, now) for c in communities}
+    found: dict[int, tuple[date, datetime | None]] = {}
     for resident in residents:
         if resident.id in paused:
             continue
-        today = resident.today(now)
-        if resident.community_id not in days_by_community:
-            days_by_community[resident.community_id] = cadence(resident.community_id)
-        days = days_by_community[resident.community_id]
+        community = resident.community_id
         last = max(
             (m for m in (seen.get(resident.id), others.get(resident.id)) if m is not None),
             default=None,
         )
         due_on = (
-            resident.today(last) + timedelta(days=days[resident.care_colour]) if last else today
+            date_at(community, last) + timedelta(days=days[community][resident.care_colour])
+            if last
+            else today[community]
         )
-        if due_on <= today:
-            found.append(Due(resident, due_on, (today - due_on).days, last))
-    return sorted(found, key=_walk_order)
+        if due_on <= today[community]:
+            found[resident.id] = (due_on, last)
+    if not found:
+        return []
+    due = db.session.scalars(
+        select(Person)
+        .where(Person.id.in_(found))
+        .options(db.joinedload(Person.building), db.joinedload(Person.community))
+    )
+    return sorted(
+        (
+            Due(r, found[r.id][0], (today[r.community_id] - found[r.id][0]).days, found[r.id][1])
+            for r in due
+        ),
+        key=_walk_order,
+    )
 
 
 def due_fingerprint(worker: Person, now: datetime) -> list:
@@ -355,14 +390,13 @@ def due_fingerprint(worker: Person, now: datetime) -> list:
     ]
 
 
-def _other_contacts(residents: list[Person], communities: set[int]) -> dict[int, datetime]:
-    """The latest sign each resident (of a community that counts them) was well, besides a
-    visit: what other features registered, and "I'm fine today"."""
-    ids = [r.id for r in residents if r.community_id in communities]
-    if not ids:
+def _other_contacts(resident_ids: list[int]) -> dict[int, datetime]:
+    """The latest sign each resident was well, besides a visit: what other features
+    registered, and "I'm fine today"."""
+    if not resident_ids:
         return {}
-    found = latest_contacts(ids)
-    for resident_id, moment in last_check_ins(ids).items():
+    found = latest_contacts(resident_ids)
+    for resident_id, moment in last_check_ins(resident_ids).items():
         if resident_id not in found or moment > found[resident_id]:
             found[resident_id] = moment
     return found
