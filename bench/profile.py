@@ -5,9 +5,9 @@
     .venv/bin/python -m bench.profile --profile "resident home" # pyinstrument's tree of one page
     .venv/bin/python -m bench.profile --calls                  # Python calls per request
 
-Signs in through the portal's own forms as the first person of each kind in the benchmark's plan,
-then requests each page back to back, with the bare route and the floor pages of bench/wsgi.py
-first. The figures are a single thread's time per response, so they move much less from run to run
+Signs in through the portal's own forms as the first person of each kind in the benchmark's plan
+(bench.pages.READERS), then requests each page back to back, with the bare route and the floor
+pages of bench/wsgi.py first and the polls, sent with the ETag of their last answer, last. The figures are a single thread's time per response, so they move much less from run to run
 than the load test's and show what a change to a page is worth. The number of Python calls a
 request makes (cProfile's count, C functions included) does not move at all, however busy the
 machine.
@@ -37,28 +37,39 @@ def _post(client, path: str, data: dict) -> None:
         raise SystemExit(f"signing in at {path} answered {response.status_code}")
 
 
-def _clients(app, plan: dict) -> list[tuple[str, str, object]]:
-    """(page name, path, signed-in client) for every page of the benchmark."""
-    resident, family, worker = plan["residents"][0], plan["families"][0], plan["workers"][0]
+def _clients(app, plan: dict) -> list[tuple[str, str, object, dict]]:
+    """(page name, path, signed-in client, headers) for every page of the benchmark: the bare
+    route and the floor pages, then each kind of reader's pages (pages.READERS) as the first
+    person of the kind, then each poll (pages.POLLS) with the ETag of its last answer."""
+    resident = plan["residents"][0]
     kiosk = app.test_client()
     _post(kiosk, "/kiosk", {"code": resident["code"]})
     _post(kiosk, "/kiosk/pin", {"pin": PIN})
-    phone = app.test_client()
-    _post(phone, "/sign-in", {"phone": family["phone"], "password": PASSWORD})
-    desk = app.test_client()
-    _post(desk, "/sign-in", {"phone": worker["phone"], "password": PASSWORD})
-    return [
-        ("bare", "/_bare/", kiosk),
-        *((name, path, kiosk) for name, path in pages.FLOOR_PAGES.items()),
-        *((name, path, kiosk) for name, path in pages.resident_pages(resident).items()),
-        *((name, path, phone) for name, path in pages.family_pages(family).items()),
-        *((name, path, desk) for name, path in pages.queue_pages(worker).items()),
-    ]
+    chosen = [("bare", "/_bare/", kiosk, HEADERS)]
+    chosen += [(name, path, kiosk, HEADERS) for name, path in pages.FLOOR_PAGES.items()]
+    for kind, (how, page_list) in pages.READERS.items():
+        if not plan.get(kind):
+            continue
+        person = plan[kind][0]
+        if how == "kiosk":
+            client = kiosk
+        else:
+            client = app.test_client()
+            _post(client, "/sign-in", {"phone": person["phone"], "password": PASSWORD})
+        chosen += [(name, path, client, HEADERS) for name, path in page_list(person).items()]
+    paths = {name: (path, client) for name, path, client, _headers in chosen}
+    for poll, (polled, target) in pages.POLLS.items():
+        if polled in paths:
+            path, client = paths[polled]
+            htmx = {**HEADERS, "HX-Request": "true", "HX-Target": target}
+            etag = client.get(path, headers=htmx).headers["ETag"]
+            chosen.append((poll, path, client, {**htmx, "If-None-Match": etag}))
+    return chosen
 
 
-def _request(client, path: str) -> None:
-    response = client.get(path, headers=HEADERS)
-    if response.status_code != 200:
+def _request(client, path: str, headers: dict) -> None:
+    response = client.get(path, headers=headers)
+    if response.status_code not in (200, 304):
         raise SystemExit(f"{path} answered {response.status_code}")
     response.close()
 
@@ -69,13 +80,13 @@ def _print_calls(chosen) -> None:
     import pstats
 
     print(f"{'page':<24}{'calls':>10}")
-    for name, path, client in chosen:
+    for name, path, client, headers in chosen:
         for _ in range(3):
-            _request(client, path)
+            _request(client, path, headers)
         profiler = cProfile.Profile()
         profiler.enable()
         for _ in range(10):
-            _request(client, path)
+            _request(client, path, headers)
         profiler.disable()
         print(f"{name:<24}{pstats.Stats(profiler).total_calls // 10:>10}")
 
@@ -107,13 +118,13 @@ def main() -> None:
             raise SystemExit(f"no page called {args.profile!r}")
         from pyinstrument import Profiler
 
-        _, path, client = chosen[0]
+        _, path, client, headers = chosen[0]
         for _ in range(20):
-            _request(client, path)
+            _request(client, path, headers)
         profiler = Profiler(interval=0.0002)
         with profiler:
             for _ in range(args.repeat):
-                _request(client, path)
+                _request(client, path, headers)
         print(profiler.output_text(unicode=True, color=False, show_all=False))
         return
     if args.calls:
@@ -122,15 +133,15 @@ def main() -> None:
 
     # Each page's time is the best of several rounds' means, the pages taken in turn in every
     # round: a neighbour's burst on a shared machine slows one round, not the figure.
-    for _name, path, client in chosen:
+    for _name, path, client, headers in chosen:
         for _ in range(20):
-            _request(client, path)
-    rounds: dict[str, list[float]] = {name: [] for name, _, _ in chosen}
+            _request(client, path, headers)
+    rounds: dict[str, list[float]] = {name: [] for name, *_ in chosen}
     for _ in range(ROUNDS):
-        for name, path, client in chosen:
+        for name, path, client, headers in chosen:
             started = time.perf_counter()
             for _ in range(args.repeat // ROUNDS):
-                _request(client, path)
+                _request(client, path, headers)
             rounds[name].append((time.perf_counter() - started) * 1000 / (args.repeat // ROUNDS))
     print(f"{'page':<24}{'best ms':>10}{'median ms':>10}")
     for name, times in rounds.items():
