@@ -104,7 +104,13 @@ def _summary(name: str, result: dict, results: dict) -> list[str]:
         *_floor(name, result, results),
         *_polls(result["alone"]),
         f"- Highest worker memory: {result['rss_mb']:.0f} MB RSS (budget ≤ {run.BUDGET_RSS_MB}) "
-        f"{_mark(result['rss_mb'] <= run.BUDGET_RSS_MB)}",
+        f"{_mark(result['rss_mb'] <= run.BUDGET_RSS_MB)}"
+        + (
+            f"; {result['pss_mb']:.0f} MB PSS, counting the pages it shares with the preloaded "
+            "master and the other worker once between them"
+            if "pss_mb" in result
+            else ""
+        ),
     ]
     startup = jobs["startup"]["seconds"]
     lines.append(

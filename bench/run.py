@@ -162,11 +162,20 @@ def _sqlalchemy_url(database_url: str) -> str:
     return database_url.replace("postgresql://", "postgresql+psycopg://", 1)
 
 
+def _kilobytes(path: Path, name: str) -> int:
+    """The figure of the line starting with name in a /proc file of kB figures."""
+    return next(
+        (int(line.split()[1]) for line in path.read_text().splitlines() if line.startswith(name)),
+        0,
+    )
+
+
 @dataclass
 class Server:
     process: subprocess.Popen
     url: str
     rss_peak_mb: dict[int, float] = field(default_factory=dict)
+    pss_peak_mb: dict[int, float] = field(default_factory=dict)
     _stop: threading.Event = field(default_factory=threading.Event)
 
     def workers(self) -> list[int]:
@@ -174,22 +183,18 @@ class Server:
         return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
     def sample_memory(self) -> None:
-        """Keep each worker's highest resident set size while the server runs."""
+        """Keep each worker's highest resident set size while the server runs, and its highest
+        proportional set size: its own pages, plus its share of those it still shares with the
+        preloaded master and the other workers."""
         while not self._stop.wait(0.5):
             for pid in self.workers():
                 try:
-                    status = Path(f"/proc/{pid}/status").read_text()
+                    rss = _kilobytes(Path(f"/proc/{pid}/status"), "VmRSS:")
+                    pss = _kilobytes(Path(f"/proc/{pid}/smaps_rollup"), "Pss:")
                 except OSError:
                     continue
-                kb = next(
-                    (
-                        int(line.split()[1])
-                        for line in status.splitlines()
-                        if line.startswith("VmRSS")
-                    ),
-                    0,
-                )
-                self.rss_peak_mb[pid] = max(self.rss_peak_mb.get(pid, 0), kb / 1024)
+                self.rss_peak_mb[pid] = max(self.rss_peak_mb.get(pid, 0), rss / 1024)
+                self.pss_peak_mb[pid] = max(self.pss_peak_mb.get(pid, 0), pss / 1024)
 
     def stop(self) -> None:
         self._stop.set()
@@ -496,6 +501,7 @@ def bench_database(name: str, database_url: str, args) -> dict:
         "mix": mixed,
         "alone": alone,
         "rss_mb": max(server.rss_peak_mb.values(), default=0),
+        "pss_mb": max(server.pss_peak_mb.values(), default=0),
         "jobs": jobs,
     }
 
