@@ -23,11 +23,12 @@ UNDATED=(--ignore=tests/browser/test_accessibility.py --ignore=tests/browser/tes
 
 # The browser journeys and the races against gunicorn take half of an instant's time. They run at
 # the instants where a date turns (Monday's midnight, UTC's date still yesterday's on Tuesday, the
-# minutes before Saturday's and Sunday's midnights; `.ci/run` adds month-end on PostgreSQL); at an
-# ordinary hour (Wednesday to Friday, the year's last day at noon) the service and view tests,
-# which read the same clock, stand for them. So does the HTML validity check, which renders every
-# page in three languages: at an ordinary hour the view tests render the same pages.
-DATE_TURNS=(Monday Tuesday Saturday Sunday)
+# week's last minute on Sunday; `.ci/run` adds month-end on PostgreSQL); elsewhere (Wednesday to
+# Friday, the year's last day at noon, and Saturday's minutes before midnight, which Sunday's last
+# minute stands for) the service and view tests, which read the same clock, stand for them. So
+# does the HTML validity check, which renders every page in three languages: there the view tests
+# render the same pages.
+DATE_TURNS=(Monday Tuesday Sunday)
 AT_DATE_TURNS=(tests/concurrency tests/browser)
 AT_ORDINARY_HOURS=(--ignore=tests/views/test_html_validity.py)
 
