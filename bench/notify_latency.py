@@ -122,7 +122,7 @@ def measure(database_url: str, taps: int, seed: int) -> dict:
     }
 
 
-def _report(name: str, result: dict) -> str:
+def describe(name: str, result: dict) -> str:
     verdict = "✓" if result["p95"] <= BUDGET_P95_S else "✗ over budget"
     return (
         f"- {name}: {result['taps']} urgent taps, {result['messages']} messages to grid workers "
@@ -173,7 +173,7 @@ def main() -> None:
         if not args.url:
             ensure_dataset(urls[name])
         result = measure(urls[name], args.taps, args.seed)
-        lines.append(_report(name, result))
+        lines.append(describe(name, result))
         print(lines[-1], file=sys.stderr)
     _write(lines, args.out)
 

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench import pages, run
+from bench.notify_latency import describe
 
 # Pages the latency and throughput budgets apply to: everyone's pages and polls. Sign-in, which
 # hashes a PIN or password on purpose, and booking, a write, are reported only.
@@ -112,6 +113,11 @@ def _summary(name: str, result: dict, results: dict) -> list[str]:
             else ""
         ),
     ]
+    alerts = result.get("alerts")
+    if alerts and "error" in alerts:
+        lines.append(f"- Urgent taps during the mix: {alerts['error']} ✗ over budget")
+    elif alerts:
+        lines.append(describe("Urgent taps during the mix", alerts))
     startup = jobs["startup"]["seconds"]
     lines.append(
         f"- Periodic jobs, each over a copy of the street's data; a command's start (interpreter, "
@@ -180,7 +186,10 @@ def write_report(results: dict, args, path: Path) -> None:
         "a meal, and sign out; family members read their parent's pages and book; volunteers "
         "and grid workers keep the queue open (polled with its ETag) and now and then open a "
         "request; grid workers also keep their day open (polled the same way) and now and then "
-        "open the visits due. The p95 budget applies here.",
+        'open the visits due. Meanwhile residents tap "I feel unwell" about once a second '
+        "for the first half of the mix, and one `portal notify --loop` worker hands each grid "
+        "worker's message to a channel (bench/notify_latency.py): the alerts' budget applies "
+        "to that time. The p95 budget applies here.",
         f"- **One page at a time**: {args.clients} clients request the same page back to back "
         f"with no pause for {args.page_seconds} s, the bare Flask route first. The throughput "
         f"budget (≥ {run.BUDGET_FLOOR_SHARE:.0%} of the empty kiosk page, the floor) applies "

@@ -451,6 +451,17 @@ def _open_every_request(database_url: str) -> int:
     return opened
 
 
+def _measure_alerts(database_url: str, taps: int, into: dict) -> None:
+    """Urgent taps, from their commit to their grid workers' messages handed to a channel, with
+    a `portal notify --loop` worker running (bench.notify_latency), while the mix runs."""
+    from bench.notify_latency import measure
+
+    try:
+        into.update(measure(database_url, max(taps, 10), seed=7))
+    except SystemExit as refusal:  # no message was handed to a channel
+        into["error"] = str(refusal)
+
+
 def bench_database(name: str, database_url: str, args) -> dict:
     print(f"== {name}: {database_url}", flush=True)
     ensure_dataset(database_url)
@@ -459,10 +470,15 @@ def bench_database(name: str, database_url: str, args) -> dict:
     plan = write_plan(database_url, plan_file)
     print("   people:", {kind: len(people) for kind, people in plan.items()}, flush=True)
     server = start_server(database_url, workdir)
+    alerts: dict = {}
     try:
         run_locust(server, plan_file, workdir / "warm.json", 5, args.clients)
         arrival = args.clients / MIX_ARRIVALS_PER_SECOND
         started = time.time()
+        tapping = threading.Thread(
+            target=_measure_alerts, args=(database_url, args.mix_seconds // 2, alerts)
+        )
+        tapping.start()
         mix = run_locust(
             server,
             plan_file,
@@ -479,6 +495,8 @@ def bench_database(name: str, database_url: str, args) -> dict:
             if any(sample["at"] >= since for sample in s)
         }
         print(f"   mix: {sum(m['requests'] for m in mixed.values())} requests", flush=True)
+        tapping.join()
+        print(f"   alerts during the mix: {alerts}", flush=True)
         alone = {}
         for page in ("bare", *FLOOR_PAGES, *PAGES):
             samples = run_locust(
@@ -502,6 +520,7 @@ def bench_database(name: str, database_url: str, args) -> dict:
         "alone": alone,
         "rss_mb": max(server.rss_peak_mb.values(), default=0),
         "pss_mb": max(server.pss_peak_mb.values(), default=0),
+        "alerts": alerts,
         "jobs": jobs,
     }
 
