@@ -251,8 +251,9 @@ def _walk_order(due: "Due"):
     )
 
 
-def last_seen(resident_ids: list[int]) -> dict[int, datetime]:
-    """When each resident was last seen or spoken to on a visit."""
+def last_seen(resident_ids: list[int], since: datetime | None = None) -> dict[int, datetime]:
+    """When each resident was last seen or spoken to on a visit; with since, only those seen
+    after it."""
     if not resident_ids:
         return {}
     query = (
@@ -260,6 +261,8 @@ def last_seen(resident_ids: list[int]) -> dict[int, datetime]:
         .where(CareVisit.resident_id.in_(resident_ids), CareVisit.outcome.in_(SEEN))
         .group_by(CareVisit.resident_id)
     )
+    if since is not None:
+        query = query.where(CareVisit.at > since)
     return dict(db.session.execute(query).all())
 
 
@@ -294,7 +297,8 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
     buildings (building, unit, floor, room); paused ones are left out until they resume.
 
     A grid has hundreds of residents and a few are due on a day: each is weighed by its id,
-    colour and community, and only those due are loaded whole."""
+    colour and community and its visits within the longest cadence (a resident not seen since
+    is due whenever they were), and only those due are loaded whole, with their last visit."""
     now = now or utcnow()
     grids = worker_day.grids_of(worker, now)
     if not grids:
@@ -307,51 +311,61 @@ def due_list(worker: Person, now: datetime | None = None) -> list[Due]:
     if not residents:
         return []
     ids = [r.id for r in residents]
-    seen = last_seen(ids)
     communities = {r.community_id for r in residents}
+    days = {c: cadence(c) for c in communities}
+    longest = max(number for cadences in days.values() for number in cadences.values())
+    seen = last_seen(ids, since=now - timedelta(days=longest + 1))
     counting = {c for c in communities if c is not None and other_contacts_count(c)}
     others = _other_contacts(
         [r.id for r in residents if r.care_colour != CareColour.RED and r.community_id in counting]
     )
     paused = _paused(ids, worker.today(now))
     places = {c: db.session.get(Community, c) if c is not None else None for c in communities}
-    days = {c: cadence(c) for c in communities}
 
     def date_at(community_id: int | None, moment: datetime) -> date:
         place = places[community_id]
         return place.today(moment) if place else today_in(DEFAULT_TIMEZONE, moment)
 
     today = {c: date_at(c, now) for c in communities}
-    found: dict[int, tuple[date, datetime | None]] = {}
+
+    def due_since(
+        resident_id: int, community: int | None, colour: str, seen_at: datetime | None
+    ) -> tuple[date, datetime | None]:
+        last = max((m for m in (seen_at, others.get(resident_id)) if m is not None), default=None)
+        if last is None:
+            return today[community], None
+        return date_at(community, last) + timedelta(days=days[community][colour]), last
+
+    due = set()
     for resident in residents:
         if resident.id in paused:
             continue
         community = resident.community_id
-        last = max(
-            (m for m in (seen.get(resident.id), others.get(resident.id)) if m is not None),
-            default=None,
-        )
-        due_on = (
-            date_at(community, last) + timedelta(days=days[community][resident.care_colour])
-            if last
-            else today[community]
+        due_on, _last = due_since(
+            resident.id, community, resident.care_colour, seen.get(resident.id)
         )
         if due_on <= today[community]:
-            found[resident.id] = (due_on, last)
-    if not found:
+            due.add(resident.id)
+    if not due:
         return []
-    due = db.session.scalars(
-        select(Person)
-        .where(Person.id.in_(found))
+    # Loaded with their last visit, which for those not seen within the longest cadence lies
+    # before it.
+    last_visit = (
+        select(func.max(CareVisit.at))
+        .where(CareVisit.resident_id == Person.id, CareVisit.outcome.in_(SEEN))
+        .correlate(Person)
+        .scalar_subquery()
+    )
+    found = []
+    for resident, seen_at in db.session.execute(
+        select(Person, last_visit)
+        .where(Person.id.in_(due))
         .options(db.joinedload(Person.building), db.joinedload(Person.community))
-    )
-    return sorted(
-        (
-            Due(r, found[r.id][0], (today[r.community_id] - found[r.id][0]).days, found[r.id][1])
-            for r in due
-        ),
-        key=_walk_order,
-    )
+    ):
+        community = resident.community_id
+        due_on, last = due_since(resident.id, community, resident.care_colour, seen_at)
+        found.append(Due(resident, due_on, (today[community] - due_on).days, last))
+    return sorted(found, key=_walk_order)
 
 
 def due_fingerprint(worker: Person, now: datetime) -> list:

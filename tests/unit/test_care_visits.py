@@ -57,6 +57,19 @@ def test_each_colour_is_due_on_its_cadence(world, worker):
     assert (late.due_on, late.late) == (date(2026, 3, 9), 2)
 
 
+def test_a_visit_before_the_longest_cadence_still_dates_the_lateness(world, worker):
+    """Read 45 days after the last visits, beyond green's 30: each is late from its own visit,
+    and shown with it."""
+    yellow = _resident(world, worker, "yellow", name="黄")
+    green = _resident(world, worker, "green", name="绿")
+    for resident in (yellow, green):
+        care.record_visit(worker, resident, "well", now=at(0))
+    due = {d.resident.id: d for d in care.due_list(worker, at(45))}
+    assert (due[yellow.id].due_on, due[yellow.id].late) == (date(2026, 3, 9), 38)
+    assert (due[green.id].due_on, due[green.id].late) == (date(2026, 4, 1), 15)
+    assert due[yellow.id].last_seen == due[green.id].last_seen == at(0)
+
+
 def test_a_community_sets_its_own_cadence(world, worker, people):
     yellow = _resident(world, worker, "yellow")
     care.set_cadence(people.admin, world.community, "yellow", 3)
