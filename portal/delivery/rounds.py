@@ -225,11 +225,11 @@ def managed_rounds(
     ).one_or_none()
     if row is None or not may_manage(person, row[0]):
         return None, shown, ""
-    place, values = row[0], row[1:]
+    place = row[0]
     if day is None and place.community.today() != shown:
         shown = place.community.today()
-        values = db.session.execute(select(*_version_columns(place.id, shown))).one()
-    return place, shown, _version(values)
+        return place, shown, progress_version(place.id, shown)
+    return place, shown, _version(row[1:])
 
 
 def shortfall(meal_days: list[MealDay]) -> list[Delivery]:
