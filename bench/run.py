@@ -150,17 +150,17 @@ def _tune(database_url: str) -> None:
 def ensure_dataset(database_url: str) -> None:
     """Build the street dataset into database_url unless it already holds people; on PostgreSQL,
     tune its planner (RANDOM_PAGE_COST) either way."""
-    if database_url.startswith("postgresql"):
-        if not _has_people(database_url):
+    postgresql = database_url.startswith("postgresql")
+    if not _has_people(database_url):
+        env = _environment(database_url)
+        if postgresql:
             name = database_url.rsplit("/", 1)[1]
             subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", name], check=False)
+        subprocess.run([PORTAL, "setup"], env=env, check=True, stdout=subprocess.DEVNULL)
+        street = [sys.executable, "-m", "bench.street", "--scale", "street"]
+        subprocess.run(street, env=env, check=True, cwd=PROJECT_ROOT)
+    if postgresql:
         _tune(database_url)
-    if _has_people(database_url):
-        return
-    env = _environment(database_url)
-    subprocess.run([PORTAL, "setup"], env=env, check=True, stdout=subprocess.DEVNULL)
-    street = [sys.executable, "-m", "bench.street", "--scale", "street"]
-    subprocess.run(street, env=env, check=True, cwd=PROJECT_ROOT)
 
 
 def write_plan(database_url: str, path: Path) -> dict:
