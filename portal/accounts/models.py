@@ -118,6 +118,11 @@ class Person(TimestampMixin, UserMixin, db.Model):
         self.name_pinyin, self.name_initials = pinyin_spelling(name)
         return name
 
+    def name_order(self) -> tuple[str, str, int]:
+        """Where the person's name sorts among others: by its pinyin, as lists ordered in SQL by
+        (name_pinyin, name, id) sort them."""
+        return self.name_pinyin, self.name, self.id
+
     def get_id(self) -> str:
         """Flask-Login's name for this person on this device: the person and their sign-in, so
         that ending the sign-in ends every cookie that names it."""

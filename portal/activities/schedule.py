@@ -19,7 +19,6 @@ from portal.audit import services as audit
 from portal.community.models import Community
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.web.collation import pinyin_key
 from portal.web.paging import page_of
 
 # Occurrences of a weekly series are made this far ahead; extend_series() makes the rest later.
@@ -207,7 +206,7 @@ def attendees(event: Event, waitlist_page: int = 1) -> tuple[list[SignUp], Pagin
         .options(db.joinedload(SignUp.resident))
     )
     return (
-        sorted(going, key=lambda s: pinyin_key(s.resident.name)),
+        sorted(going, key=lambda s: s.resident.name_order()),
         page_of(waiting, waitlist_page, WAITLIST_PAGE),
     )
 

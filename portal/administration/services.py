@@ -12,7 +12,6 @@ from portal.audit import services as audit
 from portal.audit.models import AuditEntry
 from portal.community.models import Community, Partner, PartnerKind
 from portal.extensions import db
-from portal.web.collation import pinyin_key
 from portal.web.paging import page_of
 
 
@@ -86,7 +85,7 @@ def find_people(reader: Person, text: str, limit: int = 20) -> list[Person]:
         .order_by(Person.id)
         .limit(limit)
     )
-    return sorted(db.session.scalars(query), key=lambda person: pinyin_key(person.name))
+    return sorted(db.session.scalars(query), key=Person.name_order)
 
 
 def _utc_midnight(day: date, zone: str) -> datetime:

@@ -26,7 +26,6 @@ from portal.canteen.models import (
 )
 from portal.extensions import db
 from portal.model_base import utcnow
-from portal.web.collation import pinyin_key
 
 BOOKING_DAYS = 7  # today and the next six
 
@@ -493,7 +492,7 @@ def diet_notes(place: Canteen, day: date) -> list[Booking]:
 def _by_meal(bookings) -> list[tuple[MealDay, list[Booking]]]:
     """bookings, in serving order, grouped by meal, each meal's by resident name in pinyin."""
     return [
-        (meal_day, sorted(group, key=lambda booking: pinyin_key(booking.resident.name)))
+        (meal_day, sorted(group, key=lambda booking: booking.resident.name_order()))
         for meal_day, group in groupby(bookings, lambda booking: booking.meal_day)
     ]
 

@@ -15,7 +15,6 @@ from portal.model_base import utcnow
 from portal.points import rules, vouchers
 from portal.points import services as points
 from portal.points.models import PointsTransaction, ServiceRecord, Voucher, VoucherStatus
-from portal.web.collation import pinyin_key
 
 SHIFT_DAYS_BACK = 31  # a shift is recorded within a month of it, while staff remember it
 RECENT_SHIFT_DAYS = 14
@@ -81,7 +80,7 @@ def _volunteers(*where) -> list[Person]:
         .options(db.selectinload(Person.grants))
     )
     found = [person for person in db.session.scalars(query) if not rules.is_staff(person)]
-    return sorted(found, key=lambda person: pinyin_key(person.name))
+    return sorted(found, key=Person.name_order)
 
 
 # Kitchen shifts ---------------------------------------------------------------------------------
@@ -156,7 +155,7 @@ def credited(event: Event) -> list[Person]:
     found = set(db.session.scalars(keys)) | set(db.session.scalars(earned))
     ids = {int(key.removeprefix(prefix)) for key in found}
     people = db.session.scalars(select(Person).where(Person.id.in_(ids))) if ids else []
-    return sorted(people, key=lambda person: pinyin_key(person.name))
+    return sorted(people, key=Person.name_order)
 
 
 def has_started(event: Event, now: datetime | None = None) -> bool:
