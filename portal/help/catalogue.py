@@ -66,13 +66,15 @@ def has_catalogue(community_id: int) -> bool:
 
 
 def services_of(community_id: int, withdrawn: bool = False) -> list[HelpService]:
-    """The community's services, in their order: its saved catalogue, or the six categories."""
-    saved = list(
-        db.session.scalars(
-            _saved(community_id, withdrawn).options(db.selectinload(HelpService.questions))
-        )
-    )
-    return saved if saved or has_catalogue(community_id) else defaults(community_id)
+    """The community's services, in their order: its saved catalogue, or the six categories when
+    it has never saved one. The withdrawn services are read in the same statement, as a catalogue
+    whose every service is withdrawn is empty, not the six categories; the questions come joined,
+    as a catalogue is a dozen services with a few questions each."""
+    query = _saved(community_id, withdrawn=True).options(db.joinedload(HelpService.questions))
+    saved = list(db.session.scalars(query).unique())
+    if not saved:
+        return defaults(community_id)
+    return saved if withdrawn else [service for service in saved if service.withdrawn_at is None]
 
 
 @dataclass

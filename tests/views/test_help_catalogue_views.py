@@ -82,9 +82,11 @@ def test_an_admin_starts_the_catalogue_and_adds_a_service(client, people, partne
     assert "Where is there no water?" in text_of(client.get(url))
 
     client.post(f"{url}/withdraw")
+    db.session.expire_all()
     assert catalogue.service_by_code(world.community.id, "water") is None
     assert "Withdrawn" in text_of(client.get("/help/catalogue/"))
     client.post(f"{url}/restore")
+    db.session.expire_all()
     assert catalogue.service_by_code(world.community.id, "water") is not None
     actions = db.session.scalars(select(AuditEntry.action)).all()
     assert "help.catalogue_started" in actions and "help.service_withdrawn" in actions
