@@ -615,6 +615,22 @@ def check_in_plan(resident: Person) -> CheckInPlan | None:
     return db.session.get(CheckInPlan, resident.id)
 
 
+def check_in_and_plan(
+    resident: Person, now: datetime | None = None
+) -> tuple[CheckIn | None, CheckInPlan | None]:
+    """Today's check-in and the resident's daily plan, in one statement: their home shows both."""
+    today = resident.today(now or utcnow())
+    query = (
+        select(CheckIn, CheckInPlan)
+        .select_from(Person)
+        .outerjoin(CheckInPlan, CheckInPlan.resident_id == Person.id)
+        .outerjoin(CheckIn, (CheckIn.resident_id == Person.id) & (CheckIn.day == today))
+        .where(Person.id == resident.id)
+    )
+    found = db.session.execute(query).one()
+    return found[0], found[1]
+
+
 def plan_check_ins(resident: Person, by: Person, deadline: time | None) -> None:
     """The resident checks in every day by deadline (None: no longer); by is the resident,
     their family or their grid worker. Audited when someone else decides; committed."""

@@ -92,14 +92,15 @@ def resident_home():
     links = accounts.links_of_resident(current_user)
     place = canteen.canteen_of(current_user)
     todays_meals = canteen.open_meal_days(place, place.community.today(), days=1) if place else []
+    check_in, check_in_plan = care.check_in_and_plan(current_user)
     return render_template(
         "site/resident_home.html",
         links=links,
         kinships=KINSHIP_LABELS,
         todays_meals=todays_meals,
         activity_days=_activities_today_and_tomorrow(current_user),
-        check_in=care.todays_check_in(current_user),
-        check_in_plan=care.check_in_plan(current_user),
+        check_in=check_in,
+        check_in_plan=check_in_plan,
     )
 
 

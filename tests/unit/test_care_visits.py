@@ -236,6 +236,16 @@ def test_i_m_fine_today_is_one_check_in_a_day(world, people):
         care.check_in(resident, people.volunteer, now=at(2))
 
 
+def test_the_home_reads_today_s_check_in_and_the_plan_together(world, people):
+    resident = people.resident
+    assert care.check_in_and_plan(resident, at(0)) == (None, None)
+    care.plan_check_ins(resident, resident, time(9, 30))
+    first = care.check_in(resident, resident, now=at(0))
+    done, plan = care.check_in_and_plan(resident, at(0, 3))
+    assert done.id == first.id and plan.deadline == time(9, 30)
+    assert care.check_in_and_plan(resident, at(1)) == (None, plan)
+
+
 def test_a_missed_check_in_asks_for_a_call_then_a_welfare_check(world, people):
     resident = people.resident
     care.plan_check_ins(resident, people.family, time(10))
