@@ -1,5 +1,4 @@
-"""people's names spelled again, each surname read as a surname (单 is shan, 曾 zeng) and apart
-from the given name
+"""people's names spelled again, each surname read as one (单 is shan, 曾 zeng), apart from the rest
 
 Revision ID: 8d2f4a6c0e1b
 Revises: 5e7a9c1b3d6f
