@@ -15,6 +15,8 @@ from portal.help.models import Category
 from portal.site.demo import build_demo
 from tests.helpers import empty_tables
 
+PAGED_LIST_COUNT = "SELECT count(*) AS count_1 \nFROM ("
+
 
 def give_the_resident_family_and_a_request() -> None:
     """The resident the pages are read for has a linked family member and has asked for help, in
@@ -37,8 +39,13 @@ def give_the_resident_family_and_a_request() -> None:
 
 
 def statements_per_page(app) -> dict[str, int]:
-    """Sign in as each main role of the data in the database and count each page's statements."""
-    return {label: len(seen) for label, seen in read_pages(app, db.engine, readers(), twice=True)}
+    """Sign in as each main role of the data in the database and count each page's statements,
+    but for the count of a paged list's rows, which is sent only when the list runs past its
+    first page (portal.web.paging)."""
+    return {
+        label: sum(1 for statement, _ in seen if not statement.startswith(PAGED_LIST_COUNT))
+        for label, seen in read_pages(app, db.engine, readers(), twice=True)
+    }
 
 
 def test_no_main_page_sends_more_statements_over_more_data(app):
