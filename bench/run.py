@@ -236,6 +236,7 @@ def start_server(database_url: str, workdir: Path) -> Server:
         # Stopped after each run: workers need not finish anything, and must let go of the database.
         GUNICORN_GRACEFUL_TIMEOUT="3",
         RATELIMIT_STORAGE_URI=os.environ.get("RATELIMIT_STORAGE_URI", "redis://127.0.0.1:6379/15"),
+        MALLOC_ARENA_MAX=os.environ.get("MALLOC_ARENA_MAX", "2"),  # as in production (README)
     )
     with open(workdir / "gunicorn.log", "w") as log:
         process = subprocess.Popen(
