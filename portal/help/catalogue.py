@@ -52,11 +52,13 @@ def defaults(community_id: int) -> list[HelpService]:
     return [_default(community_id, c.value, i) for i, c in enumerate(RESIDENT_CATEGORIES)]
 
 
-def _saved(community_id: int, withdrawn: bool = False):
-    query = select(HelpService).where(HelpService.community_id == community_id)
-    if not withdrawn:
-        query = query.where(HelpService.withdrawn_at.is_(None))
-    return query.order_by(HelpService.position, HelpService.id)
+def _saved(community_id: int):
+    """Every service the community saved, withdrawn ones too, in their order."""
+    return (
+        select(HelpService)
+        .where(HelpService.community_id == community_id)
+        .order_by(HelpService.position, HelpService.id)
+    )
 
 
 def has_catalogue(community_id: int) -> bool:
@@ -70,7 +72,7 @@ def services_of(community_id: int, withdrawn: bool = False) -> list[HelpService]
     it has never saved one. The withdrawn services are read in the same statement, as a catalogue
     whose every service is withdrawn is empty, not the six categories; the questions come joined,
     as a catalogue is a dozen services with a few questions each."""
-    query = _saved(community_id, withdrawn=True).options(db.joinedload(HelpService.questions))
+    query = _saved(community_id).options(db.joinedload(HelpService.questions))
     saved = list(db.session.scalars(query).unique())
     if not saved:
         return defaults(community_id)
@@ -198,7 +200,7 @@ def start(admin: Person, community_id: int) -> list[HelpService]:
             db.session.commit()
         except IntegrityError:
             db.session.rollback()  # another admin started it a moment ago
-    return list(db.session.scalars(_saved(community_id, withdrawn=True)))
+    return list(db.session.scalars(_saved(community_id)))
 
 
 class CodeTaken(ValueError):
