@@ -627,8 +627,8 @@ def check_in_and_plan(
         .outerjoin(CheckIn, (CheckIn.resident_id == Person.id) & (CheckIn.day == today))
         .where(Person.id == resident.id)
     )
-    found = db.session.execute(query).one()
-    return found[0], found[1]
+    checked_in, plan = db.session.execute(query).one()
+    return checked_in, plan
 
 
 def plan_check_ins(resident: Person, by: Person, deadline: time | None) -> None:
