@@ -7,8 +7,9 @@
 
 Signs in through the portal's own forms as the first person of each kind in the benchmark's plan
 (bench.pages.READERS), then requests each page back to back, with the bare route and the floor
-pages of bench/wsgi.py first and the polls, sent with the ETag of their last answer, last. The figures are a single thread's time per response, so they move much less from run to run
-than the load test's and show what a change to a page is worth. The number of Python calls a
+pages of bench/wsgi.py first and the polls, sent with the ETag of their last answer, last. The
+figures are a single thread's time per response, so they move much less from run to run than the
+load test's and show what a change to a page is worth. The number of Python calls a
 request makes (cProfile's count, C functions included) does not move at all, however busy the
 machine.
 """
